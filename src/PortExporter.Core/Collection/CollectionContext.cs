@@ -1,0 +1,7 @@
+namespace PortExporter.Core.Collection;
+
+/// <summary>What a collector gets besides the evidence so far.</summary>
+/// <param name="Paths">procfs / sysfs / rootfs roots.</param>
+/// <param name="Time">The clock (tests inject their own).</param>
+/// <param name="Deadline">When the scrape must have answered; probes stop before it.</param>
+public sealed record CollectionContext(HostPaths Paths, TimeProvider Time, DateTimeOffset Deadline);

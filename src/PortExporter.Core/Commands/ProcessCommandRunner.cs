@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace PortExporter.Core.Commands;
+
+/// <summary>
+/// Runs allowlisted commands as child processes found on PATH, without a shell, with a deadline (the child is
+/// killed with its process tree when it overruns) and an output cap (default 64 MiB). Thread-safe.
+/// </summary>
+public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunner.DefaultOutputCapBytes) : ICommandRunner
+{
+    public const int DefaultOutputCapBytes = 64 * 1024 * 1024;
+    private const int StderrCapChars = 4096;
+
+    public async Task<CommandResult> RunAsync(AllowedCommand command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var path = FindOnPath(command.Program);
+        if (path is null)
+        {
+            return CommandResult.NotFound;
+        }
+
+        var info = new ProcessStartInfo(path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in command.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["LC_ALL"] = "C";
+
+        using var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return CommandResult.NotFound;
+        }
+
+        process.StandardInput.Close();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        var stdoutTask = ReadCappedAsync(process.StandardOutput, outputCapBytes, cts.Token);
+        var stderrTask = ReadCappedAsync(process.StandardError, StderrCapChars, cts.Token);
+        _ = stdoutTask.ContinueWith(
+            t =>
+            {
+                if (t.IsCompletedSuccessfully && t.Result.Truncated)
+                {
+                    Kill(process);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        var timedOut = false;
+        try
+        {
+            await process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            await Task.WhenAll(stdoutTask, stderrTask).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            timedOut = !cancellationToken.IsCancellationRequested;
+            Kill(process);
+            if (!timedOut)
+            {
+                throw;
+            }
+        }
+
+        var (stdout, truncated) = stdoutTask.IsCompletedSuccessfully ? stdoutTask.Result : (string.Empty, false);
+        if (truncated)
+        {
+            Kill(process);
+        }
+
+        var (stderr, _) = stderrTask.IsCompletedSuccessfully ? stderrTask.Result : (string.Empty, false);
+        var exit = process.HasExited ? process.ExitCode : -1;
+        return new CommandResult(true, timedOut ? -1 : exit, stdout, stderr.Trim(), timedOut, truncated);
+    }
+
+    /// <summary>The first executable named <paramref name="program"/> in PATH, or null.</summary>
+    public static string? FindOnPath(string program)
+    {
+        var pathVariable = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        foreach (var dir in pathVariable.Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, program);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(StreamReader reader, int cap, CancellationToken cancellationToken)
+    {
+        var builder = new StringBuilder();
+        var buffer = new char[16 * 1024];
+        while (true)
+        {
+            var read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return (builder.ToString(), false);
+            }
+
+            if (builder.Length + read > cap)
+            {
+                builder.Append(buffer, 0, Math.Max(0, cap - builder.Length));
+                return (builder.ToString(), true);
+            }
+
+            builder.Append(buffer, 0, read);
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace PortExporter.Core.Configuration;
+
+/// <summary>Every default of the config file and the command line, in one place.</summary>
+public static class ConfigDefaults
+{
+    public const string ListenAddress = ":10070";
+    public const string TelemetryPath = "/metrics";
+    public const string FirewallExternalSource = "203.0.113.1";
+    public const string AuditLog = "/var/log/audit/audit.log";
+    public const int ProbeConcurrency = 32;
+
+    /// <summary>Ports auto-discovery will track at most (no config file).</summary>
+    public const int MaxAutoDiscoveredPorts = 512;
+
+    public static readonly TimeSpan FirewallRefreshInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Reserved vantage names for the probes this host runs itself.</summary>
+    public static readonly IReadOnlySet<string> LocalVantages = new HashSet<string>(StringComparer.Ordinal) { "loopback", "internal", "external" };
+}

@@ -1,0 +1,414 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace PortExporter.Core.Configuration;
+
+/// <summary>
+/// Reads the YAML config file into an <see cref="ExporterConfig"/>. Every problem (unknown key, wrong type,
+/// a port outside 1-65535, a duplicate (port, protocol), a bad address) is a <see cref="ConfigException"/>
+/// naming the file, line, column, key and what was expected.
+/// </summary>
+public static partial class ConfigLoader
+{
+    private static readonly string[] TopLevelKeys = ["ports", "firewall", "selinux", "probes", "probe_targets", "vantages"];
+    private static readonly string[] PortKeys = ["name", "port", "protocol", "process", "unit", "bind", "external", "selinux_type"];
+    private static readonly string[] FirewallKeys = ["external_source", "refresh_interval", "command_timeout"];
+    private static readonly string[] SelinuxKeys = ["audit_log"];
+    private static readonly string[] ProbeKeys = ["enabled", "timeout", "concurrency"];
+    private static readonly string[] ProbeTargetKeys = ["name", "address", "port", "protocol"];
+    private static readonly string[] VantageKeys = ["name", "url"];
+
+    /// <summary>Reads and validates <paramref name="path"/>.</summary>
+    public static ExporterConfig Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, $"cannot read config file: {e.Message}", e);
+        }
+
+        return Parse(text, path);
+    }
+
+    /// <summary>Validates YAML text; <paramref name="file"/> names it in errors.</summary>
+    public static ExporterConfig Parse(string text, string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new ConfigException(file, e.Start.Line, e.Start.Column, "(yaml)", $"invalid YAML: {Innermost(e).Message}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return ExporterConfig.AutoDiscover with { SourcePath = file };
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            throw new ConfigException(file, second.Start.Line, second.Start.Column, "(yaml)", "expected one YAML document");
+        }
+
+        var reader = new Reader(file);
+        var root = reader.Mapping(stream.Documents[0].RootNode, "(root)");
+        reader.RejectUnknown(root, "(root)", TopLevelKeys);
+
+        var ports = reader.Get(root, "ports") is { } portsNode ? ReadPorts(reader, portsNode) : [];
+        var firewall = reader.Get(root, "firewall") is { } fw ? ReadFirewall(reader, fw) : FirewallSettings.Default;
+        var selinux = reader.Get(root, "selinux") is { } se ? ReadSelinux(reader, se) : SelinuxSettings.Default;
+        var probes = reader.Get(root, "probes") is { } pr ? ReadProbes(reader, pr) : ProbeSettings.Default;
+        var targets = reader.Get(root, "probe_targets") is { } pt ? ReadProbeTargets(reader, pt) : [];
+        var vantages = reader.Get(root, "vantages") is { } va ? ReadVantages(reader, va) : [];
+
+        return new ExporterConfig(file, ports, firewall, selinux, probes, targets, vantages);
+    }
+
+    private static List<PortSpec> ReadPorts(Reader reader, YamlNode node)
+    {
+        var list = new List<PortSpec>();
+        var seenKeys = new Dictionary<PortKey, YamlNode>();
+        var seenNames = new HashSet<string>(StringComparer.Ordinal);
+        var items = reader.Sequence(node, "ports");
+        for (var i = 0; i < items.Children.Count; i++)
+        {
+            var where = $"ports[{i}]";
+            var map = reader.Mapping(items.Children[i], where);
+            reader.RejectUnknown(map, where, PortKeys);
+            var name = reader.RequiredName(map, where, "name");
+            var port = reader.RequiredPort(map, where, "port");
+            var protocol = reader.Protocol(map, where);
+            var process = reader.OptionalString(map, where, "process");
+            var unit = reader.OptionalString(map, where, "unit");
+            if (unit is not null && (!UnitName().IsMatch(unit) || unit.StartsWith('-')))
+            {
+                throw reader.Error(reader.Get(map, "unit")!, $"{where}.unit", "expected a systemd unit name such as nginx.service");
+            }
+
+            var bind = reader.OptionalAddress(map, where, "bind");
+            var external = reader.OptionalHostPorts(map, where, "external");
+            var selinuxType = reader.OptionalString(map, where, "selinux_type");
+            if (selinuxType is not null && !SelinuxTypeName().IsMatch(selinuxType))
+            {
+                throw reader.Error(reader.Get(map, "selinux_type")!, $"{where}.selinux_type", "expected an SELinux type such as http_port_t");
+            }
+
+            var key = new PortKey(port, protocol);
+            if (seenKeys.ContainsKey(key))
+            {
+                throw reader.Error(map, where, $"duplicate port {key}: each (port, protocol) may be watched once");
+            }
+
+            if (!seenNames.Add(name + "/" + key))
+            {
+                throw reader.Error(map, $"{where}.name", $"duplicate name '{name}' for {key}");
+            }
+
+            seenKeys[key] = map;
+            list.Add(new PortSpec(name, port, protocol, process, unit, bind, external, selinuxType));
+        }
+
+        return list;
+    }
+
+    private static FirewallSettings ReadFirewall(Reader reader, YamlNode node)
+    {
+        var map = reader.Mapping(node, "firewall");
+        reader.RejectUnknown(map, "firewall", FirewallKeys);
+        var d = FirewallSettings.Default;
+        return new FirewallSettings(
+            reader.OptionalAddress(map, "firewall", "external_source") ?? d.ExternalSource,
+            reader.OptionalDuration(map, "firewall", "refresh_interval") ?? d.RefreshInterval,
+            reader.OptionalDuration(map, "firewall", "command_timeout") ?? d.CommandTimeout);
+    }
+
+    private static SelinuxSettings ReadSelinux(Reader reader, YamlNode node)
+    {
+        var map = reader.Mapping(node, "selinux");
+        reader.RejectUnknown(map, "selinux", SelinuxKeys);
+        var log = reader.OptionalString(map, "selinux", "audit_log") ?? SelinuxSettings.Default.AuditLog;
+        if (!log.StartsWith('/'))
+        {
+            throw reader.Error(reader.Get(map, "audit_log")!, "selinux.audit_log", "expected an absolute path");
+        }
+
+        return new SelinuxSettings(log);
+    }
+
+    private static ProbeSettings ReadProbes(Reader reader, YamlNode node)
+    {
+        var map = reader.Mapping(node, "probes");
+        reader.RejectUnknown(map, "probes", ProbeKeys);
+        var d = ProbeSettings.Default;
+        var concurrency = reader.OptionalInt(map, "probes", "concurrency", 1, 1024) ?? d.Concurrency;
+        return new ProbeSettings(
+            reader.OptionalBool(map, "probes", "enabled") ?? d.Enabled,
+            reader.OptionalDuration(map, "probes", "timeout") ?? d.Timeout,
+            concurrency);
+    }
+
+    private static List<ProbeTarget> ReadProbeTargets(Reader reader, YamlNode node)
+    {
+        var list = new List<ProbeTarget>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var items = reader.Sequence(node, "probe_targets");
+        for (var i = 0; i < items.Children.Count; i++)
+        {
+            var where = $"probe_targets[{i}]";
+            var map = reader.Mapping(items.Children[i], where);
+            reader.RejectUnknown(map, where, ProbeTargetKeys);
+            var name = reader.RequiredName(map, where, "name");
+            if (!names.Add(name))
+            {
+                throw reader.Error(map, $"{where}.name", $"duplicate probe target name '{name}'");
+            }
+
+            var address = reader.RequiredString(map, where, "address");
+            if (!HostPort.TryParse(address.Contains(':', StringComparison.Ordinal) && !address.StartsWith('[') ? $"[{address}]:1" : $"{address}:1", out _))
+            {
+                throw reader.Error(reader.Get(map, "address")!, $"{where}.address", "expected an IP address or a host name");
+            }
+
+            list.Add(new ProbeTarget(name, address, reader.RequiredPort(map, where, "port"), reader.Protocol(map, where)));
+        }
+
+        return list;
+    }
+
+    private static List<Vantage> ReadVantages(Reader reader, YamlNode node)
+    {
+        var list = new List<Vantage>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var items = reader.Sequence(node, "vantages");
+        for (var i = 0; i < items.Children.Count; i++)
+        {
+            var where = $"vantages[{i}]";
+            var map = reader.Mapping(items.Children[i], where);
+            reader.RejectUnknown(map, where, VantageKeys);
+            var name = reader.RequiredName(map, where, "name");
+            if (ConfigDefaults.LocalVantages.Contains(name))
+            {
+                throw reader.Error(reader.Get(map, "name")!, $"{where}.name", $"'{name}' is reserved for this host's own probes; choose another name");
+            }
+
+            if (!names.Add(name))
+            {
+                throw reader.Error(map, $"{where}.name", $"duplicate vantage name '{name}'");
+            }
+
+            var urlText = reader.RequiredString(map, where, "url");
+            if (!Uri.TryCreate(urlText, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                throw reader.Error(reader.Get(map, "url")!, $"{where}.url", "expected an http:// or https:// URL of another PortExporter");
+            }
+
+            list.Add(new Vantage(name, url));
+        }
+
+        return list;
+    }
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
+    [GeneratedRegex(@"^[A-Za-z0-9:_.\\@-]{1,256}$")]
+    private static partial Regex UnitName();
+
+    [GeneratedRegex(@"^[a-z0-9_]{1,128}$")]
+    private static partial Regex SelinuxTypeName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.:-]{1,64}$")]
+    internal static partial Regex LabelSafeName();
+
+    [GeneratedRegex(@"^(\d+)(ms|s|m|h)$")]
+    internal static partial Regex DurationPattern();
+
+    /// <summary>Typed access to YAML nodes that turns every mismatch into a located error.</summary>
+    private sealed class Reader(string file)
+    {
+        public ConfigException Error(YamlNode node, string key, string problem) =>
+            new(file, node.Start.Line, node.Start.Column, key, problem);
+
+        public YamlMappingNode Mapping(YamlNode node, string key) =>
+            node as YamlMappingNode ?? throw Error(node, key, "expected a mapping (key: value)");
+
+        public YamlSequenceNode Sequence(YamlNode node, string key) =>
+            node as YamlSequenceNode ?? throw Error(node, key, "expected a list");
+
+        public YamlNode? Get(YamlMappingNode map, string key)
+        {
+            foreach (var (k, v) in map.Children)
+            {
+                if (k is YamlScalarNode { Value: var name } && name == key)
+                {
+                    return v is YamlScalarNode { Value: null or "~" } && v.Tag.IsEmpty ? null : v;
+                }
+            }
+
+            return null;
+        }
+
+        public void RejectUnknown(YamlMappingNode map, string where, string[] known)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (k, _) in map.Children)
+            {
+                var name = (k as YamlScalarNode)?.Value ?? string.Empty;
+                if (Array.IndexOf(known, name) < 0)
+                {
+                    throw Error(k, $"{where}.{name}", $"unknown key; expected one of: {string.Join(", ", known)}");
+                }
+
+                if (!seen.Add(name))
+                {
+                    throw Error(k, $"{where}.{name}", "key given twice");
+                }
+            }
+        }
+
+        public string? OptionalString(YamlMappingNode map, string where, string key)
+        {
+            var node = Get(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+
+            if (node is not YamlScalarNode { Value: { } value } || value.Length == 0)
+            {
+                throw Error(node, $"{where}.{key}", "expected a non-empty string");
+            }
+
+            return value;
+        }
+
+        public string RequiredString(YamlMappingNode map, string where, string key) =>
+            OptionalString(map, where, key) ?? throw Error(map, $"{where}.{key}", "required key is missing");
+
+        public string RequiredName(YamlMappingNode map, string where, string key)
+        {
+            var value = RequiredString(map, where, key);
+            if (!LabelSafeName().IsMatch(value))
+            {
+                throw Error(Get(map, key)!, $"{where}.{key}", "expected 1-64 characters of letters, digits, '_', '.', ':' or '-'");
+            }
+
+            return value;
+        }
+
+        public int RequiredPort(YamlMappingNode map, string where, string key) =>
+            OptionalInt(map, where, key, 1, 65535) ?? throw Error(map, $"{where}.{key}", "required key is missing; expected a port number 1-65535");
+
+        public int? OptionalInt(YamlMappingNode map, string where, string key, int min, int max)
+        {
+            var node = Get(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+
+            if (node is YamlScalarNode { Value: { } text }
+                && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+                && value >= min && value <= max)
+            {
+                return value;
+            }
+
+            throw Error(node, $"{where}.{key}", $"expected an integer {min}-{max}, got '{(node as YamlScalarNode)?.Value}'");
+        }
+
+        public bool? OptionalBool(YamlMappingNode map, string where, string key)
+        {
+            var node = Get(map, key);
+            return node switch
+            {
+                null => null,
+                YamlScalarNode { Value: "true" } => true,
+                YamlScalarNode { Value: "false" } => false,
+                _ => throw Error(node, $"{where}.{key}", "expected true or false"),
+            };
+        }
+
+        public TimeSpan? OptionalDuration(YamlMappingNode map, string where, string key)
+        {
+            var node = Get(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+
+            var match = node is YamlScalarNode { Value: { } text } ? DurationPattern().Match(text) : Match.Empty;
+            if (!match.Success || !long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > 86_400_000)
+            {
+                throw Error(node, $"{where}.{key}", "expected a positive duration such as 500ms, 5s, 2m or 1h");
+            }
+
+            return match.Groups[2].Value switch
+            {
+                "ms" => TimeSpan.FromMilliseconds(n),
+                "s" => TimeSpan.FromSeconds(n),
+                "m" => TimeSpan.FromMinutes(n),
+                _ => TimeSpan.FromHours(n),
+            };
+        }
+
+        public TransportProtocol Protocol(YamlMappingNode map, string where)
+        {
+            var text = OptionalString(map, where, "protocol");
+            if (text is null)
+            {
+                return TransportProtocol.Tcp;
+            }
+
+            return TransportProtocolNames.TryParse(text, out var protocol)
+                ? protocol
+                : throw Error(Get(map, "protocol")!, $"{where}.protocol", $"expected tcp or udp, got '{text}'");
+        }
+
+        public IPAddress? OptionalAddress(YamlMappingNode map, string where, string key)
+        {
+            var text = OptionalString(map, where, key);
+            if (text is null)
+            {
+                return null;
+            }
+
+            return IPAddress.TryParse(text, out var address) && !text.Contains('%', StringComparison.Ordinal) && !text.Contains('/', StringComparison.Ordinal)
+                ? address
+                : throw Error(Get(map, key)!, $"{where}.{key}", $"expected an IPv4 or IPv6 address, got '{text}'");
+        }
+
+        public List<HostPort>? OptionalHostPorts(YamlMappingNode map, string where, string key)
+        {
+            var node = Get(map, key);
+            if (node is null)
+            {
+                return null;
+            }
+
+            var list = new List<HostPort>();
+            var items = node is YamlScalarNode ? [node] : Sequence(node, $"{where}.{key}").Children;
+            foreach (var item in items)
+            {
+                if (item is not YamlScalarNode { Value: { } text } || !HostPort.TryParse(text, out var hostPort))
+                {
+                    throw Error(item, $"{where}.{key}", $"expected HOST:PORT or [IPv6]:PORT, got '{(item as YamlScalarNode)?.Value}'");
+                }
+
+                list.Add(hostPort!);
+            }
+
+            return list;
+        }
+    }
+}

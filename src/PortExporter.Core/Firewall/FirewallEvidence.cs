@@ -1,0 +1,10 @@
+namespace PortExporter.Core.Firewall;
+
+/// <summary>The firewall collector's result: the backends seen and a verdict per watched port.</summary>
+/// <param name="Backends">Backends whose ruleset was read (nftables, iptables-legacy, ip6tables-legacy, firewalld).</param>
+/// <param name="Ports">Per watched port; a port missing here has no verdict (unknown).</param>
+/// <param name="SnapshotTakenAt">When the ruleset snapshot was read.</param>
+public sealed record FirewallEvidence(
+    IReadOnlyList<string> Backends,
+    IReadOnlyDictionary<PortKey, FirewallPortResult> Ports,
+    DateTimeOffset SnapshotTakenAt);

@@ -1,0 +1,31 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PortExporter.Core.Sockets;
+
+/// <summary>
+/// A listening TCP socket or a bound, unconnected UDP socket, as the kernel reports it.
+/// Address:port pairs may repeat (SO_REUSEPORT); <see cref="Inode"/> tells them apart.
+/// </summary>
+/// <param name="Protocol">tcp or udp.</param>
+/// <param name="Address">The local address (IPv4, or IPv6 for the *6 tables).</param>
+/// <param name="Port">The local port.</param>
+/// <param name="Inode">The socket inode, the key to its owner process.</param>
+/// <param name="V6Only">For IPv6 sockets: true when IPV6_V6ONLY is set (no IPv4), null when unknown.</param>
+public sealed record Listener(TransportProtocol Protocol, IPAddress Address, int Port, ulong Inode, bool? V6Only = null)
+{
+    public ListenerScope Scope =>
+        Address.Equals(IPAddress.Any) || Address.Equals(IPAddress.IPv6Any) ? ListenerScope.Wildcard
+        : IPAddress.IsLoopback(Address) || IsMappedLoopback(Address) ? ListenerScope.Loopback
+        : ListenerScope.Address;
+
+    public PortKey Key => new(Port, Protocol);
+
+    public bool IsIPv6 => Address.AddressFamily == AddressFamily.InterNetworkV6;
+
+    /// <summary>True when the socket also takes IPv4: an IPv4 socket, or a [::] socket without IPV6_V6ONLY.</summary>
+    public bool AcceptsIPv4 => !IsIPv6 || (Scope == ListenerScope.Wildcard && V6Only == false) || Address.IsIPv4MappedToIPv6;
+
+    private static bool IsMappedLoopback(IPAddress address) =>
+        address.IsIPv4MappedToIPv6 && IPAddress.IsLoopback(address.MapToIPv4());
+}

@@ -1,0 +1,11 @@
+namespace PortExporter.Core.Sockets;
+
+/// <summary>Every listener the socket collector saw in one collection.</summary>
+/// <param name="Listeners">TCP listeners and bound, unconnected UDP sockets, IPv4 and IPv6.</param>
+/// <param name="EphemeralPortStart">First port of net.ipv4.ip_local_port_range: UDP sockets at or above it are clients.</param>
+public sealed record SocketEvidence(IReadOnlyList<Listener> Listeners, int EphemeralPortStart = 32768)
+{
+    private readonly ILookup<PortKey, Listener> _byKey = Listeners.ToLookup(l => l.Key);
+
+    public IEnumerable<Listener> For(PortKey key) => _byKey[key];
+}
