@@ -1,0 +1,116 @@
+using System.Diagnostics;
+
+namespace PortExporter.Tests.Support;
+
+/// <summary>
+/// A network namespace made by a test and deleted (with every process started in it) on dispose.
+/// Names are unique per instance, so test classes may run in parallel. Loopback is brought up.
+/// </summary>
+public sealed class Netns : IDisposable
+{
+    private readonly List<Process> _processes = [];
+
+    public Netns(string prefix)
+    {
+        Shell.RequireRoot();
+        Name = $"pe-{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+        Shell.Run("ip", "netns", "add", Name);
+        Exec("ip", "link", "set", "lo", "up");
+    }
+
+    public string Name { get; }
+
+    /// <summary>Runs a command inside the namespace; throws when it fails.</summary>
+    public Shell.Result Exec(params string[] args) => Shell.Run("ip", ["netns", "exec", Name, .. args]);
+
+    /// <summary>Runs a command inside the namespace and returns its result, success or not.</summary>
+    public Shell.Result ExecAllowFailure(params string[] args) => Shell.RunAllowFailure("ip", ["netns", "exec", Name, .. args]);
+
+    /// <summary>Starts a long-running process in the namespace (killed on dispose).</summary>
+    public Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in (string[])["netns", "exec", Name, .. args])
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        var p = Process.Start(info)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        lock (_processes)
+        {
+            _processes.Add(p);
+        }
+
+        return p;
+    }
+
+    /// <summary>Connects this namespace to <paramref name="other"/> with a veth pair and addresses (CIDR form).</summary>
+    public void Link(string ifName, string cidr, Netns other, string otherIfName, string otherCidr)
+    {
+        var a = $"v{Guid.NewGuid().ToString("N")[..8]}";
+        var b = $"v{Guid.NewGuid().ToString("N")[..8]}";
+        Shell.Run("ip", "link", "add", a, "type", "veth", "peer", "name", b);
+        Shell.Run("ip", "link", "set", a, "netns", Name);
+        Shell.Run("ip", "link", "set", b, "netns", other.Name);
+        Exec("ip", "link", "set", a, "name", ifName);
+        other.Exec("ip", "link", "set", b, "name", otherIfName);
+        Exec("ip", "addr", "add", cidr, "dev", ifName);
+        other.Exec("ip", "addr", "add", otherCidr, "dev", otherIfName);
+        Exec("ip", "link", "set", ifName, "up");
+        other.Exec("ip", "link", "set", otherIfName, "up");
+    }
+
+    /// <summary>Waits until something listens on <paramref name="port"/> (ss inside the namespace).</summary>
+    public void WaitForListener(int port, bool udp = false, int timeoutMs = 5000)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < timeoutMs)
+        {
+            var r = ExecAllowFailure("ss", udp ? "-uanH" : "-tlnH", $"sport = :{port}");
+            if (r.ExitCode == 0 && r.Stdout.Trim().Length > 0)
+            {
+                return;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        throw new TimeoutException($"nothing listened on {port} in {Name} within {timeoutMs} ms");
+    }
+
+    public void Dispose()
+    {
+        lock (_processes)
+        {
+            foreach (var p in _processes)
+            {
+                try
+                {
+                    if (!p.HasExited)
+                    {
+                        p.Kill(entireProcessTree: true);
+                        p.WaitForExit(2000);
+                    }
+                }
+                catch (InvalidOperationException)
+                {
+                }
+
+                p.Dispose();
+            }
+        }
+
+        // Any process still in the namespace (started by a test through other means) goes too.
+        var pids = Shell.RunAllowFailure("ip", "netns", "pids", Name).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var pid in pids)
+        {
+            Shell.RunAllowFailure("kill", "-9", pid.Trim());
+        }
+
+        Shell.RunAllowFailure("ip", "netns", "del", Name);
+    }
+}
