@@ -1,5 +1,6 @@
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
+using PortExporter.Core.Network;
 using PortExporter.Core.Probes;
 using PortExporter.Core.Processes;
 using PortExporter.Core.Selinux;
@@ -19,6 +20,8 @@ public sealed class EvidenceBuilder(ExporterConfig config)
     /// <summary>The watched ports, fixed by the runner after the socket collector has run.</summary>
     public IReadOnlyList<PortSpec> Ports { get; set; } = config.Ports;
 
+    public NetworkEvidence? Network { get; set; }
+
     public SocketEvidence? Sockets { get; set; }
 
     public ProcessEvidence? Processes { get; set; }
@@ -30,5 +33,5 @@ public sealed class EvidenceBuilder(ExporterConfig config)
     public ProbeEvidence? Probes { get; set; }
 
     public EvidenceSnapshot Build(DateTimeOffset takenAt, IReadOnlyDictionary<string, CollectorStatus> collectors) =>
-        new(takenAt, Config, Ports, collectors, Sockets, Processes, Firewall, Selinux, Probes);
+        new(takenAt, Config, Ports, collectors, Sockets, Processes, Firewall, Selinux, Probes, Network);
 }

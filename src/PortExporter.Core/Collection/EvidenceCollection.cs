@@ -31,7 +31,7 @@ public sealed class EvidenceCollection(
 
         foreach (var collector in _collectors)
         {
-            if (!resolved && collector.Name is not (Collection.CollectorNames.Sockets or Collection.CollectorNames.Processes))
+            if (!resolved && collector.Name is not (Collection.CollectorNames.Network or Collection.CollectorNames.Sockets or Collection.CollectorNames.Processes))
             {
                 builder.Ports = resolver.Resolve(config, builder.Sockets, builder.Processes);
                 resolved = true;

@@ -1,5 +1,6 @@
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
+using PortExporter.Core.Network;
 using PortExporter.Core.Probes;
 using PortExporter.Core.Processes;
 using PortExporter.Core.Selinux;
@@ -20,7 +21,8 @@ public sealed record EvidenceSnapshot(
     ProcessEvidence? Processes = null,
     FirewallEvidence? Firewall = null,
     SelinuxEvidence? Selinux = null,
-    ProbeEvidence? Probes = null)
+    ProbeEvidence? Probes = null,
+    NetworkEvidence? Network = null)
 {
     public bool CollectorSucceeded(string name) => Collectors.TryGetValue(name, out var s) && s.Success;
 }

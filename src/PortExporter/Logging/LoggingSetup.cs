@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using PortExporter.Hosting;
+
+namespace PortExporter.Logging;
+
+/// <summary>Configures logging from --log.level and --log.format: to stderr, logfmt or JSON.</summary>
+public static class LoggingSetup
+{
+    public static ILoggingBuilder AddExporterLogging(this ILoggingBuilder logging, LogLevel level, LogFormat format)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(level);
+        logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", level > LogLevel.Information ? level : LogLevel.Information);
+        if (format == LogFormat.Json)
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddConsole(o => o.FormatterName = LogfmtConsoleFormatter.FormatterName);
+            logging.AddConsoleFormatter<LogfmtConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        }
+
+        logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        return logging;
+    }
+}
