@@ -14,6 +14,8 @@ public sealed class LogfmtConsoleFormatter() : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "logfmt";
 
+    private static readonly System.Buffers.SearchValues<char> NeedsQuoting = System.Buffers.SearchValues.Create(" =\"\\\n\r\t");
+
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         var message = logEntry.Formatter?.Invoke(logEntry.State, logEntry.Exception) ?? string.Empty;
@@ -37,7 +39,7 @@ public sealed class LogfmtConsoleFormatter() : ConsoleFormatter(FormatterName)
     /// <summary>Quotes a value when it needs it, escaping quotes, backslashes and newlines.</summary>
     internal static void AppendValue(StringBuilder line, string value)
     {
-        var needsQuotes = value.Length == 0 || value.AsSpan().IndexOfAny(" =\"\\\n\r\t") >= 0;
+        var needsQuotes = value.Length == 0 || value.AsSpan().IndexOfAny(NeedsQuoting) >= 0;
         if (!needsQuotes)
         {
             line.Append(value);

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Sockets;
+
+namespace PortExporter.Core.Diagnosis.Rules;
+
+/// <summary>Shared wording and address logic of the listener rules.</summary>
+internal static class ListenerFacts
+{
+    public static string SsCommand(PortSpec port) =>
+        $"ss -{(port.Protocol == TransportProtocol.Udp ? "u" : "t")}lnp 'sport = :{port.Port.ToString(CultureInfo.InvariantCulture)}'";
+
+    public static string Describe(Listener listener, EvidenceSnapshot evidence)
+    {
+        var owner = evidence.Processes?.OwnersByInode.GetValueOrDefault(listener.Inode);
+        var endpoint = new IPEndPoint(listener.Address, listener.Port).ToString();
+        var scope = listener.Scope.ToString().ToLowerInvariant();
+        return owner is null ? $"{endpoint} ({scope})" : $"{endpoint} ({scope}, {owner.DisplayName} pid {owner.Pid.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    public static string DescribeAll(IEnumerable<Listener> listeners, EvidenceSnapshot evidence) =>
+        string.Join(", ", listeners.Select(l => Describe(l, evidence)).Distinct());
+
+    /// <summary>
+    /// The addresses outside clients reach this service on: the configured bind address; else any external
+    /// endpoint that is an address of this host; else the addresses of the default-route interfaces.
+    /// Empty when none is known (then any non-loopback listener counts as reachable).
+    /// </summary>
+    public static IReadOnlyList<IPAddress> OutsideAddresses(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (port.Bind is { } bind && !bind.Equals(IPAddress.Any) && !bind.Equals(IPAddress.IPv6Any))
+        {
+            return [bind];
+        }
+
+        var network = evidence.Network;
+        if (network is null)
+        {
+            return [];
+        }
+
+        var localExternal = port.ExternalEndpoints
+            .Select(e => IPAddress.TryParse(e.Host, out var a) ? a : null)
+            .OfType<IPAddress>()
+            .Where(a => network.OwnerOf(a) is not null)
+            .ToList();
+        return localExternal.Count > 0 ? localExternal : network.OutsideAddresses();
+    }
+
+    /// <summary>True when <paramref name="listener"/> accepts connections addressed to <paramref name="address"/>.</summary>
+    public static bool Serves(Listener listener, IPAddress address)
+    {
+        var v4 = address.AddressFamily == AddressFamily.InterNetwork;
+        if (listener.Scope == ListenerScope.Wildcard)
+        {
+            return v4 ? listener.AcceptsIPv4 : listener.IsIPv6;
+        }
+
+        var own = listener.Address.IsIPv4MappedToIPv6 ? listener.Address.MapToIPv4() : listener.Address;
+        return own.Equals(address);
+    }
+}

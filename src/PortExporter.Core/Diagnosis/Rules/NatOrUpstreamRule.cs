@@ -1,0 +1,66 @@
+using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Probes;
+
+namespace PortExporter.Core.Diagnosis.Rules;
+
+/// <summary>
+/// E: every local check passes and the local probes succeed, but the external address or a remote vantage
+/// cannot connect. Probes from a vantage that did not answer are not evidence either way.
+/// </summary>
+public sealed class NatOrUpstreamRule : IDiagnosisRule
+{
+    private const string Check = "probes";
+
+    public Cause Cause => Cause.NatOrUpstream;
+
+    public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (!evidence.Config.Probes.Enabled && evidence.Config.Vantages.Count == 0)
+        {
+            return RuleOutcome.Skipped(Check, "probes disabled");
+        }
+
+        if (evidence.Probes is not { } probes)
+        {
+            return RuleOutcome.Missing(Check, "probe evidence missing (probes collector failed)");
+        }
+
+        var results = probes.Ports.GetValueOrDefault(port.Key) ?? [];
+        var local = results.Where(r => IsLocal(r.Vantage)).ToList();
+        var outside = results.Where(r => !IsLocal(r.Vantage) && probes.VantageUp.GetValueOrDefault(r.Vantage, true)).ToList();
+        var downVantages = probes.VantageUp.Where(v => !v.Value).Select(v => v.Key).ToList();
+
+        var localFailed = local.Where(r => !r.Success).ToList();
+        var outsideFailed = outside.Where(r => !r.Success).ToList();
+        var seen = string.Join("; ", results.Select(Describe));
+
+        if (localFailed.Count > 0)
+        {
+            return RuleOutcome.Missing(Check, $"local probe failed although the local checks pass: {string.Join("; ", localFailed.Select(Describe))}", "ss -tn; conntrack -L 2>/dev/null | head");
+        }
+
+        if (outsideFailed.Count > 0)
+        {
+            var targets = string.Join(", ", outsideFailed.Select(r => r.Address).Distinct());
+            return RuleOutcome.Cause(
+                Check,
+                seen,
+                $"from outside: nc -vz -w 3 {outsideFailed[0].Address.Replace(":", " ", StringComparison.Ordinal)}; check the NAT / load balancer port mapping",
+                $"{Diagnoser.Describe(port)} answers locally but not from outside ({string.Join("; ", outsideFailed.Select(Describe))}): the NAT / port mapping or an upstream device does not forward it.",
+                $"Check the port mapping on the NAT device, load balancer or cloud security group for {targets} -> this host:{port.Port}, and that device's health.");
+        }
+
+        if (downVantages.Count > 0 && outside.Count == 0 && evidence.Config.Vantages.Count > 0)
+        {
+            return RuleOutcome.Missing(Check, $"remote vantage(s) {string.Join(", ", downVantages)} did not answer; the outside view is unknown");
+        }
+
+        return RuleOutcome.Clear(Check, seen.Length == 0 ? "no probe asked" : seen);
+    }
+
+    private static bool IsLocal(string vantage) => vantage is "loopback" or "internal";
+
+    private static string Describe(ProbeResult r) =>
+        r.Success ? $"{r.Vantage} {r.Address} ok" : $"{r.Vantage} {r.Address} {r.Reason.ToString().ToLowerInvariant()}";
+}

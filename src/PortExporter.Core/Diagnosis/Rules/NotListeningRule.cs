@@ -1,0 +1,33 @@
+using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
+
+namespace PortExporter.Core.Diagnosis.Rules;
+
+/// <summary>B: nothing listens on the port (or, UDP, nothing is bound to it).</summary>
+public sealed class NotListeningRule : IDiagnosisRule
+{
+    private const string Check = "listening";
+
+    public Cause Cause => Cause.NotListening;
+
+    public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (evidence.Sockets is not { } sockets)
+        {
+            return RuleOutcome.Missing(Check, "socket evidence missing (sockets collector failed)", ListenerFacts.SsCommand(port));
+        }
+
+        var listeners = sockets.For(port.Key).ToList();
+        if (listeners.Count == 0)
+        {
+            return RuleOutcome.Cause(
+                Check,
+                $"nothing listens on {port.Port}/{port.Protocol.ToLabel()}",
+                ListenerFacts.SsCommand(port),
+                $"{Diagnoser.Describe(port)}: nothing listens on the port.",
+                "Check the service's configured port and that it started cleanly (its log), then restart it.");
+        }
+
+        return RuleOutcome.Clear(Check, ListenerFacts.DescribeAll(listeners, evidence), ListenerFacts.SsCommand(port));
+    }
+}

@@ -1,0 +1,73 @@
+using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
+
+namespace PortExporter.Core.Diagnosis.Rules;
+
+/// <summary>B: the configured process is not running, or the configured unit is not active.</summary>
+public sealed class ProcessDownRule : IDiagnosisRule
+{
+    private const string Check = "process";
+
+    public Cause Cause => Cause.ProcessDown;
+
+    public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (port.Process is null && port.Unit is null)
+        {
+            return RuleOutcome.Skipped(Check, "no process or unit configured");
+        }
+
+        var processes = evidence.Processes;
+        if (processes is null)
+        {
+            return RuleOutcome.Missing(Check, "process evidence missing (processes collector failed)");
+        }
+
+        var seen = new List<string>();
+        if (port.Process is { } name)
+        {
+            if (!processes.RunningByName.TryGetValue(name, out var running))
+            {
+                return RuleOutcome.Missing(Check, $"no answer for process {name}");
+            }
+
+            if (!running)
+            {
+                return RuleOutcome.Cause(
+                    Check,
+                    $"no process named {name} is running",
+                    $"ps -C {name} -o pid,user,lstart,cmd" + (port.Unit is { } u ? $"; journalctl -u {u} -n 50" : string.Empty),
+                    $"{Diagnoser.Describe(port)} is down: process {name} is not running.",
+                    port.Unit is { } unit
+                        ? $"systemctl start {unit} && systemctl enable {unit}; read journalctl -u {unit} for why it stopped."
+                        : $"Start {name} and make it start at boot; read its log for why it stopped.");
+            }
+
+            seen.Add($"{name} running");
+        }
+
+        if (port.Unit is { } configuredUnit)
+        {
+            if (!processes.SystemdAvailable)
+            {
+                seen.Add($"{configuredUnit}: systemd not reachable");
+            }
+            else if (processes.Units.TryGetValue(configuredUnit, out var state))
+            {
+                if (!state.IsActive)
+                {
+                    return RuleOutcome.Cause(
+                        Check,
+                        $"unit {configuredUnit} is {state.ActiveState} ({state.SubState})",
+                        $"systemctl status {configuredUnit}; journalctl -u {configuredUnit} -n 50",
+                        $"{Diagnoser.Describe(port)} is down: unit {configuredUnit} is {state.ActiveState} ({state.SubState}).",
+                        $"systemctl start {configuredUnit} && systemctl enable {configuredUnit}; read journalctl -u {configuredUnit} for why it stopped.");
+                }
+
+                seen.Add($"{configuredUnit} {state.ActiveState} ({state.SubState})");
+            }
+        }
+
+        return RuleOutcome.Clear(Check, string.Join(", ", seen));
+    }
+}

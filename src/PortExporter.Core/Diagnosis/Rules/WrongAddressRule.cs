@@ -1,0 +1,51 @@
+using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Sockets;
+
+namespace PortExporter.Core.Diagnosis.Rules;
+
+/// <summary>
+/// C: the port listens, but not on the address outside clients reach (the <c>bind</c> address, a local
+/// <c>external</c> address, or the default-route interface's address).
+/// </summary>
+public sealed class WrongAddressRule : IDiagnosisRule
+{
+    private const string Check = "bind (outside address)";
+
+    public Cause Cause => Cause.WrongAddress;
+
+    public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (evidence.Sockets is not { } sockets)
+        {
+            return RuleOutcome.Missing(Check, "socket evidence missing");
+        }
+
+        var listeners = sockets.For(port.Key).Where(l => l.Scope != ListenerScope.Loopback).ToList();
+        if (listeners.Count == 0)
+        {
+            return RuleOutcome.Skipped(Check, "no non-loopback listener");
+        }
+
+        var outside = ListenerFacts.OutsideAddresses(port, evidence);
+        if (outside.Count == 0)
+        {
+            return RuleOutcome.Clear(Check, $"no outside address known; listening on {ListenerFacts.DescribeAll(listeners, evidence)}");
+        }
+
+        var served = outside.Where(a => listeners.Any(l => ListenerFacts.Serves(l, a))).ToList();
+        if (served.Count == 0)
+        {
+            var seen = ListenerFacts.DescribeAll(listeners, evidence);
+            var want = string.Join(", ", outside);
+            return RuleOutcome.Cause(
+                Check,
+                $"listens on {seen}; outside traffic arrives on {want}",
+                $"{ListenerFacts.SsCommand(port)}; ip -br addr",
+                $"{Diagnoser.Describe(port)} listens on {seen}, not on {want} where outside traffic arrives.",
+                $"Change the service's bind address to {(port.Bind is null ? "0.0.0.0" : want)} and restart it.");
+        }
+
+        return RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
+    }
+}

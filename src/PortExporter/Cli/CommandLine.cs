@@ -1,0 +1,56 @@
+using System.CommandLine;
+
+namespace PortExporter.Cli;
+
+/// <summary>The command line: serve (the default), <c>diagnose</c> and <c>check-config</c>.</summary>
+public static class CommandLine
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var common = new CommonOptions();
+        var root = new RootCommand("PortExporter: a Prometheus exporter that tells why a service port cannot be reached from outside.");
+        common.AddTo(root);
+        root.Options.Add(common.ListenAddress);
+        root.Options.Add(common.TelemetryPath);
+        root.Options.Add(common.WebConfigFile);
+
+        var port = new Option<int?>("--port") { Description = "Only this watched port." };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } p && (p < 1 || p > 65535))
+            {
+                r.AddError("--port: expected 1-65535");
+            }
+        });
+        var output = new Option<string>("--output") { Description = "text or json.", DefaultValueFactory = _ => "text" };
+        output.AcceptOnlyFromAmong("text", "json");
+        var diagnose = new Command("diagnose", "Collect the evidence once, print the diagnosis per port; exit 0 when every port is ok, 1 when one is not, 2 on bad usage or config.");
+        diagnose.Options.Add(port);
+        diagnose.Options.Add(output);
+        var checkConfig = new Command("check-config", "Validate the config file and exit (0 valid, 2 invalid).");
+        root.Subcommands.Add(diagnose);
+        root.Subcommands.Add(checkConfig);
+
+        root.SetAction((parse, ct) => Settings(parse, common, stderr) is { } s ? ServeVerb.RunAsync(s, ct) : Task.FromResult(ExitCodes.Usage));
+        diagnose.SetAction((parse, ct) => Settings(parse, common, stderr) is { } s
+            ? DiagnoseVerb.RunAsync(s, parse.GetValue(port), parse.GetValue(output) ?? "text", stdout, stderr, ct)
+            : Task.FromResult(ExitCodes.Usage));
+        checkConfig.SetAction(parse => Settings(parse, common, stderr) is { } s ? CheckConfigVerb.Run(s, stdout, stderr) : ExitCodes.Usage);
+
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors)
+            {
+                await stderr.WriteLineAsync(error.Message).ConfigureAwait(false);
+            }
+
+            await stderr.WriteLineAsync("see --help").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        return await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }).ConfigureAwait(false);
+    }
+
+    private static Hosting.ExporterSettings? Settings(ParseResult parse, CommonOptions common, TextWriter stderr) => common.Read(parse, stderr);
+}

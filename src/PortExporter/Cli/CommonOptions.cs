@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using PortExporter.Core;
+using PortExporter.Core.Configuration;
+using PortExporter.Hosting;
+
+namespace PortExporter.Cli;
+
+/// <summary>The flags every verb shares, exporter style (<c>--config.file</c>, <c>--path.procfs</c>, ...).</summary>
+public sealed class CommonOptions
+{
+    public Option<string?> ConfigFile { get; } = new("--config.file") { Description = "YAML config file. Without it, every port with a listener is watched.", Recursive = true };
+
+    public Option<string> Procfs { get; } = new("--path.procfs") { Description = "procfs mountpoint.", DefaultValueFactory = _ => "/proc", Recursive = true };
+
+    public Option<string> Sysfs { get; } = new("--path.sysfs") { Description = "sysfs mountpoint.", DefaultValueFactory = _ => "/sys", Recursive = true };
+
+    public Option<string> Rootfs { get; } = new("--path.rootfs") { Description = "root filesystem mountpoint (for /etc and the audit log).", DefaultValueFactory = _ => "/", Recursive = true };
+
+    public Option<string> LogLevel { get; } = CreateChoice("--log.level", "Only log messages with the given severity or above.", "info", "debug", "info", "warn", "error");
+
+    public Option<string> LogFormat { get; } = CreateChoice("--log.format", "Output format of log messages.", "logfmt", "logfmt", "json");
+
+    public Option<string> ListenAddress { get; } = new("--web.listen-address") { Description = "Address on which to expose metrics and the web interface.", DefaultValueFactory = _ => ConfigDefaults.ListenAddress };
+
+    public Option<string> TelemetryPath { get; } = new("--web.telemetry-path") { Description = "Path under which to expose metrics.", DefaultValueFactory = _ => ConfigDefaults.TelemetryPath };
+
+    public Option<string?> WebConfigFile { get; } = new("--web.config.file") { Description = "Path to a web configuration file (TLS and basic auth, exporter-toolkit format)." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { ConfigFile, Procfs, Sysfs, Rootfs, LogLevel, LogFormat })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    /// <summary>Reads the parsed flags; returns null and writes why when one is invalid.</summary>
+    public ExporterSettings? Read(ParseResult parse, TextWriter error)
+    {
+        var listenText = parse.GetValue(ListenAddress) ?? ConfigDefaults.ListenAddress;
+        if (!Hosting.ListenAddress.TryParse(listenText, out var listen, out var listenError))
+        {
+            error.WriteLine($"--web.listen-address: {listenError}");
+            return null;
+        }
+
+        var path = parse.GetValue(TelemetryPath) ?? ConfigDefaults.TelemetryPath;
+        if (!path.StartsWith('/') || path == "/" || path.StartsWith("/-/", StringComparison.Ordinal))
+        {
+            error.WriteLine($"--web.telemetry-path: expected an absolute path other than / and /-/..., got '{path}'");
+            return null;
+        }
+
+        var paths = new HostPaths(parse.GetValue(Procfs)!, parse.GetValue(Sysfs)!, parse.GetValue(Rootfs)!);
+        var level = parse.GetValue(LogLevel) switch
+        {
+            "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+            "warn" => Microsoft.Extensions.Logging.LogLevel.Warning,
+            "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+            _ => Microsoft.Extensions.Logging.LogLevel.Information,
+        };
+        var format = parse.GetValue(LogFormat) == "json" ? Hosting.LogFormat.Json : Hosting.LogFormat.Logfmt;
+        return new ExporterSettings(parse.GetValue(ConfigFile), paths, level, format, listen!, path, parse.GetValue(WebConfigFile));
+    }
+
+    /// <summary>Loads the config file named by the flags, or the auto-discovery config; null (with the reason written) when invalid.</summary>
+    public static ExporterConfig? LoadConfig(ExporterSettings settings, TextWriter error)
+    {
+        if (settings.ConfigFile is null)
+        {
+            return ExporterConfig.AutoDiscover;
+        }
+
+        try
+        {
+            return ConfigLoader.Load(settings.ConfigFile);
+        }
+        catch (ConfigException e)
+        {
+            error.WriteLine($"invalid config: {e.Message}");
+            return null;
+        }
+    }
+
+    private static Option<string> CreateChoice(string name, string description, string defaultValue, params string[] values)
+    {
+        var option = new Option<string>(name) { Description = $"{description} One of: [{string.Join(", ", values)}]", DefaultValueFactory = _ => defaultValue, Recursive = true };
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
+}

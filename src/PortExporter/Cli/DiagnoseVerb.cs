@@ -1,0 +1,46 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PortExporter.Core.Diagnosis;
+using PortExporter.Hosting;
+using PortExporter.Logging;
+
+namespace PortExporter.Cli;
+
+/// <summary><c>port-exporter diagnose</c>: collect once, print the diagnosis, exit 0 when every watched port is ok, 1 when not.</summary>
+public static class DiagnoseVerb
+{
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
+
+    public static async Task<int> RunAsync(ExporterSettings settings, int? port, string output, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var config = CommonOptions.LoadConfig(settings, stderr);
+        if (config is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.AddExporterLogging(settings.LogLevel > LogLevel.Warning ? settings.LogLevel : LogLevel.Warning, settings.LogFormat));
+        services.AddPortExporter(settings, config);
+        await using var provider = services.BuildServiceProvider();
+        var state = await provider.GetRequiredService<EvidenceService>().CollectAsync(Budget, cancellationToken).ConfigureAwait(false);
+        var report = state.Report();
+        if (port is { } only)
+        {
+            report = report with { Ports = [.. report.Ports.Where(p => p.Port == only)] };
+            if (report.Ports.Count == 0)
+            {
+                await stderr.WriteLineAsync($"--port {only}: not a watched port").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+
+            report = report with { Healthy = report.Ports.All(p => p.Cause == "ok") };
+        }
+
+        await stdout.WriteAsync(output == "json"
+            ? JsonSerializer.Serialize(report, DiagnosisJsonContext.Default.DiagnosisReport) + Environment.NewLine
+            : TextReport.Render(report)).ConfigureAwait(false);
+        return report.Healthy ? ExitCodes.Ok : ExitCodes.Unhealthy;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using PortExporter.Core.Configuration;
+using PortExporter.Hosting;
+using PortExporter.Logging;
+using PortExporter.Web;
+
+namespace PortExporter.Cli;
+
+/// <summary><c>port-exporter</c>: serve /metrics, /diagnose and the landing page.</summary>
+public static class ServeVerb
+{
+    public static async Task<int> RunAsync(ExporterSettings settings, CancellationToken cancellationToken)
+    {
+        var config = CommonOptions.LoadConfig(settings, Console.Error);
+        if (config is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        if (settings.WebConfigFile is not null)
+        {
+            await Console.Error.WriteLineAsync($"--web.config.file {settings.WebConfigFile}: TLS and basic auth are not supported by this build; refusing to serve without them").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var app = Build(settings, config);
+        app.Services.GetRequiredService<ReloadCoordinator>().ListenForSighup();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PortExporter");
+        var listenText = settings.ListenAddress.ToString();
+        ServeLog.Listening(logger, listenText, settings.TelemetryPath, config.SourcePath ?? "(none: watching every listener)");
+        try
+        {
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            ServeLog.CannotListen(logger, listenText, e.Message);
+            return ExitCodes.Unhealthy;
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The web application, ready to run (tests use it too).</summary>
+    public static WebApplication Build(ExporterSettings settings, ExporterConfig config)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.AddExporterLogging(settings.LogLevel, settings.LogFormat);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            if (settings.ListenAddress.Address is { } address)
+            {
+                kestrel.Listen(address, settings.ListenAddress.Port);
+            }
+            else
+            {
+                kestrel.ListenAnyIP(settings.ListenAddress.Port);
+            }
+        });
+        builder.Services.AddPortExporter(settings, config);
+        var app = builder.Build();
+        app.MapExporterEndpoints(settings);
+        return app;
+    }
+}

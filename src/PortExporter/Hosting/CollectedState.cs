@@ -1,0 +1,10 @@
+using PortExporter.Core.Collection;
+using PortExporter.Core.Diagnosis;
+
+namespace PortExporter.Hosting;
+
+/// <summary>One collection and the diagnosis made from it.</summary>
+public sealed record CollectedState(EvidenceSnapshot Evidence, IReadOnlyList<Diagnosis> Diagnoses)
+{
+    public DiagnosisReport Report() => DiagnosisReport.From(Evidence, Diagnoses);
+}

@@ -1,0 +1,101 @@
+using PortExporter.Core.Collection;
+using PortExporter.Core.Diagnosis;
+using PortExporter.Core.Metrics;
+using Prometheus;
+
+namespace PortExporter.Hosting;
+
+/// <summary>
+/// Collects evidence on demand (a scrape, /diagnose, the diagnose verb), diagnoses it and writes every series.
+/// Concurrent callers share one collection. Metric writes and exports are serialised so a scrape never sees
+/// half of one collection and half of another. Thread-safe.
+/// </summary>
+public sealed class EvidenceService : IDisposable
+{
+    private readonly ConfigHolder _config;
+    private readonly EvidenceCollection _collection;
+    private readonly IReadOnlyList<IMetricsWriter> _writers;
+    private readonly DiagnosisMetrics _diagnosisMetrics;
+    private readonly ExporterMetrics _exporterMetrics;
+    private readonly TimeProvider _time;
+    private readonly SharedCollection<CollectedState> _shared = new();
+    private readonly SemaphoreSlim _metricsGate = new(1, 1);
+    private volatile CollectedState? _latest;
+
+    public EvidenceService(
+        ConfigHolder config,
+        EvidenceCollection collection,
+        IEnumerable<IMetricsWriter> writers,
+        DiagnosisMetrics diagnosisMetrics,
+        ExporterMetrics exporterMetrics,
+        CollectorRegistry registry,
+        TimeProvider time)
+    {
+        _config = config;
+        _collection = collection;
+        _writers = [.. writers];
+        _diagnosisMetrics = diagnosisMetrics;
+        _exporterMetrics = exporterMetrics;
+        Registry = registry;
+        _time = time;
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    /// <summary>The newest collection, or null before the first.</summary>
+    public CollectedState? Latest => _latest;
+
+    /// <summary>Collects (or joins the collection in flight) and writes the series; answers within <paramref name="budget"/>.</summary>
+    public Task<CollectedState> CollectAsync(TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + budget;
+        return _shared.RunAsync(() => RunAsync(deadline)).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes the exposition of the current series; never concurrent with a metrics write.</summary>
+    public async Task ExportAsync(Stream destination, ExpositionFormat format, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await _metricsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Registry.CollectAndExportAsTextAsync(buffer, format, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metricsGate.Release();
+        }
+
+        buffer.Position = 0;
+        await buffer.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _metricsGate.Dispose();
+
+    private async Task<CollectedState> RunAsync(DateTimeOffset deadline)
+    {
+        var config = _config.Current;
+        var evidence = await _collection.CollectAsync(config, deadline, CancellationToken.None).ConfigureAwait(false);
+        var diagnoses = Diagnoser.Diagnose(evidence);
+        var state = new CollectedState(evidence, diagnoses);
+        await _metricsGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var writer in _writers)
+            {
+                writer.Write(evidence);
+            }
+
+            _diagnosisMetrics.Write(diagnoses);
+            _exporterMetrics.WriteCollectors(evidence);
+            _exporterMetrics.WriteReload(_config.LastReloadSuccessful, _config.LastReloadSuccessAt);
+        }
+        finally
+        {
+            _metricsGate.Release();
+        }
+
+        _latest = state;
+        return state;
+    }
+}

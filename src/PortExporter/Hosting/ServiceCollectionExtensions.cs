@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using PortExporter.Core;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Commands;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Metrics;
+using PortExporter.Core.Network;
+using Prometheus;
+
+namespace PortExporter.Hosting;
+
+/// <summary>All of the exporter's wiring, in one place.</summary>
+public static class ServiceCollectionExtensions
+{
+    public static IServiceCollection AddPortExporter(this IServiceCollection services, ExporterSettings settings, ExporterConfig config)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Paths);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ConfigHolder(settings, config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ConfigHolder>>()));
+        services.AddSingleton<ICommandRunner>(new ProcessCommandRunner());
+        services.AddSingleton<WatchedPortResolver>();
+
+        // The registry: our series plus the .NET process metrics.
+        var registry = Metrics.NewCustomRegistry();
+        DotNetStats.Register(registry);
+        var factory = Metrics.WithCustomRegistry(registry);
+        services.AddSingleton(registry);
+        services.AddSingleton<IMetricFactory>(factory);
+
+        // Evidence sources, in the order the case reasons (the runner calls them in this order).
+        services.AddSingleton<IEvidenceCollector, NetworkCollector>();
+
+        // One metrics writer per evidence source.
+        services.AddSingleton<DiagnosisMetrics>();
+        services.AddSingleton<ExporterMetrics>();
+
+        services.AddSingleton<EvidenceCollection>();
+        services.AddSingleton<EvidenceService>();
+        services.AddSingleton(sp =>
+        {
+            var holder = sp.GetRequiredService<ConfigHolder>();
+            var resolver = sp.GetRequiredService<WatchedPortResolver>();
+            holder.Reloaded += _ => resolver.Reset();
+            return new ReloadCoordinator(holder);
+        });
+        return services;
+    }
+}
