@@ -1,0 +1,124 @@
+using PortExporter.Core.Collection;
+using PortExporter.Core.Diagnosis;
+using PortExporter.Core.Firewall;
+using PortExporter.Core.Probes;
+using static PortExporter.Tests.Diagnosis.EvidenceFactory;
+
+namespace PortExporter.Tests.Diagnosis;
+
+public sealed class DiagnoserTests
+{
+    public static TheoryData<string, Func<EvidenceSnapshot>, Cause> Cases => new()
+    {
+        { "healthy", Healthy, Cause.Ok },
+        { "process not running", () => Healthy() with { Processes = Processes(running: false), Sockets = Sockets() }, Cause.ProcessDown },
+        { "nothing listens", () => Healthy() with { Sockets = Sockets() }, Cause.NotListening },
+        { "listens on 127.0.0.1", () => Healthy() with { Sockets = Sockets(Listening("127.0.0.1")) }, Cause.LoopbackOnly },
+        { "listens on ::1 and 127.0.0.1", () => Healthy() with { Sockets = Sockets(Listening("127.0.0.1"), Listening("::1", 101)) }, Cause.LoopbackOnly },
+        { "listens on the internal address only", () => Healthy() with { Sockets = Sockets(Listening("10.0.0.5")) }, Cause.WrongAddress },
+        { "listens on the bind address", () => Healthy() with { Sockets = Sockets(Listening("192.0.2.10")) }, Cause.Ok },
+        { "v6-only wildcard does not serve an IPv4 bind address", () => Healthy() with { Sockets = Sockets(Listening("::", v6Only: true)) }, Cause.WrongAddress },
+        { "dual-stack wildcard serves IPv4", () => Healthy() with { Sockets = Sockets(Listening("::", v6Only: false)) }, Cause.Ok },
+        { "firewall drops outside", () => Healthy() with { Firewall = Firewall(DropRule) }, Cause.FirewallBlocked },
+        { "firewall rejects outside", () => Healthy() with { Firewall = Firewall(DropRule with { Verdict = FirewallVerdict.Reject }) }, Cause.FirewallBlocked },
+        { "selinux denies", () => Healthy() with { Selinux = SelinuxDenying() }, Cause.SelinuxDenied },
+        { "external probe times out", () => Healthy() with { Probes = Probes(Probe("loopback", true), Probe("internal", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.NatOrUpstream },
+        { "remote vantage refused", () => Healthy() with { Probes = ProbesWithVantages(new() { ["outside"] = true }, Probe("loopback", true), Probe("outside", false, ProbeFailureReason.Refused)) }, Cause.NatOrUpstream },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Names_the_cause_the_case_would(string scenario, Func<EvidenceSnapshot> evidence, Cause expected)
+    {
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence());
+        Assert.True(expected == diagnosis.Cause, $"{scenario}: expected {expected}, got {diagnosis.Cause}: {diagnosis.Summary}");
+        Assert.NotEmpty(diagnosis.Summary);
+        if (expected != Cause.Ok)
+        {
+            Assert.NotNull(diagnosis.Fix);
+            Assert.Equal(expected, diagnosis.Findings[0]);
+        }
+    }
+
+    public static TheoryData<string, Func<EvidenceSnapshot>, Cause, Cause> Overlaps => new()
+    {
+        { "firewall blocks and selinux denies", () => Healthy() with { Firewall = Firewall(DropRule), Selinux = SelinuxDenying() }, Cause.FirewallBlocked, Cause.SelinuxDenied },
+        { "loopback bind and firewall", () => Healthy() with { Sockets = Sockets(Listening("127.0.0.1")), Firewall = Firewall(DropRule) }, Cause.LoopbackOnly, Cause.FirewallBlocked },
+        { "process down and firewall", () => Healthy() with { Processes = Processes(running: false), Sockets = Sockets(), Firewall = Firewall(DropRule) }, Cause.ProcessDown, Cause.NotListening },
+        { "wrong address and selinux", () => Healthy() with { Sockets = Sockets(Listening("10.0.0.5")), Selinux = SelinuxDenying() }, Cause.WrongAddress, Cause.SelinuxDenied },
+        { "firewall and external probe", () => Healthy() with { Firewall = Firewall(DropRule), Probes = Probes(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.FirewallBlocked, Cause.NatOrUpstream },
+    };
+
+    [Theory]
+    [MemberData(nameof(Overlaps))]
+    public void Reports_the_first_cause_and_keeps_the_others_as_findings(string scenario, Func<EvidenceSnapshot> evidence, Cause first, Cause alsoHolds)
+    {
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence());
+        Assert.True(first == diagnosis.Cause, $"{scenario}: expected {first}, got {diagnosis.Cause}");
+        Assert.Contains(alsoHolds, diagnosis.Findings);
+    }
+
+    public static TheoryData<string, Func<EvidenceSnapshot>, string> MissingEvidence => new()
+    {
+        { "socket collector failed", () => Healthy() with { Sockets = null }, "listening" },
+        { "firewall collector failed", () => Healthy() with { Firewall = null }, "firewall" },
+        { "firewall verdict unknown", () => Healthy() with { Firewall = Firewall(DropRule with { Verdict = FirewallVerdict.Unknown }) }, "firewall" },
+        { "selinux collector failed", () => Healthy() with { Selinux = null }, "selinux" },
+        { "probe collector failed", () => Healthy() with { Probes = null }, "probes" },
+        { "remote vantage down", () => Healthy() with { Config = Config with { Vantages = [new("outside", new Uri("http://203.0.113.5:10070"))] }, Probes = ProbesWithVantages(new() { ["outside"] = false }, Probe("loopback", true)) }, "probes" },
+        { "local probe fails although checks pass", () => Healthy() with { Probes = Probes(Probe("loopback", false, ProbeFailureReason.Timeout)) }, "probes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MissingEvidence))]
+    public void Missing_evidence_is_unknown_never_ok(string scenario, Func<EvidenceSnapshot> evidence, string missingCheck)
+    {
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence());
+        Assert.True(diagnosis.Cause == Cause.Unknown, $"{scenario}: expected unknown, got {diagnosis.Cause}");
+        Assert.Contains(diagnosis.Missing, m => m.StartsWith(missingCheck, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_failing_outside_probe_is_not_blamed_on_NAT_when_the_firewall_could_not_be_read()
+    {
+        var evidence = Healthy() with { Firewall = null, Probes = Probes(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) };
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+        Assert.Equal(Cause.Unknown, diagnosis.Cause);
+        Assert.DoesNotContain(Cause.NatOrUpstream, diagnosis.Findings);
+    }
+
+    [Fact]
+    public void A_down_vantage_never_blames_the_firewall_or_NAT()
+    {
+        var evidence = Healthy() with { Probes = ProbesWithVantages(new() { ["outside"] = false }, Probe("loopback", true), Probe("outside", false, ProbeFailureReason.Timeout)) };
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+        Assert.Equal(Cause.Ok, diagnosis.Cause);
+    }
+
+    [Fact]
+    public void Firewall_diagnosis_names_the_deciding_rule_and_a_fix_for_the_backend_in_use()
+    {
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = Firewall(DropRule) });
+        Assert.Contains("handle 7", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("open from inside", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("nft insert rule", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Selinux_diagnosis_says_which_permission_to_which_type_and_the_semanage_fix()
+    {
+        var port = WebPort with { SelinuxType = "http_port_t" };
+        var diagnosis = Diagnoser.Diagnose(port, Healthy() with { Selinux = SelinuxDenying() });
+        Assert.Contains("name_bind", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("httpd_t", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Equal("semanage port -a -t http_port_t -p tcp 8080 (or -m if the port already has a type); setenforce 0 only as a short test.", diagnosis.Fix);
+    }
+
+    [Fact]
+    public void Every_cause_has_its_label_word()
+    {
+        Assert.Equal(
+            ["ok", "process_down", "not_listening", "loopback_only", "wrong_address", "firewall_blocked", "selinux_denied", "nat_or_upstream", "unknown"],
+            CauseNames.All.Select(c => c.ToLabel()));
+    }
+}
