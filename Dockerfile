@@ -1,0 +1,16 @@
+# Multi-stage build mirroring the README's publish command. The runtime image runs as a non-root user;
+# give it the host's view and the capabilities it needs (see README, "Running in a container").
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish src/PortExporter/PortExporter.csproj -c Release -o /out
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+RUN apt-get update && apt-get install -y --no-install-recommends nftables iptables libcap2-bin \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --no-create-home --shell /usr/sbin/nologin port-exporter
+COPY --from=build /out /app
+USER port-exporter
+EXPOSE 10070
+ENTRYPOINT ["/app/port-exporter"]
+CMD ["--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/host/root"]
