@@ -1,0 +1,95 @@
+using System.Buffers.Binary;
+using System.Net;
+
+namespace PortExporter.Core.Sockets;
+
+/// <summary>
+/// Pure parser of netlink <c>SOCK_DIAG_BY_FAMILY</c> dump answers (<c>struct nlmsghdr</c> + <c>struct inet_diag_msg</c>
+/// + attributes), the kernel interface <c>ss</c> uses. Reads <c>INET_DIAG_SKV6ONLY</c>, which /proc/net does not show.
+/// </summary>
+public static class SockDiagParser
+{
+    internal const ushort NlmsgDone = 3;
+    internal const ushort NlmsgError = 2;
+    private const int NlmsgHeaderLength = 16;
+    private const int InetDiagMsgLength = 72;
+    private const ushort InetDiagSkv6only = 11;
+
+    /// <summary>
+    /// Parses one buffer of netlink messages into <paramref name="into"/>. Returns true when the dump's
+    /// NLMSG_DONE was seen. Throws <see cref="FormatException"/> on a malformed message or a kernel error.
+    /// </summary>
+    public static bool Parse(ReadOnlySpan<byte> buffer, TransportProtocol protocol, List<Listener> into)
+    {
+        var offset = 0;
+        while (offset + NlmsgHeaderLength <= buffer.Length)
+        {
+            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer[offset..]);
+            var type = BinaryPrimitives.ReadUInt16LittleEndian(buffer[(offset + 4)..]);
+            if (length < NlmsgHeaderLength || offset + length > buffer.Length)
+            {
+                throw new FormatException($"sock_diag: netlink message at byte {offset} has length {length}, buffer has {buffer.Length - offset}");
+            }
+
+            if (type == NlmsgDone)
+            {
+                return true;
+            }
+
+            if (type == NlmsgError)
+            {
+                var errno = length >= NlmsgHeaderLength + 4 ? -BinaryPrimitives.ReadInt32LittleEndian(buffer[(offset + NlmsgHeaderLength)..]) : 0;
+                throw new FormatException($"sock_diag: kernel answered error {errno}");
+            }
+
+            var payload = buffer.Slice(offset + NlmsgHeaderLength, length - NlmsgHeaderLength);
+            if (payload.Length < InetDiagMsgLength)
+            {
+                throw new FormatException($"sock_diag: inet_diag_msg of {payload.Length} bytes, expected {InetDiagMsgLength}");
+            }
+
+            into.Add(ParseMessage(payload, protocol));
+            offset += Align(length);
+        }
+
+        return false;
+    }
+
+    private static Listener ParseMessage(ReadOnlySpan<byte> msg, TransportProtocol protocol)
+    {
+        var family = msg[0];
+        var port = BinaryPrimitives.ReadUInt16BigEndian(msg[4..]);
+        var source = msg.Slice(8, 16);
+        IPAddress address = family switch
+        {
+            2 => new IPAddress(source[..4]),
+            10 => new IPAddress(source),
+            _ => throw new FormatException($"sock_diag: unexpected address family {family}"),
+        };
+        var inode = BinaryPrimitives.ReadUInt32LittleEndian(msg[68..]);
+
+        bool? v6Only = null;
+        var attributes = msg[InetDiagMsgLength..];
+        while (attributes.Length >= 4)
+        {
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(attributes);
+            var type = (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(attributes[2..]) & 0x3fff);
+            if (length < 4 || length > attributes.Length)
+            {
+                throw new FormatException($"sock_diag: attribute of length {length} in {attributes.Length} bytes");
+            }
+
+            if (type == InetDiagSkv6only && length >= 5)
+            {
+                v6Only = attributes[4] != 0;
+            }
+
+            var next = Align(length);
+            attributes = next >= attributes.Length ? [] : attributes[next..];
+        }
+
+        return new Listener(protocol, address, port, inode, family == 10 ? v6Only : null);
+    }
+
+    private static int Align(int length) => (length + 3) & ~3;
+}
