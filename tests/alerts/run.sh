@@ -36,8 +36,8 @@ routes() {
   while read -r receiver labels; do
     [[ -z "$receiver" || "$receiver" == \#* ]] && continue
     # shellcheck disable=SC2086 # labels are word-split on purpose
-    if ! amtool config routes test --config.file=alerts/alertmanager.yml --verify.receivers="$receiver" $labels >/dev/null; then
-      echo "   route: expected $receiver for: $labels (got: $(amtool config routes test --config.file=alerts/alertmanager.yml $labels))" >&2
+    if ! amtool config routes test --config.file=alerts/alertmanager.yml --verify.receivers="$receiver" $labels >/dev/null 2>&1; then
+      echo "   route: expected $receiver for: $labels (got: $(amtool config routes test --config.file=alerts/alertmanager.yml $labels 2>/dev/null))" >&2
       status=1
     fi
   done < "$here/routes.txt"
