@@ -27,12 +27,14 @@ LOCAL_OUTSIDE_VANTAGES = ["external"]
 # blames NAT or an upstream device.
 LOCAL_COLLECTORS = ["network", "sockets", "processes", "firewall", "selinux", "probes"]
 
-# Timing. With 15s scrape and evaluation intervals (see alerts/README.md for the arithmetic):
-# a root-cause alert reaches Alertmanager 60-75s after the outage starts and pages after the
-# critical route's group_wait; a single failed probe or scrape is visible for one interval, far
-# less than any `for`. Keep FOR_CAUSE >= the scrape interval and FOR_SYMPTOM >= FOR_CAUSE + the
-# firewall refresh lag, so the cause is in Alertmanager before the symptom's first notification.
-FOR_CAUSE = "45s"
+# Timing, for scrape and evaluation intervals of 15s to 30s (alerts/README.md has the arithmetic):
+# - FOR_CAUSE >= the scrape interval: one bad scrape or one lost probe is visible for one interval
+#   and never lasts a whole `for`.
+# - FOR_CAUSE + the firewall refresh interval (30s) <= FOR_SYMPTOM: the cause reaches Alertmanager
+#   no later than the symptom, so the inhibition is in place at the page's first notification.
+# - With 15s intervals a root-cause alert pages within 75s of the outage (105s when the firewall
+#   snapshot lags), the symptom alone within 105s: inside two minutes.
+FOR_CAUSE = "30s"
 FOR_SYMPTOM = "1m"
 FOR_TARGET_DOWN = "5m"
 FOR_COLLECTOR_FAILING = "2m"
@@ -68,9 +70,9 @@ ALERTMANAGER = {
     # One notification group (one page) per broken port.
     "page_group_by": ["instance", "service", "port", "protocol"],
     "ticket_group_by": ["alertname", "instance"],
-    # Long enough for a root-cause alert that trails the symptom by a firewall refresh to arrive
-    # before the symptom's first notification, short enough to page within two minutes.
-    "page_group_wait": "30s",
+    # The first notification of a port waits this long for the rest of its alerts (the cause and
+    # the symptom fire in the same evaluation at the latest).
+    "page_group_wait": "15s",
     "page_group_interval": "1m",
     "page_repeat_interval": "1h",
     "ticket_group_wait": "1m",

@@ -4,6 +4,13 @@
     python3 alerts/src/render.py          write alerts/rules.yml, alerts/alertmanager.yml,
                                           deploy/kubernetes/prometheusrule.yaml
     python3 alerts/src/render.py --check  exit 1 (with a diff) when a rendered file is out of date
+
+For end-to-end tests with short intervals (never committed; the shipped values are what promtool tests):
+
+    python3 alerts/src/render.py --test-rules PATH [--for 5s]
+        the rules with every `for:` set to the given duration
+    python3 alerts/src/render.py --test-alertmanager PATH --webhook URL [--group-wait 1s]
+        alertmanager.yml with both receivers sent to URL and short group timers
 """
 
 import difflib
@@ -192,7 +199,52 @@ def outputs():
     }
 
 
+def option(argv, name, default=None):
+    if name in argv:
+        at = argv.index(name)
+        if at + 1 >= len(argv):
+            raise SystemExit(f"{name} needs a value")
+        return argv[at + 1]
+    return default
+
+
+def test_rules(duration):
+    groups = rule_groups(config.SELECTOR)
+    for group in groups:
+        for rule in group["rules"]:
+            if "alert" in rule:
+                rule["for"] = duration
+    return document({"groups": groups}, HEADER + ["Test variant: every `for` is " + duration + "."])
+
+
+def test_alertmanager(webhook, group_wait):
+    doc = alertmanager.document()
+    for receiver in doc["receivers"]:
+        for hook in receiver["webhook_configs"]:
+            hook["url"] = webhook
+    for route in [doc["route"]] + doc["route"]["routes"]:
+        for key in ("group_wait", "group_interval"):
+            if key in route:
+                route[key] = group_wait
+    return document(doc, HEADER + ["Test variant: webhooks to " + webhook + ", group timers " + group_wait + "."])
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(text)
+    print(f"wrote {path}")
+
+
 def main(argv):
+    if "--test-rules" in argv:
+        write(option(argv, "--test-rules"), test_rules(option(argv, "--for", "5s")))
+        return 0
+    if "--test-alertmanager" in argv:
+        webhook = option(argv, "--webhook")
+        if not webhook:
+            raise SystemExit("--test-alertmanager needs --webhook URL")
+        write(option(argv, "--test-alertmanager"), test_alertmanager(webhook, option(argv, "--group-wait", "1s")))
+        return 0
     check = "--check" in argv[1:]
     stale = []
     for path, text in outputs().items():

@@ -65,6 +65,15 @@ PY
   return $status
 }
 
+test_variants() {
+  # The short-interval variants the end-to-end tests render must stay valid.
+  local tmp status=0; tmp="$(mktemp -d)"
+  python3 alerts/src/render.py --test-rules "$tmp/rules.yml" --for 5s >/dev/null && promtool check rules "$tmp/rules.yml" >/dev/null || status=1
+  python3 alerts/src/render.py --test-alertmanager "$tmp/am.yml" --webhook http://127.0.0.1:9/hook >/dev/null && amtool check-config "$tmp/am.yml" >/dev/null || status=1
+  rm -rf "$tmp"
+  return $status
+}
+
 step "tools present" ensure_tools || true
 step "rendered files up to date" python3 alerts/src/render.py --check
 step "promtool check rules" promtool check rules alerts/rules.yml
@@ -72,6 +81,7 @@ step "PrometheusRule object" kubernetes_rules
 step "promtool test rules" promtool test rules "$here"/rules/*.test.yml
 step "amtool check-config" amtool check-config alerts/alertmanager.yml
 step "amtool config routes test" routes
+step "end-to-end test variants render" test_variants
 step "inhibition in a real Alertmanager" python3 "$here/inhibition.py"
 step "bundle lint" python3 "$here/lint.py"
 
