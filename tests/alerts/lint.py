@@ -5,7 +5,8 @@
 - every root-cause alert carries a `cause` from the diagnosis vocabulary, one alert per cause, in the
   diagnosis order; the Alertmanager inhibit rule names exactly those causes;
 - every alert has a runbook with the five sections, and every runbook an alert;
-- every alert has a promtool case where it fires and one where it must not, and a routing case;
+- every alert has a promtool case where it fires and one where it must not, a routing case, and a
+  row in alerts/README.md;
 - no rule re-exports port_diagnosis: the rules read the raw evidence.
 """
 
@@ -109,6 +110,11 @@ routes = open(os.path.join(ROOT, "tests", "alerts", "routes.txt"), encoding="utf
 for name in names:
     if f"alertname={name} " not in routes + " ":
         problem(f"{name}: no routing case in tests/alerts/routes.txt")
+
+readme = open(os.path.join(ROOT, "alerts", "README.md"), encoding="utf-8").read()
+for name in names:
+    if f"| {name} |" not in readme:
+        problem(f"{name}: not in the alert table of alerts/README.md")
 
 for p in problems:
     print("   " + p, file=sys.stderr)
