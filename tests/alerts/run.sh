@@ -58,7 +58,7 @@ PY
   local status=0
   promtool check rules "$tmp/groups.yml" >/dev/null || status=1
   if ! grep -q '^kind: PrometheusRule$' deploy/kubernetes/prometheusrule.yaml; then echo "   not a PrometheusRule" >&2; status=1; fi
-  if [[ "$(python3 -c 'import sys; sys.path.insert(0, "alerts/src"); import config; print(config.KUBERNETES["selector"] is None)')" == True ]]; then
+  if [[ "$(python3 -B -c 'import sys; sys.path.insert(0, "alerts/src"); import config; print(config.KUBERNETES["selector"] is None)')" == True ]]; then
     diff <(grep -v '^#' alerts/rules.yml) <(grep -v '^#' "$tmp/groups.yml") >/dev/null || { echo "   spec differs from alerts/rules.yml" >&2; status=1; }
   fi
   rm -rf "$tmp"
