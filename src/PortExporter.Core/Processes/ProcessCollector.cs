@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Logging;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Commands;
+using PortExporter.Core.Configuration;
+
+namespace PortExporter.Core.Processes;
+
+/// <summary>
+/// The processes evidence: the owner (pid, comm, exe) of each listener on a watched port (of every listener
+/// when ports are discovered), whether each configured <c>process</c> runs, and each configured <c>unit</c>'s
+/// state where systemd answers. Runs after the sockets collector and reads its listeners; without them it
+/// still checks processes and units. Owner lookups are remembered between collections (see
+/// <see cref="SocketOwnerResolver"/>: a known owner is checked with one readlink, an inode nobody held is
+/// searched again after a minute); collections are serialised on that memory. <c>systemctl</c> runs once per
+/// configured unit per collection, with <see cref="ConfigDefaults.CommandTimeout"/>.
+/// </summary>
+/// <param name="commands">Runs <c>systemctl show</c>.</param>
+/// <param name="logger">Debug lines: owners found, systemd not available.</param>
+public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCollector> logger) : IEvidenceCollector
+{
+    private readonly SocketOwnerResolver _owners = new();
+    private readonly SystemdUnitReader _units = new(commands);
+
+    public string Name => CollectorNames.Processes;
+
+    public async Task CollectAsync(CollectionContext context, EvidenceBuilder evidence, CancellationToken cancellationToken)
+    {
+        var config = evidence.Config;
+        var procfs = context.Paths.Procfs;
+
+        var inodes = WatchedInodes(config, evidence.Sockets?.Listeners ?? []);
+        var owners = _owners.Resolve(procfs, inodes, context.Time.GetUtcNow(), cancellationToken);
+        ProcessLog.OwnersResolved(logger, owners.ByInode.Count, inodes.Count, owners.ScannedProcesses, owners.UnreadableProcesses);
+
+        var names = config.Ports.Select(p => p.Process).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var running = ProcessTable.FindRunning(procfs, names, cancellationToken);
+
+        var units = config.Ports.Select(p => p.Unit).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var report = await _units.ReadAsync(units, ConfigDefaults.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        if (report.Problem is not null)
+        {
+            ProcessLog.SystemdUnavailable(logger, report.Problem);
+        }
+
+        evidence.Processes = new ProcessEvidence(owners.ByInode, running, report.Units, report.SystemdAvailable, owners.UnreadableProcesses);
+    }
+
+    /// <summary>The inodes of the listeners whose owners matter: those on configured ports, or all when discovering.</summary>
+    internal static HashSet<ulong> WatchedInodes(ExporterConfig config, IReadOnlyList<Sockets.Listener> listeners)
+    {
+        var watched = config.DiscoversPorts ? null : config.Ports.Select(p => p.Key).ToHashSet();
+        return listeners.Where(l => watched is null || watched.Contains(l.Key)).Select(l => l.Inode).Where(i => i != 0).ToHashSet();
+    }
+}

@@ -1,0 +1,58 @@
+namespace PortExporter.Core.Processes;
+
+/// <summary>
+/// Answers "does a process named X run?" from <c>&lt;procfs&gt;</c>, as <c>ps aux | grep X</c> would, matching
+/// <see cref="ProcessInfo.Matches"/>: comm (also when the kernel cut it to 15 characters) or the basename of
+/// exe. comm is read for every process; exe only while a name is still unmatched by comm, and the scan stops
+/// when every name is found. Stateless, thread-safe.
+/// </summary>
+public static class ProcessTable
+{
+    /// <summary>For each of <paramref name="names"/>, whether a matching process runs.</summary>
+    public static IReadOnlyDictionary<string, bool> FindRunning(string procfs, IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    {
+        var running = names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => false, StringComparer.Ordinal);
+        var unmatched = new HashSet<string>(running.Keys, StringComparer.Ordinal);
+        if (unmatched.Count == 0)
+        {
+            return running;
+        }
+
+        foreach (var pid in ProcfsEntries.Pids(procfs))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var comm = ProcfsEntries.ReadComm(procfs, pid);
+            if (comm is null)
+            {
+                continue;
+            }
+
+            if (unmatched.Remove(comm))
+            {
+                running[comm] = true;
+            }
+
+            if (unmatched.Count > 0)
+            {
+                MarkMatches(new ProcessInfo(pid, comm, ProcfsEntries.ReadExeName(procfs, pid)), unmatched, running);
+            }
+
+            if (unmatched.Count == 0)
+            {
+                break;
+            }
+        }
+
+        return running;
+    }
+
+    /// <summary>Marks the names <paramref name="process"/> matches.</summary>
+    private static void MarkMatches(ProcessInfo process, HashSet<string> unmatched, Dictionary<string, bool> running)
+    {
+        foreach (var name in unmatched.Where(process.Matches).ToList())
+        {
+            running[name] = true;
+            unmatched.Remove(name);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.IO.Enumeration;
+using System.Text;
+
+namespace PortExporter.Core.Processes;
+
+/// <summary>
+/// Small, exception-light reads of <c>/proc/PID</c> entries. Processes come and go while they are read: a
+/// vanished process or fd is "nothing there", a permission error is reported to the caller to count.
+/// </summary>
+internal static class ProcfsEntries
+{
+    /// <summary>errno EPERM.</summary>
+    public const int PermissionDenied = 1;
+
+    /// <summary>errno EACCES.</summary>
+    public const int AccessDenied = 13;
+
+    /// <summary>Longest comm accepted (the kernel's is 15 characters).</summary>
+    private const int MaxCommLength = 64;
+
+    /// <summary>The numeric entries of <paramref name="procfs"/> (one per process), lowest first as /proc lists them.</summary>
+    public static List<int> Pids(string procfs)
+    {
+        using var entries = new EntryEnumerator(procfs);
+        var pids = new List<int>();
+        while (entries.MoveNext())
+        {
+            if (int.TryParse(entries.Current, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid))
+            {
+                pids.Add(pid);
+            }
+        }
+
+        pids.Sort();
+        return pids;
+    }
+
+    /// <summary>Lists a directory's entry names; <paramref name="error"/> is the errno that stopped it (0: none).</summary>
+    public static List<string> List(string directory, out int error)
+    {
+        using var entries = new EntryEnumerator(directory);
+        var names = new List<string>();
+        while (entries.MoveNext())
+        {
+            names.Add(entries.Current);
+        }
+
+        error = entries.Error;
+        return names;
+    }
+
+    /// <summary>A symlink's target, or null when it is gone, not a link, or not readable.</summary>
+    public static string? ReadLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary><c>/proc/PID/comm</c> without its newline, or null when the process is gone.</summary>
+    public static string? ReadComm(string procfs, int pid)
+    {
+        var path = Path.Combine(procfs, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "comm");
+        try
+        {
+            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
+            var buffer = new char[MaxCommLength + 1];
+            var length = reader.ReadBlock(buffer, 0, buffer.Length);
+            var text = buffer.AsSpan(0, Math.Min(length, MaxCommLength));
+            var newline = text.IndexOf('\n');
+            return new string(newline >= 0 ? text[..newline] : text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The basename of <c>/proc/PID/exe</c>, or null (kernel thread, gone, or not permitted).</summary>
+    public static string? ReadExeName(string procfs, int pid)
+    {
+        var target = ReadLink(Path.Combine(procfs, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "exe"));
+        if (string.IsNullOrEmpty(target))
+        {
+            return null;
+        }
+
+        // A replaced or deleted binary reads "/usr/sbin/nginx (deleted)".
+        const string deleted = " (deleted)";
+        if (target.EndsWith(deleted, StringComparison.Ordinal))
+        {
+            target = target[..^deleted.Length];
+        }
+
+        var name = Path.GetFileName(target);
+        return name.Length == 0 ? null : name;
+    }
+
+    /// <summary>Reads entry names of one directory and keeps the errno instead of throwing.</summary>
+    private sealed class EntryEnumerator(string directory)
+        : FileSystemEnumerator<string>(directory, Options)
+    {
+        private static readonly EnumerationOptions Options = new()
+        {
+            IgnoreInaccessible = false,
+            RecurseSubdirectories = false,
+            AttributesToSkip = 0,
+            ReturnSpecialDirectories = false,
+        };
+
+        /// <summary>The last errno met, 0 when none.</summary>
+        public int Error { get; private set; }
+
+        protected override bool ContinueOnError(int error)
+        {
+            Error = error;
+            return true;
+        }
+
+        protected override string TransformEntry(ref FileSystemEntry entry) => entry.FileName.ToString();
+    }
+}
