@@ -10,4 +10,10 @@ internal static partial class SocketLog
 
     [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "read {Count} listeners from {Directory}")]
     public static partial void ListenersRead(ILogger logger, int count, string directory);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "netlink sock_diag is not allowed ({Error}): reading the socket tables in /proc/net instead")]
+    public static partial void NetlinkRefused(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Debug, Message = "read {Count} listeners over netlink sock_diag")]
+    public static partial void ListenersReadNetlink(ILogger logger, int count);
 }

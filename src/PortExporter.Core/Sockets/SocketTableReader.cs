@@ -57,6 +57,13 @@ public sealed class SocketTableReader(string netDirectory, string sysctlNetDirec
         return new SocketEvidence(listeners, portRange ?? DefaultEphemeralPortStart);
     }
 
+    /// <summary>The first port of <c>net.ipv4.ip_local_port_range</c>, or the kernel default when the sysctl is absent.</summary>
+    public int ReadEphemeralPortStart(Action<string>? absent) =>
+        ReadSysctl(
+            Path.Combine(SysctlNetDirectory, "ipv4", "ip_local_port_range"),
+            absent,
+            (text, source) => (int?)SocketSysctlParser.ParseLocalPortRange(text, source).First) ?? DefaultEphemeralPortStart;
+
     /// <summary>Reads one table into <paramref name="into"/>; false when its file does not exist.</summary>
     public bool TryReadTable(SocketTable table, bool? v6OnlyDefault, ICollection<Listener> into, CancellationToken cancellationToken)
     {

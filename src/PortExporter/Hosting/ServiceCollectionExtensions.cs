@@ -5,6 +5,9 @@ using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Metrics;
 using PortExporter.Core.Network;
+using PortExporter.Core.Processes;
+using PortExporter.Core.Sockets;
+using Microsoft.Extensions.Logging;
 using Prometheus;
 
 namespace PortExporter.Hosting;
@@ -30,8 +33,12 @@ public static class ServiceCollectionExtensions
 
         // Evidence sources, in the order the case reasons (the runner calls them in this order).
         services.AddSingleton<IEvidenceCollector, NetworkCollector>();
+        services.AddSingleton<IEvidenceCollector, SocketCollector>(sp => new SocketCollector(sp.GetRequiredService<ILogger<SocketCollector>>()));
+        services.AddSingleton<IEvidenceCollector, ProcessCollector>();
 
         // One metrics writer per evidence source.
+        services.AddSingleton<IMetricsWriter, SocketMetrics>();
+        services.AddSingleton<IMetricsWriter, ProcessMetrics>();
         services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton<ExporterMetrics>();
 

@@ -11,19 +11,19 @@ public sealed class DiagnoserTests
     public static TheoryData<string, Func<EvidenceSnapshot>, Cause> Cases => new()
     {
         { "healthy", Healthy, Cause.Ok },
-        { "process not running", () => Healthy() with { Processes = Processes(running: false), Sockets = Sockets() }, Cause.ProcessDown },
-        { "nothing listens", () => Healthy() with { Sockets = Sockets() }, Cause.NotListening },
-        { "listens on 127.0.0.1", () => Healthy() with { Sockets = Sockets(Listening("127.0.0.1")) }, Cause.LoopbackOnly },
-        { "listens on ::1 and 127.0.0.1", () => Healthy() with { Sockets = Sockets(Listening("127.0.0.1"), Listening("::1", 101)) }, Cause.LoopbackOnly },
-        { "listens on the internal address only", () => Healthy() with { Sockets = Sockets(Listening("10.0.0.5")) }, Cause.WrongAddress },
-        { "listens on the bind address", () => Healthy() with { Sockets = Sockets(Listening("192.0.2.10")) }, Cause.Ok },
-        { "v6-only wildcard does not serve an IPv4 bind address", () => Healthy() with { Sockets = Sockets(Listening("::", v6Only: true)) }, Cause.WrongAddress },
-        { "dual-stack wildcard serves IPv4", () => Healthy() with { Sockets = Sockets(Listening("::", v6Only: false)) }, Cause.Ok },
-        { "firewall drops outside", () => Healthy() with { Firewall = Firewall(DropRule) }, Cause.FirewallBlocked },
-        { "firewall rejects outside", () => Healthy() with { Firewall = Firewall(DropRule with { Verdict = FirewallVerdict.Reject }) }, Cause.FirewallBlocked },
+        { "process not running", () => Healthy() with { Processes = ProcessesOf(running: false), Sockets = SocketsOf() }, Cause.ProcessDown },
+        { "nothing listens", () => Healthy() with { Sockets = SocketsOf() }, Cause.NotListening },
+        { "listens on 127.0.0.1", () => Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1")) }, Cause.LoopbackOnly },
+        { "listens on ::1 and 127.0.0.1", () => Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1"), Listening("::1", 101)) }, Cause.LoopbackOnly },
+        { "listens on the internal address only", () => Healthy() with { Sockets = SocketsOf(Listening("10.0.0.5")) }, Cause.WrongAddress },
+        { "listens on the bind address", () => Healthy() with { Sockets = SocketsOf(Listening("192.0.2.10")) }, Cause.Ok },
+        { "v6-only wildcard does not serve an IPv4 bind address", () => Healthy() with { Sockets = SocketsOf(Listening("::", v6Only: true)) }, Cause.WrongAddress },
+        { "dual-stack wildcard serves IPv4", () => Healthy() with { Sockets = SocketsOf(Listening("::", v6Only: false)) }, Cause.Ok },
+        { "firewall drops outside", () => Healthy() with { Firewall = FirewallOf(DropRule) }, Cause.FirewallBlocked },
+        { "firewall rejects outside", () => Healthy() with { Firewall = FirewallOf(DropRule with { Verdict = FirewallVerdict.Reject }) }, Cause.FirewallBlocked },
         { "selinux denies", () => Healthy() with { Selinux = SelinuxDenying() }, Cause.SelinuxDenied },
-        { "external probe times out", () => Healthy() with { Probes = Probes(Probe("loopback", true), Probe("internal", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.NatOrUpstream },
-        { "remote vantage refused", () => Healthy() with { Probes = ProbesWithVantages(new() { ["outside"] = true }, Probe("loopback", true), Probe("outside", false, ProbeFailureReason.Refused)) }, Cause.NatOrUpstream },
+        { "external probe times out", () => Healthy() with { Probes = ProbesOf(Probe("loopback", true), Probe("internal", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.NatOrUpstream },
+        { "remote vantage refused", () => Healthy() with { Probes = ProbesWithVantagesOf(new() { ["outside"] = true }, Probe("loopback", true), Probe("outside", false, ProbeFailureReason.Refused)) }, Cause.NatOrUpstream },
     };
 
     [Theory]
@@ -42,11 +42,11 @@ public sealed class DiagnoserTests
 
     public static TheoryData<string, Func<EvidenceSnapshot>, Cause, Cause> Overlaps => new()
     {
-        { "firewall blocks and selinux denies", () => Healthy() with { Firewall = Firewall(DropRule), Selinux = SelinuxDenying() }, Cause.FirewallBlocked, Cause.SelinuxDenied },
-        { "loopback bind and firewall", () => Healthy() with { Sockets = Sockets(Listening("127.0.0.1")), Firewall = Firewall(DropRule) }, Cause.LoopbackOnly, Cause.FirewallBlocked },
-        { "process down and firewall", () => Healthy() with { Processes = Processes(running: false), Sockets = Sockets(), Firewall = Firewall(DropRule) }, Cause.ProcessDown, Cause.NotListening },
-        { "wrong address and selinux", () => Healthy() with { Sockets = Sockets(Listening("10.0.0.5")), Selinux = SelinuxDenying() }, Cause.WrongAddress, Cause.SelinuxDenied },
-        { "firewall and external probe", () => Healthy() with { Firewall = Firewall(DropRule), Probes = Probes(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.FirewallBlocked, Cause.NatOrUpstream },
+        { "firewall blocks and selinux denies", () => Healthy() with { Firewall = FirewallOf(DropRule), Selinux = SelinuxDenying() }, Cause.FirewallBlocked, Cause.SelinuxDenied },
+        { "loopback bind and firewall", () => Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1")), Firewall = FirewallOf(DropRule) }, Cause.LoopbackOnly, Cause.FirewallBlocked },
+        { "process down and firewall", () => Healthy() with { Processes = ProcessesOf(running: false), Sockets = SocketsOf(), Firewall = FirewallOf(DropRule) }, Cause.ProcessDown, Cause.NotListening },
+        { "wrong address and selinux", () => Healthy() with { Sockets = SocketsOf(Listening("10.0.0.5")), Selinux = SelinuxDenying() }, Cause.WrongAddress, Cause.SelinuxDenied },
+        { "firewall and external probe", () => Healthy() with { Firewall = FirewallOf(DropRule), Probes = ProbesOf(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.FirewallBlocked, Cause.NatOrUpstream },
     };
 
     [Theory]
@@ -62,11 +62,11 @@ public sealed class DiagnoserTests
     {
         { "socket collector failed", () => Healthy() with { Sockets = null }, "listening" },
         { "firewall collector failed", () => Healthy() with { Firewall = null }, "firewall" },
-        { "firewall verdict unknown", () => Healthy() with { Firewall = Firewall(DropRule with { Verdict = FirewallVerdict.Unknown }) }, "firewall" },
+        { "firewall verdict unknown", () => Healthy() with { Firewall = FirewallOf(DropRule with { Verdict = FirewallVerdict.Unknown }) }, "firewall" },
         { "selinux collector failed", () => Healthy() with { Selinux = null }, "selinux" },
         { "probe collector failed", () => Healthy() with { Probes = null }, "probes" },
-        { "remote vantage down", () => Healthy() with { Config = Config with { Vantages = [new("outside", new Uri("http://203.0.113.5:10070"))] }, Probes = ProbesWithVantages(new() { ["outside"] = false }, Probe("loopback", true)) }, "probes" },
-        { "local probe fails although checks pass", () => Healthy() with { Probes = Probes(Probe("loopback", false, ProbeFailureReason.Timeout)) }, "probes" },
+        { "remote vantage down", () => Healthy() with { Config = Config with { Vantages = [new("outside", new Uri("http://203.0.113.5:10070"))] }, Probes = ProbesWithVantagesOf(new() { ["outside"] = false }, Probe("loopback", true)) }, "probes" },
+        { "local probe fails although checks pass", () => Healthy() with { Probes = ProbesOf(Probe("loopback", false, ProbeFailureReason.Timeout)) }, "probes" },
     };
 
     [Theory]
@@ -81,7 +81,7 @@ public sealed class DiagnoserTests
     [Fact]
     public void A_failing_outside_probe_is_not_blamed_on_NAT_when_the_firewall_could_not_be_read()
     {
-        var evidence = Healthy() with { Firewall = null, Probes = Probes(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) };
+        var evidence = Healthy() with { Firewall = null, Probes = ProbesOf(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) };
         var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
         Assert.Equal(Cause.Unknown, diagnosis.Cause);
         Assert.DoesNotContain(Cause.NatOrUpstream, diagnosis.Findings);
@@ -90,7 +90,7 @@ public sealed class DiagnoserTests
     [Fact]
     public void A_down_vantage_never_blames_the_firewall_or_NAT()
     {
-        var evidence = Healthy() with { Probes = ProbesWithVantages(new() { ["outside"] = false }, Probe("loopback", true), Probe("outside", false, ProbeFailureReason.Timeout)) };
+        var evidence = Healthy() with { Probes = ProbesWithVantagesOf(new() { ["outside"] = false }, Probe("loopback", true), Probe("outside", false, ProbeFailureReason.Timeout)) };
         var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
         Assert.Equal(Cause.Ok, diagnosis.Cause);
     }
@@ -98,7 +98,7 @@ public sealed class DiagnoserTests
     [Fact]
     public void Firewall_diagnosis_names_the_deciding_rule_and_a_fix_for_the_backend_in_use()
     {
-        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = Firewall(DropRule) });
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = FirewallOf(DropRule) });
         Assert.Contains("handle 7", diagnosis.Summary, StringComparison.Ordinal);
         Assert.Contains("open from inside", diagnosis.Summary, StringComparison.Ordinal);
         Assert.Contains("nft insert rule", diagnosis.Fix, StringComparison.Ordinal);

@@ -21,16 +21,16 @@ internal static class EvidenceFactory
     public static Listener Listening(string address, ulong inode = 100, bool? v6Only = null) =>
         new(TransportProtocol.Tcp, IPAddress.Parse(address), 8080, inode, v6Only);
 
-    public static SocketEvidence Sockets(params Listener[] listeners) => new(listeners);
+    public static SocketEvidence SocketsOf(params Listener[] listeners) => new(listeners);
 
-    public static ProcessEvidence Processes(bool running = true) => new(
+    public static ProcessEvidence ProcessesOf(bool running = true) => new(
         new Dictionary<ulong, ProcessInfo> { [100] = new(4242, "nginx", "nginx") },
         new Dictionary<string, bool> { ["nginx"] = running },
         new Dictionary<string, UnitState>(),
         SystemdAvailable: false,
         UnreadableProcesses: 0);
 
-    public static NetworkEvidence Network() => new(
+    public static NetworkEvidence NetworkOf() => new(
         [new HostInterface("lo", [IPAddress.Loopback], true), new HostInterface("eth0", [IPAddress.Parse("192.0.2.10")], false), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")], false)],
         "eth0",
         null);
@@ -39,7 +39,7 @@ internal static class EvidenceFactory
 
     public static FirewallDecision DropRule { get; } = new(FirewallVerdict.Drop, "nftables", "inet filter", "input", "iifname \"eth0\" tcp dport 8080 drop # handle 7");
 
-    public static FirewallEvidence Firewall(FirewallDecision outside, FirewallDecision? inside = null) => new(
+    public static FirewallEvidence FirewallOf(FirewallDecision outside, FirewallDecision? inside = null) => new(
         ["nftables"],
         new Dictionary<PortKey, FirewallPortResult> { [WebPort.Key] = new(outside, inside ?? Accept) },
         DateTimeOffset.UnixEpoch);
@@ -58,9 +58,9 @@ internal static class EvidenceFactory
     public static ProbeResult Probe(string vantage, bool ok, ProbeFailureReason reason = ProbeFailureReason.None) =>
         new(vantage, vantage == "loopback" ? "127.0.0.1:8080" : "192.0.2.10:8080", ok, ok ? ProbeFailureReason.None : reason, TimeSpan.FromMilliseconds(1));
 
-    public static ProbeEvidence Probes(params ProbeResult[] results) => ProbesWithVantages(new Dictionary<string, bool>(), results);
+    public static ProbeEvidence ProbesOf(params ProbeResult[] results) => ProbesWithVantagesOf(new Dictionary<string, bool>(), results);
 
-    public static ProbeEvidence ProbesWithVantages(Dictionary<string, bool> vantageUp, params ProbeResult[] results) => new(
+    public static ProbeEvidence ProbesWithVantagesOf(Dictionary<string, bool> vantageUp, params ProbeResult[] results) => new(
         new Dictionary<PortKey, IReadOnlyList<ProbeResult>> { [WebPort.Key] = results },
         vantageUp);
 
@@ -70,10 +70,10 @@ internal static class EvidenceFactory
         Config,
         [WebPort],
         new Dictionary<string, CollectorStatus>(),
-        Sockets(Listening("0.0.0.0")),
-        Processes(),
-        Firewall(Accept),
+        SocketsOf(Listening("0.0.0.0")),
+        ProcessesOf(),
+        FirewallOf(Accept),
         SelinuxOff(),
-        Probes(Probe("loopback", true), Probe("internal", true), Probe("external", true)),
-        Network());
+        ProbesOf(Probe("loopback", true), Probe("internal", true), Probe("external", true)),
+        NetworkOf());
 }

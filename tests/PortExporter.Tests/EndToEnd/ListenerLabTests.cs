@@ -13,10 +13,9 @@ public sealed class ListenerLabTests
     public void Sees_listeners_scope_owner_and_a_service_that_dies()
     {
         using var ns = new Netns("e2e");
+        using var peer = new Netns("e2epeer");
         using var dir = new TempDir();
-        ns.Exec("ip", "link", "add", "eth0", "type", "dummy");
-        ns.Exec("ip", "addr", "add", "10.77.0.1/24", "dev", "eth0");
-        ns.Exec("ip", "link", "set", "eth0", "up");
+        ns.Link("eth0", "10.77.0.1/24", peer, "eth0", "10.77.0.254/24");
         ns.Exec("ip", "route", "add", "default", "via", "10.77.0.254");
 
         var web = ns.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo hello");
