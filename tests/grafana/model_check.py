@@ -101,7 +101,7 @@ def rules_runbooks(rules_dir):
 
 
 def provisioned_datasource_uid():
-    path = os.path.join(ROOT, "grafana", "provisioning", "datasources.yml")
+    path = os.path.join(ROOT, "grafana", "provisioning", "datasources", "datasources.yml")
     m = re.search(r"^\s*uid:\s*(\S+)\s*$", open(path, encoding="utf-8").read(), re.M)
     return m.group(1) if m else None
 
@@ -250,11 +250,13 @@ def check_overview(r, name, d):
 
 def check_provisioning(r):
     base = os.path.join(ROOT, "grafana", "provisioning")
-    ds = open(os.path.join(base, "datasources.yml"), encoding="utf-8").read()
+    stray = glob.glob(os.path.join(base, "*.y*ml"))
+    r.check(not stray, f"{stray}: Grafana reads only <provisioning>/datasources/ and <provisioning>/dashboards/")
+    ds = open(os.path.join(base, "datasources", "datasources.yml"), encoding="utf-8").read()
     r.check(re.search(r"^apiVersion: 1$", ds, re.M) is not None, "datasources.yml: apiVersion: 1 missing")
     r.check(re.search(r"^\s+type: prometheus$", ds, re.M) is not None, "datasources.yml: no Prometheus data source")
     r.check(re.search(r"^\s+uid: \S+$", ds, re.M) is not None, "datasources.yml: the data source needs a fixed uid")
-    db = open(os.path.join(base, "dashboards.yml"), encoding="utf-8").read()
+    db = open(os.path.join(base, "dashboards", "dashboards.yml"), encoding="utf-8").read()
     r.check(re.search(r"^apiVersion: 1$", db, re.M) is not None, "dashboards.yml: apiVersion: 1 missing")
     r.check(re.search(r"^\s+type: file$", db, re.M) is not None, "dashboards.yml: no file provider")
     r.check(re.search(r"^\s+path: \S+$", db, re.M) is not None, "dashboards.yml: the provider needs options.path")
