@@ -99,6 +99,7 @@ UNIT_STATES = {
     "deactivating": ("deactivating", "orange"),
     "inactive": ("inactive", "red"),
     "failed": ("failed", "dark-red"),
+    "unknown": ("unknown (systemd did not answer)", "yellow"),
 }
 ALERT_STATES = {
     "firing": ("firing", "red"),

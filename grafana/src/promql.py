@@ -28,10 +28,8 @@ def cause_code(matchers):
     known = [c for c in config.CAUSES if c.word != "unknown"]
     unknown = next(c for c in config.CAUSES if c.word == "unknown")
     branches = [f"{selector('port_diagnosis', matchers, _cause(c.word))} * {c.code}" for c in known]
-    branches.append(
-        f"{selector('port_diagnosis', matchers, 'cause!~' + chr(34) + '|'.join(c.word for c in known) + chr(34))}"
-        f" * {unknown.code}"
-    )
+    not_known = 'cause!~"' + "|".join(c.word for c in known) + '"'
+    branches.append(f"{selector('port_diagnosis', matchers, not_known)} * {unknown.code}")
     return "max without (cause) (\n    " + "\n  or\n    ".join(branches) + "\n)"
 
 
