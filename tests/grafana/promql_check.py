@@ -245,7 +245,8 @@ def main(argv):
     for line in errors:
         print(f"   {line}", file=sys.stderr)
     for label, exprs in failed:
-        print(f"   EMPTY {label}\n      {exprs[0]}", file=sys.stderr)
+        tried = f" (for each of {len(exprs)} variable values; the first:)" if len(exprs) > 1 else ""
+        print(f"   EMPTY {label}{tried}\n      {exprs[0]}", file=sys.stderr)
     if errors or failed:
         print(f"   {len(errors)} expression(s) failed to run, {len(failed)} returned no series, "
               f"of {len(checks)}", file=sys.stderr)

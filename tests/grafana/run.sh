@@ -5,9 +5,12 @@
 #       the dashboards' PromQL runs against a Prometheus this script starts on 127.0.0.1 (random
 #       free ports), scraping the canned exposition of tests/grafana/fixture/ (two hosts, every cause)
 #       and one dead target, with the alert bundle's rules loaded.
+#   SCRAPE_TARGETS=10.200.1.2:10070,10.200.2.2:10070 tests/grafana/run.sh
+#       the same, but the Prometheus scrapes these real PortExporters (a reproduced incident) every
+#       SCRAPE_INTERVAL (default 5s) instead of the canned exposition.
 #   PROM_URL=http://127.0.0.1:9090 tests/grafana/run.sh
-#       the same checks against a Prometheus that scrapes real PortExporters (a reproduced incident)
-#       and already loads the alert bundle's rules.
+#       the same checks against a running Prometheus that scrapes real PortExporters (job
+#       port-exporter) and already loads the alert bundle's rules.
 #
 # Environment:
 #   RULES_DIR    the alert bundle (default: alerts/ of this repository). The dashboards read its
@@ -78,28 +81,41 @@ lint_fixture() {
   return "$status"
 }
 
-start_fixture_prometheus() {
-  local http_port prom_port dead_port rule_files=() f
-  http_port="$(free_port)"; prom_port="$(free_port)"; dead_port="$(free_port)"
+# Own Prometheus on 127.0.0.1: scrapes the canned exposition (or SCRAPE_TARGETS), plus one target
+# where nothing listens (so `up == 0` and PortExporterDown have data), and loads the rules of RULES_DIR.
+start_own_prometheus() {
+  local http_port prom_port dead_port rule_files=() f target targets=() interval
+  prom_port="$(free_port)"; dead_port="$(free_port)"
   for f in "$rules_dir"/*.yml "$rules_dir"/*.yaml; do
     [[ -f "$f" ]] && grep -q '^groups:' "$f" && rule_files+=("$(realpath "$f")")
   done
-  python3 -m http.server "$http_port" --bind 127.0.0.1 --directory "$here/fixture" >"$work/http.log" 2>&1 &
-  pids+=($!)
+  if [[ -n "${SCRAPE_TARGETS:-}" ]]; then
+    IFS=', ' read -r -a targets <<<"$SCRAPE_TARGETS"
+    interval="${SCRAPE_INTERVAL:-5s}"
+  else
+    http_port="$(free_port)"
+    python3 -m http.server "$http_port" --bind 127.0.0.1 --directory "$here/fixture" >"$work/http.log" 2>&1 &
+    pids+=($!)
+    interval="${SCRAPE_INTERVAL:-1s}"
+  fi
   {
     echo "global:"
-    echo "  scrape_interval: 1s"
-    echo "  scrape_timeout: 1s"
+    echo "  scrape_interval: $interval"
+    echo "  scrape_timeout: $interval"
     echo "  evaluation_interval: 1s"
     echo "rule_files:"
     for f in "${rule_files[@]}"; do echo "  - '$f'"; done
     echo "scrape_configs:"
     echo "  - job_name: port-exporter"
     echo "    static_configs:"
-    for host in web-1 db-1; do
-      echo "      - targets: ['127.0.0.1:$http_port']"
-      echo "        labels: {instance: '$host:10070', __metrics_path__: '/$host/metrics'}"
-    done
+    if ((${#targets[@]})); then
+      echo "      - targets: [$(printf "'%s'," "${targets[@]}" | sed 's/,$//')]"
+    else
+      for target in web-1 db-1; do
+        echo "      - targets: ['127.0.0.1:$http_port']"
+        echo "        labels: {instance: '$target:10070', __metrics_path__: '/$target/metrics'}"
+      done
+    fi
     echo "      - targets: ['127.0.0.1:$dead_port']"
     echo "        labels: {instance: 'gw-1:10070'}"
   } >"$work/prometheus.yml"
@@ -108,14 +124,18 @@ start_fixture_prometheus() {
     --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
   pids+=($!)
   prom_url="http://127.0.0.1:$prom_port"
-  local i
-  for i in $(seq 1 100); do
-    if python3 - "$prom_url" <<'PY' 2>/dev/null; then
+  local expected=$(( ${#targets[@]} ? ${#targets[@]} + 1 : 3 )) i
+  for i in $(seq 1 150); do
+    if python3 - "$prom_url" "$expected" <<'PY' 2>/dev/null; then
 import json, sys, urllib.request
 up = json.load(urllib.request.urlopen(sys.argv[1] + "/api/v1/query?query=up", timeout=2))["data"]["result"]
-sys.exit(0 if len(up) == 3 else 1)
+sys.exit(0 if len(up) == int(sys.argv[2]) else 1)
 PY
-      echo "   $prom_url scrapes web-1, db-1 (fixture) and gw-1 (down), rules: ${#rule_files[@]} file(s)"
+      if ((${#targets[@]})); then
+        echo "   $prom_url scrapes ${targets[*]} every $interval and gw-1 (down), rules: ${#rule_files[@]} file(s)"
+      else
+        echo "   $prom_url scrapes web-1, db-1 (fixture) and gw-1 (down), rules: ${#rule_files[@]} file(s)"
+      fi
       return 0
     fi
     sleep 0.2
@@ -163,8 +183,8 @@ step "dashboard model (uids, grid, data sources, variables, causes, links)" \
   python3 "$here/model_check.py" --rules-dir "$rules_dir" "${dashboards[@]}"
 step "Grafana dashboard schema (@grafana/schema, tsc)" "$here/schema/check.sh" "${dashboards[@]}"
 if [[ -z "$prom_url" ]]; then
-  step "fixture exposition (promtool check metrics)" lint_fixture
-  step "fixture Prometheus" start_fixture_prometheus || { echo "FAILED: ${failed[*]}" >&2; exit 1; }
+  [[ -z "${SCRAPE_TARGETS:-}" ]] && step "fixture exposition (promtool check metrics)" lint_fixture
+  step "own Prometheus" start_own_prometheus || { echo "FAILED: ${failed[*]}" >&2; exit 1; }
   step "the PromQL check fails when it should" promql_selftest
 else
   echo "== Prometheus: $prom_url"
