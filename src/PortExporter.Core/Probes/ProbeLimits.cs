@@ -12,6 +12,9 @@ public static class ProbeLimits
     /// <summary>The probe collector stops this long before the collection deadline, so its evidence is kept.</summary>
     public static readonly TimeSpan CollectionMargin = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>A probe with less time than this before the deadline is skipped, not run and reported as a timeout it never had.</summary>
+    public static readonly TimeSpan MinProbeWindow = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Longest <c>/probe</c> query (sum of key and value lengths).</summary>
     public const int MaxQueryLength = 1024;
 

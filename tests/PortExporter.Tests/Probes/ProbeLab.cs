@@ -10,12 +10,14 @@ namespace PortExporter.Tests.Probes;
 ///  client 10.3.0.2 ──lan── 10.3.0.1 server 10.1.0.1 ──dmz── 10.1.0.254 router 10.2.0.254 ──wan── 10.2.0.1 outside
 /// </code>
 /// The server's default route goes through the router, the outside's too, so outside and server reach each other
-/// only routed. The router maps its public 10.2.0.254:8002 to the server's 10.1.0.1:7002 (DNAT, with masquerade so
-/// the server can reach itself through it). The server runs, each behind the firewall rule named:
+/// only routed. The router maps its public 10.2.0.254:8002 and :8003 to the server's 10.1.0.1:7002 and :7003 (DNAT,
+/// with masquerade so the server can reach itself through it); 10.2.0.254:8009 is mapped nowhere.
+/// The server runs, each behind the firewall rule named (rules match traffic arriving on lan0 or dmz0, never lo):
 /// tcp 8080 open; 8081 closed; 9001 DROP; 9002 REJECT icmp-port-unreachable; 9003 REJECT icmp-admin-prohibited;
 /// 9004 REJECT tcp-reset; 9005 REJECT icmp-host-unreachable (9001-9005 all have listeners: the rule decides);
 /// udp 5353 answers (an echo that says "SECRET-BANNER"), 5354 closed, 9001 DROP, 9003 admin-prohibited,
-/// 9005 host-unreachable.
+/// 9005 host-unreachable. For the collector: tcp 7001 listens on 127.0.0.1 only (wrong bind); 7002 listens on
+/// 0.0.0.0 and dmz0 DROPs it; 7003 listens on 0.0.0.0 and dmz0 REJECTs it with icmp-admin-prohibited.
 /// </summary>
 public sealed class ProbeLab : IDisposable
 {
@@ -36,6 +38,7 @@ public sealed class ProbeLab : IDisposable
             ServerThread = new NetnsThread(Server);
             ClientThread = new NetnsThread(Client);
             OutsideThread = new NetnsThread(OutsideNs);
+            _udpServices = [.. ((int[])[5353, 9001, 9003, 9005]).Select(port => new UdpEcho(ServerThread, port))];
         }
         catch
         {
@@ -43,6 +46,8 @@ public sealed class ProbeLab : IDisposable
             throw;
         }
     }
+
+    private readonly List<UdpEcho> _udpServices = [];
 
     public Netns Server { get; }
 
@@ -67,6 +72,11 @@ public sealed class ProbeLab : IDisposable
 
     public void Dispose()
     {
+        foreach (var service in _udpServices)
+        {
+            service.Dispose();
+        }
+
         ServerThread?.Dispose();
         ClientThread?.Dispose();
         OutsideThread?.Dispose();
@@ -85,6 +95,7 @@ public sealed class ProbeLab : IDisposable
         OutsideNs.Exec("ip", "route", "add", "default", "via", "10.2.0.254");
         Router.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
         Router.Exec("iptables", "-t", "nat", "-A", "PREROUTING", "-d", "10.2.0.254", "-p", "tcp", "--dport", "8002", "-j", "DNAT", "--to-destination", "10.1.0.1:7002");
+        Router.Exec("iptables", "-t", "nat", "-A", "PREROUTING", "-d", "10.2.0.254", "-p", "tcp", "--dport", "8003", "-j", "DNAT", "--to-destination", "10.1.0.1:7003");
         Router.Exec("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.1.0.0/24", "-d", "10.1.0.1", "-j", "MASQUERADE");
 
         Tcp(8080);
@@ -93,11 +104,13 @@ public sealed class ProbeLab : IDisposable
             Tcp(port);
         }
 
-        Server.Start("socat", "UDP-RECVFROM:5353,fork", "SYSTEM:echo SECRET-BANNER");
-        Server.Start("socat", "UDP-RECVFROM:9001,fork", "SYSTEM:echo SECRET-BANNER");
-        Server.Start("socat", "UDP-RECVFROM:9003,fork", "SYSTEM:echo SECRET-BANNER");
-        Server.Start("socat", "UDP-RECVFROM:9005,fork", "SYSTEM:echo SECRET-BANNER");
-        Server.WaitForListener(5353, udp: true);
+        Server.Start("socat", "TCP-LISTEN:7001,bind=127.0.0.1,fork,reuseaddr", "SYSTEM:echo SECRET-BANNER");
+        Server.WaitForListener(7001);
+        Tcp(7002);
+        Tcp(7003);
+        Server.Exec("iptables", "-A", "INPUT", "-i", "dmz0", "-p", "tcp", "--dport", "7002", "-j", "DROP");
+        Server.Exec("iptables", "-A", "INPUT", "-i", "dmz0", "-p", "tcp", "--dport", "7003", "-j", "REJECT", "--reject-with", "icmp-admin-prohibited");
+
 
         Rule("tcp", 9001, "DROP");
         Rule("tcp", 9002, "REJECT", "--reject-with", "icmp-port-unreachable");
