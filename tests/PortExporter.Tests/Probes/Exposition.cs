@@ -1,9 +1,10 @@
+using System.Diagnostics;
 using System.Text;
 using Prometheus;
 
 namespace PortExporter.Tests.Probes;
 
-/// <summary>The text exposition of a registry, and its sample lines, for assertions.</summary>
+/// <summary>The text exposition of a registry, its sample lines, and <c>promtool check metrics</c> on it.</summary>
 internal static class Exposition
 {
     public static async Task<string> TextAsync(CollectorRegistry registry)
@@ -15,4 +16,16 @@ internal static class Exposition
 
     public static string[] Samples(string text, string metric) =>
         [.. text.Split('\n').Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))];
+
+    /// <summary>Runs <c>promtool check metrics</c> on <paramref name="text"/>; returns its findings (empty when clean).</summary>
+    public static async Task<string> LintAsync(string text)
+    {
+        var info = new ProcessStartInfo("promtool", "check metrics") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var promtool = Process.Start(info)!;
+        await promtool.StandardInput.WriteAsync(text);
+        promtool.StandardInput.Close();
+        var output = await promtool.StandardOutput.ReadToEndAsync() + await promtool.StandardError.ReadToEndAsync();
+        await promtool.WaitForExitAsync();
+        return promtool.ExitCode == 0 ? output.Trim() : $"promtool exited {promtool.ExitCode}: {output}";
+    }
 }

@@ -51,6 +51,7 @@ public sealed class ProbeMetricsTests
         Assert.Contains("port_probe_duration_seconds{service=\"web\",port=\"8080\",protocol=\"tcp\",vantage=\"outside\",address=\"203.0.113.10:80\"} 2", text, StringComparison.Ordinal);
         Assert.Equal(["port_vantage_up{vantage=\"outside\"} 1", "port_vantage_up{vantage=\"cloud\"} 0"], Exposition.Samples(text, "port_vantage_up"));
         Assert.Equal(["port_probes_skipped 3"], Exposition.Samples(text, "port_probes_skipped"));
+        Assert.Equal(string.Empty, await Exposition.LintAsync(text));
         foreach (var name in (string[])["port_probe_success", "port_probe_duration_seconds", "port_probe_failure_reason", "port_vantage_up", "port_probes_skipped"])
         {
             Assert.Contains($"# HELP {name} ", text, StringComparison.Ordinal);

@@ -31,6 +31,8 @@ public sealed class ProbeRequestHandlerTests(ProbeLab lab) : IClassFixture<Probe
             Exposition.Samples(response.Body, "port_probe_failure_reason"));
         var parsed = Assert.Single(ProbeAnswerParser.Parse(response.Body));
         Assert.Equal(ProbeFailureReason.Refused, parsed.Reason);
+        Assert.Equal(string.Empty, await Exposition.LintAsync(response.Body));
+        Assert.DoesNotContain("port_vantage_up", response.Body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -103,4 +103,17 @@ public sealed class TcpProberTests(ProbeLab lab) : IClassFixture<ProbeLab>
 
         Assert.Equal((false, ProbeFailureReason.Error, "[::1]:80"), (result.Success, result.Reason, result.Address));
     }
+
+    [Fact]
+    public async Task IPv6_loopback_is_probed_with_an_IPv6_socket()
+    {
+        // The server's socat listeners are IPv4 only: ::1 is refused while 127.0.0.1 connects.
+        var prober = new TcpProber(lab.ServerThread.Network(), TimeProvider.System);
+
+        var v6 = await prober.ProbeAsync("loopback", new IPEndPoint(IPAddress.IPv6Loopback, 8080), ProbeLab.In(2), CancellationToken.None);
+        var v4 = await prober.ProbeAsync("loopback", new IPEndPoint(IPAddress.Loopback, 8080), ProbeLab.In(2), CancellationToken.None);
+
+        Assert.Equal((false, ProbeFailureReason.Refused, "[::1]:8080"), (v6.Success, v6.Reason, v6.Address));
+        Assert.Equal((true, "127.0.0.1:8080"), (v4.Success, v4.Address));
+    }
 }

@@ -41,4 +41,16 @@ public sealed class UdpProberTests(ProbeLab lab) : IClassFixture<ProbeLab>
         Assert.True(result.Success);
         Assert.DoesNotContain(steps.Lines, l => l.Contains("SECRET", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task IPv6_loopback_reports_a_closed_port_as_refused_and_an_open_one_as_answered()
+    {
+        var prober = new UdpProber(lab.ServerThread.Network(), TimeProvider.System);
+
+        var closed = await prober.ProbeAsync("loopback", new IPEndPoint(IPAddress.IPv6Loopback, 5353), ProbeLab.In(2), CancellationToken.None);
+        var open = await prober.ProbeAsync("loopback", new IPEndPoint(IPAddress.Loopback, 5353), ProbeLab.In(2), CancellationToken.None);
+
+        Assert.Equal((false, ProbeFailureReason.Refused, "[::1]:5353"), (closed.Success, closed.Reason, closed.Address));
+        Assert.True(open.Success);
+    }
 }
