@@ -1,0 +1,90 @@
+using PortExporter.Core.Collection;
+using PortExporter.Core.Probes;
+using Prometheus;
+
+namespace PortExporter.Core.Metrics;
+
+/// <summary>
+/// The probe series: <c>port_probe_success</c>, <c>port_probe_duration_seconds</c> and
+/// <c>port_probe_failure_reason{reason}</c> per (service, port, protocol, vantage, address), <c>port_vantage_up</c>
+/// per remote vantage, and <c>port_probes_skipped</c>. A failure reason has a series (value 1) only while it is the
+/// current one; a succeeding probe has none. Series of probes no longer run disappear. Also writes the answer of
+/// <c>/probe</c> (on a per-request registry). Thread-safe (writes are serialised per collection).
+/// </summary>
+public sealed class ProbeMetrics : IMetricsWriter
+{
+    private static readonly string[] ProbeLabelNames = PortLabels.With("vantage", "address");
+
+    private readonly SeriesSet _success;
+    private readonly SeriesSet _duration;
+    private readonly SeriesSet _reason;
+    private readonly SeriesSet? _vantageUp;
+    private readonly Gauge _skipped;
+
+    public ProbeMetrics(IMetricFactory factory)
+        : this(factory, withVantages: true)
+    {
+    }
+
+    private ProbeMetrics(IMetricFactory factory, bool withVantages)
+    {
+        _success = new SeriesSet(
+            factory,
+            "port_probe_success",
+            "1 when the probe connected (tcp) or got an answer (udp) from this vantage and address, 0 when not.",
+            ProbeLabelNames);
+        _duration = new SeriesSet(
+            factory,
+            "port_probe_duration_seconds",
+            "Wall time of the probe, name resolution included.",
+            ProbeLabelNames);
+        _reason = new SeriesSet(
+            factory,
+            "port_probe_failure_reason",
+            "1 for why the probe failed: refused (nothing listens, REJECT with port-unreachable or tcp-reset), timeout (no answer: DROP, NAT forwarding nothing, silent udp service), unreachable (ICMP host/net unreachable or admin-prohibited), reset, dns, error. No series while the probe succeeds.",
+            [.. ProbeLabelNames, "reason"]);
+        _vantageUp = !withVantages ? null : new SeriesSet(
+            factory,
+            "port_vantage_up",
+            "1 when the remote PortExporter of this vantage answered its /probe requests; 0 means no outside view, not a blocked port.",
+            "vantage");
+        _skipped = factory.CreateGauge(
+            "port_probes_skipped",
+            "Probes of the last collection that could not start before the scrape deadline (raise probes.concurrency or lower probes.timeout).");
+    }
+
+    /// <summary>The series of one <c>/probe</c> answer (no <c>port_vantage_up</c>: a remote's answer has no vantages).</summary>
+    public static ProbeMetrics ForProbeAnswer(IMetricFactory factory) => new(factory, withVantages: false);
+
+    public void Write(EvidenceSnapshot snapshot)
+    {
+        var probes = snapshot.Probes;
+        var results = new List<(string[] PortLabels, ProbeResult Result)>();
+        if (probes is not null)
+        {
+            foreach (var port in snapshot.Ports)
+            {
+                if (probes.Ports.TryGetValue(port.Key, out var list))
+                {
+                    results.AddRange(list.Select(r => (PortLabels.Of(port), r)));
+                }
+            }
+        }
+
+        WriteResults(results, probes?.Skipped ?? 0);
+        _vantageUp?.Replace((probes?.VantageUp ?? new Dictionary<string, bool>()).Select(v => (new[] { v.Key }, v.Value ? 1.0 : 0.0)));
+    }
+
+    /// <summary>Replaces the probe series with <paramref name="results"/>; each comes with its service, port and protocol label values.</summary>
+    public void WriteResults(IReadOnlyList<(string[] PortLabels, ProbeResult Result)> results, int skipped)
+    {
+        _success.Replace(results.Select(r => (Labels(r.PortLabels, r.Result), r.Result.Success ? 1.0 : 0.0)));
+        _duration.Replace(results.Select(r => (Labels(r.PortLabels, r.Result), r.Result.Duration.TotalSeconds)));
+        _reason.Replace(results
+            .Where(r => !r.Result.Success)
+            .Select(r => ((string[])[.. Labels(r.PortLabels, r.Result), r.Result.Reason.ToLabel()], 1.0)));
+        _skipped.Set(skipped);
+    }
+
+    private static string[] Labels(string[] portLabels, ProbeResult result) => [.. portLabels, result.Vantage, result.Address];
+}

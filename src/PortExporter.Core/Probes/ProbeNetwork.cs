@@ -1,0 +1,34 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+
+namespace PortExporter.Core.Probes;
+
+/// <summary>
+/// The network probes run in: how a socket is made, how a name is resolved and which addresses this host has.
+/// <see cref="Host"/> is the real one; tests give a network namespace's (a socket lives in the namespace of the
+/// thread that made it). Thread-safe when its delegates are.
+/// </summary>
+/// <param name="CreateSocket">Makes an unconnected socket.</param>
+/// <param name="Resolve">Resolves a host name; throws <see cref="SocketException"/> when it cannot.</param>
+/// <param name="HostAddresses">The host's addresses (any order, may include loopback).</param>
+public sealed record ProbeNetwork(
+    Func<AddressFamily, SocketType, ProtocolType, Socket> CreateSocket,
+    Func<string, CancellationToken, Task<IPAddress[]>> Resolve,
+    Func<IReadOnlyList<IPAddress>> HostAddresses)
+{
+    /// <summary>This process's own network namespace and resolver.</summary>
+    public static ProbeNetwork Host { get; } = new(
+        static (family, type, protocol) => new Socket(family, type, protocol),
+        static (host, ct) => Dns.GetHostAddressesAsync(host, ct),
+        ReadInterfaceAddresses);
+
+    /// <summary>
+    /// Unicast addresses of every interface, from the calling thread's namespace. An interface without carrier is
+    /// kept: the kernel still delivers to its address locally.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> ReadInterfaceAddresses() =>
+        [.. NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)];
+}
