@@ -5,6 +5,7 @@ using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Metrics;
 using PortExporter.Core.Network;
+using PortExporter.Core.Probes;
 using PortExporter.Core.Processes;
 using PortExporter.Core.Sockets;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ICommandRunner>(new ProcessCommandRunner());
         services.AddSingleton<WatchedPortResolver>();
 
+        // Probes: this host's own, remote vantages, and the /probe endpoint (configured targets only).
+        services.AddSingleton(ProbeNetwork.Host);
+        services.AddSingleton<TcpProber>();
+        services.AddSingleton<UdpProber>();
+        services.AddSingleton(sp => new RemoteVantageClient(
+            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ProbeRequestHandler>();
+
         // The registry: our series plus the .NET process metrics.
         var registry = Metrics.NewCustomRegistry();
         DotNetStats.Register(registry);
@@ -35,10 +45,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IEvidenceCollector, NetworkCollector>();
         services.AddSingleton<IEvidenceCollector, SocketCollector>(sp => new SocketCollector(sp.GetRequiredService<ILogger<SocketCollector>>()));
         services.AddSingleton<IEvidenceCollector, ProcessCollector>();
+        services.AddSingleton<IEvidenceCollector, ProbeCollector>();
 
         // One metrics writer per evidence source.
         services.AddSingleton<IMetricsWriter, SocketMetrics>();
         services.AddSingleton<IMetricsWriter, ProcessMetrics>();
+        services.AddSingleton<IMetricsWriter, ProbeMetrics>();
         services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton<ExporterMetrics>();
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using PortExporter.Core.Diagnosis;
+using PortExporter.Core.Probes;
 using PortExporter.Hosting;
 using Prometheus;
 
@@ -40,6 +41,24 @@ public static class ExporterEndpoints
             return wantsJson
                 ? Results.Content(JsonSerializer.Serialize(report, DiagnosisJsonContext.Default.DiagnosisReport), "application/json; charset=utf-8")
                 : Results.Content(HtmlReport.Diagnose(report), "text/html; charset=utf-8");
+        });
+
+        app.MapGet("/probe", async (HttpContext http, ProbeRequestHandler probes, ConfigHolder config) =>
+        {
+            var query = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var (key, values) in http.Request.Query)
+            {
+                if (values.Count != 1)
+                {
+                    return Results.Text("each query parameter may be given once\n", statusCode: StatusCodes.Status400BadRequest);
+                }
+
+                query[key] = values[0];
+            }
+
+            var timeout = ProbeRequestHandler.ParseScrapeTimeout(http.Request.Headers[ScrapeTimeoutHeader].FirstOrDefault());
+            var response = await probes.HandleAsync(query, timeout, config.Current, http.RequestAborted).ConfigureAwait(false);
+            return Results.Text(response.Body, response.ContentType, statusCode: response.StatusCode);
         });
 
         app.MapGet("/-/healthy", () => Results.Text("Healthy\n"));

@@ -112,4 +112,16 @@ public sealed class WebHostTests : IAsyncLifetime
         var html = await _http.GetStringAsync("/diagnose");
         Assert.Contains("<h1>Diagnosis</h1>", html, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/probe?target=not-configured")]
+    [InlineData("/probe?target=a&target=b")]
+    [InlineData("/probe?port=8080")]
+    [InlineData("/probe")]
+    public async Task Probe_refuses_anything_but_configured_targets(string url)
+    {
+        using var response = await _http!.GetAsync(url);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadAsStringAsync()).Length < 400);
+    }
 }
