@@ -33,10 +33,10 @@ public static partial class WebConfigParser
     /// <summary>Validates the YAML <paramref name="text"/>; <paramref name="file"/> names it in errors and anchors relative paths.</summary>
     public static WebConfig Parse(string text, string file)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = DepthLimitedYamlParser.Load(text);
         }
         catch (YamlException e)
         {
