@@ -25,6 +25,13 @@ public sealed class ClientCertificateTests(TestPki pki) : IClassFixture<TestPki>
     }
 
     [Fact]
+    public async Task A_CA_signed_certificate_for_servers_only_is_refused_as_a_client_certificate()
+    {
+        await using var host = await SecureHost.StartAsync(WebConfig("mtls-eku.yml", "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n"));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => Get(host, "server"));
+    }
+
+    [Fact]
     public async Task Client_allowed_sans_refuse_a_verified_certificate_without_an_allowed_name()
     {
         await using var host = await SecureHost.StartAsync(WebConfig(
