@@ -40,10 +40,10 @@ public static partial class ConfigLoader
     /// <summary>Validates YAML text; <paramref name="file"/> names it in errors.</summary>
     public static ExporterConfig Parse(string text, string file)
     {
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = DepthLimitedYamlParser.Load(text);
         }
         catch (YamlException e)
         {

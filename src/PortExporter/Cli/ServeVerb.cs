@@ -7,6 +7,7 @@ using PortExporter.Core.Configuration;
 using PortExporter.Hosting;
 using PortExporter.Logging;
 using PortExporter.Web;
+using PortExporter.Web.Security;
 
 namespace PortExporter.Cli;
 
@@ -21,9 +22,8 @@ public static class ServeVerb
             return ExitCodes.Usage;
         }
 
-        if (settings.WebConfigFile is not null)
+        if (!WebSecurity.Check(settings.WebConfigFile, Console.Error))
         {
-            await Console.Error.WriteLineAsync($"--web.config.file {settings.WebConfigFile}: TLS and basic auth are not supported by this build; refusing to serve without them").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -50,6 +50,7 @@ public static class ServeVerb
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.AddExporterLogging(settings.LogLevel, settings.LogFormat);
+        builder.AddWebSecurity(settings.WebConfigFile);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -67,6 +68,7 @@ public static class ServeVerb
         });
         builder.Services.AddPortExporter(settings, config);
         var app = builder.Build();
+        app.UseWebSecurity();
         app.MapExporterEndpoints(settings);
         return app;
     }

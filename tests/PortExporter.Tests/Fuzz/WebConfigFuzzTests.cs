@@ -1,0 +1,67 @@
+using CsCheck;
+using PortExporter.Core.Configuration;
+using PortExporter.Web.Security;
+
+namespace PortExporter.Tests.Fuzz;
+
+public sealed class WebConfigFuzzTests
+{
+    private const string File = "/etc/port-exporter/web.yml";
+
+    private static readonly string[] Seeds =
+    [
+        """
+        tls_server_config:
+          cert_file: server.pem
+          key_file: server.key
+          client_auth_type: RequireAndVerifyClientCert
+          client_ca_file: ca.pem
+          client_allowed_sans: [prometheus.example]
+          min_version: TLS12
+          max_version: TLS13
+        http_server_config:
+          http2: true
+          headers:
+            X-Frame-Options: deny
+            Content-Security-Policy: default-src 'none'
+        basic_auth_users:
+          prometheus: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi
+        auth_excluded_paths: [/-/healthy]
+        """,
+        "tls_server_config:\n  cert: |\n    -----BEGIN CERTIFICATE-----\n  key: |\n    x\n",
+        "basic_auth_users: {a: $2a$04$oaG0OvuItjsb1tw6QpStW.uh94E.0c9pW0d.4bCNADmyOoh4wJ446}\n",
+    ];
+
+    private static void OnlyConfigException(string text)
+    {
+        try
+        {
+            _ = WebConfigParser.Parse(text, File);
+        }
+        catch (ConfigException e)
+        {
+            Assert.StartsWith(File, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Mutated_web_configs_give_a_config_or_a_ConfigException()
+    {
+        Mutations.Mutated(Seeds, [.. Mutations.YamlTokens, "TLS11", "TLS13", "NoClientCert", "RequireAndVerifyClientCert", "cert_file", "headers", "$2y$", "Set-Cookie"])
+            .Sample(OnlyConfigException, iter: Mutations.Iterations);
+    }
+
+    [Fact]
+    public void Random_text_gives_a_config_or_a_ConfigException()
+    {
+        Mutations.Text("tls_server_config:basic_auth_users-[]{},&*!|>'\"#%?\n\t $2y0123456789./", 300).Sample(OnlyConfigException, iter: Mutations.Iterations);
+    }
+
+    [Fact]
+    public void Deep_nesting_is_refused_instead_of_overflowing_the_stack()
+    {
+        var e = Assert.Throws<ConfigException>(() => WebConfigParser.Parse(new string('[', 200_000), File));
+        Assert.Equal("(yaml)", e.Key);
+    }
+}
