@@ -14,7 +14,7 @@ public static class CheckConfigVerb
         }
 
         var config = CommonOptions.LoadConfig(settings, stderr);
-        if (config is null)
+        if (config is null || !Web.Security.WebSecurity.Check(settings.WebConfigFile, stderr))
         {
             return ExitCodes.Usage;
         }
