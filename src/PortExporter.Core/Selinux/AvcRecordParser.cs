@@ -229,7 +229,7 @@ public static class AvcRecordParser
         var stamp = rest[..close];
         var dot = stamp.IndexOf((byte)'.');
         var colon = stamp.IndexOf((byte)':');
-        if (dot <= 0 || colon <= dot + 1)
+        if (dot <= 0 || colon != dot + 4)
         {
             return false;
         }
