@@ -15,7 +15,12 @@ public sealed class AuditLogReader
     /// <summary>The fixed line buffer: longer lines are skipped (the kernel caps an audit record near 9 KiB).</summary>
     public const int BufferSize = 64 * 1024;
 
+    /// <summary>Bytes of the file's start remembered to notice a file replaced under a reused inode.</summary>
+    private const int HeadSize = 64;
+
     private readonly byte[] _buffer = new byte[BufferSize];
+    private readonly byte[] _head = new byte[HeadSize];
+    private int _headLength;
     private readonly long _maxBytesPerRead;
     private readonly long _initialBacklogBytes;
     private readonly int _rotatedFilesToSearch;
@@ -77,11 +82,14 @@ public sealed class AuditLogReader
                     _inode = current.Inode;
                     _offset = 0;
                 }
-                else if (current.Size < _offset)
+                else if (current.Size < _offset || !HeadMatches(Path, current.Size))
                 {
+                    // Truncated in place, or deleted and recreated under the same inode number.
                     truncated = true;
                     _offset = 0;
                     _skipToNewline = false;
+                    _headLength = 0;
+                    HeadMatches(Path, current.Size);
                 }
 
                 overlong += ReadRange(Path, current.Size, isFinal: false, budget, onLine, cancellationToken);
@@ -103,6 +111,7 @@ public sealed class AuditLogReader
 
                 _skipToNewline = false;
                 _offset = 0;
+                _headLength = 0;
                 if (!current.Exists)
                 {
                     _inode = null;
@@ -110,6 +119,7 @@ public sealed class AuditLogReader
                 }
 
                 _inode = current.Inode;
+                HeadMatches(Path, current.Size);
                 overlong += ReadRange(Path, current.Size, isFinal: false, budget, onLine, cancellationToken);
             }
         }
@@ -123,6 +133,34 @@ public sealed class AuditLogReader
         }
 
         return new AuditReadResult(AuditLogState.Read, budget.Used, Math.Max(0, current.Size - _offset), rotated, truncated, overlong);
+    }
+
+    /// <summary>
+    /// Compares the file's first bytes with those remembered (remembering them, or more of them, when fewer are
+    /// known). False means another file now has this path under the same inode number.
+    /// </summary>
+    private bool HeadMatches(string path, long size)
+    {
+        Span<byte> head = stackalloc byte[HeadSize];
+        var length = (int)Math.Min(HeadSize, size);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1))
+        {
+            length = stream.ReadAtLeast(head[..length], length, throwOnEndOfStream: false);
+        }
+
+        var compared = Math.Min(length, _headLength);
+        if (!head[..compared].SequenceEqual(_head.AsSpan(0, compared)))
+        {
+            return false;
+        }
+
+        if (length > _headLength)
+        {
+            head[..length].CopyTo(_head);
+            _headLength = length;
+        }
+
+        return true;
     }
 
     private string? FindRotated(ulong? inode)

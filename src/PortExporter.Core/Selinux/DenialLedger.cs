@@ -8,6 +8,14 @@ internal sealed class DenialLedger
 {
     private readonly Dictionary<PortKey, PortDenials> _ports = [];
 
+    public DenialLedger()
+    {
+        Filter = IsWatched;
+    }
+
+    /// <summary><see cref="IsWatched"/> as one cached delegate, for the parser (a method group would allocate per line).</summary>
+    public Func<PortKey, bool> Filter { get; }
+
     /// <summary>Makes <paramref name="keys"/> the watched set: new ports start empty, others are dropped.</summary>
     public void Watch(IEnumerable<PortKey> keys)
     {

@@ -93,7 +93,7 @@ public sealed class SelinuxCollector : IEvidenceCollector
         var result = _reader.ReadNew(
             line =>
             {
-                switch (AvcRecordParser.Parse(line, _ledger.IsWatched, out var denial))
+                switch (AvcRecordParser.Parse(line, _ledger.Filter, out var denial))
                 {
                     case AuditLineKind.Denial:
                         _ledger.Record(denial!);
