@@ -1,6 +1,4 @@
-using System.Globalization;
 using PortExporter.Core.Collection;
-using PortExporter.Core.Configuration;
 using PortExporter.Core.Selinux;
 using Prometheus;
 
@@ -16,10 +14,10 @@ namespace PortExporter.Core.Metrics;
 public sealed class SelinuxMetrics : IMetricsWriter
 {
     private readonly Lock _gate = new();
-    private readonly SeriesSet _enabled;
-    private readonly SeriesSet _currentMode;
-    private readonly SeriesSet _configMode;
-    private readonly SeriesSet _auditLogReadable;
+    private readonly Gauge _enabled;
+    private readonly Gauge _currentMode;
+    private readonly Gauge _configMode;
+    private readonly Gauge _auditLogReadable;
     private readonly SeriesSet _portType;
     private readonly SeriesSet _labelOk;
     private readonly SeriesSet _lastDenial;
@@ -30,10 +28,10 @@ public sealed class SelinuxMetrics : IMetricsWriter
 
     public SelinuxMetrics(IMetricFactory factory)
     {
-        _enabled = new SeriesSet(factory, "port_host_selinux_enabled", "1 when SELinux is enabled (selinuxfs mounted, a policy loaded), 0 when not.");
-        _currentMode = new SeriesSet(factory, "port_host_selinux_current_mode", "SELinux mode the kernel runs now: 1 enforcing, 0 permissive, -1 disabled.");
-        _configMode = new SeriesSet(factory, "port_host_selinux_config_mode", "SELinux mode /etc/selinux/config asks for at boot: 1 enforcing, 0 permissive, -1 disabled. Absent without the file.");
-        _auditLogReadable = new SeriesSet(factory, "port_selinux_audit_log_readable", "1 when the audit log could be read (denials are known), 0 when it is missing or unreadable. Only while SELinux is enabled.");
+        _enabled = HostGauge(factory, "port_host_selinux_enabled", "1 when SELinux is enabled (selinuxfs mounted, a policy loaded), 0 when not.");
+        _currentMode = HostGauge(factory, "port_host_selinux_current_mode", "SELinux mode the kernel runs now: 1 enforcing, 0 permissive, -1 disabled.");
+        _configMode = HostGauge(factory, "port_host_selinux_config_mode", "SELinux mode /etc/selinux/config asks for at boot: 1 enforcing, 0 permissive, -1 disabled. Absent without the file.");
+        _auditLogReadable = HostGauge(factory, "port_selinux_audit_log_readable", "1 when the audit log could be read (denials are known), 0 when it is missing or unreadable. Only while SELinux is enabled.");
         _portType = new SeriesSet(factory, "port_selinux_port_type_info", "The SELinux port type the policy gives the watched port and protocol (semanage port -l). Absent when not known.", PortLabels.With("type"));
         _labelOk = new SeriesSet(factory, "port_selinux_label_ok", "1 when the port's SELinux type is the configured selinux_type, 0 when it is another or none. Only for ports with selinux_type whose type is known.", PortLabels.Names);
         _lastDenial = new SeriesSet(factory, "port_selinux_last_denial_timestamp_seconds", "Unix time of the newest AVC denial (name_bind, name_connect, node_bind) seen for the port.", PortLabels.Names);
@@ -54,7 +52,12 @@ public sealed class SelinuxMetrics : IMetricsWriter
             var selinux = snapshot.Selinux;
             if (selinux is null)
             {
-                foreach (var set in new[] { _enabled, _currentMode, _configMode, _auditLogReadable, _portType, _labelOk, _lastDenial, _allowed })
+                foreach (var gauge in new[] { _enabled, _currentMode, _configMode, _auditLogReadable })
+                {
+                    Show(gauge, null);
+                }
+
+                foreach (var set in new[] { _portType, _labelOk, _lastDenial, _allowed })
                 {
                     set.Replace([]);
                 }
@@ -62,10 +65,10 @@ public sealed class SelinuxMetrics : IMetricsWriter
                 return;
             }
 
-            _enabled.Replace([([], selinux.Enabled ? 1 : 0)]);
-            _currentMode.Replace([([], (int)selinux.CurrentMode)]);
-            _configMode.Replace(selinux.ConfigMode is { } configMode ? [([], (int)configMode)] : []);
-            _auditLogReadable.Replace(selinux.AuditLog is { } log ? [([], log.State == AuditLogState.Read ? 1 : 0)] : []);
+            Show(_enabled, selinux.Enabled ? 1 : 0);
+            Show(_currentMode, (int)selinux.CurrentMode);
+            Show(_configMode, selinux.ConfigMode is { } configMode ? (int)configMode : null);
+            Show(_auditLogReadable, selinux.AuditLog is { } log ? (log.State == AuditLogState.Read ? 1 : 0) : null);
             if (selinux.AuditLog is { } audit)
             {
                 _malformed.IncTo(audit.MalformedRecords);
@@ -112,6 +115,23 @@ public sealed class SelinuxMetrics : IMetricsWriter
             _lastDenial.Replace(lastDenial);
             _allowed.Replace(allowed);
             RemoveStaleCounters(denialSeries);
+        }
+    }
+
+    /// <summary>An unlabelled gauge that is exported only once set (prometheus-net would otherwise show 0).</summary>
+    private static Gauge HostGauge(IMetricFactory factory, string name, string help) =>
+        factory.CreateGauge(name, help, new GaugeConfiguration { SuppressInitialValue = true });
+
+    private static void Show(Gauge gauge, double? value)
+    {
+        if (value is { } v)
+        {
+            gauge.Set(v);
+            gauge.Publish();
+        }
+        else
+        {
+            gauge.Unpublish();
         }
     }
 
