@@ -77,21 +77,3 @@ internal static partial class FileIdentity
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
 }
-
-/// <summary>Whether a path could be stat'ed.</summary>
-internal enum FileStatus
-{
-    Exists,
-    Missing,
-    Denied,
-}
-
-/// <summary>The result of <see cref="FileIdentity.Stat"/>; <see cref="Inode"/> is 0 when unknown.</summary>
-internal readonly record struct FileStat(FileStatus Status, ulong Inode, long Size)
-{
-    public static FileStat Missing => new(FileStatus.Missing, 0, 0);
-
-    public static FileStat Denied => new(FileStatus.Denied, 0, 0);
-
-    public bool Exists => Status == FileStatus.Exists;
-}

@@ -22,6 +22,9 @@ namespace PortExporter.Core.Selinux;
 /// </remarks>
 public sealed class PortLabelCatalog(ICommandRunner commands, SelinuxCollectorOptions options, ILogger logger)
 {
+    /// <summary>A ports.local larger than this is refused (one line per customisation: a few KiB in practice).</summary>
+    public const int MaxPortsLocalBytes = 4 * 1024 * 1024;
+
     private readonly Lock _gate = new();
     private string? _fingerprint;
     private PortLabelTable _table = PortLabelTable.Empty;
@@ -164,9 +167,12 @@ public sealed class PortLabelCatalog(ICommandRunner commands, SelinuxCollectorOp
         {
             try
             {
-                if (File.Exists(path))
+                var info = new FileInfo(path);
+                if (info.Exists)
                 {
-                    return (PortsLocalParser.Parse(File.ReadAllText(path), path), path);
+                    return info.Length > MaxPortsLocalBytes
+                        ? throw new SelinuxFormatException(path, "size", info.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), $"larger than {MaxPortsLocalBytes} bytes")
+                        : (PortsLocalParser.Parse(File.ReadAllText(path), path), path);
                 }
             }
             catch (Exception e) when (e is SelinuxFormatException or IOException or UnauthorizedAccessException)

@@ -12,7 +12,8 @@ namespace PortExporter.Core.Selinux;
 /// <param name="LastDenialComm">The process name of the newest denial.</param>
 /// <param name="DenialsSince">
 /// The time a denial must be newer than to count against <see cref="Allowed"/>: the start of the process that
-/// owns the port's listener when known; the exporter's start when a listener exists but its owner is unknown;
+/// owns the port's listener when known; the exporter's start when a listener exists but its owner or start
+/// time is unknown, or when the socket evidence is missing;
 /// null (every denial seen counts) when nothing listens on the port, since the service has not bound it since.
 /// </param>
 /// <param name="DeniedSinceStart">An enforced denial (permissive=0) newer than <see cref="DenialsSince"/> was seen.</param>

@@ -165,6 +165,28 @@ public sealed class AuditLogReaderTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Binary_garbage_is_counted_as_malformed_never_thrown()
+    {
+        var random = new Random(42);
+        var garbage = new byte[4 * 1024 * 1024];
+        random.NextBytes(garbage);
+        File.WriteAllBytes(LogPath, garbage);
+        File.AppendAllText(LogPath, "\n" + SelinuxCollectorTests.ApiDenial(1795639000) + "\n");
+        var reader = new AuditLogReader(LogPath, 16 * 1024 * 1024, long.MaxValue);
+        var kinds = new Dictionary<AuditLineKind, int>();
+
+        var result = reader.ReadNew(line =>
+        {
+            var kind = AvcRecordParser.Parse(line, null, out _);
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        });
+
+        Assert.Equal(AuditLogState.Read, result.State);
+        Assert.Equal(1, kinds[AuditLineKind.Denial]);
+        Assert.True(kinds[AuditLineKind.Malformed] > 1000);
+    }
+
+    [Fact]
     public void A_missing_log_is_no_data_until_it_appears()
     {
         var reader = new AuditLogReader(LogPath, 1024, long.MaxValue);

@@ -121,4 +121,19 @@ public sealed class PortLabelCatalogTests : IDisposable
         Assert.Equal(oldStore, table.Origin);
         Assert.Equal("http_port_t", table.Resolve(new PortKey(8081, TransportProtocol.Tcp))!.Type);
     }
+
+    [Fact]
+    public async Task An_enormous_ports_local_is_refused_not_loaded()
+    {
+        await using (var stream = new FileStream(PortsLocal, FileMode.Append))
+        {
+            stream.SetLength(PortLabelCatalog.MaxPortsLocalBytes + 1);
+        }
+
+        var catalog = new PortLabelCatalog(FakeCommandRunner.Absent(), SelinuxCollectorOptions.Default, NullLogger.Instance);
+        var table = await catalog.GetAsync(Paths, "targeted", false, TimeProvider.System, CancellationToken.None);
+
+        Assert.Empty(table.Labels);
+        Assert.Equal("none", table.Origin);
+    }
 }
