@@ -1,0 +1,27 @@
+namespace PortExporter.Core.Selinux;
+
+/// <summary>
+/// An SELinux or audit input could not be parsed: names the source (file or command), the field and the raw value.
+/// The one error kind the SELinux parsers throw.
+/// </summary>
+public sealed class SelinuxFormatException : FormatException
+{
+    public SelinuxFormatException(string source, string field, string rawValue, string problem)
+        : base($"{source}: {field}: {problem} (got '{Shorten(rawValue)}')")
+    {
+        Source = source;
+        Field = field;
+        RawValue = rawValue;
+    }
+
+    /// <summary>The file or command the input came from (with a line number when there is one).</summary>
+    public new string Source { get; }
+
+    /// <summary>The field or key that was wrong.</summary>
+    public string Field { get; }
+
+    /// <summary>The offending value as read (shortened in the message).</summary>
+    public string RawValue { get; }
+
+    private static string Shorten(string raw) => raw.Length <= 120 ? raw : string.Concat(raw.AsSpan(0, 120), "…");
+}
