@@ -200,6 +200,7 @@ test_prometheus() {
         fail "$scenario: Prometheus and Alertmanager listen on 10.231.0.2 in pelab-inside" "0" "listeners: $out"
     fi
     mapfile -t pids < <(lab_processes)
+    start=$(date +%s.%N)
     if out=$("$LAB" down 2>&1) && out+=$(assert_clean "${pids[@]}" 2>&1); then
         pass "$scenario --with-prometheus: down leaves nothing (${#pids[@]} processes)" "$(elapsed "$start")"
     else
