@@ -186,25 +186,27 @@ test_down_after_crash() {
     fi
 }
 
+# With the exporter built and the alert bundle's renderer present, --fast-alerts: alerts fire after 5 s
+# and verify waits for Alertmanager's notification with the scenario's cause.
 test_prometheus() {
-    local scenario=$1 start out pids
+    local scenario=$1 option=$2 start out pids
     start=$(date +%s.%N)
-    if out=$("$LAB" verify "$scenario" --with-prometheus 2>&1); then
-        pass "$scenario --with-prometheus: verify" "$(elapsed "$start")"
+    if out=$("$LAB" verify "$scenario" "$option" 2>&1); then
+        pass "$scenario $option: verify" "$(elapsed "$start")"
         grep -E '^  (PASS|SKIP|INFO)' <<<"$out" | sed 's/^/      /'
     else
-        fail "$scenario --with-prometheus: verify" "$(elapsed "$start")" "$out"
+        fail "$scenario $option: verify" "$(elapsed "$start")" "$out"
     fi
     out=$(ip netns exec pelab-inside ss -Hltn | awk '{ print $4 }' | sort | tr '\n' ' ')
-    if [[ $out != *"10.231.0.2:9090"* || $out != *"10.231.0.2:9093"* ]]; then
-        fail "$scenario: Prometheus and Alertmanager listen on 10.231.0.2 in pelab-inside" "0" "listeners: $out"
+    if [[ $out != *"10.231.0.2:9090"* || $out != *"10.231.0.2:9093"* || $out != *"127.0.0.1:5001"* ]]; then
+        fail "$scenario: Prometheus, Alertmanager and the webhook sink listen in pelab-inside" "0" "listeners: $out"
     fi
     mapfile -t pids < <(lab_processes)
     start=$(date +%s.%N)
     if out=$("$LAB" down 2>&1) && out+=$(assert_clean "${pids[@]}" 2>&1); then
-        pass "$scenario --with-prometheus: down leaves nothing (${#pids[@]} processes)" "$(elapsed "$start")"
+        pass "$scenario $option: down leaves nothing (${#pids[@]} processes)" "$(elapsed "$start")"
     else
-        fail "$scenario --with-prometheus: down leaves nothing" "$(elapsed "$start")" "$out"
+        fail "$scenario $option: down leaves nothing" "$(elapsed "$start")" "$out"
     fi
 }
 
@@ -216,8 +218,10 @@ main() {
         mapfile -t scenarios < <(awk -F'\t' '!/^#/ && NF >= 7 { print $1 }' "$LAB_DIR/scenarios.tsv")
     fi
     local exporter=${PORT_EXPORTER_BIN:-$(dirname "$LAB_DIR")/artifacts/bin/port-exporter}
+    local prometheus_option=--with-prometheus
     if [[ -x $exporter || $exporter == *.dll ]]; then
         echo "exporter: $exporter"
+        if [[ -f $(dirname "$LAB_DIR")/alerts/src/render.py ]]; then prometheus_option=--fast-alerts; fi
     else
         echo "exporter: not built ($exporter); checking the network faults only${LAB_REQUIRE_EXPORTER:+ (LAB_REQUIRE_EXPORTER=$LAB_REQUIRE_EXPORTER)}"
     fi
@@ -232,7 +236,7 @@ main() {
     test_verify_detects_missing_fault
     test_down_after_crash
     for s in "${PROMETHEUS_SCENARIOS[@]}"; do
-        if [[ " ${scenarios[*]} " == *" $s "* ]]; then test_prometheus "$s"; fi
+        if [[ " ${scenarios[*]} " == *" $s "* ]]; then test_prometheus "$s" "$prometheus_option"; fi
     done
 
     "$LAB" down >/dev/null
