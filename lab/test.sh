@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# End-to-end test of the incident lab. For every scenario of lab/scenarios.tsv: up, verify (the outside
+# and inside checks always; the exporter's diagnosis when port-exporter is built, and required with
+# LAB_REQUIRE_EXPORTER=1), down, then assert that no pelab-* namespace, lab process or state is left.
+# Also: up is idempotent, up switches scenarios cleanly, verify catches a fault that is not there,
+# down recovers after a crash, Prometheus and Alertmanager come up on namespace addresses, and the
+# host's own routes and firewall are unchanged. Needs root. Prints timings; fails over 10 minutes.
+#
+#   lab/test.sh                 every scenario and check
+#   lab/test.sh SCENARIO...     only these scenarios (plus the generic checks)
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB=$LAB_DIR/lab
+STATE_DIR=$LAB_DIR/.state
+readonly LAB_DIR LAB STATE_DIR
+readonly BUDGET_SECONDS=600
+# One scenario per hypothesis gets the Prometheus/Alertmanager round trip.
+readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft process-down loopback-bind selinux-denied nat-missing)
+
+[[ $(id -u) -eq 0 ]] || {
+    echo "lab/test.sh: must run as root (network namespaces)" >&2
+    exit 1
+}
+
+FAILED=()
+PASSED=0
+RUN_START=$(date +%s.%N)
+
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+pass() {
+    PASSED=$((PASSED + 1))
+    printf 'ok    %-58s %6ss\n' "$1" "$2"
+}
+
+fail() {
+    FAILED+=("$1")
+    printf 'FAIL  %-58s %6ss\n' "$1" "$2"
+    if [[ -n ${3:-} ]]; then printf '%s\n' "$3" | sed 's/^/      | /'; fi
+}
+
+lab_namespaces() { ip netns list 2>/dev/null | awk '{ print $1 }' | grep '^pelab-' || true; }
+
+# Every process the lab has running: recorded pids and anything in a pelab-* namespace.
+lab_processes() {
+    local ns f
+    {
+        for ns in $(lab_namespaces); do ip netns pids "$ns" 2>/dev/null || true; done
+        for f in "$STATE_DIR"/pids/*.pid; do
+            if [[ -e $f ]]; then awk '{ print $1 }' "$f"; fi
+        done
+    } | sort -un
+}
+
+# A zombie (exited, waiting for its reaper) is not a process left behind.
+alive() {
+    local state
+    state=$(awk '$1 == "State:" { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+    [[ -n $state && $state != Z && $state != X ]]
+}
+
+# Fails with a message when a namespace, process or the state dir survived `lab down`.
+assert_clean() {
+    local before=("$@") pid left=()
+    [[ -z $(lab_namespaces) ]] || {
+        echo "namespaces left: $(lab_namespaces | tr '\n' ' ')"
+        return 1
+    }
+    for pid in "${before[@]}"; do
+        if alive "$pid"; then left+=("$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"); fi
+    done
+    ((${#left[@]} == 0)) || {
+        printf 'process left: %s\n' "${left[@]}"
+        return 1
+    }
+    [[ ! -e $STATE_DIR ]] || {
+        echo "state dir left: $STATE_DIR"
+        return 1
+    }
+}
+
+# The lab's observable state: addresses, routes, firewall and NAT, forwarding, listeners.
+fingerprint() {
+    local ns
+    for ns in pelab-server pelab-inside pelab-router pelab-outside; do
+        echo "== $ns"
+        ip -n "$ns" -br -4 addr show
+        ip -n "$ns" route show
+        ip netns exec "$ns" nft list ruleset
+        ip netns exec "$ns" sysctl -n net.ipv4.ip_forward
+        ip netns exec "$ns" ss -Htuln | awk '{ print $1, $2, $5 }' | sort
+    done
+}
+
+# The host's own namespace: routes, policy rules, firewall, forwarding and no lab interface.
+host_fingerprint() {
+    ip route show table all | grep -v '^local\|^broadcast\|linkdown' || true
+    ip rule show
+    nft list ruleset | sha256sum
+    sysctl -n net.ipv4.ip_forward
+    ip -br link show | awk '$1 ~ /^(eth-int|eth-ext|eth-srv|eth-out)(@|$)/ { print "lab interface in host namespace:", $1 }'
+}
+
+run_scenario() {
+    local scenario=$1 start out pids
+    start=$(date +%s.%N)
+    if ! out=$("$LAB" up "$scenario" 2>&1); then
+        fail "$scenario: up" "$(elapsed "$start")" "$out"
+        "$LAB" down >/dev/null 2>&1 || true
+        return
+    fi
+    if out=$("$LAB" verify "$scenario" 2>&1); then
+        pass "$scenario: up + verify" "$(elapsed "$start")"
+        grep -E '^  (PASS|SKIP|INFO)' <<<"$out" | sed 's/^/      /'
+    else
+        fail "$scenario: up + verify" "$(elapsed "$start")" "$out"
+    fi
+    mapfile -t pids < <(lab_processes)
+    start=$(date +%s.%N)
+    if out=$("$LAB" down 2>&1) && out+=$(assert_clean "${pids[@]}" 2>&1); then
+        pass "$scenario: down leaves nothing (${#pids[@]} processes stopped)" "$(elapsed "$start")"
+    else
+        fail "$scenario: down leaves nothing" "$(elapsed "$start")" "$out"
+    fi
+}
+
+test_idempotent_up() {
+    local start a b
+    start=$(date +%s.%N)
+    "$LAB" up firewall-nft >/dev/null 2>&1
+    a=$(fingerprint)
+    "$LAB" up firewall-nft >/dev/null 2>&1
+    b=$(fingerprint)
+    if [[ $a == "$b" ]] && "$LAB" verify firewall-nft >/dev/null 2>&1; then
+        pass "up twice gives the same state" "$(elapsed "$start")"
+    else
+        fail "up twice gives the same state" "$(elapsed "$start")" "$(diff <(echo "$a") <(echo "$b") || true)"
+    fi
+}
+
+test_switch() {
+    local start fresh switched s
+    start=$(date +%s.%N)
+    "$LAB" up healthy >/dev/null 2>&1
+    fresh=$(fingerprint)
+    for s in firewall-policy nat-wrong-port udp-blocked; do "$LAB" up "$s" >/dev/null 2>&1; done
+    "$LAB" up healthy >/dev/null 2>&1
+    switched=$(fingerprint)
+    if [[ $fresh == "$switched" ]] && "$LAB" verify healthy >/dev/null 2>&1; then
+        pass "up B after up A switches cleanly (back to healthy)" "$(elapsed "$start")"
+    else
+        fail "up B after up A switches cleanly" "$(elapsed "$start")" "$(diff <(echo "$fresh") <(echo "$switched") || true)"
+    fi
+}
+
+# verify must not take the scenario's word for it: with the fault removed by hand, it fails.
+test_verify_detects_missing_fault() {
+    local start out
+    start=$(date +%s.%N)
+    "$LAB" up firewall-iptables >/dev/null 2>&1
+    ip netns exec pelab-server iptables -F INPUT
+    if out=$("$LAB" verify firewall-iptables 2>&1); then
+        fail "verify fails when the fault is not really there" "$(elapsed "$start")" "$out"
+    elif grep -q 'FAIL  outside .*expected timeout, got connected' <<<"$out"; then
+        pass "verify fails when the fault is not really there" "$(elapsed "$start")"
+    else
+        fail "verify fails when the fault is not really there" "$(elapsed "$start")" "$out"
+    fi
+}
+
+# After a crash (state dir lost, processes and namespaces left), down still removes everything.
+test_down_after_crash() {
+    local start pids out
+    start=$(date +%s.%N)
+    "$LAB" up internal-bind >/dev/null 2>&1
+    ip netns add pelab-stray
+    ip netns exec pelab-stray setsid sleep 300 </dev/null >/dev/null 2>&1 9<&- &
+    sleep 0.2
+    mapfile -t pids < <(lab_processes)
+    rm -rf "$STATE_DIR"
+    if out=$("$LAB" down 2>&1) && out+=$(assert_clean "${pids[@]}" 2>&1); then
+        pass "down after a crash (no state, stray namespace, ${#pids[@]} processes)" "$(elapsed "$start")"
+    else
+        fail "down after a crash" "$(elapsed "$start")" "$out"
+    fi
+}
+
+# With the exporter built and the alert bundle's renderer present, --fast-alerts: alerts fire after 5 s
+# and verify waits for Alertmanager's notification with the scenario's cause.
+test_prometheus() {
+    local scenario=$1 option=$2 start out pids
+    start=$(date +%s.%N)
+    if out=$("$LAB" verify "$scenario" "$option" 2>&1); then
+        pass "$scenario $option: verify" "$(elapsed "$start")"
+        grep -E '^  (PASS|SKIP|INFO)' <<<"$out" | sed 's/^/      /'
+    else
+        fail "$scenario $option: verify" "$(elapsed "$start")" "$out"
+    fi
+    out=$(ip netns exec pelab-inside ss -Hltn | awk '{ print $4 }' | sort | tr '\n' ' ')
+    if [[ $out != *"10.231.0.2:9090"* || $out != *"10.231.0.2:9093"* || $out != *"127.0.0.1:5001"* ]]; then
+        fail "$scenario: Prometheus, Alertmanager and the webhook sink listen in pelab-inside" "0" "listeners: $out"
+    fi
+    mapfile -t pids < <(lab_processes)
+    start=$(date +%s.%N)
+    if out=$("$LAB" down 2>&1) && out+=$(assert_clean "${pids[@]}" 2>&1); then
+        pass "$scenario $option: down leaves nothing (${#pids[@]} processes)" "$(elapsed "$start")"
+    else
+        fail "$scenario $option: down leaves nothing" "$(elapsed "$start")" "$out"
+    fi
+}
+
+main() {
+    local scenarios s host_before host_after
+    if (($# > 0)); then
+        scenarios=("$@")
+    else
+        mapfile -t scenarios < <(awk -F'\t' '!/^#/ && NF >= 7 { print $1 }' "$LAB_DIR/scenarios.tsv")
+    fi
+    local exporter=${PORT_EXPORTER_BIN:-$(dirname "$LAB_DIR")/artifacts/bin/port-exporter}
+    local prometheus_option=--with-prometheus
+    if [[ -x $exporter || $exporter == *.dll ]]; then
+        echo "exporter: $exporter"
+        if [[ -f $(dirname "$LAB_DIR")/alerts/src/render.py ]]; then prometheus_option=--fast-alerts; fi
+    else
+        echo "exporter: not built ($exporter); checking the network faults only${LAB_REQUIRE_EXPORTER:+ (LAB_REQUIRE_EXPORTER=$LAB_REQUIRE_EXPORTER)}"
+    fi
+
+    "$LAB" down >/dev/null
+    host_before=$(host_fingerprint)
+    trap '"$LAB" down >/dev/null 2>&1 || true' EXIT
+
+    for s in "${scenarios[@]}"; do run_scenario "$s"; done
+    test_idempotent_up
+    test_switch
+    test_verify_detects_missing_fault
+    test_down_after_crash
+    for s in "${PROMETHEUS_SCENARIOS[@]}"; do
+        if [[ " ${scenarios[*]} " == *" $s "* ]]; then test_prometheus "$s" "$prometheus_option"; fi
+    done
+
+    "$LAB" down >/dev/null
+    host_after=$(host_fingerprint)
+    if [[ $host_before == "$host_after" ]]; then
+        pass "host namespace unchanged (routes, rules, firewall, forwarding)" "$(elapsed "$RUN_START")"
+    else
+        fail "host namespace unchanged" "$(elapsed "$RUN_START")" "$(diff <(echo "$host_before") <(echo "$host_after") || true)"
+    fi
+
+    local total
+    total=$(elapsed "$RUN_START")
+    if awk -v t="$total" -v b="$BUDGET_SECONDS" 'BEGIN { exit !(t > b) }'; then
+        fail "whole run within ${BUDGET_SECONDS}s" "$total"
+    fi
+    echo
+    echo "lab/test.sh: ${PASSED} passed, ${#FAILED[@]} failed, ${total}s"
+    if ((${#FAILED[@]} > 0)); then
+        printf '  failed: %s\n' "${FAILED[@]}"
+        exit 1
+    fi
+}
+
+main "$@"
