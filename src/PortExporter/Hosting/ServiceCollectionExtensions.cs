@@ -7,6 +7,7 @@ using PortExporter.Core.Metrics;
 using PortExporter.Core.Network;
 using PortExporter.Core.Probes;
 using PortExporter.Core.Processes;
+using PortExporter.Core.Selinux;
 using PortExporter.Core.Sockets;
 using Microsoft.Extensions.Logging;
 using Prometheus;
@@ -45,11 +46,13 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IEvidenceCollector, NetworkCollector>();
         services.AddSingleton<IEvidenceCollector, SocketCollector>(sp => new SocketCollector(sp.GetRequiredService<ILogger<SocketCollector>>()));
         services.AddSingleton<IEvidenceCollector, ProcessCollector>();
+        services.AddSingleton<IEvidenceCollector, SelinuxCollector>(sp => new SelinuxCollector(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SelinuxCollector>>()));
         services.AddSingleton<IEvidenceCollector, ProbeCollector>();
 
         // One metrics writer per evidence source.
         services.AddSingleton<IMetricsWriter, SocketMetrics>();
         services.AddSingleton<IMetricsWriter, ProcessMetrics>();
+        services.AddSingleton<IMetricsWriter, SelinuxMetrics>();
         services.AddSingleton<IMetricsWriter, ProbeMetrics>();
         services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton<ExporterMetrics>();
