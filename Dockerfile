@@ -10,6 +10,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends nftables iptabl
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --no-create-home --shell /usr/sbin/nologin port-exporter
 COPY --from=build /out /app
+# A non-root container gets no ambient capabilities: give them to the files. The exporter reads rulesets
+# (CAP_NET_ADMIN, also on the tools it runs, as children do not inherit) and other users' /proc/PID/fd
+# (CAP_DAC_READ_SEARCH + CAP_SYS_PTRACE). See deploy/README.md.
+RUN setcap cap_net_admin,cap_dac_read_search,cap_sys_ptrace+ep /app/port-exporter \
+    && setcap cap_net_admin+ep "$(readlink -f /usr/sbin/nft)" \
+    && setcap cap_net_admin+ep "$(readlink -f /usr/sbin/iptables-save)"
 USER port-exporter
 EXPOSE 10070
 ENTRYPOINT ["/app/port-exporter"]
