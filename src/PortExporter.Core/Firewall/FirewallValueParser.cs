@@ -26,6 +26,85 @@ internal static class FirewallValueParser
         ["udplite"] = 136,
     };
 
+    private static readonly Dictionary<string, byte> IcmpTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["echo-reply"] = 0,
+        ["destination-unreachable"] = 3,
+        ["network-unreachable"] = 3,
+        ["host-unreachable"] = 3,
+        ["protocol-unreachable"] = 3,
+        ["port-unreachable"] = 3,
+        ["fragmentation-needed"] = 3,
+        ["communication-prohibited"] = 3,
+        ["host-prohibited"] = 3,
+        ["network-prohibited"] = 3,
+        ["source-quench"] = 4,
+        ["redirect"] = 5,
+        ["echo-request"] = 8,
+        ["router-advertisement"] = 9,
+        ["router-solicitation"] = 10,
+        ["time-exceeded"] = 11,
+        ["ttl-zero-during-transit"] = 11,
+        ["parameter-problem"] = 12,
+        ["timestamp-request"] = 13,
+        ["timestamp-reply"] = 14,
+        ["info-request"] = 15,
+        ["info-reply"] = 16,
+        ["address-mask-request"] = 17,
+        ["address-mask-reply"] = 18,
+    };
+
+    private static readonly Dictionary<string, byte> Icmpv6Types = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["destination-unreachable"] = 1,
+        ["no-route"] = 1,
+        ["communication-prohibited"] = 1,
+        ["address-unreachable"] = 1,
+        ["port-unreachable"] = 1,
+        ["packet-too-big"] = 2,
+        ["time-exceeded"] = 3,
+        ["ttl-zero-during-transit"] = 3,
+        ["parameter-problem"] = 4,
+        ["echo-request"] = 128,
+        ["echo-reply"] = 129,
+        ["mld-listener-query"] = 130,
+        ["mld-listener-report"] = 131,
+        ["mld-listener-done"] = 132,
+        ["mld-listener-reduction"] = 132,
+        ["nd-router-solicit"] = 133,
+        ["router-solicitation"] = 133,
+        ["nd-router-advert"] = 134,
+        ["router-advertisement"] = 134,
+        ["nd-neighbor-solicit"] = 135,
+        ["neighbour-solicitation"] = 135,
+        ["neighbor-solicitation"] = 135,
+        ["nd-neighbor-advert"] = 136,
+        ["neighbour-advertisement"] = 136,
+        ["neighbor-advertisement"] = 136,
+        ["nd-redirect"] = 137,
+        ["router-renumbering"] = 138,
+        ["ind-neighbor-solicit"] = 141,
+        ["ind-neighbor-advert"] = 142,
+        ["mld2-listener-report"] = 143,
+    };
+
+    /// <summary>An ICMP (or ICMPv6) type: a name, a number, or <c>type/code</c> (the code is dropped: <paramref name="hasCode"/>).</summary>
+    public static bool TryIcmpType(string text, bool v6, out byte type, out bool hasCode)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        hasCode = slash >= 0;
+        var typeText = hasCode ? text[..slash] : text;
+        if (byte.TryParse(typeText, NumberStyles.None, CultureInfo.InvariantCulture, out type))
+        {
+            return true;
+        }
+
+        // Names of unreachable subtypes carry a code; only the type is compared.
+        hasCode |= typeText.Contains("unreachable", StringComparison.Ordinal) && typeText != "destination-unreachable"
+            || typeText.Contains("prohibited", StringComparison.Ordinal) || typeText is "fragmentation-needed" or "no-route" or "ttl-zero-during-transit";
+        return (v6 ? Icmpv6Types : IcmpTypes).TryGetValue(typeText, out type);
+    }
+
     /// <summary>A protocol name or number.</summary>
     public static bool TryProtocol(string text, out byte protocol)
     {

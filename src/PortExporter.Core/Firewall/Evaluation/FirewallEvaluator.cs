@@ -12,6 +12,13 @@ namespace PortExporter.Core.Firewall.Evaluation;
 /// output). Conntrack state is INVALID in chains that run before conntrack (priority below -200 on prerouting and
 /// output, and ingress) and NEW after it, UNTRACKED after a notrack.
 /// <para>
+/// The answer must also get back: when the first packet is accepted (or rejected), the reply (SYN-ACK or the
+/// datagram's answer, the RST, the ICMP error) is walked too, as ESTABLISHED (RELATED for an ICMP error) to the
+/// client's unknown port: out through output and postrouting, and for an inside connection in again through
+/// prerouting and input on lo, where a stateless rule on high ports can drop it. A dropped reply makes the verdict
+/// drop (the client times out), naming the rule that dropped the reply.
+/// </para>
+/// <para>
 /// A rule whose match is unknown forks the walk: both outcomes are explored, and when they agree the verdict
 /// stands; when they differ the verdict is <see cref="FirewallVerdict.Unknown"/> naming the rule. Nothing is
 /// guessed. Immutable after construction and thread-safe; one evaluation allocates a little per walk.
@@ -131,36 +138,129 @@ public sealed class FirewallEvaluator
 
     private sealed class Walk(FirewallEvaluator evaluator, SimulatedConnection connection, Func<IPAddress, bool> isLocal, List<bool> choices)
     {
-        private readonly PacketState _packet = new()
+        private readonly bool _inside = connection.Origin == ConnectionOrigin.Inside;
+        private PacketState _packet = null!;
+        private int _cursor;
+        private string? _redirect;
+
+        public ChoicePoint? Pending { get; private set; }
+
+        private readonly record struct Stage(NetfilterHook Hook, string In, string Out, bool Nat, bool ConntrackHere);
+
+        /// <summary>How one packet fared on its way through a list of hooks.</summary>
+        private readonly record struct Passage(Flow Flow, Step? Final, (FirewallTable Table, FirewallChain Chain)? PolicyDrop, Step? LastAccept, (FirewallTable Table, FirewallChain Chain)? LastPolicy);
+
+        public FirewallEvaluation Run()
+        {
+            _packet = FirstPacket();
+            Stage[] stages = _inside
+                ? [new(NetfilterHook.Output, string.Empty, "lo", true, true), new(NetfilterHook.Postrouting, string.Empty, "lo", true, false),
+                   new(NetfilterHook.Ingress, "lo", string.Empty, false, false), new(NetfilterHook.Prerouting, "lo", string.Empty, false, false), new(NetfilterHook.Input, "lo", string.Empty, false, false)]
+                : [new(NetfilterHook.Ingress, connection.Interface, string.Empty, true, false), new(NetfilterHook.Prerouting, connection.Interface, string.Empty, true, true),
+                   new(NetfilterHook.Input, connection.Interface, string.Empty, true, false)];
+            var first = Pass(stages, tracked: false);
+            switch (first.Flow)
+            {
+                case Flow.Choice:
+                    return Undecided();
+                case Flow.Drop when first.PolicyDrop is { } policy:
+                    return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Drop, policy.Table.Backend, policy.Table.Name, policy.Chain.Name, "policy drop"), null, _redirect);
+                case Flow.Drop or Flow.Unknown or Flow.Forwarded:
+                    return Final(first.Final!.Value, null);
+            }
+
+            // The answer: SYN-ACK / datagram reply for an accept, the RST or ICMP error for a reject.
+            var rejected = first.Flow == Flow.Reject;
+            var answer = rejected ? Final(first.Final!.Value, null) : AcceptDecision(first);
+            _packet = ReplyPacket(_packet, rejected ? first.Final!.Value.Rule?.Action.Detail : null, rejected);
+            var kind = ReplyKind(rejected);
+            Stage[] replyStages = _inside
+                ? [new(NetfilterHook.Output, string.Empty, "lo", false, true), new(NetfilterHook.Postrouting, string.Empty, "lo", false, false),
+                   new(NetfilterHook.Ingress, "lo", string.Empty, false, false), new(NetfilterHook.Prerouting, "lo", string.Empty, false, false), new(NetfilterHook.Input, "lo", string.Empty, false, false)]
+                : [new(NetfilterHook.Output, string.Empty, connection.Interface, false, true), new(NetfilterHook.Postrouting, string.Empty, connection.Interface, false, false)];
+            var back = Pass(replyStages, tracked: false);
+            switch (back.Flow)
+            {
+                case Flow.Choice:
+                    return Undecided();
+                case Flow.Drop when back.PolicyDrop is { } policy:
+                    return new FirewallEvaluation(
+                        new FirewallDecision(FirewallVerdict.Drop, policy.Table.Backend, policy.Table.Name, policy.Chain.Name, "policy drop")
+                        {
+                            Detail = $"the {kind} is dropped on its way back by the chain policy: the client times out",
+                        },
+                        null,
+                        _redirect);
+                case Flow.Drop or Flow.Reject:
+                    var blocked = Final(back.Final!.Value, FirewallVerdict.Drop);
+                    return blocked with { Decision = blocked.Decision with { Detail = $"the {kind} is dropped on its way back: the client times out" } };
+                case Flow.Unknown or Flow.Forwarded:
+                    var unknown = Final(back.Final!.Value, FirewallVerdict.Unknown);
+                    return unknown with { Decision = unknown.Decision with { Detail = $"the {kind}: {unknown.Decision.Detail}" } };
+                default:
+                    return answer;
+            }
+        }
+
+        private string ReplyKind(bool rejected) =>
+            rejected ? (_packet.Protocol == PacketState.Tcp ? "TCP reset" : "ICMP error")
+            : connection.Protocol == TransportProtocol.Tcp ? "SYN-ACK" : "reply datagram";
+
+        private PacketState FirstPacket() => new()
         {
             IpVersion = connection.IpVersion,
             Protocol = connection.Protocol == TransportProtocol.Udp ? PacketState.Udp : PacketState.Tcp,
+            TcpFlags = connection.Protocol == TransportProtocol.Udp ? (byte)0 : PacketState.TcpSyn,
             Source = PacketState.Encode(connection.Source),
+            SourcePortLow = _inside ? PacketState.EphemeralPortLow : PacketState.ClientPortLow,
+            SourcePortHigh = _inside ? PacketState.EphemeralPortHigh : PacketState.ClientPortHigh,
             Destination = PacketState.Encode(connection.Destination),
             DestinationAddress = connection.Destination,
             DestinationPort = connection.Port,
             InInterface = connection.Interface,
             OutInterface = string.Empty,
             Mark = 0,
-            SourceIsLocal = connection.Origin == ConnectionOrigin.Inside,
+            SourceIsLocal = _inside,
         };
 
-        private int _cursor;
-        private Step? _lastAccept;
-        private (FirewallTable Table, FirewallChain Chain)? _lastPolicy;
-        private string? _redirect;
-
-        public ChoicePoint? Pending { get; private set; }
-
-        public FirewallEvaluation Run()
+        /// <summary>The answer to <paramref name="request"/>: from its (translated) destination back to the client's port.</summary>
+        private PacketState ReplyPacket(PacketState request, string? rejectWith, bool rejected)
         {
-            var inside = connection.Origin == ConnectionOrigin.Inside;
-            (NetfilterHook Hook, string In, string Out, bool Nat, bool ConntrackHere)[] stages = inside
-                ? [(NetfilterHook.Output, string.Empty, "lo", true, true), (NetfilterHook.Postrouting, string.Empty, "lo", true, false),
-                   (NetfilterHook.Ingress, "lo", string.Empty, false, false), (NetfilterHook.Prerouting, "lo", string.Empty, false, false), (NetfilterHook.Input, "lo", string.Empty, false, false)]
-                : [(NetfilterHook.Ingress, connection.Interface, string.Empty, true, false), (NetfilterHook.Prerouting, connection.Interface, string.Empty, true, true),
-                   (NetfilterHook.Input, connection.Interface, string.Empty, true, false)];
-            var tracked = false;
+            var reset = rejected && request.Protocol == PacketState.Tcp && rejectWith is { } w && w.Contains("tcp", StringComparison.Ordinal) && w.Contains("reset", StringComparison.Ordinal);
+            var icmp = rejected && !reset;
+            var v6 = request.IpVersion == 6;
+            var state = icmp ? ConntrackStates.Related
+                : request.Untracked ? (request.Protocol == PacketState.Tcp ? ConntrackStates.Invalid : ConntrackStates.New)
+                : ConntrackStates.Established;
+            return new PacketState
+            {
+                IpVersion = request.IpVersion,
+                Protocol = icmp ? (v6 ? PacketState.Icmpv6 : PacketState.Icmp) : request.Protocol,
+                IcmpType = icmp ? (v6 ? (byte)1 : (byte)3) : (byte)0,
+                TcpFlags = reset ? PacketState.TcpRstAck : request.Protocol == PacketState.Tcp ? PacketState.TcpSynAck : (byte)0,
+                Source = request.Destination,
+                SourcePortLow = request.DestinationPortLow,
+                SourcePortHigh = request.DestinationPortHigh,
+                Destination = PacketState.Encode(connection.Source),
+                DestinationAddress = connection.Source,
+                DestinationPortLow = request.SourcePortLow,
+                DestinationPortHigh = request.SourcePortHigh,
+                InInterface = string.Empty,
+                OutInterface = string.Empty,
+                Mark = 0,
+                SourceIsLocal = true,
+                DestinationIsLocal = _inside,
+                ConntrackState = state,
+                Confirmed = true,
+                DestinationNatted = request.DestinationNatted,
+                FixedConntrackState = state,
+            };
+        }
+
+        private Passage Pass(Stage[] stages, bool tracked)
+        {
+            Step? lastAccept = null;
+            (FirewallTable, FirewallChain)? lastPolicy = null;
             foreach (var stage in stages)
             {
                 _packet.InInterface = stage.In;
@@ -173,7 +273,7 @@ public sealed class FirewallEvaluator
                         continue;
                     }
 
-                    if (stage.Hook == NetfilterHook.Ingress && !AppliesTo(hook, stage.In))
+                    if (stage.Hook == NetfilterHook.Ingress && !(hook.Devices is { } devices && devices.Contains(stage.In)))
                     {
                         if (hook.Devices is not null || (chain.Rules.Count == 0 && !hook.PolicyDrops))
                         {
@@ -184,7 +284,7 @@ public sealed class FirewallEvaluator
                         var applies = Choose(new ChoicePoint(table, chain, null, $"ingress chain {chain.Name}: device not shown in the dump"));
                         if (applies is null)
                         {
-                            return Undecided();
+                            return new Passage(Flow.Choice, null, null, null, null);
                         }
 
                         if (applies == false)
@@ -194,7 +294,7 @@ public sealed class FirewallEvaluator
                     }
 
                     _packet.ConntrackState = _packet.Untracked ? ConntrackStates.Untracked
-                        : tracked || (stage.ConntrackHere && hook.Priority > ConntrackPriority) ? ConntrackStates.New
+                        : tracked || (stage.ConntrackHere && hook.Priority > ConntrackPriority) ? _packet.FixedConntrackState ?? ConntrackStates.New
                         : ConntrackStates.Invalid;
                     var step = RunChain(table, chain, 0);
                     switch (step.Flow)
@@ -203,27 +303,26 @@ public sealed class FirewallEvaluator
                             // A nat chain's accept (a DNAT) is not what lets the connection in: the filter chains decide.
                             if (hook.Type != ChainType.Nat)
                             {
-                                _lastAccept = step;
+                                lastAccept = step;
                             }
 
                             continue;
                         case Flow.Next or Flow.Return:
                             if (hook.PolicyDrops)
                             {
-                                var policy = new FirewallDecision(FirewallVerdict.Drop, table.Backend, table.Name, chain.Name, "policy drop");
-                                return new FirewallEvaluation(policy, null, _redirect);
+                                return new Passage(Flow.Drop, null, (table, chain), null, null);
                             }
 
                             if (hook.Type != ChainType.Nat)
                             {
-                                _lastPolicy = (table, chain);
+                                lastPolicy = (table, chain);
                             }
 
                             continue;
                         case Flow.Choice:
-                            return Undecided();
+                            return new Passage(Flow.Choice, null, null, null, null);
                         default:
-                            return Final(step);
+                            return new Passage(step.Flow, step, null, null, null);
                     }
                 }
 
@@ -239,12 +338,17 @@ public sealed class FirewallEvaluator
                 }
             }
 
-            if (_lastAccept is { } accept)
+            return new Passage(Flow.Accept, null, null, lastAccept, lastPolicy);
+        }
+
+        private FirewallEvaluation AcceptDecision(Passage passage)
+        {
+            if (passage.LastAccept is { } accept)
             {
                 return new FirewallEvaluation(Decision(FirewallVerdict.Accept, accept), null, _redirect);
             }
 
-            if (_lastPolicy is { } p)
+            if (passage.LastPolicy is { } p)
             {
                 return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Accept, p.Table.Backend, p.Table.Name, p.Chain.Name, "policy accept"), null, _redirect);
             }
@@ -252,13 +356,11 @@ public sealed class FirewallEvaluator
             return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.None, string.Empty, string.Empty, "no rule on the path"), null, _redirect);
         }
 
-        private static bool AppliesTo(BaseChainHook hook, string device) => hook.Devices is { } devices && devices.Contains(device);
+        private static FirewallEvaluation Undecided() => new(new FirewallDecision(FirewallVerdict.Unknown, FirewallBackends.None, string.Empty, string.Empty, string.Empty));
 
-        private FirewallEvaluation Undecided() => new(new FirewallDecision(FirewallVerdict.Unknown, FirewallBackends.None, string.Empty, string.Empty, string.Empty));
-
-        private FirewallEvaluation Final(Step step)
+        private FirewallEvaluation Final(Step step, FirewallVerdict? overrideVerdict)
         {
-            var verdict = step.Flow switch
+            var verdict = overrideVerdict ?? step.Flow switch
             {
                 Flow.Drop => FirewallVerdict.Drop,
                 Flow.Reject => FirewallVerdict.Reject,

@@ -426,9 +426,25 @@ internal sealed class IptablesRuleCompiler
                     return OptionResult.Problem;
                 }
 
-                // Only ICMP packets carry a type; a TCP/UDP connection fails the protocol match before this matters.
+                // Only ICMP packets carry a type (a TCP/UDP connection fails here); the code is not compared.
                 _matches.Add(new FieldMatch(PacketField.L4Protocol, new NumericValues(IntervalSet.One(module == "icmp" ? 1u : 58u))));
-                _matches.Add(new UnknownMatch($"{option} {icmpType}"));
+                if (icmpType == "any")
+                {
+                    return OptionResult.Done;
+                }
+
+                if (!FirewallValueParser.TryIcmpType(icmpType, module != "icmp", out var typeNumber, out var hasCode))
+                {
+                    _matches.Add(new UnknownMatch($"{option} {icmpType}"));
+                    return OptionResult.Done;
+                }
+
+                _matches.Add(new FieldMatch(PacketField.IcmpType, new NumericValues(IntervalSet.One(typeNumber)), negate));
+                if (hasCode)
+                {
+                    _matches.Add(new UnknownMatch($"{option} {icmpType} (code)"));
+                }
+
                 return OptionResult.Done;
             case ("addrtype", "--src-type" or "--dst-type"):
             {

@@ -27,6 +27,7 @@ public sealed class MaskedMatch(PacketField field, uint mask, uint value, Masked
             case PacketField.TcpFlags:
                 if (packet.Protocol != PacketState.Tcp)
                 {
+                    // Only TCP packets have flags: nft's implicit dependency and iptables' -p tcp both fail first.
                     return MatchResult.No;
                 }
 

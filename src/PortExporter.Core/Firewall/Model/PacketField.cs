@@ -29,4 +29,7 @@ public enum PacketField
 
     /// <summary>Conntrack status bits (nft <c>ct status</c>, iptables <c>--ctstatus</c>).</summary>
     ConntrackStatus,
+
+    /// <summary>The type of an ICMP / ICMPv6 packet.</summary>
+    IcmpType,
 }

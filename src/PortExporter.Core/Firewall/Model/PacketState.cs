@@ -12,10 +12,20 @@ public sealed class PacketState
     public const byte Udp = 17;
     public const byte TcpSyn = 0x02;
 
-    /// <summary>Client ports are unprivileged: a source-port match is tested against this whole range.</summary>
+    public const byte Icmp = 1;
+    public const byte Icmpv6 = 58;
+    public const byte TcpSynAck = 0x12;
+    public const byte TcpRstAck = 0x14;
+
+    /// <summary>An outside client's port: any unprivileged port, so a match on it can be unknown.</summary>
     public const int ClientPortLow = 1024;
 
     public const int ClientPortHigh = 65535;
+
+    /// <summary>A local client's port: Linux's default ephemeral range (net.ipv4.ip_local_port_range).</summary>
+    public const int EphemeralPortLow = 32768;
+
+    public const int EphemeralPortHigh = 60999;
 
     public required int IpVersion { get; init; }
 
@@ -27,7 +37,25 @@ public sealed class PacketState
 
     public required IPAddress DestinationAddress { get; set; }
 
-    public required int DestinationPort { get; set; }
+    /// <summary>The destination port; setting it fixes the range to one port.</summary>
+    public int DestinationPort
+    {
+        get => DestinationPortLow;
+        set => DestinationPortLow = DestinationPortHigh = value;
+    }
+
+    /// <summary>Lowest destination port the packet may have (a reply goes to the client's unknown port).</summary>
+    public int DestinationPortLow { get; set; }
+
+    public int DestinationPortHigh { get; set; }
+
+    /// <summary>Lowest source port the packet may have (a client's port is not known).</summary>
+    public int SourcePortLow { get; init; } = ClientPortLow;
+
+    public int SourcePortHigh { get; init; } = ClientPortHigh;
+
+    /// <summary>The ICMP type of an ICMP packet (the error a reject sends back).</summary>
+    public byte IcmpType { get; init; }
 
     /// <summary>The incoming interface ("" for locally generated packets on the output path).</summary>
     public required string InInterface { get; set; }
@@ -36,6 +64,9 @@ public sealed class PacketState
     public required string OutInterface { get; set; }
 
     public ConntrackStates ConntrackState { get; set; } = ConntrackStates.New;
+
+    /// <summary>For a reply: its state whatever the chain's priority (the connection already exists).</summary>
+    public ConntrackStates? FixedConntrackState { get; init; }
 
     /// <summary>True once a notrack rule ran: the state is then untracked for good.</summary>
     public bool Untracked { get; set; }
@@ -47,7 +78,7 @@ public sealed class PacketState
 
     public bool DestinationIsLocal { get; set; } = true;
 
-    public byte TcpFlags => Protocol == Tcp ? TcpSyn : (byte)0;
+    public byte TcpFlags { get; init; } = TcpSyn;
 
     /// <summary>True once a DNAT/REDIRECT rewrote the destination.</summary>
     public bool DestinationNatted { get; set; }

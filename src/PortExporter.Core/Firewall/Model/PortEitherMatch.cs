@@ -5,9 +5,15 @@ public sealed class PortEitherMatch(IntervalSet ports, bool negate = false) : Ru
 {
     public override MatchResult Evaluate(PacketState packet)
     {
-        var result = ports.Contains((UInt128)packet.DestinationPort)
+        var destination = ports.Covers((UInt128)packet.DestinationPortLow, (UInt128)packet.DestinationPortHigh);
+        var result = destination == MatchResult.Yes
             ? MatchResult.Yes
-            : ports.Covers(PacketState.ClientPortLow, PacketState.ClientPortHigh);
+            : ports.Covers((UInt128)packet.SourcePortLow, (UInt128)packet.SourcePortHigh) switch
+            {
+                MatchResult.Yes => MatchResult.Yes,
+                MatchResult.No => destination,
+                _ => MatchResult.Unknown,
+            };
         return result.Negate(negate);
     }
 }

@@ -606,8 +606,11 @@ internal sealed class NftRuleCompiler
                     };
                 case null:
                     return new(null, null, deps, "raw payload");
+                case "icmp" or "icmpv6":
+                    deps.Add(new FieldMatch(PacketField.L4Protocol, new NumericValues(IntervalSet.One(proto == "icmp" ? PacketState.Icmp : PacketState.Icmpv6))));
+                    return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, deps, null) : new(null, null, deps, $"{proto} {field}");
                 default:
-                    // icmp type, ah spi, ...: only packets of that protocol have the field.
+                    // ah spi, gre ...: only packets of that protocol have the field.
                     if (FirewallValueParser.TryProtocol(proto, out var other))
                     {
                         deps.Add(new FieldMatch(PacketField.L4Protocol, new NumericValues(IntervalSet.One(other))));
@@ -861,6 +864,14 @@ internal sealed class NftRuleCompiler
                 };
                 lo = hi = t ?? 0;
                 return t is not null;
+            case PacketField.IcmpType:
+                if (!FirewallValueParser.TryIcmpType(s, version == 6, out var icmpType, out _))
+                {
+                    return false;
+                }
+
+                lo = hi = icmpType;
+                return true;
             case PacketField.TcpFlags:
                 if (Flags(field, e) is not { } bits)
                 {
