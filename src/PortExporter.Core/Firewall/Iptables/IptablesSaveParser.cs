@@ -18,7 +18,8 @@ public static class IptablesSaveParser
     /// <param name="backend">The <c>backend</c> label of its tables (<see cref="FirewallBackends"/>).</param>
     /// <param name="ipVersion">4 for iptables-save, 6 for ip6tables-save.</param>
     /// <param name="source">The command or file it came from, for error messages.</param>
-    public static IReadOnlyList<FirewallTable> Parse(string text, string backend, int ipVersion, string source)
+    /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
+    public static IReadOnlyList<FirewallTable> Parse(string text, string backend, int ipVersion, string source, int maxRules = MaxRules)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Contains('\0', StringComparison.Ordinal))
@@ -75,9 +76,9 @@ public static class IptablesSaveParser
                 continue;
             }
 
-            if (++rules > MaxRules)
+            if (++rules > maxRules)
             {
-                throw new FirewallParseException(source, where, $"more than {MaxRules} rules");
+                throw new FirewallParseException(source, where, $"more than {maxRules} rules");
             }
 
             ParseRuleLine(current, line, ipVersion, source, where);

@@ -17,7 +17,10 @@ public static class NftJsonParser
 
     public const string DefaultSource = "nft -j list ruleset";
 
-    public static NftRuleset Parse(string json, string source = DefaultSource)
+    /// <param name="json">The dump.</param>
+    /// <param name="source">Where it came from, for error messages.</param>
+    /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
+    public static NftRuleset Parse(string json, string source = DefaultSource, int maxRules = MaxRules)
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonDocument document;
@@ -33,11 +36,11 @@ public static class NftJsonParser
 
         using (document)
         {
-            return Read(document.RootElement, source);
+            return Read(document.RootElement, source, maxRules);
         }
     }
 
-    private static NftRuleset Read(JsonElement root, string source)
+    private static NftRuleset Read(JsonElement root, string source, int maxRules)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("nftables", out var items) || items.ValueKind != JsonValueKind.Array)
         {
@@ -97,9 +100,9 @@ public static class NftJsonParser
                     }
 
                     case "rule":
-                        if (rules.Count >= MaxRules)
+                        if (rules.Count >= maxRules)
                         {
-                            throw new FirewallParseException(source, Where(index), $"more than {MaxRules} rules");
+                            throw new FirewallParseException(source, Where(index), $"more than {maxRules} rules");
                         }
 
                         rules.Add((index, p.Value));

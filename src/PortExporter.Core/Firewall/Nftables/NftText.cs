@@ -50,7 +50,8 @@ internal static class NftText
                     var op = Str(v, "op") ?? "==";
                     var left = v.TryGetProperty("left", out var l) ? Expr(l) : "?";
                     var right = v.TryGetProperty("right", out var r) ? Expr(r, quoteStrings: IsName(l)) : "?";
-                    return op is "==" or "in" ? $"{left} {right}" : $"{left} {op} {right}";
+                    var binary = l.ValueKind == JsonValueKind.Object && (l.TryGetProperty("&", out _) || l.TryGetProperty("|", out _));
+                    return op is "in" || (op == "==" && !binary) ? $"{left} {right}" : $"{left} {op} {right}";
                 case "counter" or "comment":
                     return string.Empty;
                 case "accept" or "drop" or "continue" or "return" or "notrack":
@@ -81,6 +82,10 @@ internal static class NftText
                     return $"{(v.TryGetProperty("key", out var k) ? Expr(k) : "?")} set {(v.TryGetProperty("value", out var mv) ? Expr(mv) : "?")}";
                 case "xt":
                     return $"xt {Str(v, "type")} {Str(v, "name")}";
+                case "set" or "meter" when v.ValueKind == JsonValueKind.Object:
+                    var element = v.TryGetProperty("elem", out var el) ? Expr(el) : "?";
+                    var nested = v.TryGetProperty("stmt", out var st) ? " " + string.Join(' ', (st.ValueKind == JsonValueKind.Array ? st.EnumerateArray().ToList() : [st]).Select(Statement)) : string.Empty;
+                    return $"{Str(v, "op") ?? "add"} {Str(v, "set") ?? Str(v, "name")} {{ {element}{nested} }}";
                 case "vmap":
                     return $"{(v.TryGetProperty("key", out var vk) ? Expr(vk) : "?")} vmap {(v.TryGetProperty("data", out var vd) ? Expr(vd) : "?")}";
                 default:
@@ -148,7 +153,7 @@ internal static class NftText
                             return string.Join(" . ", v.EnumerateArray().Select(x => Expr(x, quoteStrings)));
                         case "&" or "|" or "^":
                             var parts = v.EnumerateArray().Select(x => Expr(x)).ToArray();
-                            return parts.Length == 2 ? $"{parts[0]} {p.Name} {(parts[1].Contains(',', StringComparison.Ordinal) ? $"({parts[1].Replace(", ", "|", StringComparison.Ordinal)})" : parts[1])}" : Compact(e);
+                            return parts.Length == 2 ? $"{parts[0]} {p.Name} {(parts[1].Contains(',', StringComparison.Ordinal) ? $"({parts[1].Replace(", ", " | ", StringComparison.Ordinal)})" : parts[1])}" : Compact(e);
                         case "elem":
                             return v.TryGetProperty("val", out var val) ? Expr(val, quoteStrings) : Compact(v);
                         case "accept" or "drop" or "continue" or "return":
@@ -156,7 +161,7 @@ internal static class NftText
                         case "jump" or "goto":
                             return $"{p.Name} {Str(v, "target")}";
                         default:
-                            return $"{p.Name} {Compact(v)}";
+                            return v.ValueKind == JsonValueKind.Object && Str(v, "key") is { } otherKey ? $"{p.Name} {otherKey}" : $"{p.Name} {Compact(v)}";
                     }
                 }
 
