@@ -9,4 +9,7 @@ namespace PortExporter.Core.Firewall;
 public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, string Table, string Chain, string Rule)
 {
     public bool Blocks => Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject;
+
+    /// <summary>Why the verdict is what it is when the rule alone does not say (the unknown match, a DNAT away), or null.</summary>
+    public string? Detail { get; init; }
 }

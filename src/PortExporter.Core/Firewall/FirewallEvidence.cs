@@ -4,7 +4,9 @@ namespace PortExporter.Core.Firewall;
 /// <param name="Backends">Backends whose ruleset was read (nftables, iptables-legacy, ip6tables-legacy, firewalld).</param>
 /// <param name="Ports">Per watched port; a port missing here has no verdict (unknown).</param>
 /// <param name="SnapshotTakenAt">When the ruleset snapshot was read.</param>
+/// <param name="FirewalldZones">firewalld's zones when it runs, else null.</param>
 public sealed record FirewallEvidence(
     IReadOnlyList<string> Backends,
     IReadOnlyDictionary<PortKey, FirewallPortResult> Ports,
-    DateTimeOffset SnapshotTakenAt);
+    DateTimeOffset SnapshotTakenAt,
+    IReadOnlyList<Firewalld.FirewalldZone>? FirewalldZones = null);

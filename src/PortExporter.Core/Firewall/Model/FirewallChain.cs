@@ -1,0 +1,8 @@
+namespace PortExporter.Core.Firewall.Model;
+
+/// <summary>A chain and its rules, in order.</summary>
+/// <param name="Name">The chain name.</param>
+/// <param name="BaseHook">Set for a base chain (attached to a hook), null for a user chain reached by jump/goto.</param>
+/// <param name="Rules">The rules in evaluation order.</param>
+/// <param name="PolicyPackets">The policy's packet counter (iptables keeps one per built-in chain), when known.</param>
+public sealed record FirewallChain(string Name, BaseChainHook? BaseHook, IReadOnlyList<FirewallRule> Rules, long? PolicyPackets = null);

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace PortExporter.Core.Firewall.Network;
+
+/// <summary>
+/// The host's interfaces, addresses and default-route interfaces: enough to know which interface outside
+/// traffic arrives on and which address it is sent to. Immutable.
+/// </summary>
+/// <param name="Interfaces">Every interface with at least one address.</param>
+/// <param name="DefaultInterfaceV4">The interface of the IPv4 default route with the lowest metric, or null.</param>
+/// <param name="DefaultInterfaceV6">The interface of the IPv6 default route with the lowest metric, or null.</param>
+public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string? DefaultInterfaceV4, string? DefaultInterfaceV6)
+{
+    public static HostNetwork Empty { get; } = new([], null, null);
+
+    public string? DefaultInterface(int ipVersion) => ipVersion == 6 ? DefaultInterfaceV6 : DefaultInterfaceV4;
+
+    /// <summary>The interface that owns <paramref name="address"/>, or null.</summary>
+    public string? InterfaceOf(IPAddress address)
+    {
+        var a = Normalize(address);
+        if (IPAddress.IsLoopback(a))
+        {
+            return "lo";
+        }
+
+        return Interfaces.FirstOrDefault(i => i.Addresses.Contains(a))?.Name;
+    }
+
+    /// <summary>True when the address is one of this host's (loopback included).</summary>
+    public bool IsLocal(IPAddress address)
+    {
+        var a = Normalize(address);
+        return IPAddress.IsLoopback(a) || Interfaces.Any(i => i.Addresses.Contains(a));
+    }
+
+    /// <summary>The address outside clients reach on <paramref name="interfaceName"/>: the first global one of that version.</summary>
+    public IPAddress? PrimaryAddress(string interfaceName, int ipVersion)
+    {
+        var family = ipVersion == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        var candidates = Interfaces.Where(i => i.Name == interfaceName).SelectMany(i => i.Addresses).Where(a => a.AddressFamily == family).ToList();
+        return candidates.FirstOrDefault(a => !a.IsIPv6LinkLocal && !a.IsIPv6SiteLocal) ?? candidates.FirstOrDefault();
+    }
+
+    /// <summary>The first interface other than lo with an address of <paramref name="ipVersion"/>, when no default route exists.</summary>
+    public string? FirstNonLoopbackInterface(int ipVersion)
+    {
+        var family = ipVersion == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        return Interfaces.FirstOrDefault(i => i.Name != "lo" && i.Addresses.Any(a => a.AddressFamily == family && !a.IsIPv6LinkLocal))?.Name;
+    }
+
+    private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+}

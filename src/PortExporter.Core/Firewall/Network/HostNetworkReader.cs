@@ -1,0 +1,78 @@
+using System.Net;
+
+namespace PortExporter.Core.Firewall.Network;
+
+/// <summary>
+/// Reads <see cref="HostNetwork"/> from procfs: <c>net/route</c> and <c>net/ipv6_route</c> (default routes),
+/// <c>net/if_inet6</c> (IPv6 addresses per interface) and <c>net/fib_trie</c> (local IPv4 addresses, placed on
+/// the interface whose connected route holds them; 127/8 on lo). No external command is run. A missing file
+/// (no IPv6) is no data.
+/// </summary>
+public static class HostNetworkReader
+{
+    public static HostNetwork Read(HostPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var routes = ReadOrNull(paths.Proc("net", "route")) is { } r ? ProcNetParsers.ParseRoutes(r, paths.Proc("net", "route")) : [];
+        var routes6 = ReadOrNull(paths.Proc("net", "ipv6_route")) is { } r6 ? ProcNetParsers.ParseIpv6Routes(r6, paths.Proc("net", "ipv6_route")) : [];
+        var v6 = ReadOrNull(paths.Proc("net", "if_inet6")) is { } a6 ? ProcNetParsers.ParseIfInet6(a6, paths.Proc("net", "if_inet6")) : [];
+        var v4 = ReadOrNull(paths.Proc("net", "fib_trie")) is { } trie ? ProcNetParsers.ParseFibTrieLocalAddresses(trie, paths.Proc("net", "fib_trie")) : [];
+        return Build(routes, routes6, v4, v6);
+    }
+
+    /// <summary>Combines parsed procfs content (pure).</summary>
+    public static HostNetwork Build(
+        IReadOnlyList<Ipv4Route> routes, IReadOnlyList<Ipv6Route> routes6, IReadOnlyList<IPAddress> localV4, IReadOnlyList<(string Interface, IPAddress Address)> v6)
+    {
+        var byInterface = new Dictionary<string, List<IPAddress>>(StringComparer.Ordinal);
+        void Add(string name, IPAddress address)
+        {
+            if (!byInterface.TryGetValue(name, out var list))
+            {
+                byInterface[name] = list = [];
+            }
+
+            if (!list.Contains(address))
+            {
+                list.Add(address);
+            }
+        }
+
+        foreach (var address in localV4)
+        {
+            if (IPAddress.IsLoopback(address))
+            {
+                Add("lo", address);
+                continue;
+            }
+
+            var owner = routes.Where(r => r.Gateway == 0 && !r.IsDefault && r.Contains(address))
+                .OrderByDescending(r => uint.PopCount(r.Mask)).ThenBy(r => r.Metric).FirstOrDefault();
+            if (owner is not null)
+            {
+                Add(owner.Interface, address);
+            }
+        }
+
+        foreach (var (name, address) in v6)
+        {
+            Add(name, address);
+        }
+
+        var default4 = routes.Where(r => r.IsDefault).OrderBy(r => r.Metric).FirstOrDefault()?.Interface;
+        var default6 = routes6.Where(r => r.IsDefault && r.Interface != "lo").OrderBy(r => r.Metric).FirstOrDefault()?.Interface;
+        return new HostNetwork([.. byInterface.Select(kv => new HostInterface(kv.Key, kv.Value))], default4, default6);
+    }
+
+    private static string? ReadOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+}

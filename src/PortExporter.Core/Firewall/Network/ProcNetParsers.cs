@@ -1,0 +1,177 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Net;
+
+namespace PortExporter.Core.Firewall.Network;
+
+/// <summary>An IPv4 route from <c>/proc/net/route</c>.</summary>
+public sealed record Ipv4Route(string Interface, uint Destination, uint Gateway, int Flags, long Metric, uint Mask)
+{
+    public const int FlagUp = 0x1;
+
+    public bool IsDefault => Destination == 0 && Mask == 0 && (Flags & FlagUp) != 0;
+
+    public bool Contains(IPAddress address)
+    {
+        var value = ToKernelOrder(address);
+        return (value & Mask) == (Destination & Mask);
+    }
+
+    /// <summary>The address as /proc/net/route prints it (network byte order read as a little-endian number).</summary>
+    public static uint ToKernelOrder(IPAddress address)
+    {
+        Span<byte> b = stackalloc byte[4];
+        address.TryWriteBytes(b, out _);
+        return BinaryPrimitives.ReadUInt32LittleEndian(b);
+    }
+}
+
+/// <summary>An IPv6 route from <c>/proc/net/ipv6_route</c>.</summary>
+public sealed record Ipv6Route(IPAddress Destination, int PrefixLength, long Metric, int Flags, string Interface)
+{
+    public const int FlagUp = 0x1;
+    public const int FlagReject = 0x200;
+
+    public bool IsDefault => PrefixLength == 0 && Destination.Equals(IPAddress.IPv6Any) && (Flags & FlagUp) != 0 && (Flags & FlagReject) == 0;
+}
+
+/// <summary>Pure parsers of the procfs files that describe interfaces, addresses and routes.</summary>
+public static class ProcNetParsers
+{
+    /// <summary><c>/proc/net/route</c>: a header, then Iface Destination Gateway Flags RefCnt Use Metric Mask ... in hex.</summary>
+    public static IReadOnlyList<Ipv4Route> ParseRoutes(string text, string source = "/proc/net/route")
+    {
+        var routes = new List<Ipv4Route>();
+        var n = 0;
+        foreach (var raw in text.AsSpan().EnumerateLines())
+        {
+            n++;
+            var line = raw.ToString();
+            if (n == 1 || line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var f = line.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 8
+                || !uint.TryParse(f[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var dest)
+                || !uint.TryParse(f[2], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var gw)
+                || !int.TryParse(f[3], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var flags)
+                || !long.TryParse(f[6], NumberStyles.None, CultureInfo.InvariantCulture, out var metric)
+                || !uint.TryParse(f[7], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var mask))
+            {
+                throw new FirewallParseException(source, $"line {n}", "bad route line", line);
+            }
+
+            routes.Add(new Ipv4Route(f[0], dest, gw, flags, metric, mask));
+        }
+
+        return routes;
+    }
+
+    /// <summary><c>/proc/net/ipv6_route</c>: dest plen src plen nexthop metric refcnt use flags iface.</summary>
+    public static IReadOnlyList<Ipv6Route> ParseIpv6Routes(string text, string source = "/proc/net/ipv6_route")
+    {
+        var routes = new List<Ipv6Route>();
+        var n = 0;
+        foreach (var raw in text.AsSpan().EnumerateLines())
+        {
+            n++;
+            var line = raw.ToString();
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 10
+                || ParseHexAddress(f[0]) is not { } dest
+                || !int.TryParse(f[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var plen)
+                || !long.TryParse(f[5], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var metric)
+                || !int.TryParse(f[8], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var flags))
+            {
+                throw new FirewallParseException(source, $"line {n}", "bad route line", line);
+            }
+
+            routes.Add(new Ipv6Route(dest, plen, metric, flags, f[9]));
+        }
+
+        return routes;
+    }
+
+    /// <summary><c>/proc/net/if_inet6</c>: address ifindex prefixlen scope flags name.</summary>
+    public static IReadOnlyList<(string Interface, IPAddress Address)> ParseIfInet6(string text, string source = "/proc/net/if_inet6")
+    {
+        var result = new List<(string, IPAddress)>();
+        var n = 0;
+        foreach (var raw in text.AsSpan().EnumerateLines())
+        {
+            n++;
+            var line = raw.ToString();
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 6 || ParseHexAddress(f[0]) is not { } address)
+            {
+                throw new FirewallParseException(source, $"line {n}", "bad address line", line);
+            }
+
+            result.Add((f[5], address));
+        }
+
+        return result;
+    }
+
+    /// <summary>The local IPv4 addresses in <c>/proc/net/fib_trie</c> (leaves marked <c>/32 host LOCAL</c>).</summary>
+    public static IReadOnlyList<IPAddress> ParseFibTrieLocalAddresses(string text, string source = "/proc/net/fib_trie")
+    {
+        var result = new List<IPAddress>();
+        string? leaf = null;
+        var n = 0;
+        foreach (var raw in text.AsSpan().EnumerateLines())
+        {
+            n++;
+            var line = raw.Trim();
+            if (line.StartsWith("|--"))
+            {
+                leaf = line[3..].Trim().ToString();
+            }
+            else if (line.StartsWith("/32 host LOCAL") && leaf is not null)
+            {
+                if (!IPAddress.TryParse(leaf, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+                {
+                    throw new FirewallParseException(source, $"line {n}", "bad leaf address", leaf);
+                }
+
+                if (!result.Contains(address))
+                {
+                    result.Add(address);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static IPAddress? ParseHexAddress(string hex)
+    {
+        if (hex.Length != 32)
+        {
+            return null;
+        }
+
+        var bytes = new byte[16];
+        for (var i = 0; i < 16; i++)
+        {
+            if (!byte.TryParse(hex.AsSpan(i * 2, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out bytes[i]))
+            {
+                return null;
+            }
+        }
+
+        return new IPAddress(bytes);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using PortExporter.Core.Commands;
+using PortExporter.Core.Firewall.Firewalld;
+using PortExporter.Core.Firewall.Model;
+using PortExporter.Core.Firewall.Nftables;
+
+namespace PortExporter.Core.Firewall.Reading;
+
+/// <summary>
+/// Reads the host's ruleset from every backend through <see cref="ICommandRunner"/> (read-only commands from the
+/// allowlist, each with the timeout): <c>nft -j list ruleset</c>; <c>iptables-nft-save -c</c> /
+/// <c>ip6tables-nft-save -c</c> only when nft shows tables with xt expressions of that family;
+/// <c>iptables-legacy-save -c</c> and <c>ip6tables-legacy-save -c</c>; <c>firewall-cmd --state</c> and, when
+/// running, <c>--list-all-zones</c> plus the service definitions under the root filesystem. A missing tool is an
+/// absent backend. A command that times out, is cut at the output cap, exits non-zero or prints something the
+/// parsers reject throws: the firewall collector fails, nothing else. Thread-safe.
+/// </summary>
+public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths, TimeProvider time)
+{
+    public async Task<RulesetSnapshot> ReadAsync(TimeSpan commandTimeout, CancellationToken cancellationToken)
+    {
+        var takenAt = time.GetUtcNow();
+        var started = Stopwatch.GetTimestamp();
+        var nftText = await RunAsync(AllowedCommand.NftListRulesetJson, commandTimeout, cancellationToken).ConfigureAwait(false);
+        var nft = nftText is null ? null : NftJsonParser.Parse(nftText);
+
+        string? ipNft = null;
+        string? ip6Nft = null;
+        if (nft is not null && nft.TablesWithXt.Any(t => t.Family == TableFamily.Ip))
+        {
+            ipNft = await RunAsync(AllowedCommand.IptablesNftSave, commandTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (nft is not null && nft.TablesWithXt.Any(t => t.Family == TableFamily.Ip6))
+        {
+            ip6Nft = await RunAsync(AllowedCommand.Ip6tablesNftSave, commandTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        var legacy4 = await RunAsync(AllowedCommand.IptablesLegacySave, commandTimeout, cancellationToken).ConfigureAwait(false);
+        var legacy6 = await RunAsync(AllowedCommand.Ip6tablesLegacySave, commandTimeout, cancellationToken).ConfigureAwait(false);
+        var (ruleset, backends) = RulesetAssembler.Assemble(nft, ipNft, ip6Nft, legacy4, legacy6);
+
+        var firewalld = await ReadFirewalldAsync(commandTimeout, cancellationToken).ConfigureAwait(false);
+        if (firewalld is not null)
+        {
+            backends = [.. backends, FirewallBackends.Firewalld];
+        }
+
+        return new RulesetSnapshot(ruleset, backends, firewalld, takenAt, Stopwatch.GetElapsedTime(started));
+    }
+
+    private async Task<FirewalldConfiguration?> ReadFirewalldAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var state = await runner.RunAsync(AllowedCommand.FirewalldState, timeout, cancellationToken).ConfigureAwait(false);
+        if (!state.Found)
+        {
+            return null;
+        }
+
+        if (state.TimedOut)
+        {
+            throw new TimeoutException($"'{AllowedCommand.FirewalldState}' did not answer within {timeout.TotalSeconds:0.#} s (D-Bus or firewalld hung?)");
+        }
+
+        // "not running" exits 252; anything but a clean "running" means firewalld is not the one to ask.
+        if (state.ExitCode != 0 || state.Stdout.Trim() != "running")
+        {
+            return null;
+        }
+
+        var zonesText = await RunAsync(AllowedCommand.FirewalldListAllZones, timeout, cancellationToken).ConfigureAwait(false);
+        if (zonesText is null)
+        {
+            return null;
+        }
+
+        var zones = FirewalldZonesParser.Parse(zonesText);
+        var services = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var name in zones.SelectMany(z => z.Services).Distinct(StringComparer.Ordinal))
+        {
+            if (name.Contains('/', StringComparison.Ordinal) || name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            foreach (var dir in (string[])["/etc/firewalld/services", "/usr/lib/firewalld/services"])
+            {
+                var path = paths.Root(Path.Combine(dir, name + ".xml"));
+                if (File.Exists(path))
+                {
+                    services[name] = FirewalldServiceParser.ParsePorts(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), path);
+                    break;
+                }
+            }
+        }
+
+        return new FirewalldConfiguration(zones, services);
+    }
+
+    /// <summary>The command's output; null when the tool is not installed.</summary>
+    private async Task<string?> RunAsync(AllowedCommand command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+        if (!result.Found)
+        {
+            return null;
+        }
+
+        if (result.TimedOut)
+        {
+            throw new TimeoutException($"'{command}' did not finish within {timeout.TotalSeconds:0.#} s");
+        }
+
+        if (result.Truncated)
+        {
+            throw new InvalidDataException($"'{command}' printed more than the output cap; ruleset not read");
+        }
+
+        if (result.ExitCode != 0)
+        {
+            var why = result.Stderr.Length == 0 ? "no message" : result.Stderr.Split('\n')[0];
+            throw new InvalidOperationException($"'{command}' exited {result.ExitCode}: {why}");
+        }
+
+        return result.Stdout;
+    }
+}

@@ -1,0 +1,66 @@
+using PortExporter.Core.Firewall.Iptables;
+using PortExporter.Core.Firewall.Model;
+using PortExporter.Core.Firewall.Nftables;
+
+namespace PortExporter.Core.Firewall.Reading;
+
+/// <summary>
+/// Puts the dumps of all backends together into one <see cref="FirewallRuleset"/>, reading each table from the
+/// source that describes it fully: native nftables tables from <c>nft -j</c>; tables with <c>xt</c> expressions
+/// (made by iptables-nft, whose multiport/conntrack/REJECT details <c>nft -j</c> cannot print) from
+/// <c>iptables-nft-save</c> / <c>ip6tables-nft-save</c>, in the same place; legacy x_tables after them. Pure.
+/// </summary>
+public static class RulesetAssembler
+{
+    /// <param name="nft">Parsed <c>nft -j list ruleset</c>, or null when nft is absent.</param>
+    /// <param name="iptablesNftSave">Output of <c>iptables-nft-save -c</c>, or null when not run / absent.</param>
+    /// <param name="ip6tablesNftSave">Output of <c>ip6tables-nft-save -c</c>, or null.</param>
+    /// <param name="iptablesLegacySave">Output of <c>iptables-legacy-save -c</c>, or null.</param>
+    /// <param name="ip6tablesLegacySave">Output of <c>ip6tables-legacy-save -c</c>, or null.</param>
+    /// <returns>The ruleset and the backends that contributed at least one table, in a fixed order.</returns>
+    public static (FirewallRuleset Ruleset, IReadOnlyList<string> Backends) Assemble(
+        NftRuleset? nft, string? iptablesNftSave, string? ip6tablesNftSave, string? iptablesLegacySave, string? ip6tablesLegacySave)
+    {
+        var replacements = new Dictionary<(TableFamily, string), FirewallTable>();
+        if (iptablesNftSave is not null)
+        {
+            foreach (var t in IptablesSaveParser.Parse(iptablesNftSave, FirewallBackends.IptablesNft, 4, "iptables-nft-save -c"))
+            {
+                replacements[(TableFamily.Ip, t.Name)] = t;
+            }
+        }
+
+        if (ip6tablesNftSave is not null)
+        {
+            foreach (var t in IptablesSaveParser.Parse(ip6tablesNftSave, FirewallBackends.Ip6tablesNft, 6, "ip6tables-nft-save -c"))
+            {
+                replacements[(TableFamily.Ip6, t.Name)] = t;
+            }
+        }
+
+        var tables = new List<FirewallTable>();
+        if (nft is not null)
+        {
+            var xt = nft.TablesWithXt.ToHashSet();
+            foreach (var table in nft.Tables)
+            {
+                var key = (table.Family, table.Name);
+                tables.Add(xt.Contains(key) && replacements.TryGetValue(key, out var replacement) ? replacement : table);
+            }
+        }
+
+        if (iptablesLegacySave is not null)
+        {
+            tables.AddRange(IptablesSaveParser.Parse(iptablesLegacySave, FirewallBackends.IptablesLegacy, 4, "iptables-legacy-save -c"));
+        }
+
+        if (ip6tablesLegacySave is not null)
+        {
+            tables.AddRange(IptablesSaveParser.Parse(ip6tablesLegacySave, FirewallBackends.Ip6tablesLegacy, 6, "ip6tables-legacy-save -c"));
+        }
+
+        string[] order = [FirewallBackends.Nftables, FirewallBackends.IptablesNft, FirewallBackends.Ip6tablesNft, FirewallBackends.IptablesLegacy, FirewallBackends.Ip6tablesLegacy];
+        var backends = order.Where(b => tables.Any(t => t.Backend == b)).ToList();
+        return (new FirewallRuleset(tables), backends);
+    }
+}

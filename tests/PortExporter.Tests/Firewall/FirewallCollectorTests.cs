@@ -1,0 +1,174 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using PortExporter.Core;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Commands;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Firewall;
+
+namespace PortExporter.Tests.Firewall;
+
+public sealed class FirewallCollectorTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly HostPaths Paths = new(Path.Combine(FirewallFixture.Root, "host-network"), "/nonexistent", Path.Combine(FirewallFixture.Root, "firewalld", "rootfs"));
+
+    private static readonly ExporterConfig Config = ExporterConfig.AutoDiscover with
+    {
+        SourcePath = "test.yml",
+        Ports = [new PortSpec("web", 8080, TransportProtocol.Tcp), new PortSpec("app", 8443, TransportProtocol.Tcp)],
+    };
+
+    private static async Task<EvidenceBuilder> CollectAsync(FirewallCollector collector, ManualTime time)
+    {
+        var evidence = new EvidenceBuilder(Config);
+        await collector.CollectAsync(new CollectionContext(Paths, time, time.Now.AddSeconds(10)), evidence, CancellationToken.None);
+        return evidence;
+    }
+
+    private static FirewallCollector Collector(ICommandRunner runner, ManualTime time) => new(runner, Paths, time, NullLogger<FirewallCollector>.Instance);
+
+    [Fact]
+    public async Task The_first_scrape_waits_for_the_snapshot_and_gets_verdicts_per_port()
+    {
+        var time = new ManualTime(Start);
+        using var collector = Collector(FakeCommandRunner.FromFixture("counters"), time);
+        var firewall = (await CollectAsync(collector, time)).Firewall!;
+
+        Assert.Equal(CollectorNames.Firewall, collector.Name);
+        Assert.Equal([FirewallBackends.Nftables], firewall.Backends);
+        Assert.Equal(Start, firewall.SnapshotTakenAt);
+        var web = firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)];
+        Assert.Equal((FirewallVerdict.Drop, "filter", "INPUT"), (web.Outside.Verdict, web.Outside.Table, web.Outside.Chain));
+        Assert.Equal(FirewallVerdict.Drop, web.Inside.Verdict);
+        Assert.True(web.DroppedPackets >= 3);
+        Assert.Equal("eth0", web.OutsideConnection!.Interface);
+        Assert.Equal(FirewallVerdict.Accept, firewall.Ports[new PortKey(8443, TransportProtocol.Tcp)].Outside.Verdict);
+    }
+
+    [Fact]
+    public async Task Scrapes_are_served_from_the_snapshot_and_a_stale_one_is_refreshed_off_the_scrape_path()
+    {
+        var time = new ManualTime(Start);
+        var runner = FakeCommandRunner.FromFixture("counters");
+        using var collector = Collector(runner, time);
+        await CollectAsync(collector, time);
+        var callsAfterFirst = runner.Calls.Count;
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(Start, (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
+        Assert.Equal(callsAfterFirst, runner.Calls.Count);
+
+        time.Advance(ConfigDefaults.FirewallRefreshInterval);
+        var stale = await CollectAsync(collector, time);
+        Assert.Equal(Start, stale.Firewall!.SnapshotTakenAt);
+        var refreshed = await collector.RefreshAsync(Config.Firewall, CancellationToken.None);
+        Assert.Equal(time.Now, refreshed.TakenAt);
+        Assert.Equal(time.Now, (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
+    }
+
+    [Fact]
+    public async Task Missing_tools_are_absent_backends_not_errors()
+    {
+        var time = new ManualTime(Start);
+        using var collector = Collector(new FakeCommandRunner(), time);
+        var firewall = (await CollectAsync(collector, time)).Firewall!;
+        Assert.Empty(firewall.Backends);
+        Assert.Equal("no rule on the path", firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)].Outside.Rule);
+    }
+
+    [Fact]
+    public async Task A_hanging_tool_fails_the_collector()
+    {
+        var time = new ManualTime(Start);
+        using var collector = Collector(FakeCommandRunner.FromFixture("counters").Hang(AllowedCommand.NftListRulesetJson), time);
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => CollectAsync(collector, time));
+        Assert.Contains("'nft -j list ruleset' did not finish within 5 s", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Garbage_output_fails_the_collector_with_a_clear_error()
+    {
+        var time = new ManualTime(Start);
+        using var collector = Collector(FakeCommandRunner.FromFixture("counters").Answer(AllowedCommand.IptablesLegacySave, "*filter\n:INPUT ACCEPT [0:0]\n"), time);
+        var e = await Assert.ThrowsAsync<FirewallParseException>(() => CollectAsync(collector, time));
+        Assert.Equal("iptables-legacy-save -c: end of input: table 'filter' is not committed (truncated dump?)", e.Message);
+    }
+
+    [Fact]
+    public async Task A_failing_command_fails_the_collector_naming_it()
+    {
+        var time = new ManualTime(Start);
+        using var collector = Collector(FakeCommandRunner.FromFixture("counters").Answer(AllowedCommand.NftListRulesetJson, string.Empty, 1, "Operation not permitted (you must be root)"), time);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => CollectAsync(collector, time));
+        Assert.Equal("'nft -j list ruleset' exited 1: Operation not permitted (you must be root)", e.Message);
+    }
+
+    [Fact]
+    public async Task After_a_failed_refresh_no_stale_verdicts_are_served_until_a_refresh_works_again()
+    {
+        var time = new ManualTime(Start);
+        var runner = FakeCommandRunner.FromFixture("counters");
+        using var collector = Collector(runner, time);
+        await CollectAsync(collector, time);
+
+        runner.Hang(AllowedCommand.NftListRulesetJson);
+        time.Advance(ConfigDefaults.FirewallRefreshInterval);
+        await CollectAsync(collector, time);
+        await Assert.ThrowsAsync<TimeoutException>(() => collector.RefreshAsync(Config.Firewall, CancellationToken.None));
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => CollectAsync(collector, time));
+        Assert.StartsWith("firewall ruleset could not be read: 'nft -j list ruleset' did not finish", failed.Message, StringComparison.Ordinal);
+
+        runner.Answer(AllowedCommand.NftListRulesetJson, FirewallFixture.Read("counters", "nft.json"));
+        time.Advance(ConfigDefaults.FirewallRefreshInterval);
+        await collector.RefreshAsync(Config.Firewall, CancellationToken.None);
+        Assert.Equal(time.Now, (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
+    }
+
+    [Fact]
+    public async Task Reads_iptables_nft_tables_through_iptables_nft_save_only_when_nft_shows_xt()
+    {
+        var time = new ManualTime(Start);
+        var runner = FakeCommandRunner.FromFixture("iptables-legacy");
+        using (var collector = Collector(runner, time))
+        {
+            await CollectAsync(collector, time);
+        }
+
+        Assert.DoesNotContain("iptables-nft-save -c", runner.Calls);
+        Assert.Contains("iptables-legacy-save -c", runner.Calls);
+
+        var xt = FakeCommandRunner.FromFixture("iptables-policy-drop-established");
+        using var second = Collector(xt, time);
+        var firewall = (await CollectAsync(second, time)).Firewall!;
+        Assert.Contains("iptables-nft-save -c", xt.Calls);
+        Assert.Equal([FirewallBackends.IptablesNft, FirewallBackends.Ip6tablesNft], firewall.Backends);
+        Assert.Equal("policy drop", firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)].Outside.Rule);
+    }
+
+    [Fact]
+    public async Task With_firewalld_running_the_zones_and_an_explanation_are_added()
+    {
+        var time = new ManualTime(Start);
+        var runner = FakeCommandRunner.FromFixture("nft-firewalld-style")
+            .Answer(AllowedCommand.FirewalldState, FirewallFixture.Read("firewalld", "state.txt"))
+            .Answer(AllowedCommand.FirewalldListAllZones, FirewallFixture.Read("firewalld", "list-all-zones.txt"));
+        using var collector = Collector(runner, time);
+        var firewall = (await CollectAsync(collector, time)).Firewall!;
+        Assert.Equal([FirewallBackends.Nftables, FirewallBackends.Firewalld], firewall.Backends);
+        Assert.Equal(5, firewall.FirewalldZones!.Count);
+        Assert.Equal("zone public (interfaces eth0) does not open 8080/tcp (ports: 8443/tcp 60000-60010/udp; services: cockpit dhcpv6-client ssh)", firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)].FirewalldExplanation);
+        Assert.Equal(FirewallVerdict.Reject, firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)].Outside.Verdict);
+    }
+
+    [Fact]
+    public async Task Firewalld_not_running_is_no_firewalld()
+    {
+        var time = new ManualTime(Start);
+        var runner = FakeCommandRunner.FromFixture("counters").Answer(AllowedCommand.FirewalldState, "not running\n", 252);
+        using var collector = Collector(runner, time);
+        var firewall = (await CollectAsync(collector, time)).Firewall!;
+        Assert.DoesNotContain(FirewallBackends.Firewalld, firewall.Backends);
+        Assert.Null(firewall.FirewalldZones);
+        Assert.DoesNotContain("firewall-cmd --list-all-zones", runner.Calls);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using PortExporter.Core;
+using PortExporter.Core.Firewall;
+using PortExporter.Core.Firewall.Evaluation;
+using PortExporter.Core.Firewall.Model;
+
+namespace PortExporter.Tests.Firewall;
+
+/// <summary>Evaluator behaviours beyond the per-port verdicts of <see cref="FirewallFixtureTests"/>.</summary>
+public sealed class FirewallEvaluatorTests
+{
+    private static SimulatedConnection Outside(int port, string source = "203.0.113.1", string destination = "10.77.0.1") =>
+        new(ConnectionOrigin.Outside, IPAddress.Parse(source), IPAddress.Parse(destination), "eth0", TransportProtocol.Tcp, port);
+
+    private static SimulatedConnection Inside(int port) => new(ConnectionOrigin.Inside, IPAddress.Loopback, IPAddress.Loopback, "lo", TransportProtocol.Tcp, port);
+
+    private static FirewallEvaluator Fixture(string name) => new(FirewallFixture.Ruleset(name).Ruleset);
+
+    [Fact]
+    public void With_no_ruleset_everything_is_accepted_and_says_so()
+    {
+        var decision = new FirewallEvaluator(FirewallRuleset.Empty).Evaluate(Outside(8080)).Decision;
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.None, string.Empty, string.Empty, "no rule on the path"), decision);
+    }
+
+    [Fact]
+    public void Names_the_deciding_rule_and_its_drop_counter()
+    {
+        var evaluator = Fixture("counters");
+        var iptables = evaluator.Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.Nftables, "filter", "INPUT", "handle 2: tcp dport 8080 drop"), iptables.Decision);
+        Assert.True(iptables.DroppedPackets >= 3);
+        var nft = evaluator.Evaluate(Outside(8081), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(("app", "input", "handle 2: tcp dport 8081 drop"), (nft.Decision.Table, nft.Decision.Chain, nft.Decision.Rule));
+        Assert.True(nft.DroppedPackets >= 3);
+    }
+
+    [Fact]
+    public void A_policy_drop_is_named_as_such()
+    {
+        var decision = Fixture("iptables-policy-drop-established").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "policy drop"), decision.Decision);
+        Assert.Null(decision.DroppedPackets);
+    }
+
+    [Fact]
+    public void A_reply_dropped_on_its_way_back_makes_the_inside_verdict_drop()
+    {
+        var decision = Fixture("iptables-drop-reject-ports").Evaluate(Inside(8100), FirewallFixture.ServerNetwork.IsLocal).Decision;
+        Assert.Equal(FirewallVerdict.Drop, decision.Verdict);
+        Assert.Equal("rule 8: -A INPUT -p tcp -m multiport ! --dports 1:9000 -j DROP", decision.Rule);
+        Assert.Equal("the SYN-ACK is dropped on its way back: the client times out", decision.Detail);
+    }
+
+    [Fact]
+    public void An_unknown_match_that_could_decide_makes_the_verdict_unknown_naming_the_rule()
+    {
+        var decision = Fixture("unknown-match").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal).Decision;
+        Assert.Equal(FirewallVerdict.Unknown, decision.Verdict);
+        Assert.StartsWith("rule 1: -A INPUT -p tcp -m tcp --dport 8080 -m recent", decision.Rule, StringComparison.Ordinal);
+        Assert.StartsWith("unknown: -m recent --rcheck", decision.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_redirect_is_reported_and_followed_and_a_dnat_away_is_not_guessed()
+    {
+        var redirected = Fixture("nat-redirect-dnat").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(FirewallVerdict.Drop, redirected.Decision.Verdict);
+        Assert.Equal("rule 1: -A INPUT -p tcp -m tcp --dport 9090 -j DROP", redirected.Decision.Rule);
+        Assert.StartsWith("REDIRECT to port 9090 (iptables-nft ip nat PREROUTING, rule 1:", redirected.Redirect, StringComparison.Ordinal);
+
+        var away = Fixture("parser-coverage").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(FirewallVerdict.Unknown, away.Decision.Verdict);
+        Assert.Equal("DNAT sends the connection to another host: the local port is not reached", away.Decision.Detail);
+        Assert.Contains("10.0.0.2:80", away.Redirect, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(10, FirewallVerdict.Drop)]
+    [InlineData(40, FirewallVerdict.Unknown)]
+    public void Forks_on_unknown_matches_within_a_budget(int unknownRules, FirewallVerdict expected)
+    {
+        var rules = Enumerable.Range(1, unknownRules)
+            .Select(i => new FirewallRule(i, null, $"-A INPUT -m set --match-set list{i} src -j DROP", [new UnknownMatch($"-m set list{i}")], RuleAction.Drop))
+            .ToList();
+        var chain = new FirewallChain("INPUT", new BaseChainHook(NetfilterHook.Input, 0, ChainType.Filter, PolicyDrops: true), rules);
+        var table = new FirewallTable(FirewallBackends.IptablesLegacy, TableFamily.Ip, "filter", new Dictionary<string, FirewallChain> { ["INPUT"] = chain });
+        Assert.Equal(expected, new FirewallEvaluator(new FirewallRuleset([table])).Evaluate(Outside(8080)).Decision.Verdict);
+    }
+
+    [Fact]
+    public void A_jump_loop_is_unknown_not_a_crash()
+    {
+        var loop = new FirewallChain("LOOP", null, [new FirewallRule(1, null, "-A LOOP -j LOOP", [], RuleAction.Jump("LOOP"))]);
+        var input = new FirewallChain("INPUT", new BaseChainHook(NetfilterHook.Input, 0, ChainType.Filter, false), [new FirewallRule(1, null, "-A INPUT -j LOOP", [], RuleAction.Jump("LOOP"))]);
+        var table = new FirewallTable(FirewallBackends.IptablesLegacy, TableFamily.Ip, "filter", new Dictionary<string, FirewallChain> { ["INPUT"] = input, ["LOOP"] = loop });
+        var decision = new FirewallEvaluator(new FirewallRuleset([table])).Evaluate(Outside(8080)).Decision;
+        Assert.Equal(FirewallVerdict.Unknown, decision.Verdict);
+        Assert.Contains("jumps nest deeper", decision.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "eth0" }, FirewallVerdict.Drop)]
+    [InlineData(new[] { "eth1" }, FirewallVerdict.Accept)]
+    [InlineData(null, FirewallVerdict.Unknown)]
+    public void Ingress_chains_apply_to_their_device_and_an_unshown_device_is_unknown(string[]? devices, FirewallVerdict expected)
+    {
+        var chain = new FirewallChain("ingress", new BaseChainHook(NetfilterHook.Ingress, 0, ChainType.Filter, false, devices), [new FirewallRule(1, 1, "tcp dport 8080 drop", [new FieldMatch(PacketField.DestinationPort, new NumericValues(IntervalSet.One(8080)))], RuleAction.Drop)]);
+        var table = new FirewallTable(FirewallBackends.Nftables, TableFamily.Netdev, "edge", new Dictionary<string, FirewallChain> { ["ingress"] = chain });
+        Assert.Equal(expected, new FirewallEvaluator(new FirewallRuleset([table])).Evaluate(Outside(8080)).Decision.Verdict);
+    }
+
+    [Fact]
+    public void Labels_are_shortened()
+    {
+        var rule = new FirewallRule(3, null, "-A INPUT " + new string('x', 300), [], RuleAction.Drop);
+        Assert.Equal(FirewallRule.MaxLabelLength, rule.Label.Length);
+        Assert.EndsWith("...", rule.Label, StringComparison.Ordinal);
+    }
+}

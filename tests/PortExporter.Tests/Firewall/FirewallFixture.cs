@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using PortExporter.Core;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Firewall;
+using PortExporter.Core.Firewall.Evaluation;
+using PortExporter.Core.Firewall.Model;
+using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Firewall.Nftables;
+using PortExporter.Core.Firewall.Reading;
+
+namespace PortExporter.Tests.Firewall;
+
+/// <summary>One line of a fixture's cases.txt: a port and the verdicts the real kernel gave.</summary>
+public sealed record FixtureCase(string Fixture, TransportProtocol Protocol, int Port, IPAddress? Bind, FirewallVerdict Outside, FirewallVerdict Inside)
+{
+    public PortSpec Spec => new($"{Protocol.ToLabel()}-{Port}", Port, Protocol, Bind: Bind);
+
+    public override string ToString() => $"{Fixture}: {Protocol.ToLabel()} {Port}{(Bind is null ? string.Empty : $" bind={Bind}")}";
+}
+
+/// <summary>Reads the captured fixtures (see fixtures/capture.sh) and the server network they were captured on.</summary>
+public static class FirewallFixture
+{
+    public static string Root => Path.Combine(AppContext.BaseDirectory, "Firewall", "fixtures");
+
+    public static IEnumerable<string> Names => Directory.GetDirectories(Root).Select(Path.GetFileName).Where(n => File.Exists(Path.Combine(Root, n!, "cases.txt"))).Order(StringComparer.Ordinal)!;
+
+    public static string Read(string fixture, string file) => File.ReadAllText(Path.Combine(Root, fixture, file));
+
+    /// <summary>eth0 = 10.77.0.1/24 + 2001:db8:77::1/64 with the default routes, lo: as capture.sh and the ground-truth server.</summary>
+    public static HostNetwork ServerNetwork { get; } = new(
+        [new HostInterface("lo", [IPAddress.Loopback, IPAddress.IPv6Loopback]), new HostInterface("eth0", [IPAddress.Parse("10.77.0.1"), IPAddress.Parse("2001:db8:77::1")])],
+        "eth0",
+        "eth0");
+
+    public static (FirewallRuleset Ruleset, IReadOnlyList<string> Backends) Ruleset(string fixture) =>
+        RulesetAssembler.Assemble(
+            NftJsonParser.Parse(Read(fixture, "nft.json")),
+            Read(fixture, "iptables-nft-save.txt"),
+            Read(fixture, "ip6tables-nft-save.txt"),
+            Read(fixture, "iptables-legacy-save.txt"),
+            Read(fixture, "ip6tables-legacy-save.txt"));
+
+    public static IReadOnlyList<FixtureCase> Cases(string fixture) =>
+        [.. Lines(fixture).Where(f => f[0] != "listen").Select(f => ParseCase(fixture, f))];
+
+    /// <summary>Extra listeners (<c>listen tcp 9090</c>): ports a REDIRECT/DNAT sends traffic to.</summary>
+    public static IReadOnlyList<(TransportProtocol Protocol, int Port)> ExtraListeners(string fixture) =>
+        [.. Lines(fixture).Where(f => f[0] == "listen").Select(f => (Protocol(f[1]), int.Parse(f[2], CultureInfo.InvariantCulture)))];
+
+    public static IEnumerable<object[]> AllCases() => Names.SelectMany(Cases).Select(c => new object[] { c.Fixture, c.Protocol.ToLabel(), c.Port, c.Bind?.ToString() ?? string.Empty });
+
+    public static FixtureCase Case(string fixture, string protocol, int port, string bind) =>
+        Cases(fixture).Single(c => c.Protocol.ToLabel() == protocol && c.Port == port && (c.Bind?.ToString() ?? string.Empty) == bind);
+
+    public static (FirewallEvaluation Outside, FirewallEvaluation Inside) Evaluate(FirewallEvaluator evaluator, FixtureCase c, HostNetwork network)
+    {
+        var plan = ConnectionPlanner.Plan(c.Spec, null, network, null);
+        Assert.NotNull(plan.Outside);
+        return (evaluator.Evaluate(plan.Outside!, network.IsLocal), evaluator.Evaluate(plan.Inside, network.IsLocal));
+    }
+
+    private static IEnumerable<string[]> Lines(string fixture) =>
+        Read(fixture, "cases.txt").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+    private static FixtureCase ParseCase(string fixture, string[] f)
+    {
+        IPAddress? bind = null;
+        var outside = FirewallVerdict.Unknown;
+        var inside = FirewallVerdict.Unknown;
+        foreach (var kv in f.Skip(2))
+        {
+            var (key, value) = (kv[..kv.IndexOf('=', StringComparison.Ordinal)], kv[(kv.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            switch (key)
+            {
+                case "bind":
+                    bind = IPAddress.Parse(value);
+                    break;
+                case "outside":
+                    outside = Verdict(value);
+                    break;
+                case "inside":
+                    inside = Verdict(value);
+                    break;
+                default:
+                    throw new FormatException($"{fixture}/cases.txt: unknown key {key}");
+            }
+        }
+
+        return new FixtureCase(fixture, Protocol(f[0]), int.Parse(f[1], CultureInfo.InvariantCulture), bind, outside, inside);
+    }
+
+    private static TransportProtocol Protocol(string text) => TransportProtocolNames.TryParse(text, out var p) ? p : throw new FormatException(text);
+
+    public static FirewallVerdict Verdict(string text) => text switch
+    {
+        "accept" => FirewallVerdict.Accept,
+        "drop" => FirewallVerdict.Drop,
+        "reject" => FirewallVerdict.Reject,
+        "unknown" => FirewallVerdict.Unknown,
+        _ => throw new FormatException(text),
+    };
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using PortExporter.Core;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Firewall;
+using PortExporter.Core.Firewall.Evaluation;
+using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Sockets;
+
+namespace PortExporter.Tests.Firewall;
+
+public sealed class HostNetworkTests
+{
+    private static readonly HostNetwork Network = HostNetworkReader.Read(new HostPaths(Path.Combine(FirewallFixture.Root, "host-network"), "/nonexistent", "/nonexistent"));
+
+    [Fact]
+    public void Reads_interfaces_addresses_and_default_routes_from_procfs()
+    {
+        Assert.Equal("eth0", Network.DefaultInterfaceV4);
+        Assert.Equal("eth0", Network.DefaultInterfaceV6);
+        Assert.Equal("eth0", Network.InterfaceOf(IPAddress.Parse("10.77.1.1")));
+        Assert.Equal("eth1", Network.InterfaceOf(IPAddress.Parse("192.0.2.10")));
+        Assert.Equal("eth1", Network.InterfaceOf(IPAddress.Parse("2001:db8:99::10")));
+        Assert.Equal("lo", Network.InterfaceOf(IPAddress.Loopback));
+        Assert.Null(Network.InterfaceOf(IPAddress.Parse("198.51.100.1")));
+        Assert.Equal(IPAddress.Parse("10.77.0.1"), Network.PrimaryAddress("eth0", 4));
+        Assert.Equal(IPAddress.Parse("2001:db8:77::1"), Network.PrimaryAddress("eth0", 6));
+        Assert.True(Network.IsLocal(IPAddress.Parse("::ffff:10.77.0.1")));
+        Assert.False(Network.IsLocal(IPAddress.Parse("10.77.0.2")));
+    }
+
+    [Fact]
+    public void Missing_files_are_no_data()
+    {
+        var empty = HostNetworkReader.Read(new HostPaths("/nonexistent", "/nonexistent", "/nonexistent"));
+        Assert.Empty(empty.Interfaces);
+        Assert.Null(empty.DefaultInterfaceV4);
+    }
+
+    [Theory]
+    [InlineData("Iface\tDestination\nbroken line\n", "/proc/net/route: line 2: bad route line: 'broken line'")]
+    [InlineData("Iface\tDestination\neth0\tZZZZ\t0\t0\t0\t0\t0\t0\t0\n", "/proc/net/route: line 2: bad route line")]
+    public void Garbage_route_files_are_parse_errors(string text, string expected)
+    {
+        var e = Assert.Throws<FirewallParseException>(() => ProcNetParsers.ParseRoutes(text));
+        Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Garbage_address_files_are_parse_errors()
+    {
+        Assert.Throws<FirewallParseException>(() => ProcNetParsers.ParseIfInet6("zz 01 80 10 80 lo\n"));
+        Assert.Throws<FirewallParseException>(() => ProcNetParsers.ParseIpv6Routes("not a route\n"));
+        Assert.Throws<FirewallParseException>(() => ProcNetParsers.ParseFibTrieLocalAddresses("  |-- 999.1.1.1\n     /32 host LOCAL\n"));
+    }
+
+    [Fact]
+    public void Outside_goes_through_the_default_route_interface_to_its_address_from_the_documentation_source()
+    {
+        var plan = ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, Network, null);
+        Assert.Equal(new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse("203.0.113.1"), IPAddress.Parse("10.77.0.1"), "eth0", TransportProtocol.Tcp, 8080), plan.Outside);
+        Assert.Equal(new SimulatedConnection(ConnectionOrigin.Inside, IPAddress.Loopback, IPAddress.Loopback, "lo", TransportProtocol.Tcp, 8080), plan.Inside);
+    }
+
+    [Fact]
+    public void A_bind_address_picks_its_interface_and_family()
+    {
+        var v4 = ConnectionPlanner.Plan(new PortSpec("web", 80, TransportProtocol.Tcp, Bind: IPAddress.Parse("192.0.2.10")), null, Network, IPAddress.Parse("198.51.100.9"));
+        Assert.Equal(("eth1", "192.0.2.10", "198.51.100.9"), (v4.Outside!.Interface, v4.Outside.Destination.ToString(), v4.Outside.Source.ToString()));
+        Assert.Equal(IPAddress.Parse("192.0.2.10"), v4.Inside.Destination);
+
+        var v6 = ConnectionPlanner.Plan(new PortSpec("dns", 53, TransportProtocol.Udp, Bind: IPAddress.Parse("2001:db8:99::10")), null, Network, IPAddress.Parse("198.51.100.9"));
+        Assert.Equal(("eth1", "2001:db8::1"), (v6.Outside!.Interface, v6.Outside.Source.ToString()));
+
+        var wildcard = ConnectionPlanner.Plan(new PortSpec("web", 80, TransportProtocol.Tcp, Bind: IPAddress.IPv6Any), null, Network, null);
+        Assert.Equal(("eth0", "2001:db8:77::1"), (wildcard.Outside!.Interface, wildcard.Outside.Destination.ToString()));
+    }
+
+    [Fact]
+    public void An_ipv6_only_service_is_simulated_over_ipv6()
+    {
+        Listener[] v6Only = [new(TransportProtocol.Tcp, IPAddress.IPv6Any, 8443, 1, V6Only: true)];
+        Assert.Equal(6, ConnectionPlanner.Plan(new PortSpec("app", 8443, TransportProtocol.Tcp), v6Only, Network, null).Outside!.IpVersion);
+        Listener[] dual = [new(TransportProtocol.Tcp, IPAddress.IPv6Any, 8443, 1, V6Only: false)];
+        Assert.Equal(4, ConnectionPlanner.Plan(new PortSpec("app", 8443, TransportProtocol.Tcp), dual, Network, null).Outside!.IpVersion);
+    }
+
+    [Fact]
+    public void No_outside_interface_means_no_outside_connection()
+    {
+        var plan = ConnectionPlanner.Plan(new PortSpec("web", 80, TransportProtocol.Tcp), null, HostNetwork.Empty, null);
+        Assert.Null(plan.Outside);
+        Assert.Contains("no IPv4 interface", plan.OutsideProblem, StringComparison.Ordinal);
+    }
+}
