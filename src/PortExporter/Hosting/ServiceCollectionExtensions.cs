@@ -4,6 +4,7 @@ using PortExporter.Core.Collection;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Metrics;
+using PortExporter.Core.Firewall;
 using PortExporter.Core.Network;
 using PortExporter.Core.Probes;
 using PortExporter.Core.Processes;
@@ -46,12 +47,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IEvidenceCollector, NetworkCollector>();
         services.AddSingleton<IEvidenceCollector, SocketCollector>(sp => new SocketCollector(sp.GetRequiredService<ILogger<SocketCollector>>()));
         services.AddSingleton<IEvidenceCollector, ProcessCollector>();
+        services.AddSingleton<IEvidenceCollector, FirewallCollector>();
         services.AddSingleton<IEvidenceCollector, SelinuxCollector>(sp => new SelinuxCollector(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SelinuxCollector>>()));
         services.AddSingleton<IEvidenceCollector, ProbeCollector>();
 
         // One metrics writer per evidence source.
         services.AddSingleton<IMetricsWriter, SocketMetrics>();
         services.AddSingleton<IMetricsWriter, ProcessMetrics>();
+        services.AddSingleton<IMetricsWriter, FirewallMetrics>();
         services.AddSingleton<IMetricsWriter, SelinuxMetrics>();
         services.AddSingleton<IMetricsWriter, ProbeMetrics>();
         services.AddSingleton<DiagnosisMetrics>();

@@ -18,7 +18,10 @@ public sealed class ListenerLabTests
         ns.Link("eth0", "10.77.0.1/24", peer, "eth0", "10.77.0.254/24");
         ns.Exec("ip", "route", "add", "default", "via", "10.77.0.254");
 
-        var web = ns.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo hello");
+        // A copy of socat under its own name: the process table is shared with every other socat on the machine.
+        var webBinary = Path.Combine(dir.Path, "pe-e2e-web");
+        File.Copy("/usr/bin/socat", webBinary);
+        var web = ns.Start(webBinary, "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo hello");
         ns.Start("socat", "TCP-LISTEN:8081,bind=127.0.0.1,reuseaddr,fork", "SYSTEM:echo admin");
         ns.Start("socat", "TCP6-LISTEN:8082,bind=[::],ipv6only=1,reuseaddr,fork", "SYSTEM:echo v6");
         ns.Start("socat", "UDP4-RECVFROM:5353,bind=0.0.0.0,fork", "SYSTEM:echo dns");
@@ -31,7 +34,7 @@ public sealed class ListenerLabTests
             ports:
               - name: web
                 port: 8080
-                process: socat
+                process: pe-e2e-web
                 bind: 10.77.0.1
               - name: admin
                 port: 8081
@@ -49,7 +52,7 @@ public sealed class ListenerLabTests
 
         (string, string)[] webPort = [("service", "web"), ("port", "8080"), ("protocol", "tcp")];
         Assert.Equal(1, Value(m, "port_listening", webPort));
-        Assert.Equal(1, Value(m, "port_listener_info", [.. webPort, ("address", "0.0.0.0"), ("scope", "wildcard"), ("process", "socat")]));
+        Assert.Equal(1, Value(m, "port_listener_info", [.. webPort, ("address", "0.0.0.0"), ("scope", "wildcard"), ("process", "pe-e2e-web")]));
         Assert.Equal(1, Value(m, "port_exposed", webPort));
         Assert.Equal(1, Value(m, "port_process_running", webPort));
         Assert.Equal(1, Value(m, "port_listener_info", ("service", "admin"), ("scope", "loopback"), ("address", "127.0.0.1")));
