@@ -230,71 +230,10 @@ public static partial class ConfigLoader
     [GeneratedRegex(@"^[A-Za-z0-9_.:-]{1,64}$")]
     internal static partial Regex LabelSafeName();
 
-    [GeneratedRegex(@"^(\d+)(ms|s|m|h)$")]
-    internal static partial Regex DurationPattern();
 
     /// <summary>Typed access to YAML nodes that turns every mismatch into a located error.</summary>
-    private sealed class Reader(string file)
+    private sealed class Reader(string file) : YamlReader(file)
     {
-        public ConfigException Error(YamlNode node, string key, string problem) =>
-            new(file, node.Start.Line, node.Start.Column, key, problem);
-
-        public YamlMappingNode Mapping(YamlNode node, string key) =>
-            node as YamlMappingNode ?? throw Error(node, key, "expected a mapping (key: value)");
-
-        public YamlSequenceNode Sequence(YamlNode node, string key) =>
-            node as YamlSequenceNode ?? throw Error(node, key, "expected a list");
-
-        public YamlNode? Get(YamlMappingNode map, string key)
-        {
-            foreach (var (k, v) in map.Children)
-            {
-                if (k is YamlScalarNode { Value: var name } && name == key)
-                {
-                    return v is YamlScalarNode { Value: null or "~" } && v.Tag.IsEmpty ? null : v;
-                }
-            }
-
-            return null;
-        }
-
-        public void RejectUnknown(YamlMappingNode map, string where, string[] known)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (k, _) in map.Children)
-            {
-                var name = (k as YamlScalarNode)?.Value ?? string.Empty;
-                if (Array.IndexOf(known, name) < 0)
-                {
-                    throw Error(k, $"{where}.{name}", $"unknown key; expected one of: {string.Join(", ", known)}");
-                }
-
-                if (!seen.Add(name))
-                {
-                    throw Error(k, $"{where}.{name}", "key given twice");
-                }
-            }
-        }
-
-        public string? OptionalString(YamlMappingNode map, string where, string key)
-        {
-            var node = Get(map, key);
-            if (node is null)
-            {
-                return null;
-            }
-
-            if (node is not YamlScalarNode { Value: { } value } || value.Length == 0)
-            {
-                throw Error(node, $"{where}.{key}", "expected a non-empty string");
-            }
-
-            return value;
-        }
-
-        public string RequiredString(YamlMappingNode map, string where, string key) =>
-            OptionalString(map, where, key) ?? throw Error(map, $"{where}.{key}", "required key is missing");
-
         public string RequiredName(YamlMappingNode map, string where, string key)
         {
             var value = RequiredString(map, where, key);
@@ -308,59 +247,6 @@ public static partial class ConfigLoader
 
         public int RequiredPort(YamlMappingNode map, string where, string key) =>
             OptionalInt(map, where, key, 1, 65535) ?? throw Error(map, $"{where}.{key}", "required key is missing; expected a port number 1-65535");
-
-        public int? OptionalInt(YamlMappingNode map, string where, string key, int min, int max)
-        {
-            var node = Get(map, key);
-            if (node is null)
-            {
-                return null;
-            }
-
-            if (node is YamlScalarNode { Value: { } text }
-                && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-                && value >= min && value <= max)
-            {
-                return value;
-            }
-
-            throw Error(node, $"{where}.{key}", $"expected an integer {min}-{max}, got '{(node as YamlScalarNode)?.Value}'");
-        }
-
-        public bool? OptionalBool(YamlMappingNode map, string where, string key)
-        {
-            var node = Get(map, key);
-            return node switch
-            {
-                null => null,
-                YamlScalarNode { Value: "true" } => true,
-                YamlScalarNode { Value: "false" } => false,
-                _ => throw Error(node, $"{where}.{key}", "expected true or false"),
-            };
-        }
-
-        public TimeSpan? OptionalDuration(YamlMappingNode map, string where, string key)
-        {
-            var node = Get(map, key);
-            if (node is null)
-            {
-                return null;
-            }
-
-            var match = node is YamlScalarNode { Value: { } text } ? DurationPattern().Match(text) : Match.Empty;
-            if (!match.Success || !long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > 86_400_000)
-            {
-                throw Error(node, $"{where}.{key}", "expected a positive duration such as 500ms, 5s, 2m or 1h");
-            }
-
-            return match.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(n),
-                "s" => TimeSpan.FromSeconds(n),
-                "m" => TimeSpan.FromMinutes(n),
-                _ => TimeSpan.FromHours(n),
-            };
-        }
 
         public TransportProtocol Protocol(YamlMappingNode map, string where)
         {

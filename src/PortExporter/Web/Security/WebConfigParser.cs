@@ -44,7 +44,7 @@ public static partial class WebConfigParser
         }
 
         var empty = new WebConfig(file, null, HttpServerConfig.Default, new Dictionary<string, string>(), []);
-        if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
+        if (stream.Documents.Count == 0 || YamlReader.IsNull(stream.Documents[0].RootNode))
         {
             return empty;
         }
@@ -176,7 +176,7 @@ public static partial class WebConfigParser
 
                 var value = v switch
                 {
-                    _ when IsNull(v) => string.Empty,
+                    _ when YamlReader.IsNull(v) => string.Empty,
                     YamlScalarNode { Value: { } s } => s,
                     _ => throw reader.Error(v, key, "expected a string"),
                 };
@@ -255,11 +255,7 @@ public static partial class WebConfigParser
         return paths;
     }
 
-    /// <summary>YAML null: nothing, <c>~</c> or <c>null</c>, unquoted and untagged.</summary>
-    private static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Value: null or "" or "~" or "null", Style: ScalarStyle.Plain or ScalarStyle.Any } && node.Tag.IsEmpty;
-
-    private static string Shorten(string s) => s.Length <= 64 ? s : s[..64] + "...";
+    private static string Shorten(string s) => YamlReader.Shorten(s);
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
@@ -267,96 +263,9 @@ public static partial class WebConfigParser
     [GeneratedRegex(@"^\$2[abxy]?\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$")]
     private static partial Regex BcryptHash();
 
-    /// <summary>Typed access to YAML nodes that turns every mismatch into a located error.</summary>
-    private sealed class Reader(string file)
+    /// <summary>The web config's own typed readers on top of <see cref="YamlReader"/>.</summary>
+    private sealed class Reader(string file) : YamlReader(file)
     {
-        public ConfigException Error(YamlNode node, string key, string problem) =>
-            new(file, node.Start.Line, node.Start.Column, key, problem);
-
-        public YamlMappingNode Mapping(YamlNode node, string key) =>
-            node as YamlMappingNode ?? throw Error(node, key, "expected a mapping (key: value)");
-
-        public YamlSequenceNode Sequence(YamlNode node, string key) =>
-            node as YamlSequenceNode ?? throw Error(node, key, "expected a list");
-
-        public YamlNode? Get(YamlMappingNode map, string key)
-        {
-            foreach (var (k, v) in map.Children)
-            {
-                if (k is YamlScalarNode { Value: var name } && name == key)
-                {
-                    return IsNull(v) ? null : v;
-                }
-            }
-
-            return null;
-        }
-
-        public void RejectUnknown(YamlMappingNode map, string where, string[] known)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (k, _) in map.Children)
-            {
-                var name = (k as YamlScalarNode)?.Value ?? string.Empty;
-                if (Array.IndexOf(known, name) < 0)
-                {
-                    throw Error(k, $"{where}.{Shorten(name)}", $"unknown key; expected one of: {string.Join(", ", known)}");
-                }
-
-                if (!seen.Add(name))
-                {
-                    throw Error(k, $"{where}.{name}", "key given twice");
-                }
-            }
-        }
-
-        public string? OptionalString(YamlMappingNode map, string where, string key)
-        {
-            var node = Get(map, key);
-            if (node is null)
-            {
-                return null;
-            }
-
-            if (node is not YamlScalarNode { Value: { } value } || value.Length == 0)
-            {
-                throw Error(node, $"{where}.{key}", "expected a non-empty string");
-            }
-
-            return value;
-        }
-
-        public List<string> OptionalStrings(YamlMappingNode map, string where, string key)
-        {
-            var list = new List<string>();
-            if (Get(map, key) is not { } node)
-            {
-                return list;
-            }
-
-            var items = Sequence(node, $"{where}.{key}");
-            for (var i = 0; i < items.Children.Count; i++)
-            {
-                list.Add(items.Children[i] is YamlScalarNode { Value: { Length: > 0 } s }
-                    ? s
-                    : throw Error(items.Children[i], $"{where}.{key}[{i}]", "expected a non-empty string"));
-            }
-
-            return list;
-        }
-
-        public bool? OptionalBool(YamlMappingNode map, string where, string key)
-        {
-            var node = Get(map, key);
-            return node switch
-            {
-                null => null,
-                YamlScalarNode { Value: "true" } => true,
-                YamlScalarNode { Value: "false" } => false,
-                _ => throw Error(node, $"{where}.{key}", "expected true or false"),
-            };
-        }
-
         /// <summary>A PEM given as a file (<paramref name="fileKey"/>) or inline (<paramref name="inlineKey"/>), not both.</summary>
         public PemSource? Pem(YamlMappingNode map, string where, string fileKey, string inlineKey, string baseDirectory)
         {
