@@ -15,9 +15,11 @@ namespace PortExporter.Core.Firewall;
 /// Firewall evidence (hypothesis A): for each watched port, what the host's ruleset does to a new connection from
 /// outside and from inside, with the deciding rule. Reading the ruleset means running <c>nft</c> and
 /// <c>iptables-save</c> (0.1-0.5 s on 10k rules), so it never happens on the scrape path: the collector keeps a
-/// compiled snapshot and refreshes it in the background when it is older than <c>firewall.refresh_interval</c>
-/// (the scrape that notices starts the refresh and answers from the snapshot it has). Only the very first scrape
-/// waits for a snapshot, up to its deadline. The host's interfaces and routes are read with the ruleset.
+/// compiled snapshot and refreshes it in the background when it is older than <c>firewall.refresh_interval</c>, or
+/// at once when the change signal (the nf_tables generation id, one netlink request per scrape) says the ruleset
+/// changed: the scrape that notices starts the refresh and answers from the snapshot it has. Only the very first
+/// scrape waits for a snapshot, up to its deadline. The host's interfaces and routes are read with the ruleset, and
+/// the verdicts for the ports last watched are computed in the refresh too, so a scrape only looks them up.
 /// <para>
 /// A failed refresh (a hang past <c>firewall.command_timeout</c>, a non-zero exit, output the parsers reject) makes
 /// the collector throw until a refresh succeeds again (success 0, one log line): a verdict from a ruleset that can
@@ -35,15 +37,23 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
     private readonly CancellationTokenSource _lifetime = new();
     private Loaded? _loaded;
     private Task<Loaded>? _refresh;
+    private readonly IRulesetChangeSignal _signal;
     private (Exception Error, DateTimeOffset At)? _failure;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
+    private (IReadOnlyList<PortSpec> Ports, SocketEvidence? Sockets, IPAddress? External)? _lastRequest;
 
-    public FirewallCollector(ICommandRunner runner, HostPaths paths, TimeProvider time, ILogger<FirewallCollector> logger)
+    /// <param name="runner">Runs nft / iptables-save / firewall-cmd (production: <see cref="ProcessCommandRunner"/>).</param>
+    /// <param name="paths">procfs (interfaces, routes) and rootfs (firewalld service files).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Refresh failures and recoveries.</param>
+    /// <param name="changeSignal">Ruleset change signal; default the nf_tables generation id.</param>
+    public FirewallCollector(ICommandRunner runner, HostPaths paths, TimeProvider time, ILogger<FirewallCollector> logger, IRulesetChangeSignal? changeSignal = null)
     {
         _reader = new FirewallRulesetReader(runner, paths, time);
         _paths = paths;
         _time = time;
         _logger = logger;
+        _signal = changeSignal ?? new NftablesGenerationSignal();
     }
 
     public string Name => CollectorNames.Firewall;
@@ -58,9 +68,11 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
         var settings = evidence.Config.Firewall;
         Task<Loaded>? first;
         Loaded? loaded;
+        var generation = _signal.Read();
         lock (_gate)
         {
-            StartRefreshIfDue(settings);
+            _lastRequest = (evidence.Ports, evidence.Sockets, settings.ExternalSource);
+            StartRefreshIfDue(settings, generation);
             loaded = _loaded;
             first = loaded is null ? _refresh : null;
         }
@@ -106,7 +118,7 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
         _lifetime.Dispose();
     }
 
-    private void StartRefreshIfDue(FirewallSettings settings)
+    private void StartRefreshIfDue(FirewallSettings settings, ulong? generation)
     {
         if (_refresh is not null)
         {
@@ -114,7 +126,8 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
         }
 
         var now = _time.GetUtcNow();
-        var due = _loaded is null || now - _loaded.Snapshot.TakenAt >= settings.RefreshInterval;
+        var changed = generation is not null && _loaded?.Generation is { } known && known != generation;
+        var due = _loaded is null || changed || now - _loaded.Snapshot.TakenAt >= settings.RefreshInterval;
         var retryAllowed = _failure is null || now - _lastAttempt >= settings.RefreshInterval;
         if (due && retryAllowed)
         {
@@ -134,6 +147,8 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
 
     private async Task<Loaded> LoadAsync(FirewallSettings settings, CancellationToken cancellationToken)
     {
+        // Read before the ruleset: a change during the read moves it again and triggers the next refresh.
+        var generation = _signal.Read();
         var snapshot = await _reader.ReadAsync(settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
         var network = HostNetworkReader.Read(_paths);
         if (_logger.IsEnabled(LogLevel.Debug))
@@ -143,7 +158,19 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
             var milliseconds = (long)snapshot.ReadDuration.TotalMilliseconds;
             FirewallLog.RulesetRead(_logger, rules, snapshot.Ruleset.Tables.Count, backends, milliseconds);
         }
-        return new Loaded(snapshot, network, new FirewallEvaluator(snapshot.Ruleset));
+        var loaded = new Loaded(snapshot, network, new FirewallEvaluator(snapshot.Ruleset), generation);
+        (IReadOnlyList<PortSpec> Ports, SocketEvidence? Sockets, IPAddress? External)? last;
+        lock (_gate)
+        {
+            last = _lastRequest;
+        }
+
+        if (last is { } request)
+        {
+            loaded.Evaluate(request.Ports, request.Sockets, request.External);
+        }
+
+        return loaded;
     }
 
     private void Completed(Task<Loaded> task)
@@ -174,12 +201,15 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
     }
 
     /// <summary>A snapshot with its evaluator and the verdicts computed from it so far.</summary>
-    private sealed class Loaded(RulesetSnapshot snapshot, HostNetwork network, FirewallEvaluator evaluator)
+    private sealed class Loaded(RulesetSnapshot snapshot, HostNetwork network, FirewallEvaluator evaluator, ulong? generation)
     {
         private readonly Lock _gate = new();
         private readonly Dictionary<(PortSpec Port, int Listening, IPAddress? External), FirewallPortResult> _results = [];
 
         public RulesetSnapshot Snapshot { get; } = snapshot;
+
+        /// <summary>The change signal's token when the snapshot was read.</summary>
+        public ulong? Generation { get; } = generation;
 
         public Dictionary<PortKey, FirewallPortResult> Evaluate(IReadOnlyList<PortSpec> ports, SocketEvidence? sockets, IPAddress? externalSource)
         {

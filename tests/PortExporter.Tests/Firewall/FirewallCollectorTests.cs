@@ -25,7 +25,15 @@ public sealed class FirewallCollectorTests
         return evidence;
     }
 
-    private static FirewallCollector Collector(ICommandRunner runner, ManualTime time) => new(runner, Paths, time, NullLogger<FirewallCollector>.Instance);
+    private static FirewallCollector Collector(ICommandRunner runner, ManualTime time, FakeSignal? signal = null) =>
+        new(runner, Paths, time, NullLogger<FirewallCollector>.Instance, signal ?? new FakeSignal());
+
+    private sealed class FakeSignal : Core.Firewall.Reading.IRulesetChangeSignal
+    {
+        public ulong? Token { get; set; } = 1;
+
+        public ulong? Read() => Token;
+    }
 
     [Fact]
     public async Task The_first_scrape_waits_for_the_snapshot_and_gets_verdicts_per_port()
@@ -63,6 +71,28 @@ public sealed class FirewallCollectorTests
         Assert.Equal(Start, stale.Firewall!.SnapshotTakenAt);
         var refreshed = await collector.RefreshAsync(Config.Firewall, CancellationToken.None);
         Assert.Equal(time.Now, refreshed.TakenAt);
+        Assert.Equal(time.Now, (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
+    }
+
+    [Fact]
+    public async Task A_change_signal_refreshes_before_the_interval()
+    {
+        var time = new ManualTime(Start);
+        var signal = new FakeSignal();
+        var runner = FakeCommandRunner.FromFixture("counters");
+        using var collector = Collector(runner, time, signal);
+        await CollectAsync(collector, time);
+        var calls = runner.Calls.Count;
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await CollectAsync(collector, time);
+        Assert.Equal(calls, runner.Calls.Count);
+
+        signal.Token = 2;
+        time.Advance(TimeSpan.FromSeconds(1));
+        await CollectAsync(collector, time);
+        await collector.RefreshAsync(Config.Firewall, CancellationToken.None);
+        Assert.True(runner.Calls.Count > calls);
         Assert.Equal(time.Now, (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
     }
 

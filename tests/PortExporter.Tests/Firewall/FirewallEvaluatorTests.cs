@@ -111,6 +111,43 @@ public sealed class FirewallEvaluatorTests
     }
 
     [Fact]
+    public void A_long_indexed_chain_decides_like_a_plain_walk()
+    {
+        // Built from the captured counters dump's rule line: 300 rules, single ports, a 100-port range (not
+        // indexed by port), a negated port, a source-scoped rule and port-less rules, in one chain.
+        var captured = FirewallFixture.Read("counters", "iptables-nft-save.txt").Split('\n');
+        var head = captured.TakeWhile(l => !l.Contains("-A INPUT", StringComparison.Ordinal));
+        var rules = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            rules.Add(i switch
+            {
+                50 => "[0:0] -A INPUT -p tcp -m multiport --dports 30100:30199 -j ACCEPT",
+                60 => "[0:0] -A INPUT -p tcp -m tcp ! --dport 30000:30300 -j REJECT --reject-with tcp-reset",
+                70 => "[0:0] -A INPUT -s 203.0.113.0/24 -p tcp -m tcp --dport 30250 -j ACCEPT",
+                80 => "[0:0] -A INPUT -i lo -j ACCEPT",
+                _ => $"[0:0] -A INPUT -p tcp -m tcp --dport {30000 + i} -j {(i % 2 == 0 ? "DROP" : "REJECT")}",
+            });
+        }
+
+        var text = string.Join('\n', head) + "\n" + string.Join('\n', rules) + "\nCOMMIT\n";
+        var table = Core.Firewall.Iptables.IptablesSaveParser.Parse(text, FirewallBackends.IptablesLegacy, 4, "test").Single();
+        var evaluator = new FirewallEvaluator(new FirewallRuleset([table]));
+        var chain = table.Chains["INPUT"].Rules;
+        for (var port = 29990; port <= 30310; port++)
+        {
+            // Outside connections: their replies leave through output, where this ruleset has no chain.
+            foreach (var connection in (SimulatedConnection[])[Outside(port), Outside(port, source: "198.51.100.1")])
+            {
+                var packet = Packets.Syn(connection.Source.ToString(), connection.Destination.ToString(), port, connection.Interface);
+                var first = chain.FirstOrDefault(r => r.Evaluate(packet) == MatchResult.Yes);
+                var decision = evaluator.Evaluate(connection).Decision;
+                Assert.True((first?.Label ?? "policy accept") == decision.Rule, $"{connection}: first matching rule {first?.Label}, evaluator {decision.Rule}");
+            }
+        }
+    }
+
+    [Fact]
     public void Labels_are_shortened()
     {
         var rule = new FirewallRule(3, null, "-A INPUT " + new string('x', 300), [], RuleAction.Drop);

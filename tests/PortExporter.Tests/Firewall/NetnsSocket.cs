@@ -14,9 +14,13 @@ public static class NetnsSocket
     private const int CloneNewNet = 0x40000000;
     private const int ReadOnlyCloseOnExec = 0x80000;
 
-    public static Socket Create(string namespaceName, AddressFamily family, SocketType type, ProtocolType protocol)
+    public static Socket Create(string namespaceName, AddressFamily family, SocketType type, ProtocolType protocol) =>
+        RunIn(namespaceName, () => new Socket(family, type, protocol));
+
+    /// <summary>Runs <paramref name="action"/> on a fresh thread that has entered the namespace, and returns its result.</summary>
+    public static T RunIn<T>(string namespaceName, Func<T> action)
     {
-        Socket? socket = null;
+        T? result = default;
         Exception? error = null;
         var thread = new Thread(() =>
         {
@@ -40,7 +44,7 @@ public static class NetnsSocket
                     _ = Close(fd);
                 }
 
-                socket = new Socket(family, type, protocol);
+                result = action();
             }
             catch (Exception e)
             {
@@ -49,7 +53,7 @@ public static class NetnsSocket
         });
         thread.Start();
         thread.Join();
-        return socket ?? throw new InvalidOperationException("no socket", error);
+        return error is null ? result! : throw new InvalidOperationException($"in namespace {namespaceName}: {error.Message}", error);
     }
 
     /// <summary>A dual-stack ([::] with IPv4-mapped) socket of <paramref name="type"/> bound to <paramref name="port"/> in the namespace.</summary>

@@ -36,6 +36,9 @@ public sealed class FirewallEvaluator
 
     private readonly Dictionary<(int Version, NetfilterHook Hook), (FirewallTable Table, FirewallChain Chain)[]> _baseChains = [];
 
+    // Long chains, indexed by destination port on first use and kept for the evaluator's life.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<FirewallChain, ChainIndex> _indexes = new(ReferenceEqualityComparer.Instance);
+
     public FirewallEvaluator(FirewallRuleset ruleset)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
@@ -112,6 +115,16 @@ public sealed class FirewallEvaluator
         });
 
     private (FirewallTable Table, FirewallChain Chain)[] BaseChains(int version, NetfilterHook hook) => _baseChains[(version, hook)];
+
+    private FirewallRule[] Candidates(FirewallChain chain, PacketState packet)
+    {
+        if (chain.RuleArray.Length < 32)
+        {
+            return chain.RuleArray;
+        }
+
+        return _indexes.GetOrAdd(chain, static c => new ChainIndex(c)).Candidates(packet);
+    }
 
     private sealed record ChoicePoint(FirewallTable Table, FirewallChain Chain, FirewallRule? Rule, string? Reason);
 
@@ -402,7 +415,7 @@ public sealed class FirewallEvaluator
                 return new Step(Flow.Unknown, table, chain, null, $"jumps nest deeper than {MaxJumpDepth}");
             }
 
-            foreach (var rule in chain.Rules)
+            foreach (var rule in evaluator.Candidates(chain, _packet))
             {
                 var matched = rule.Evaluate(_packet);
                 if (matched == MatchResult.No)

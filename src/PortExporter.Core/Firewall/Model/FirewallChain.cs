@@ -5,4 +5,8 @@ namespace PortExporter.Core.Firewall.Model;
 /// <param name="BaseHook">Set for a base chain (attached to a hook), null for a user chain reached by jump/goto.</param>
 /// <param name="Rules">The rules in evaluation order.</param>
 /// <param name="PolicyPackets">The policy's packet counter (iptables keeps one per built-in chain), when known.</param>
-public sealed record FirewallChain(string Name, BaseChainHook? BaseHook, IReadOnlyList<FirewallRule> Rules, long? PolicyPackets = null);
+public sealed record FirewallChain(string Name, BaseChainHook? BaseHook, IReadOnlyList<FirewallRule> Rules, long? PolicyPackets = null)
+{
+    /// <summary>The rules as an array, for the evaluator's hot loop.</summary>
+    internal FirewallRule[] RuleArray { get; } = [.. Rules];
+}

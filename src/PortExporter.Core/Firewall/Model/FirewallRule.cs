@@ -8,6 +8,15 @@ namespace PortExporter.Core.Firewall.Model;
 /// <param name="Action">What happens on a match.</param>
 public sealed record FirewallRule(int Position, long? Handle, string Text, IReadOnlyList<RuleMatch> Matches, RuleAction Action)
 {
+    private readonly RuleMatch[] _matches = [.. Matches];
+
+    // A quick pre-check from the rule's plain (not negated) destination-port and protocol matches: most rules of a
+    // long chain are about other ports, and this rejects them without walking their matches.
+    private readonly IntervalSet? _requiredPorts = Required(Matches, PacketField.DestinationPort)?.Set;
+    private readonly IntervalSet? _requiredProtocols = Required(Matches, PacketField.L4Protocol)?.Set;
+    private readonly NumericValues? _requiredSources = Required(Matches, PacketField.SourceAddress);
+    private readonly NumericValues? _requiredDestinations = Required(Matches, PacketField.DestinationAddress);
+
     /// <summary>Label text is shortened to this many characters.</summary>
     public const int MaxLabelLength = 120;
 
@@ -37,8 +46,20 @@ public sealed record FirewallRule(int Position, long? Handle, string Text, IRead
 
     public MatchResult Evaluate(PacketState packet)
     {
+        ArgumentNullException.ThrowIfNull(packet);
+        if (!MightMatch(packet))
+        {
+            return MatchResult.No;
+        }
+
+        return EvaluateMatches(packet);
+    }
+
+    /// <summary>Evaluates every match, the pre-check of <see cref="MightMatch(PacketState)"/> being known to pass.</summary>
+    internal MatchResult EvaluateMatches(PacketState packet)
+    {
         var result = MatchResult.Yes;
-        foreach (var match in Matches)
+        foreach (var match in _matches)
         {
             var r = match.Evaluate(packet);
             if (r == MatchResult.No)
@@ -53,6 +74,50 @@ public sealed record FirewallRule(int Position, long? Handle, string Text, IRead
         }
 
         return result;
+    }
+
+    /// <summary>The ports of the rule's plain destination-port match, or null when it has none.</summary>
+    internal IntervalSet? RequiredPorts => _requiredPorts;
+
+    /// <summary>
+    /// False when the rule's plain (not negated) protocol, address or destination-port match rules the packet out.
+    /// It reads only what stays fixed along a chain walk, so the evaluator uses it to index long chains.
+    /// </summary>
+    public bool MightMatch(PacketState packet)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        if (_requiredProtocols is { } protocols && !protocols.Contains((ulong)packet.Protocol))
+        {
+            return false;
+        }
+
+        if (_requiredSources is { } sources && (sources.IpVersion != packet.IpVersion || !sources.Set.Contains(packet.Source)))
+        {
+            return false;
+        }
+
+        if (_requiredDestinations is { } destinations && (destinations.IpVersion != packet.IpVersion || !destinations.Set.Contains(packet.Destination)))
+        {
+            return false;
+        }
+
+        return _requiredPorts is not { } ports || (packet.DestinationPortLow == packet.DestinationPortHigh
+            ? ports.Contains((ulong)packet.DestinationPortLow)
+            : ports.Covers((UInt128)packet.DestinationPortLow, (UInt128)packet.DestinationPortHigh) != MatchResult.No);
+    }
+
+    private static NumericValues? Required(IReadOnlyList<RuleMatch> matches, PacketField field)
+    {
+        foreach (var match in matches)
+        {
+            if (match is FieldMatch { Negate: false, Values: NumericValues values } fm && fm.Field == field
+                && (values.IpVersion is not null) == (field is PacketField.SourceAddress or PacketField.DestinationAddress))
+            {
+                return values;
+            }
+        }
+
+        return null;
     }
 
     public static string Shorten(string text) =>

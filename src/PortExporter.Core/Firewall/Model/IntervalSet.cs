@@ -10,10 +10,34 @@ public sealed class IntervalSet
     private readonly UInt128[] _low;
     private readonly UInt128[] _high;
 
+    // The same ranges as 64-bit numbers when they fit (ports, protocols, IPv4): compared much faster.
+    private readonly ulong[]? _narrowLow;
+    private readonly ulong[]? _narrowHigh;
+
     private IntervalSet(UInt128[] low, UInt128[] high)
     {
         _low = low;
         _high = high;
+        if (high.Length == 0 || high[^1] <= ulong.MaxValue)
+        {
+            _narrowLow = [.. low.Select(v => (ulong)v)];
+            _narrowHigh = [.. high.Select(v => (ulong)v)];
+        }
+    }
+
+    /// <summary>Number of values in the set, saturated at <see cref="ulong.MaxValue"/>.</summary>
+    public ulong Count
+    {
+        get
+        {
+            UInt128 total = 0;
+            for (var i = 0; i < _low.Length; i++)
+            {
+                total += _high[i] - _low[i] + 1;
+            }
+
+            return total > ulong.MaxValue ? ulong.MaxValue : (ulong)total;
+        }
     }
 
     public static IntervalSet Empty { get; } = new([], []);
@@ -72,6 +96,11 @@ public sealed class IntervalSet
 
     public bool Contains(UInt128 value)
     {
+        if (_narrowLow is not null)
+        {
+            return value <= ulong.MaxValue && Contains((ulong)value);
+        }
+
         var lo = 0;
         var hi = _low.Length - 1;
         while (lo <= hi)
@@ -92,6 +121,55 @@ public sealed class IntervalSet
         }
 
         return false;
+    }
+
+    public bool Contains(ulong value)
+    {
+        if (_narrowLow is not { } lows || _narrowHigh is not { } highs)
+        {
+            return Contains((UInt128)value);
+        }
+
+        var lo = 0;
+        var hi = lows.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (value < lows[mid])
+            {
+                hi = mid - 1;
+            }
+            else if (value > highs[mid])
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Every value of the set, when it has at most <paramref name="limit"/> of them; else null.</summary>
+    public IReadOnlyList<ulong>? Values(int limit)
+    {
+        if (Count > (ulong)limit || _narrowLow is not { } lows || _narrowHigh is not { } highs)
+        {
+            return null;
+        }
+
+        var values = new List<ulong>();
+        for (var i = 0; i < lows.Length; i++)
+        {
+            for (var v = lows[i]; v <= highs[i]; v++)
+            {
+                values.Add(v);
+            }
+        }
+
+        return values;
     }
 
     /// <summary>Yes when the set holds every value of [low, high], No when none, Unknown when some.</summary>
