@@ -22,7 +22,7 @@ public static class ProcessTable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var comm = ProcfsEntries.ReadComm(procfs, pid);
-            if (comm is null)
+            if (comm is null || ProcfsEntries.IsDead(procfs, pid))
             {
                 continue;
             }
