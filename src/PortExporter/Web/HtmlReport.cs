@@ -7,102 +7,215 @@ namespace PortExporter.Web;
 
 /// <summary>
 /// Server-rendered HTML for people: the landing page's table of ports and causes, and a drill-down per port
-/// with the evidence chain. No scripts and no external assets: it works where there is no internet.
-/// Everything shown is HTML-encoded; nothing read from a probed service is ever included.
+/// with the evidence chain, the fix and the further findings. No scripts and no external assets (a
+/// Content-Security-Policy of <c>default-src 'none'</c> makes the browser enforce it): it works where there is
+/// no internet. Everything shown is HTML-encoded; nothing read from a probed service is ever included.
 /// </summary>
 public static class HtmlReport
 {
-    private const string Style = """
-        body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
-        td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-        .cause{font-weight:bold;padding:.1em .4em;border-radius:3px}
-        .ok{background:#c8f7c5}.unknown{background:#ddd}
-        .process_down,.not_listening{background:#f7c5c5}.loopback_only,.wrong_address{background:#f7e0c5}
-        .firewall_blocked{background:#f5b7b1}.selinux_denied{background:#e8c5f7}.nat_or_upstream{background:#c5d8f7}
-        .pass{color:#276}.fail{color:#b00;font-weight:bold}.missing{color:#a60}.skipped{color:#888}
-        code{background:#f4f4f4;padding:0 .2em}
-        """;
+    /// <summary>The policy the pages carry: inline styles only, nothing loaded, no scripts, no forms.</summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
+    private static readonly string StyleSheet = BuildStyleSheet();
+
+    /// <summary>The landing page: links to the endpoints, the table of ports (when collected) and the legend.</summary>
     public static string Landing(DiagnosisReport? report, string telemetryPath)
     {
         var html = Begin("PortExporter");
-        html.Append("<h1>PortExporter</h1><p>Why a service port cannot be reached from outside.</p><ul>");
+        html.Append("<h1>PortExporter</h1><p>Why a service port cannot be reached from outside.</p><nav><ul>");
         html.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{Enc(telemetryPath)}\">Metrics</a></li>");
         html.Append("<li><a href=\"/diagnose\">Diagnosis</a> (<a href=\"/diagnose?format=json\">JSON</a>)</li>");
-        html.Append("<li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li></ul>");
+        html.Append("<li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li></ul></nav>");
         if (report is not null)
         {
-            Table(html, report);
+            Banner(html, report);
+            PortTable(html, report);
         }
 
+        Legend(html);
         return End(html);
     }
 
+    /// <summary>The diagnosis: the table of ports, then per port the verdict, evidence chain, fix and findings.</summary>
     public static string Diagnose(DiagnosisReport report)
     {
         var html = Begin("PortExporter diagnosis");
         html.Append("<h1>Diagnosis</h1>");
-        html.Append(CultureInfo.InvariantCulture, $"<p>Collected {Enc(report.GeneratedAt.ToString("u", CultureInfo.InvariantCulture))}. <a href=\"/\">Home</a></p>");
-        Table(html, report);
+        html.Append(CultureInfo.InvariantCulture, $"<p>Collected {Enc(report.GeneratedAt.ToString("u", CultureInfo.InvariantCulture))}. <a href=\"/\">Home</a> · <a href=\"/diagnose?format=json\">JSON</a></p>");
+        Banner(html, report);
+        PortTable(html, report);
         foreach (var port in report.Ports)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<h2 id=\"{Anchor(port)}\">{Enc(port.Service)} {port.Port}/{Enc(port.Protocol)} <span class=\"cause {Enc(port.Cause)}\">{Enc(port.Cause)}</span></h2>");
-            html.Append(CultureInfo.InvariantCulture, $"<p>{Enc(port.Summary)}</p>");
-            html.Append("<table><tr><th>check</th><th>result</th><th>seen</th><th>confirm with</th></tr>");
-            foreach (var step in port.Evidence)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(step.Check)}</td><td class=\"{Enc(step.Status)}\">{Enc(step.Status)}</td><td>{Enc(step.Observed)}</td><td>{(step.Command is null ? string.Empty : $"<code>{Enc(step.Command)}</code>")}</td></tr>");
-            }
-
-            html.Append("</table>");
-            if (port.Fix is { } fix)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<p><b>Fix:</b> {Enc(fix)}</p>");
-            }
-
-            if (port.Findings.Count > 1)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<p><b>Also holds:</b> {Enc(string.Join(", ", port.Findings.Skip(1)))}</p>");
-            }
+            DrillDown(html, port);
         }
 
-        var failed = report.Collectors.Where(c => !c.Success).ToList();
+        Collectors(html, report);
+        Legend(html);
+        return End(html);
+    }
+
+    /// <summary>The id of a port's drill-down section on <c>/diagnose</c> (ports are unique per protocol).</summary>
+    public static string Anchor(PortReport port) => string.Create(CultureInfo.InvariantCulture, $"{port.Protocol}-{port.Port}");
+
+    private static void Banner(StringBuilder html, DiagnosisReport report)
+    {
+        var bad = report.Ports.Where(p => p.Cause != Cause.Ok.ToLabel()).ToList();
+        if (report.Ports.Count == 0)
+        {
+            html.Append("<p class=\"banner\">No watched ports.</p>");
+        }
+        else if (bad.Count == 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"banner healthy\">All {report.Ports.Count} watched ports are ok.</p>");
+        }
+        else
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"banner unhealthy\">{bad.Count} of {report.Ports.Count} watched ports not ok: ");
+            html.AppendJoin(", ", bad.Select(p => $"<a href=\"/diagnose#{Enc(Anchor(p))}\">{Enc(p.Service)}</a> {Badge(p.Cause)}"));
+            html.Append(".</p>");
+        }
+
+        var failed = report.Collectors.Where(c => !c.Success).Select(c => c.Collector).ToList();
         if (failed.Count > 0)
         {
-            html.Append("<h2>Collectors that failed</h2><ul>");
-            foreach (var c in failed)
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"banner degraded\">Collectors failed: {Enc(string.Join(", ", failed))}. Causes that need their evidence read <span class=\"cause unknown\">unknown</span>; see <a href=\"/diagnose#collectors\">collectors</a>.</p>");
+        }
+    }
+
+    private static void PortTable(StringBuilder html, DiagnosisReport report)
+    {
+        html.Append("<table id=\"ports\"><thead><tr><th>service</th><th>port</th><th>cause</th><th>hypothesis</th><th>summary</th><th>fix</th></tr></thead><tbody>");
+        foreach (var port in report.Ports)
+        {
+            var anchor = Enc(Anchor(port));
+            html.Append(CultureInfo.InvariantCulture, $"<tr id=\"row-{anchor}\"><td><a href=\"/diagnose#{anchor}\">{Enc(port.Service)}</a></td>");
+            html.Append(CultureInfo.InvariantCulture, $"<td>{port.Port}/{Enc(port.Protocol)}</td><td class=\"cause-cell\">{Badge(port.Cause)}");
+            foreach (var also in port.Findings.Skip(1))
             {
-                html.Append(CultureInfo.InvariantCulture, $"<li>{Enc(c.Collector)}: {Enc(c.Error ?? string.Empty)}</li>");
+                html.Append(CultureInfo.InvariantCulture, $" <span class=\"also\">+</span> {Badge(also)}");
+            }
+
+            html.Append(CultureInfo.InvariantCulture, $"</td><td>{Hypothesis(port.Cause)}</td><td>{Enc(port.Summary)}</td><td>{FixOrMissing(port)}</td></tr>");
+        }
+
+        if (report.Ports.Count == 0)
+        {
+            html.Append("<tr><td colspan=\"6\">no watched ports</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
+    }
+
+    private static void DrillDown(StringBuilder html, PortReport port)
+    {
+        html.Append(CultureInfo.InvariantCulture, $"<section class=\"port\" id=\"{Enc(Anchor(port))}\">");
+        html.Append(CultureInfo.InvariantCulture, $"<h2>{Enc(port.Service)} {port.Port}/{Enc(port.Protocol)} {Badge(port.Cause)}</h2>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"summary\">{Enc(port.Summary)}</p>");
+        if (CauseLegend.For(port.Cause) is { Hypothesis: { } letter, HypothesisTitle: { } title })
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>The case's hypothesis <b>{Enc(letter)}</b>: {Enc(title)}.</p>");
+        }
+
+        html.Append("<table class=\"evidence\"><thead><tr><th>check</th><th>result</th><th>seen</th><th>confirm with</th></tr></thead><tbody>");
+        foreach (var step in port.Evidence)
+        {
+            var command = step.Command is null ? string.Empty : $"<code>{Enc(step.Command)}</code>";
+            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"step {Enc(step.Status)}\"><td>{Enc(step.Check)}</td><td class=\"status\">{Enc(step.Status)}</td><td>{Enc(step.Observed)}</td><td>{command}</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
+        if (port.Fix is { } fix)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"fix\"><b>Fix:</b> {Enc(fix)}</p>");
+        }
+
+        if (port.Findings.Count > 1)
+        {
+            html.Append("<p class=\"findings\"><b>Also holds:</b> ");
+            html.AppendJoin(" ", port.Findings.Skip(1).Select(Badge));
+            html.Append(". Fixing the cause above will not clear the alert while these hold.</p>");
+        }
+
+        if (port.Missing.Count > 0)
+        {
+            html.Append("<p class=\"missing-evidence\"><b>Missing evidence:</b></p><ul class=\"missing-evidence\">");
+            foreach (var missing in port.Missing)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<li>{Enc(missing)}</li>");
             }
 
             html.Append("</ul>");
         }
 
-        return End(html);
+        html.Append("<p><a href=\"#ports\">Back to the table</a></p></section>");
     }
 
-    private static void Table(StringBuilder html, DiagnosisReport report)
+    private static void Collectors(StringBuilder html, DiagnosisReport report)
     {
-        html.Append("<table id=\"ports\"><tr><th>service</th><th>port</th><th>protocol</th><th>cause</th><th>summary</th></tr>");
-        foreach (var port in report.Ports)
+        html.Append("<h2 id=\"collectors\">Collectors</h2><table class=\"collectors\"><thead><tr><th>collector</th><th>result</th><th>seconds</th><th>error</th></tr></thead><tbody>");
+        foreach (var c in report.Collectors)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"/diagnose#{Anchor(port)}\">{Enc(port.Service)}</a></td><td>{port.Port}</td><td>{Enc(port.Protocol)}</td><td><span class=\"cause {Enc(port.Cause)}\">{Enc(port.Cause)}</span></td><td>{Enc(port.Summary)}</td></tr>");
+            var result = c.Success ? "pass" : "fail";
+            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{result}\"><td>{Enc(c.Collector)}</td><td class=\"status\">{(c.Success ? "ok" : "failed")}</td><td>{c.DurationSeconds.ToString("0.000", CultureInfo.InvariantCulture)}</td><td>{Enc(c.Error ?? string.Empty)}</td></tr>");
         }
 
-        if (report.Ports.Count == 0)
-        {
-            html.Append("<tr><td colspan=\"5\">no watched ports</td></tr>");
-        }
-
-        html.Append("</table>");
+        html.Append("</tbody></table>");
     }
 
-    private static string Anchor(PortReport port) => $"{port.Protocol}-{port.Port}";
+    private static void Legend(StringBuilder html)
+    {
+        html.Append("<h2 id=\"legend\">Causes</h2><table class=\"legend\"><thead><tr><th>cause</th><th>hypothesis</th><th>meaning</th></tr></thead><tbody>");
+        foreach (var style in CauseLegend.All)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Badge(style.Label)}</td><td>{Hypothesis(style.Label)}</td><td>{Enc(style.Meaning)}</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
+    }
+
+    private static string Badge(string cause) => $"<span class=\"cause {Enc(CauseLegend.For(cause).Label)}\">{Enc(cause)}</span>";
+
+    private static string Hypothesis(string cause) => CauseLegend.For(cause) is { Hypothesis: { } letter, HypothesisTitle: { } title }
+        ? $"<b class=\"hypothesis\">{Enc(letter)}</b> {Enc(title)}"
+        : string.Empty;
+
+    private static string FixOrMissing(PortReport port) => port switch
+    {
+        { Fix: { } fix } => Enc(fix),
+        { Missing.Count: > 0 } => $"missing evidence: {Enc(string.Join("; ", port.Missing))}",
+        _ => string.Empty,
+    };
 
     private static string Enc(string text) => WebUtility.HtmlEncode(text);
 
+    private static string BuildStyleSheet()
+    {
+        var css = new StringBuilder("""
+            body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:110em}
+            nav ul{list-style:none;padding:0}nav li{display:inline;margin-right:1em}
+            table{border-collapse:collapse;margin:.5em 0 1em}
+            td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}
+            .cause{font-weight:bold;padding:.1em .4em;border-radius:3px;white-space:nowrap;color:#222}
+            .also{color:#666}.hypothesis{font-size:1.1em}
+            .banner{padding:.5em .8em;border-radius:4px;border:1px solid #ccc}
+            .healthy{border-color:#5a5}.unhealthy{border:2px solid #c33}.degraded{border-color:#c93}
+            .step.pass .status{color:#276}.step.fail .status{color:#b00;font-weight:bold}
+            .step.missing .status{color:#a60;font-weight:bold}.step.skipped{color:#888}
+            .collectors .fail{color:#b00}.fix{font-size:1.05em}
+            section.port{border-top:1px solid #ccc;margin-top:1.5em}
+            code{background:#f4f4f4;padding:0 .2em}
+
+            """);
+        foreach (var style in CauseLegend.All)
+        {
+            css.Append(CultureInfo.InvariantCulture, $".cause.{style.Label}{{background:{style.Colour}}}");
+        }
+
+        return css.ToString();
+    }
+
     private static StringBuilder Begin(string title) =>
-        new StringBuilder().Append(CultureInfo.InvariantCulture, $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{Enc(title)}</title><style>{Style}</style></head><body>");
+        new StringBuilder().Append(CultureInfo.InvariantCulture, $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{Enc(ContentSecurityPolicy)}\"><meta name=\"viewport\" content=\"width=device-width\"><title>{Enc(title)}</title><style>{StyleSheet}</style></head><body>");
 
     private static string End(StringBuilder html) => html.Append("</body></html>").ToString();
 }

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using PortExporter.Cli;
+using PortExporter.Core;
+using PortExporter.Core.Configuration;
+using PortExporter.Hosting;
+using PortExporter.Tests.Support;
+
+namespace PortExporter.Tests.Browser;
+
+/// <summary>
+/// The exporter's web host on a free loopback port, watching two ports whose causes this machine decides the
+/// same way every time: <c>billing</c> on a port nothing listens on (<c>not_listening</c>) and <c>ledger</c> on
+/// a port this fixture listens on at 127.0.0.1 only (<c>loopback_only</c>). Pages rendered by the browser are
+/// kept, so each page is loaded once per test class.
+/// </summary>
+public sealed class DiagnosisPageHost : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private readonly ConcurrentDictionary<string, Lazy<BrowserRun>> _doms = new(StringComparer.Ordinal);
+    private readonly TcpListener _ledger = new(IPAddress.Loopback, 0);
+    private WebApplication? _app;
+
+    public int BillingPort { get; private set; }
+
+    public int LedgerPort { get; private set; }
+
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    public async Task InitializeAsync()
+    {
+        _ledger.Start();
+        LedgerPort = ((IPEndPoint)_ledger.LocalEndpoint).Port;
+        do
+        {
+            BillingPort = FreePort.Next();
+        }
+        while (BillingPort == LedgerPort);
+
+        var config = _dir.File("config.yml", $"probes:\n  enabled: false\nports:\n  - name: billing\n    port: {BillingPort}\n  - name: ledger\n    port: {LedgerPort}\n");
+        var port = FreePort.Next();
+        var settings = new ExporterSettings(
+            config, HostPaths.Default, Microsoft.Extensions.Logging.LogLevel.Warning, LogFormat.Logfmt,
+            new ListenAddress(IPAddress.Loopback, port), "/metrics", null);
+        _app = ServeVerb.Build(settings, ConfigLoader.Load(config));
+        await _app.StartAsync();
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        _ledger.Stop();
+        _ledger.Dispose();
+        _dir.Dispose();
+    }
+
+    public Uri Url(string pathAndFragment) => new(BaseAddress, pathAndFragment);
+
+    /// <summary>The page at <paramref name="path"/> as the browser rendered it (loaded once, then reused).</summary>
+    public BrowserRun Dom(string path) => _doms.GetOrAdd(path, p => new Lazy<BrowserRun>(() => HeadlessChromium.DumpDom(Url(p)))).Value;
+
+    /// <summary>Where screenshots go: <c>$PORT_EXPORTER_SCREENSHOTS</c>, else <c>screenshots/</c> beside the tests.</summary>
+    public static string ScreenshotDirectory()
+    {
+        var configured = Environment.GetEnvironmentVariable("PORT_EXPORTER_SCREENSHOTS");
+        var dir = string.IsNullOrEmpty(configured) ? Path.Combine(AppContext.BaseDirectory, "screenshots") : Path.GetFullPath(configured);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+}

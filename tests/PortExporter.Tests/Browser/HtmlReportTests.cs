@@ -1,0 +1,112 @@
+using PortExporter.Core.Diagnosis;
+using PortExporter.Web;
+
+namespace PortExporter.Tests.Browser;
+
+/// <summary>The HTML report rendered from hand-made reports: findings, missing evidence, failed collectors, encoding.</summary>
+public sealed class HtmlReportTests
+{
+    private const string Hostile = "<script>alert(1)</script> & \"quoted\" 'x' <img src=http://evil.example/x>";
+
+    private static readonly DiagnosisReport Report = new(
+        new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero),
+        Healthy: false,
+        [
+            new PortReport("web", 443, "tcp", "ok", "web (443/tcp) is reachable.", null, ["ok"], [new StepReport("listening", "pass", "0.0.0.0:443", "ss -tlnp 'sport = :443'")], []),
+            new PortReport(
+                "api", 8080, "tcp", "firewall_blocked", "api (8080/tcp): the firewall drops it.", "Open the port in nftables.",
+                ["firewall_blocked", "selinux_denied"],
+                [new StepReport("firewall", "fail", "inet filter input rule 3: drop", "nft list ruleset"), new StepReport("selinux", "fail", "port label " + Hostile, null)],
+                []),
+            new PortReport("dns", 53, "udp", "unknown", "dns (53/udp): evidence missing.", null, ["unknown"], [new StepReport("firewall", "missing", "no ruleset", null)], ["firewall: " + Hostile]),
+        ],
+        [new CollectorReport("network", true, 0.0123, null), new CollectorReport("firewall", false, 2.5, Hostile)]);
+
+    [Fact]
+    public void Text_from_evidence_and_collectors_is_encoded_never_markup()
+    {
+        foreach (var html in new[] { HtmlReport.Diagnose(Report), HtmlReport.Landing(Report, "/metrics") })
+        {
+            var dom = RenderedDom.Parse(html);
+            Assert.DoesNotContain(dom.Descendants(), e => e.Name is "script" or "img");
+            Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        }
+
+        var diagnose = RenderedDom.Parse(HtmlReport.Diagnose(Report));
+        var failed = diagnose.Descendants("table").Single(t => t.HasClass("collectors")).Descendants("tr").Single(r => r.HasClass("fail"));
+        Assert.Equal(["firewall", "failed", "2.500", Hostile], failed.Elements.Select(c => c.Text));
+        Assert.Equal(["firewall: " + Hostile], diagnose.ById("udp-53").Descendants("ul").Single().Elements.Select(li => li.Text));
+    }
+
+    [Fact]
+    public void A_further_finding_is_shown_beside_the_cause_with_a_warning_that_one_fix_will_not_clear_the_alert()
+    {
+        var dom = RenderedDom.Parse(HtmlReport.Diagnose(Report));
+        var row = dom.ById("row-tcp-8080");
+        Assert.Equal(
+            [["cause", "firewall_blocked"], ["cause", "selinux_denied"]],
+            row.Descendants("span").Where(s => s.HasClass("cause")).Select(s => s.Classes));
+
+        var section = dom.ById("tcp-8080");
+        var findings = section.Descendants("p").Single(p => p.HasClass("findings"));
+        Assert.Equal("selinux_denied", findings.Descendants("span").Single().Text);
+        Assert.Contains("will not clear the alert", findings.Text, StringComparison.Ordinal);
+        Assert.Contains("hypothesis A: firewall blocks", section.Text, StringComparison.Ordinal);
+        Assert.Equal("Fix: Open the port in nftables.", section.Descendants("p").Single(p => p.HasClass("fix")).Text);
+    }
+
+    [Fact]
+    public void Landing_table_gives_the_fix_for_a_port_that_is_not_ok_and_names_missing_evidence_when_there_is_none()
+    {
+        var rows = RenderedDom.Parse(HtmlReport.Landing(Report, "/metrics")).ById("ports").Descendants("tbody").Single().Elements.ToList();
+
+        Assert.Equal(string.Empty, rows[0].Elements.Last().Text);
+        Assert.Equal("Open the port in nftables.", rows[1].Elements.Last().Text);
+        Assert.Equal("missing evidence: firewall: " + Hostile, rows[2].Elements.Last().Text);
+        Assert.Equal(["/diagnose#tcp-443", "/diagnose#tcp-8080", "/diagnose#udp-53"], rows.Select(r => r.Descendants("a").First().Attributes["href"]));
+    }
+
+    [Fact]
+    public void Banner_counts_ports_that_are_not_ok_and_names_failed_collectors()
+    {
+        var banners = RenderedDom.Parse(HtmlReport.Landing(Report, "/metrics")).Descendants("p").Where(p => p.HasClass("banner")).ToList();
+
+        Assert.StartsWith("2 of 3 watched ports not ok: api firewall_blocked, dns unknown", banners[0].Text, StringComparison.Ordinal);
+        Assert.StartsWith("Collectors failed: firewall.", banners[1].Text, StringComparison.Ordinal);
+
+        var healthy = Report with { Healthy = true, Ports = [Report.Ports[0]], Collectors = [Report.Collectors[0]] };
+        Assert.Equal(["All 1 watched ports are ok."], RenderedDom.Parse(HtmlReport.Landing(healthy, "/metrics")).Descendants("p").Where(p => p.HasClass("banner")).Select(p => p.Text));
+        var none = Report with { Ports = [], Collectors = [] };
+        Assert.Contains("no watched ports", RenderedDom.Parse(HtmlReport.Diagnose(none)).ById("ports").Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Cause.Ok, null)]
+    [InlineData(Cause.ProcessDown, "B")]
+    [InlineData(Cause.NotListening, "B")]
+    [InlineData(Cause.LoopbackOnly, "C")]
+    [InlineData(Cause.WrongAddress, "C")]
+    [InlineData(Cause.FirewallBlocked, "A")]
+    [InlineData(Cause.SelinuxDenied, "D")]
+    [InlineData(Cause.NatOrUpstream, "E")]
+    [InlineData(Cause.Unknown, null)]
+    public void Every_cause_has_the_case_hypothesis_and_a_colour_in_the_style_sheet(Cause cause, string? hypothesis)
+    {
+        var style = CauseLegend.For(cause.ToLabel());
+        var css = RenderedDom.Parse(HtmlReport.Landing(null, "/metrics")).Descendants("style").Single().Text;
+
+        Assert.Equal(cause, style.Cause);
+        Assert.Equal(hypothesis, style.Hypothesis);
+        Assert.Matches("^#[0-9a-f]{6}$", style.Colour);
+        Assert.Contains($".cause.{cause.ToLabel()}{{background:{style.Colour}}}", css, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Landing_page_without_a_report_still_links_the_endpoints_and_shows_the_legend()
+    {
+        var dom = RenderedDom.Parse(HtmlReport.Landing(null, "/custom-metrics"));
+
+        Assert.Equal(["/custom-metrics", "/diagnose", "/diagnose?format=json", "/-/healthy", "/-/ready"], dom.Descendants("nav").Single().Descendants("a").Select(a => a.Attributes["href"]));
+        Assert.Equal(CauseNames.All.Count, dom.Descendants("table").Single(t => t.HasClass("legend")).Descendants("tbody").Single().Elements.Count());
+    }
+}
