@@ -8,8 +8,20 @@ namespace PortExporter.Core.Commands;
 /// </summary>
 public sealed partial record AllowedCommand
 {
+    /// <summary>Output cap of the commands whose answer is a few lines (a state, a property).</summary>
+    private const int SmallOutputBytes = 64 * 1024;
+
+    /// <summary>Output cap of the commands that list a table (ports, zones) but never a whole ruleset.</summary>
+    private const int TableOutputBytes = 4 * 1024 * 1024;
+
     private AllowedCommand(string program, params string[] arguments)
+        : this(int.MaxValue, program, arguments)
     {
+    }
+
+    private AllowedCommand(int maxOutputBytes, string program, params string[] arguments)
+    {
+        MaxOutputBytes = maxOutputBytes;
         Program = program;
         Arguments = arguments;
     }
@@ -17,6 +29,12 @@ public sealed partial record AllowedCommand
     public string Program { get; }
 
     public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>
+    /// The most standard output this command can sensibly print; the runner cuts it at this or its own cap,
+    /// whichever is lower, so a tool gone wrong cannot make the exporter hold more than that.
+    /// </summary>
+    public int MaxOutputBytes { get; }
 
     /// <summary><c>nft -j list ruleset</c>: the whole nftables ruleset as JSON.</summary>
     public static AllowedCommand NftListRulesetJson { get; } = new("nft", "-j", "list", "ruleset");
@@ -43,16 +61,16 @@ public sealed partial record AllowedCommand
     public static AllowedCommand Ip6tablesNftSave { get; } = new("ip6tables-nft-save", "-c");
 
     /// <summary><c>firewall-cmd --state</c>.</summary>
-    public static AllowedCommand FirewalldState { get; } = new("firewall-cmd", "--state");
+    public static AllowedCommand FirewalldState { get; } = new(SmallOutputBytes, "firewall-cmd", "--state");
 
     /// <summary><c>firewall-cmd --list-all-zones</c>.</summary>
-    public static AllowedCommand FirewalldListAllZones { get; } = new("firewall-cmd", "--list-all-zones");
+    public static AllowedCommand FirewalldListAllZones { get; } = new(TableOutputBytes, "firewall-cmd", "--list-all-zones");
 
     /// <summary><c>firewall-cmd --get-active-zones</c>.</summary>
-    public static AllowedCommand FirewalldActiveZones { get; } = new("firewall-cmd", "--get-active-zones");
+    public static AllowedCommand FirewalldActiveZones { get; } = new(SmallOutputBytes, "firewall-cmd", "--get-active-zones");
 
     /// <summary><c>semanage port -l -n</c>: SELinux port labels.</summary>
-    public static AllowedCommand SemanagePortList { get; } = new("semanage", "port", "-l", "-n");
+    public static AllowedCommand SemanagePortList { get; } = new(TableOutputBytes, "semanage", "port", "-l", "-n");
 
     /// <summary><c>systemctl show -p ActiveState,SubState --value UNIT</c> for a validated unit name.</summary>
     public static AllowedCommand SystemctlShow(string unit)
@@ -62,7 +80,7 @@ public sealed partial record AllowedCommand
             throw new ArgumentException($"not a systemd unit name: '{unit}'", nameof(unit));
         }
 
-        return new AllowedCommand("systemctl", "show", "--property=ActiveState,SubState", "--", unit);
+        return new AllowedCommand(SmallOutputBytes, "systemctl", "show", "--property=ActiveState,SubState", "--", unit);
     }
 
     public override string ToString() => string.Join(' ', [Program, .. Arguments]);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 
@@ -5,12 +6,17 @@ namespace PortExporter.Core.Commands;
 
 /// <summary>
 /// Runs allowlisted commands as child processes found on PATH, without a shell, with a deadline (the child is
-/// killed with its process tree when it overruns) and an output cap (default 64 MiB). Thread-safe.
+/// killed with its process tree when it overruns) and an output cap (default 64 MiB, lowered to the command's own
+/// <see cref="AllowedCommand.MaxOutputBytes"/>). Output over the cap is not kept: the child is killed and the result
+/// is <see cref="CommandResult.Truncated"/> with empty output. Disposing kills the children still running (at
+/// shutdown, so a hung tool does not outlive the exporter). Thread-safe.
 /// </summary>
-public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunner.DefaultOutputCapBytes) : ICommandRunner
+public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunner.DefaultOutputCapBytes) : ICommandRunner, IDisposable
 {
     public const int DefaultOutputCapBytes = 64 * 1024 * 1024;
     private const int StderrCapChars = 4096;
+
+    private readonly ConcurrentDictionary<Process, byte> _running = new();
 
     public async Task<CommandResult> RunAsync(AllowedCommand command, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -46,10 +52,32 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
             return CommandResult.NotFound;
         }
 
+        _running.TryAdd(process, 0);
+        try
+        {
+            return await WaitAsync(process, command, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _running.TryRemove(process, out _);
+        }
+    }
+
+    /// <summary>Kills every child still running.</summary>
+    public void Dispose()
+    {
+        foreach (var process in _running.Keys)
+        {
+            Kill(process);
+        }
+    }
+
+    private async Task<CommandResult> WaitAsync(Process process, AllowedCommand command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         process.StandardInput.Close();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        var stdoutTask = ReadCappedAsync(process.StandardOutput, outputCapBytes, cts.Token);
+        var stdoutTask = ReadCappedAsync(process.StandardOutput, Math.Min(outputCapBytes, command.MaxOutputBytes), cts.Token);
         var stderrTask = ReadCappedAsync(process.StandardError, StderrCapChars, cts.Token);
         _ = stdoutTask.ContinueWith(
             t =>
@@ -119,8 +147,7 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
 
             if (builder.Length + read > cap)
             {
-                builder.Append(buffer, 0, Math.Max(0, cap - builder.Length));
-                return (builder.ToString(), true);
+                return (string.Empty, true);
             }
 
             builder.Append(buffer, 0, read);

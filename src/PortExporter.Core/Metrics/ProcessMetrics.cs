@@ -14,6 +14,7 @@ public sealed class ProcessMetrics : IMetricsWriter
     public const string ProcessRunning = "port_process_running";
     public const string UnitActive = "port_unit_active";
     public const string UnitInfo = "port_unit_info";
+    public const string Unreadable = "port_exporter_processes_unreadable";
 
     /// <summary>The state label value when systemd did not answer.</summary>
     public const string Unknown = "unknown";
@@ -21,6 +22,7 @@ public sealed class ProcessMetrics : IMetricsWriter
     private readonly SeriesSet _running;
     private readonly SeriesSet _unitActive;
     private readonly SeriesSet _unitInfo;
+    private readonly SeriesSet _unreadable;
 
     public ProcessMetrics(IMetricFactory factory)
     {
@@ -39,6 +41,11 @@ public sealed class ProcessMetrics : IMetricsWriter
             UnitInfo,
             "The watched port's configured systemd unit with its ActiveState and SubState; both \"unknown\" when systemd does not answer.",
             PortLabels.With("unit", "active_state", "sub_state"));
+        _unreadable = new SeriesSet(
+            factory,
+            Unreadable,
+            "Processes whose open files (/proc/PID/fd) the exporter was not permitted to read at its last search for socket owners "
+            + "(needs CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE for other users' processes); above 0, a listener's process may be unknown.");
     }
 
     public void Write(EvidenceSnapshot snapshot)
@@ -46,8 +53,10 @@ public sealed class ProcessMetrics : IMetricsWriter
         var running = new List<(string[], double)>();
         var active = new List<(string[], double)>();
         var info = new List<(string[], double)>();
+        var unreadable = new List<(string[], double)>();
         if (snapshot.Processes is { } processes)
         {
+            unreadable.Add(([], processes.UnreadableProcesses));
             foreach (var port in snapshot.Ports)
             {
                 if (port.Process is { } name && processes.RunningByName.TryGetValue(name, out var runs))
@@ -75,5 +84,6 @@ public sealed class ProcessMetrics : IMetricsWriter
         _running.Replace(running);
         _unitActive.Replace(active);
         _unitInfo.Replace(info);
+        _unreadable.Replace(unreadable);
     }
 }

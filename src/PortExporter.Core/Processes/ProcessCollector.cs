@@ -12,7 +12,10 @@ namespace PortExporter.Core.Processes;
 /// still checks processes and units. Owner lookups are remembered between collections (see
 /// <see cref="SocketOwnerResolver"/>: a known owner is checked with one readlink, an inode nobody held is
 /// searched again after a minute); collections are serialised on that memory. <c>systemctl</c> runs once per
-/// configured unit per collection, with <see cref="ConfigDefaults.CommandTimeout"/>.
+/// configured unit per collection, each run with <see cref="ConfigDefaults.CommandTimeout"/> or half the time left
+/// before the deadline, whichever is shorter: a hung systemd makes the units unknown, and leaves the owners and the
+/// collectors after this one their time. Processes whose open files may not be read are counted in the evidence and
+/// logged once (warning) when they appear.
 /// </summary>
 /// <param name="commands">Runs <c>systemctl show</c>.</param>
 /// <param name="logger">Debug lines: owners found, systemd not available.</param>
@@ -20,6 +23,7 @@ public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCol
 {
     private readonly SocketOwnerResolver _owners = new();
     private readonly SystemdUnitReader _units = new(commands);
+    private int _reportedUnreadable;
 
     public string Name => CollectorNames.Processes;
 
@@ -31,18 +35,40 @@ public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCol
         var inodes = WatchedInodes(config, evidence.Sockets?.Listeners ?? []);
         var owners = _owners.Resolve(procfs, inodes, context.Time.GetUtcNow(), cancellationToken);
         ProcessLog.OwnersResolved(logger, owners.ByInode.Count, inodes.Count, owners.ScannedProcesses, owners.UnreadableProcesses);
+        ReportUnreadable(owners.UnreadableProcesses);
 
         var names = config.Ports.Select(p => p.Process).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var running = ProcessTable.FindRunning(procfs, names, cancellationToken);
 
         var units = config.Ports.Select(p => p.Unit).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var report = await _units.ReadAsync(units, ConfigDefaults.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var report = await _units.ReadAsync(units, UnitTimeout(context), cancellationToken).ConfigureAwait(false);
         if (report.Problem is not null)
         {
             ProcessLog.SystemdUnavailable(logger, report.Problem);
         }
 
         evidence.Processes = new ProcessEvidence(owners.ByInode, running, report.Units, report.SystemdAvailable, owners.UnreadableProcesses);
+    }
+
+    /// <summary>The timeout of one systemctl run: the configured one, or half the time left before the deadline.</summary>
+    internal static TimeSpan UnitTimeout(CollectionContext context)
+    {
+        var half = (context.Deadline - context.Time.GetUtcNow()) / 2;
+        return half < ConfigDefaults.CommandTimeout ? (half > TimeSpan.Zero ? half : TimeSpan.Zero) : ConfigDefaults.CommandTimeout;
+    }
+
+    /// <summary>Logs when processes with unreadable open files appear (warning) or are gone (information), not every collection.</summary>
+    private void ReportUnreadable(int unreadable)
+    {
+        var before = Interlocked.Exchange(ref _reportedUnreadable, unreadable);
+        if (unreadable > 0 && before == 0)
+        {
+            ProcessLog.ProcessesUnreadable(logger, unreadable);
+        }
+        else if (unreadable == 0 && before > 0)
+        {
+            ProcessLog.ProcessesReadable(logger);
+        }
     }
 
     /// <summary>The inodes of the listeners whose owners matter: those on configured ports, or all when discovering.</summary>

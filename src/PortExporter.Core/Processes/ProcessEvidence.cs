@@ -5,7 +5,7 @@ namespace PortExporter.Core.Processes;
 /// <param name="RunningByName">For every configured <c>process</c>: whether a process of that name runs.</param>
 /// <param name="Units">For every configured <c>unit</c> that systemd answered for.</param>
 /// <param name="SystemdAvailable">False when systemd could not be asked, or was not (no unit configured); units are then unknown, not inactive.</param>
-/// <param name="UnreadableProcesses">How many /proc/PID/fd could not be read (permission) at the last scan, so owners may be missing.</param>
+/// <param name="UnreadableProcesses">How many processes' /proc/PID/fd could not be listed or its links read (permission) at the last scan, so owners may be missing.</param>
 public sealed record ProcessEvidence(
     IReadOnlyDictionary<ulong, ProcessInfo> OwnersByInode,
     IReadOnlyDictionary<string, bool> RunningByName,

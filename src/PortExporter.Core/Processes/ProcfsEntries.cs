@@ -50,13 +50,22 @@ internal static class ProcfsEntries
     }
 
     /// <summary>A symlink's target, or null when it is gone, not a link, or not readable.</summary>
-    public static string? ReadLink(string path)
+    public static string? ReadLink(string path) => ReadLink(path, out _);
+
+    /// <summary>A symlink's target, or null; <paramref name="denied"/> is true when reading it was not permitted.</summary>
+    public static string? ReadLink(string path, out bool denied)
     {
+        denied = false;
         try
         {
             return new FileInfo(path).LinkTarget;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException)
+        {
+            denied = true;
+            return null;
+        }
+        catch (IOException)
         {
             return null;
         }

@@ -109,7 +109,14 @@ public sealed class SocketOwnerResolver(TimeSpan? unownedRetry = null)
             scanned++;
             foreach (var fd in fds)
             {
-                var target = ProcfsEntries.ReadLink(Path.Combine(fdDirectory, fd));
+                // Listing the fds needs CAP_DAC_READ_SEARCH; reading the links needs ptrace access (CAP_SYS_PTRACE) too.
+                var target = ProcfsEntries.ReadLink(Path.Combine(fdDirectory, fd), out var denied);
+                if (denied)
+                {
+                    unreadable++;
+                    break;
+                }
+
                 if (SocketLinkParser.TryParseSocketInode(target, out var inode) && remaining.Remove(inode))
                 {
                     found[inode] = new FdLocation(pid, fd);

@@ -7,11 +7,16 @@ namespace PortExporter.Hosting;
 
 /// <summary>
 /// Collects evidence on demand (a scrape, /diagnose, the diagnose verb), diagnoses it and writes every series.
-/// Concurrent callers share one collection. Metric writes and exports are serialised so a scrape never sees
-/// half of one collection and half of another. Thread-safe.
+/// Concurrent callers share one collection (<c>port_exporter_collections_total</c> counts the collections actually
+/// run). A caller that joins a collection started with a later deadline than its own waits only until its own
+/// deadline (and a short grace), then answers with the previous collection's series. Metric writes and exports are
+/// serialised so a scrape never sees half of one collection and half of another. Thread-safe.
 /// </summary>
 public sealed class EvidenceService : IDisposable
 {
+    /// <summary>How long past its own deadline a caller waits for the collection it joined (the collectors stop at theirs; this covers writing the series).</summary>
+    private static readonly TimeSpan JoinGrace = TimeSpan.FromMilliseconds(250);
+
     private readonly ConfigHolder _config;
     private readonly EvidenceCollection _collection;
     private readonly IReadOnlyList<IMetricsWriter> _writers;
@@ -20,6 +25,7 @@ public sealed class EvidenceService : IDisposable
     private readonly TimeProvider _time;
     private readonly SharedCollection<CollectedState> _shared = new();
     private readonly SemaphoreSlim _metricsGate = new(1, 1);
+    private readonly Counter _collections;
     private volatile CollectedState? _latest;
 
     public EvidenceService(
@@ -38,6 +44,9 @@ public sealed class EvidenceService : IDisposable
         _exporterMetrics = exporterMetrics;
         Registry = registry;
         _time = time;
+        _collections = Metrics.WithCustomRegistry(registry).CreateCounter(
+            "port_exporter_collections_total",
+            "Evidence collections run. Concurrent scrapes share one collection, so this grows slower than the scrape count.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -46,10 +55,22 @@ public sealed class EvidenceService : IDisposable
     public CollectedState? Latest => _latest;
 
     /// <summary>Collects (or joins the collection in flight) and writes the series; answers within <paramref name="budget"/>.</summary>
-    public Task<CollectedState> CollectAsync(TimeSpan budget, CancellationToken cancellationToken)
+    public async Task<CollectedState> CollectAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + budget;
-        return _shared.RunAsync(() => RunAsync(deadline)).WaitAsync(cancellationToken);
+        var run = _shared.RunAsync(() => RunAsync(deadline));
+        try
+        {
+            return await run.WaitAsync(budget + JoinGrace, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (_latest is { } previous)
+        {
+            return previous;
+        }
+        catch (TimeoutException)
+        {
+            return await run.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Writes the exposition of the current series; never concurrent with a metrics write.</summary>
@@ -89,6 +110,7 @@ public sealed class EvidenceService : IDisposable
             _diagnosisMetrics.Write(diagnoses);
             _exporterMetrics.WriteCollectors(evidence);
             _exporterMetrics.WriteReload(_config.LastReloadSuccessful, _config.LastReloadSuccessAt);
+            _collections.Inc();
         }
         finally
         {

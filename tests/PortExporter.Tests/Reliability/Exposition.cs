@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+using static PortExporter.Tests.EndToEnd.MetricsText;
+
+namespace PortExporter.Tests.Reliability;
+
+/// <summary>Checks on a whole /metrics answer.</summary>
+public static partial class Exposition
+{
+    /// <summary>The collectors a host without a firewall collector runs (see the host's wiring).</summary>
+    public static readonly string[] Collectors = ["network", "sockets", "processes", "selinux", "probes"];
+
+    /// <summary>
+    /// Fails unless <paramref name="body"/> is a whole text exposition: every line a comment or a sample, ending in a
+    /// newline, with the exporter's own families (written last in a collection) present.
+    /// </summary>
+    public static void AssertComplete(string body)
+    {
+        Assert.EndsWith("\n", body, StringComparison.Ordinal);
+        foreach (var line in body.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            Assert.True(line.StartsWith('#') || Sample().IsMatch(line), $"not an exposition line: {line}");
+        }
+
+        foreach (var family in (string[])["port_exporter_collector_success", "port_exporter_collections_total", "port_exporter_config_last_reload_successful", "port_exporter_build_info"])
+        {
+            Assert.Contains($"\n{family}", body, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>port_exporter_collector_success of <paramref name="collector"/>.</summary>
+    public static double? Success(string body, string collector) => Value(body, "port_exporter_collector_success", ("collector", collector));
+
+    /// <summary>Fails unless every collector but <paramref name="except"/> reports success.</summary>
+    public static void AssertOthersSucceeded(string body, params string[] except)
+    {
+        foreach (var collector in Collectors.Except(except))
+        {
+            Assert.True(Success(body, collector) == 1, $"collector {collector} did not succeed:\n{string.Join('\n', Series(body, "port_exporter_collector_success"))}");
+        }
+    }
+
+    [GeneratedRegex(@"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*=""([^""\\]|\\.)*"",?)*\})? -?([0-9.eE+-]+|NaN|\+Inf|-Inf)( [0-9]+)?$")]
+    private static partial Regex Sample();
+}

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using PortExporter.Tests.Support;
+
+namespace PortExporter.Tests.Reliability;
+
+/// <summary>
+/// The real exporter as a process inside a test namespace (<c>ip netns exec NS [env PATH=..] [prefix..] exporter</c>;
+/// both exec, so <see cref="Pid"/> is the exporter's own), scraped over HTTP from the test through a
+/// <see cref="NetnsThread"/>. Its log lines are kept; its memory and signals are reachable through the pid.
+/// </summary>
+public sealed class RunningExporter : IDisposable
+{
+    public const int Port = 10070;
+    public const string ScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds";
+
+    private readonly Process _process;
+    private readonly NetnsThread _thread;
+    private readonly HttpClient _http;
+    private readonly List<string> _log = [];
+
+    /// <param name="ns">The namespace to run in.</param>
+    /// <param name="args">Exporter flags (the listen address and debug logging are added).</param>
+    /// <param name="path">PATH for the exporter (the stub tools), or null to inherit the test's.</param>
+    /// <param name="prefix">A command the exporter runs under (setpriv ...), or none.</param>
+    /// <param name="command">The exporter command; default <see cref="ExporterBinary.Command"/>.</param>
+    public RunningExporter(Netns ns, IEnumerable<string> args, string? path = null, IReadOnlyList<string>? prefix = null, IReadOnlyList<string>? command = null)
+    {
+        var exporterArgs = (string[])[.. args, "--web.listen-address", $"127.0.0.1:{Port}", "--log.level", "debug"];
+        var exporter = command is null ? ExporterBinary.Command(exporterArgs) : [.. command, .. exporterArgs];
+        var env = path is null ? (string[])[] : ["env", $"PATH={path}"];
+        var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in (string[])["netns", "exec", ns.Name, .. env, .. prefix ?? [], .. exporter])
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        _thread = new NetnsThread(ns);
+        _http = _thread.HttpClient();
+        _http.Timeout = Timeout.InfiniteTimeSpan;
+        WaitHealthy();
+    }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public IReadOnlyList<string> Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return [.. _log];
+            }
+        }
+    }
+
+    /// <summary>GET <paramref name="path"/> with the scrape-timeout header (none when null); the client gives up after 60 s.</summary>
+    public async Task<Answer> GetAsync(string path = "/metrics", double? timeoutSeconds = 5)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{Port}{path}");
+        if (timeoutSeconds is { } t)
+        {
+            request.Headers.Add(ScrapeTimeoutHeader, t.ToString(CultureInfo.InvariantCulture));
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var sw = Stopwatch.StartNew();
+        using var response = await _http.SendAsync(request, cts.Token);
+        var body = await response.Content.ReadAsStringAsync(cts.Token);
+        return new Answer((int)response.StatusCode, body, sw.Elapsed);
+    }
+
+    public Answer Get(string path = "/metrics", double? timeoutSeconds = 5) => GetAsync(path, timeoutSeconds).GetAwaiter().GetResult();
+
+    /// <summary>VmRSS of the exporter, in KiB.</summary>
+    public long RssKb() => StatusField("VmRSS");
+
+    /// <summary>A field of /proc/PID/status in kB (VmRSS, VmHWM), or the raw text of another (CapEff).</summary>
+    public long StatusField(string name) =>
+        long.Parse(StatusText(name).Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture);
+
+    public string StatusText(string name) =>
+        File.ReadAllLines($"/proc/{Pid}/status").Single(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Trim();
+
+    public void Signal(int signal)
+    {
+        if (kill(Pid, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({Pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+
+    /// <summary>Waits until a log line contains <paramref name="text"/> (counting only lines after the first <paramref name="skip"/>).</summary>
+    public void WaitForLog(string text, int skip = 0, int timeoutMs = 10_000)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < timeoutMs)
+        {
+            if (Log.Skip(skip).Any(l => l.Contains(text, StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        throw new TimeoutException($"no log line with '{text}' within {timeoutMs} ms; log:\n{string.Join('\n', Log.TakeLast(30))}");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _http.Dispose();
+        _thread.Dispose();
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            if (_log.Count < 100_000)
+            {
+                _log.Add(line);
+            }
+        }
+    }
+
+    private void WaitHealthy()
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the exporter exited with {_process.ExitCode}:\n{string.Join('\n', Log)}");
+            }
+
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                using var response = _http.GetAsync($"http://127.0.0.1:{Port}/-/healthy", cts.Token).GetAwaiter().GetResult();
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+            }
+
+            Thread.Sleep(50);
+        }
+
+        throw new TimeoutException($"the exporter did not answer /-/healthy within 30 s:\n{string.Join('\n', Log)}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    /// <summary>One HTTP answer and how long it took.</summary>
+    public sealed record Answer(int Status, string Body, TimeSpan Elapsed);
+}

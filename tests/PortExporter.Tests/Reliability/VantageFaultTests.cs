@@ -1,0 +1,99 @@
+using PortExporter.Tests.Support;
+using Xunit.Abstractions;
+using static PortExporter.Tests.EndToEnd.MetricsText;
+
+namespace PortExporter.Tests.Reliability;
+
+/// <summary>
+/// A remote vantage that is slow past the deadline, refuses connections, or answers 200 with junk: the scrape answers
+/// in time, the vantage is down (<c>port_vantage_up 0</c>, no result from it), and a dead vantage is never read as a
+/// NAT or upstream fault.
+/// </summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class VantageFaultTests(ITestOutputHelper output)
+{
+    private const int VantagePort = 18080;
+
+    public enum VantageFault
+    {
+        Slow,
+        Refusing,
+        Garbage,
+    }
+
+    [Theory]
+    [InlineData(VantageFault.Slow)]
+    [InlineData(VantageFault.Refusing)]
+    [InlineData(VantageFault.Garbage)]
+    public async Task A_broken_vantage_is_down_and_blames_nothing(VantageFault fault)
+    {
+        using var ns = new Netns("rvan");
+        using var dir = new TempDir();
+        using var thread = new NetnsThread(ns);
+        using var vantage = fault switch
+        {
+            VantageFault.Slow => new MisbehavingVantage(thread, VantagePort, TimeSpan.FromSeconds(60), 400, "text/plain", "no target\n"),
+            VantageFault.Garbage => new MisbehavingVantage(thread, VantagePort, TimeSpan.Zero, 200, "text/plain; version=0.0.4", MisbehavingVantage.Junk),
+            _ => null,
+        };
+        ns.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo hi");
+        ns.WaitForListener(8080);
+        using var exporter = new RunningExporter(ns, ["--config.file", Config(dir)]);
+
+        foreach (var body in await DeadlineScrapes.ScrapeAsync(exporter, 2, output))
+        {
+            Assert.Equal(0, Value(body, "port_vantage_up", ("vantage", "outside")));
+            Assert.DoesNotContain(Series(body, "port_probe_success"), s => s.Contains("vantage=\"outside\"", StringComparison.Ordinal));
+            Assert.DoesNotContain(Series(body, "port_diagnosis"), s => s.Contains("cause=\"nat_or_upstream\"", StringComparison.Ordinal));
+            Assert.Equal(1, Value(body, "port_probe_success", ("service", "web"), ("vantage", "loopback")));
+            Exposition.AssertOthersSucceeded(body);
+        }
+
+        if (vantage is not null)
+        {
+            Assert.True(vantage.Requests >= 2, $"the vantage was asked {vantage.Requests} times");
+        }
+    }
+
+    [Fact]
+    public async Task A_scrape_that_joins_a_longer_collection_still_answers_by_its_own_deadline()
+    {
+        using var ns = new Netns("rvan");
+        using var dir = new TempDir();
+        using var thread = new NetnsThread(ns);
+        using var vantage = new MisbehavingVantage(thread, VantagePort, TimeSpan.FromSeconds(60), 400, "text/plain", "no target\n");
+        using var exporter = new RunningExporter(ns, ["--config.file", Config(dir)]);
+        await exporter.GetAsync("/metrics", 1.5);
+
+        // A slower client (an 8 s timeout) starts a collection that waits for the vantage...
+        var slow = exporter.GetAsync("/metrics", 8);
+        await vantage.FirstRequest.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(200);
+        while (vantage.Requests < 2)
+        {
+            await Task.Delay(20);
+        }
+
+        // ...and Prometheus, with a 2 s timeout, joins it: it gets the previous collection's series in time.
+        var quick = await exporter.GetAsync("/metrics", 2);
+        output.WriteLine($"joining scrape: {quick.Elapsed.TotalSeconds:0.000} s");
+        Assert.Equal(200, quick.Status);
+        Assert.True(quick.Elapsed < TimeSpan.FromSeconds(2), $"the joining scrape took {quick.Elapsed.TotalSeconds:0.00} s");
+        Exposition.AssertComplete(quick.Body);
+
+        var first = await slow;
+        output.WriteLine($"slow scrape: {first.Elapsed.TotalSeconds:0.000} s");
+        Assert.Equal(200, first.Status);
+        Assert.True(first.Elapsed < TimeSpan.FromSeconds(8));
+        Assert.Equal(0, Value(first.Body, "port_vantage_up", ("vantage", "outside")));
+    }
+
+    private static string Config(TempDir dir) => dir.File("config.yml", $"""
+        ports:
+          - name: web
+            port: 8080
+        vantages:
+          - name: outside
+            url: http://127.0.0.1:{VantagePort}
+        """);
+}
