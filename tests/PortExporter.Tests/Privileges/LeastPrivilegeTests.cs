@@ -1,4 +1,5 @@
 using System.Globalization;
+using PortExporter.Core.Collection;
 using PortExporter.Tests.Reliability;
 using PortExporter.Tests.Support;
 using Xunit.Abstractions;
@@ -80,7 +81,9 @@ public sealed class LeastPrivilegeTests : IDisposable
         _output.WriteLine($"{set}: {unreadable} processes unreadable");
         Assert.True(unreadable > 0, $"port_exporter_processes_unreadable is {unreadable}");
         Assert.Contains(exporter.Log, l => l.Contains("level=warn", StringComparison.Ordinal) && l.Contains("could not be read", StringComparison.Ordinal));
-        Exposition.AssertOthersSucceeded(body);
+
+        // Without CAP_NET_ADMIN the firewall collector, where wired, cannot read the ruleset (see FirewallPrivilegeTests).
+        Exposition.AssertOthersSucceeded(body, set == "none" ? [CollectorNames.Firewall] : []);
     }
 
     public void Dispose()
