@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace PortExporter.Core.Processes;
@@ -7,7 +8,7 @@ namespace PortExporter.Core.Processes;
 /// Small, exception-light reads of <c>/proc/PID</c> entries. Processes come and go while they are read: a
 /// vanished process or fd is "nothing there", a permission error is reported to the caller to count.
 /// </summary>
-internal static class ProcfsEntries
+internal static partial class ProcfsEntries
 {
     /// <summary>errno EPERM.</summary>
     public const int PermissionDenied = 1;
@@ -17,6 +18,9 @@ internal static class ProcfsEntries
 
     /// <summary>Longest comm accepted (the kernel's is 15 characters).</summary>
     private const int MaxCommLength = 64;
+
+    /// <summary>PATH_MAX: a longer link target is cut.</summary>
+    private const int MaxLinkLength = 4096;
 
     /// <summary>The numeric entries of <paramref name="procfs"/> (one per process), lowest first as /proc lists them.</summary>
     public static List<int> Pids(string procfs)
@@ -52,23 +56,23 @@ internal static class ProcfsEntries
     /// <summary>A symlink's target, or null when it is gone, not a link, or not readable.</summary>
     public static string? ReadLink(string path) => ReadLink(path, out _);
 
-    /// <summary>A symlink's target, or null; <paramref name="denied"/> is true when reading it was not permitted.</summary>
+    /// <summary>
+    /// A symlink's target, or null; <paramref name="denied"/> is true when reading it was not permitted (another
+    /// user's /proc/PID/fd/N without ptrace access). readlink(2) itself, because .NET's LinkTarget answers null
+    /// for every error alike.
+    /// </summary>
     public static string? ReadLink(string path, out bool denied)
     {
+        Span<byte> buffer = stackalloc byte[MaxLinkLength];
+        var length = ReadLinkNative(path, ref MemoryMarshal.GetReference(buffer), buffer.Length);
+        if (length < 0)
+        {
+            denied = Marshal.GetLastPInvokeError() is AccessDenied or PermissionDenied;
+            return null;
+        }
+
         denied = false;
-        try
-        {
-            return new FileInfo(path).LinkTarget;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            denied = true;
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
+        return Encoding.UTF8.GetString(buffer[..(int)length]);
     }
 
     /// <summary><c>/proc/PID/comm</c> without its newline, or null when the process is gone.</summary>
@@ -109,6 +113,9 @@ internal static class ProcfsEntries
         var name = Path.GetFileName(target);
         return name.Length == 0 ? null : name;
     }
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint ReadLinkNative(string path, ref byte buffer, nint size);
 
     /// <summary>Reads entry names of one directory and keeps the errno instead of throwing.</summary>
     private sealed class EntryEnumerator(string directory)

@@ -14,6 +14,7 @@ public sealed class VantageFaultTests(ITestOutputHelper output)
 {
     private const int VantagePort = 18080;
 
+    /// <summary>How the remote vantage misbehaves: answers after a minute, has nothing listening, answers 200 with junk.</summary>
     public enum VantageFault
     {
         Slow,
