@@ -55,6 +55,7 @@ die() {
 }
 usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
+readonly COMMAND_LINE="bench/run.sh${*:+ $*}"
 while (($#)); do
     case $1 in
     --quick)
@@ -103,13 +104,13 @@ if ((build)); then
     info "publishing the exporter (framework-dependent) to artifacts/bin"
     dotnet publish "$REPO_DIR/src/PortExporter/PortExporter.csproj" -c Release -nologo -v quiet -o "$REPO_DIR/artifacts/bin" >&2
     if ((aot)); then
-        info "publishing the NativeAOT exporter to artifacts/bench/aot (takes minutes)"
-        dotnet publish "$REPO_DIR/src/PortExporter/PortExporter.csproj" -c Release -nologo -v quiet -p:Aot=true -o "$REPO_DIR/artifacts/bench/aot" >&2
+        info "publishing the NativeAOT exporter to artifacts/bench/nativeaot (takes minutes)"
+        dotnet publish "$REPO_DIR/src/PortExporter/PortExporter.csproj" -c Release -nologo -v quiet -p:Aot=true -o "$REPO_DIR/artifacts/bench/nativeaot" >&2
     fi
 fi
 if ((${#exporters[@]} == 0)); then
     exporters=("framework-dependent=$REPO_DIR/artifacts/bin/port-exporter")
-    ((aot)) && exporters+=("nativeaot=$REPO_DIR/artifacts/bench/aot/port-exporter")
+    ((aot)) && exporters+=("nativeaot=$REPO_DIR/artifacts/bench/nativeaot/port-exporter")
 fi
 for entry in "${exporters[@]}"; do
     [[ $entry == *=* ]] || die "--exporter takes NAME=PATH, not $entry"
@@ -155,7 +156,7 @@ stop() {
 # --- machine ------------------------------------------------------------------------------------------------
 {
     say "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    say "command=bench/run.sh $*"
+    say "command=$COMMAND_LINE"
     say "quick=$quick"
     say "cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
     say "nproc=$(nproc)"
