@@ -241,7 +241,8 @@ build_state() {
 }
 
 load_rules() {
-    local r=$1 file=$RUN_DIR/ruleset-$r.nft
+    local r=$1
+    local file=$RUN_DIR/ruleset-$r.nft
     python3 "$BENCH_DIR/lib/ruleset.py" "$r" "$WATCHED_FIRST" "$WATCHED_LAST" >"$file"
     in_ns nft flush ruleset
     in_ns nft -f "$file"
@@ -253,7 +254,7 @@ load_rules() {
         say "rules=$r"
         say "iptables_save_rules=$shown"
         say "nft_json_bytes=$(in_ns nft -j list ruleset | wc -c)"
-    } >"$RUN_DIR/rules-$1.env"
+    } >"$RUN_DIR/rules-$r.env"
 }
 
 # --- measuring ----------------------------------------------------------------------------------------------

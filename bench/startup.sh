@@ -45,7 +45,10 @@ fi
 ip netns add "$NS"
 pid=
 cleanup() {
-    [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    if [[ -n $pid ]]; then
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    fi
     ip netns del "$NS" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -83,14 +86,16 @@ for variant in "${variants[@]}"; do
         starts+=($((($(date +%s%N) - start) / 1000000)))
         idle+=("$(rss "$pid")")
         if ((i < runs - 1)); then
-            kill "$pid" && wait "$pid" 2>/dev/null || true
+            kill "$pid"
+            wait "$pid" 2>/dev/null || true
             pid=
         fi
     done
     scrape_median=$(ip netns exec "$NS" bash -c 'for ((i = 0; i < $1; i++)); do curl -sf -o /dev/null -w "%{time_total}\n" "$2"; done' \
         scrapes "$scrapes" "http://$ADDR/metrics" | median)
     after=$(rss "$pid")
-    kill "$pid" && wait "$pid" 2>/dev/null || true
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
     pid=
     startup_median=$(printf '%s\n' "${starts[@]}" | median)
     startup_max=$(printf '%s\n' "${starts[@]}" | sort -n | tail -1)
