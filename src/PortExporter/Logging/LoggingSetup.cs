@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using PortExporter.Hosting;
 
 namespace PortExporter.Logging;
@@ -23,7 +26,9 @@ public static class LoggingSetup
         else
         {
             logging.AddConsole(o => o.FormatterName = LogfmtConsoleFormatter.FormatterName);
-            logging.AddConsoleFormatter<LogfmtConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+            // Registered directly: AddConsoleFormatter<,> binds options through reflection (not trim/AOT safe),
+            // and this formatter has no options.
+            logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, LogfmtConsoleFormatter>());
         }
 
         logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
