@@ -84,7 +84,18 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
                 throw _failure?.Error ?? new InvalidOperationException("no firewall snapshot yet");
             }
 
-            loaded = await first.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A first read that hangs (a tool stuck until firewall.command_timeout) gets half the time left, so the
+            // collectors after this one keep theirs.
+            var wait = (context.Deadline - _time.GetUtcNow()) / 2;
+            try
+            {
+                loaded = await first.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (!first.IsCompleted)
+            {
+                // Only the wait ran out; a tool's own timeout (the read itself failed) passes through with its command.
+                throw new TimeoutException($"the first read of the firewall ruleset has not finished within {wait.TotalSeconds:0.#} s (half of the time left to this scrape)");
+            }
         }
 
         lock (_gate)
