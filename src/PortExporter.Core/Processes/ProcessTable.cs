@@ -3,22 +3,22 @@ namespace PortExporter.Core.Processes;
 /// <summary>
 /// Answers "does a process named X run?" from <c>&lt;procfs&gt;</c>, as <c>ps aux | grep X</c> would, matching
 /// <see cref="ProcessInfo.Matches"/>: comm (also when the kernel cut it to 15 characters) or the basename of
-/// exe. comm is read for every process; exe only while a name is still unmatched by comm, and the scan stops
-/// when every name is found. Stateless, thread-safe.
+/// exe. comm is read for every process; exe only while a name is still unmatched by comm, the network namespace
+/// only of a process that matches, and the scan stops when every name is found. Stateless, thread-safe.
 /// </summary>
 public static class ProcessTable
 {
-    /// <summary>For each of <paramref name="names"/>, whether a matching process runs.</summary>
-    public static IReadOnlyDictionary<string, bool> FindRunning(string procfs, IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    /// <summary>
+    /// For each of <paramref name="names"/>, whether a matching process runs. With <paramref name="networkNamespace"/>
+    /// (the <c>ns/net</c> link target of the namespace whose sockets are read), a process whose own link reads
+    /// otherwise runs elsewhere (another container or namespace) and does not count; one whose link may not be read
+    /// (another user's, without ptrace access) counts.
+    /// </summary>
+    public static IReadOnlyDictionary<string, bool> FindRunning(string procfs, IReadOnlyCollection<string> names, CancellationToken cancellationToken, string? networkNamespace = null)
     {
         var running = names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => false, StringComparer.Ordinal);
         var unmatched = new HashSet<string>(running.Keys, StringComparer.Ordinal);
-        if (unmatched.Count == 0)
-        {
-            return running;
-        }
-
-        foreach (var pid in ProcfsEntries.Pids(procfs))
+        foreach (var pid in unmatched.Count == 0 ? [] : ProcfsEntries.Pids(procfs))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var comm = ProcfsEntries.ReadComm(procfs, pid);
@@ -27,14 +27,22 @@ public static class ProcessTable
                 continue;
             }
 
-            if (unmatched.Remove(comm))
+            var matched = unmatched.Contains(comm) ? [comm] : new List<string>();
+            if (matched.Count < unmatched.Count)
             {
-                running[comm] = true;
+                var process = new ProcessInfo(pid, comm, ProcfsEntries.ReadExeName(procfs, pid));
+                matched.AddRange(unmatched.Where(n => !string.Equals(n, comm, StringComparison.Ordinal) && process.Matches(n)));
             }
 
-            if (unmatched.Count > 0)
+            if (matched.Count == 0 || !InNamespace(procfs, pid, networkNamespace))
             {
-                MarkMatches(new ProcessInfo(pid, comm, ProcfsEntries.ReadExeName(procfs, pid)), unmatched, running);
+                continue;
+            }
+
+            foreach (var name in matched)
+            {
+                running[name] = true;
+                unmatched.Remove(name);
             }
 
             if (unmatched.Count == 0)
@@ -46,13 +54,18 @@ public static class ProcessTable
         return running;
     }
 
-    /// <summary>Marks the names <paramref name="process"/> matches.</summary>
-    private static void MarkMatches(ProcessInfo process, HashSet<string> unmatched, Dictionary<string, bool> running)
+    /// <summary>The <c>ns/net</c> link target of <paramref name="procfs"/>'s <c>self</c>, or null (a fixture tree).</summary>
+    public static string? OwnNetworkNamespace(string procfs) => ProcfsEntries.ReadLink(Path.Combine(procfs, "self", "ns", "net"));
+
+    /// <summary>False only when the process's network namespace is known and another than <paramref name="networkNamespace"/>.</summary>
+    private static bool InNamespace(string procfs, int pid, string? networkNamespace)
     {
-        foreach (var name in unmatched.Where(process.Matches).ToList())
+        if (networkNamespace is null)
         {
-            running[name] = true;
-            unmatched.Remove(name);
+            return true;
         }
+
+        var theirs = ProcfsEntries.ReadLink(Path.Combine(procfs, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "ns", "net"));
+        return theirs is null || string.Equals(theirs, networkNamespace, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using PortExporter.Core.Processes;
+using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Processes;
 
@@ -40,5 +41,82 @@ public sealed class ProcessTableTests : IDisposable
     public void Answers_for_no_names_without_reading()
     {
         Assert.Empty(ProcessTable.FindRunning("/nonexistent", [], CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_process_in_another_network_namespace_does_not_count()
+    {
+        _tree.Link("self/ns/net", "net:[4026531840]");
+        _tree.Add(20001, "pe-elsewhere");
+        _tree.Link("20001/ns/net", "net:[4026532999]");
+        _tree.Add(20002, "pe-here");
+        _tree.Link("20002/ns/net", "net:[4026531840]");
+        _tree.Add(20003, "pe-unreadable");
+
+        var result = ProcessTable.FindRunning(_tree.Root, ["pe-elsewhere", "pe-here", "pe-unreadable"], CancellationToken.None, ProcessTable.OwnNetworkNamespace(_tree.Root));
+
+        Assert.False(result["pe-elsewhere"]);
+        Assert.True(result["pe-here"]);
+        Assert.True(result["pe-unreadable"]);
+    }
+
+    [Fact]
+    public void The_same_name_in_this_namespace_counts_when_another_namespace_has_it_first()
+    {
+        _tree.Link("self/ns/net", "net:[1]");
+        _tree.Add(20001, "pe-service");
+        _tree.Link("20001/ns/net", "net:[2]");
+        _tree.Add(20002, "pe-service");
+        _tree.Link("20002/ns/net", "net:[1]");
+
+        Assert.True(ProcessTable.FindRunning(_tree.Root, ["pe-service"], CancellationToken.None, "net:[1]")["pe-service"]);
+        Assert.False(ProcessTable.FindRunning(_tree.Root, ["pe-service"], CancellationToken.None, "net:[3]")["pe-service"]);
+    }
+
+    [Fact]
+    public void A_fixture_tree_without_self_has_no_namespace_and_filters_nothing()
+    {
+        Assert.Null(ProcessTable.OwnNetworkNamespace(_tree.Root));
+    }
+
+    [Fact]
+    public void A_real_process_in_a_test_namespace_runs_there_and_not_here()
+    {
+        using var ns = new Netns("proctable");
+        var binary = Path.Combine(Path.GetTempPath(), $"pe-ns-{Guid.NewGuid().ToString("N")[..6]}");
+        File.Copy("/bin/sleep", binary);
+        try
+        {
+            var process = ns.Start(binary, "30");
+            var name = Path.GetFileName(binary);
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (!File.Exists($"/proc/{process.Id}/comm") || !Directory.EnumerateDirectories("/proc").Any(d => ReadComm(d) == name))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the test process did not start");
+                Thread.Sleep(20);
+            }
+
+            var theirs = Shell.Run("ip", "netns", "exec", ns.Name, "readlink", "/proc/self/ns/net").Stdout.Trim();
+
+            Assert.False(ProcessTable.FindRunning("/proc", [name], CancellationToken.None, ProcessTable.OwnNetworkNamespace("/proc"))[name]);
+            Assert.True(ProcessTable.FindRunning("/proc", [name], CancellationToken.None, theirs)[name]);
+            Assert.True(ProcessTable.FindRunning("/proc", [name], CancellationToken.None)[name]);
+        }
+        finally
+        {
+            File.Delete(binary);
+        }
+    }
+
+    private static string? ReadComm(string processDirectory)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(processDirectory, "comm")).TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }
