@@ -39,6 +39,9 @@ public sealed partial record AllowedCommand
     /// <summary><c>nft -j list ruleset</c>: the whole nftables ruleset as JSON.</summary>
     public static AllowedCommand NftListRulesetJson { get; } = new("nft", "-j", "list", "ruleset");
 
+    /// <summary><c>nft list chains</c>: the chains without rules, for the ingress devices the JSON leaves out.</summary>
+    public static AllowedCommand NftListChains { get; } = new(TableOutputBytes, "nft", "list", "chains");
+
     /// <summary><c>nft list ruleset</c>: the same in nft's text syntax.</summary>
     public static AllowedCommand NftListRuleset { get; } = new("nft", "list", "ruleset");
 

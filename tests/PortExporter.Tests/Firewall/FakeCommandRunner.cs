@@ -32,6 +32,7 @@ public sealed class FakeCommandRunner : ICommandRunner
     /// <summary>The nft/iptables answers of a captured fixture folder.</summary>
     public static FakeCommandRunner FromFixture(string fixture) => new FakeCommandRunner()
         .Answer(AllowedCommand.NftListRulesetJson, FirewallFixture.Read(fixture, "nft.json"))
+        .Answer(AllowedCommand.NftListChains, FirewallFixture.ReadOptional(fixture, "nft-chains.txt") ?? "")
         .Answer(AllowedCommand.IptablesNftSave, FirewallFixture.Read(fixture, "iptables-nft-save.txt"))
         .Answer(AllowedCommand.Ip6tablesNftSave, FirewallFixture.Read(fixture, "ip6tables-nft-save.txt"))
         .Answer(AllowedCommand.IptablesLegacySave, FirewallFixture.Read(fixture, "iptables-legacy-save.txt"))

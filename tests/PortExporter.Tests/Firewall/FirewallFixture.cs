@@ -28,6 +28,9 @@ public static class FirewallFixture
 
     public static string Read(string fixture, string file) => File.ReadAllText(Path.Combine(Root, fixture, file));
 
+    /// <summary>A capture that only some fixtures have (nft-chains.txt: only where an ingress chain needs it), or null.</summary>
+    public static string? ReadOptional(string fixture, string file) => File.Exists(Path.Combine(Root, fixture, file)) ? Read(fixture, file) : null;
+
     /// <summary>eth0 = 10.77.0.1/24 + 2001:db8:77::1/64 with the default routes, lo: as capture.sh and the ground-truth server.</summary>
     public static HostNetwork ServerNetwork { get; } = new(
         [new HostInterface("lo", [IPAddress.Loopback, IPAddress.IPv6Loopback]), new HostInterface("eth0", [IPAddress.Parse("10.77.0.1"), IPAddress.Parse("2001:db8:77::1")])],
@@ -36,7 +39,7 @@ public static class FirewallFixture
 
     public static (FirewallRuleset Ruleset, IReadOnlyList<string> Backends) Ruleset(string fixture) =>
         RulesetAssembler.Assemble(
-            NftJsonParser.Parse(Read(fixture, "nft.json")),
+            NftChainDevices.Apply(NftJsonParser.Parse(Read(fixture, "nft.json")), NftChainDevices.Parse(ReadOptional(fixture, "nft-chains.txt") ?? "")),
             Read(fixture, "iptables-nft-save.txt"),
             Read(fixture, "ip6tables-nft-save.txt"),
             Read(fixture, "iptables-legacy-save.txt"),

@@ -8,7 +8,8 @@ namespace PortExporter.Core.Firewall.Reading;
 
 /// <summary>
 /// Reads the host's ruleset from every backend through <see cref="ICommandRunner"/> (read-only commands from the
-/// allowlist, each with the timeout): <c>nft -j list ruleset</c>; <c>iptables-nft-save -c</c> /
+/// allowlist, each with the timeout): <c>nft -j list ruleset</c> (and <c>nft list chains</c> when an ingress chain's
+/// device is not in the JSON); <c>iptables-nft-save -c</c> /
 /// <c>ip6tables-nft-save -c</c> only when nft shows tables with xt expressions of that family;
 /// <c>iptables-legacy-save -c</c> and <c>ip6tables-legacy-save -c</c>; <c>firewall-cmd --state</c> and, when
 /// running, <c>--list-all-zones</c> plus the service definitions under the root filesystem. A missing tool is an
@@ -23,6 +24,11 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
         var started = Stopwatch.GetTimestamp();
         var nftText = await RunAsync(AllowedCommand.NftListRulesetJson, commandTimeout, cancellationToken).ConfigureAwait(false);
         var nft = nftText is null ? null : NftJsonParser.Parse(nftText);
+        if (nft is not null && NftChainDevices.Missing(nft)
+            && await RunAsync(AllowedCommand.NftListChains, commandTimeout, cancellationToken).ConfigureAwait(false) is { } chainsText)
+        {
+            nft = NftChainDevices.Apply(nft, NftChainDevices.Parse(chainsText));
+        }
 
         string? ipNft = null;
         string? ip6Nft = null;
