@@ -96,6 +96,14 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void An_IPv6_only_wildcard_is_called_so_in_the_summary()
+    {
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Sockets = SocketsOf(Listening("::", v6Only: true)) });
+        Assert.Equal(Cause.WrongAddress, diagnosis.Cause);
+        Assert.Contains("[::]:8080 (wildcard, IPv6 only", diagnosis.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Firewall_diagnosis_names_the_deciding_rule_and_a_fix_for_the_backend_in_use()
     {
         var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = FirewallOf(DropRule) });

@@ -17,7 +17,7 @@ internal static class ListenerFacts
     {
         var owner = evidence.Processes?.OwnersByInode.GetValueOrDefault(listener.Inode);
         var endpoint = new IPEndPoint(listener.Address, listener.Port).ToString();
-        var scope = listener.Scope.ToString().ToLowerInvariant();
+        var scope = listener.Scope.ToString().ToLowerInvariant() + (listener is { Scope: ListenerScope.Wildcard, IsIPv6: true, V6Only: true } ? ", IPv6 only" : "");
         return owner is null ? $"{endpoint} ({scope})" : $"{endpoint} ({scope}, {owner.DisplayName} pid {owner.Pid.ToString(CultureInfo.InvariantCulture)})";
     }
 
