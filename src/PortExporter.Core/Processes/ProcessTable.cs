@@ -54,9 +54,6 @@ public static class ProcessTable
         return running;
     }
 
-    /// <summary>The <c>ns/net</c> link target of <paramref name="procfs"/>'s <c>self</c>, or null (a fixture tree).</summary>
-    public static string? OwnNetworkNamespace(string procfs) => ProcfsEntries.ReadLink(Path.Combine(procfs, "self", "ns", "net"));
-
     /// <summary>False only when the process's network namespace is known and another than <paramref name="networkNamespace"/>.</summary>
     private static bool InNamespace(string procfs, int pid, string? networkNamespace)
     {

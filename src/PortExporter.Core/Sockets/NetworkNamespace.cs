@@ -25,4 +25,35 @@ public static class NetworkNamespace
             return false;
         }
     }
+
+    /// <summary>The <c>ns/net</c> link target (<c>net:[4026531840]</c>) of the calling thread, or null when unreadable.</summary>
+    public static string? OfThisThread() => LinkOf("/proc/thread-self/ns/net");
+
+    /// <summary>
+    /// The <c>ns/net</c> link target of the namespace a <c>net</c> directory shows: <c>/proc/PID/net</c> is PID's,
+    /// <c>&lt;procfs&gt;/net</c> is <c>&lt;procfs&gt;/self</c>'s. Null when unreadable (fixture trees).
+    /// </summary>
+    public static string? OfNetDirectory(string netDirectory)
+    {
+        var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(netDirectory));
+        if (parent is null)
+        {
+            return null;
+        }
+
+        var self = Path.Combine(parent, "self", "ns", "net");
+        return LinkOf(File.Exists(Path.Combine(parent, "self", "stat")) ? self : Path.Combine(parent, "ns", "net"));
+    }
+
+    private static string? LinkOf(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 }

@@ -29,7 +29,10 @@ public sealed class SocketCollector(ILogger<SocketCollector> logger, string? net
             {
                 var listeners = SockDiagReader.ReadListeners();
                 SocketLog.ListenersReadNetlink(logger, listeners.Count);
-                evidence.Sockets = new SocketEvidence(listeners, reader.ReadEphemeralPortStart(path => SocketLog.OptionalFileAbsent(logger, path)));
+                evidence.Sockets = new SocketEvidence(listeners, reader.ReadEphemeralPortStart(path => SocketLog.OptionalFileAbsent(logger, path)))
+                {
+                    NetworkNamespace = NetworkNamespace.OfThisThread(),
+                };
                 return Task.CompletedTask;
             }
             catch (Win32Exception e)
@@ -41,7 +44,7 @@ public sealed class SocketCollector(ILogger<SocketCollector> logger, string? net
 
         var sockets = reader.Read(path => SocketLog.OptionalFileAbsent(logger, path), cancellationToken);
         SocketLog.ListenersRead(logger, sockets.Listeners.Count, reader.NetDirectory);
-        evidence.Sockets = sockets;
+        evidence.Sockets = sockets with { NetworkNamespace = NetworkNamespace.OfNetDirectory(reader.NetDirectory) };
         return Task.CompletedTask;
     }
 }

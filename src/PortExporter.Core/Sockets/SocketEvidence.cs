@@ -8,4 +8,7 @@ public sealed record SocketEvidence(IReadOnlyList<Listener> Listeners, int Ephem
     private readonly ILookup<PortKey, Listener> _byKey = Listeners.ToLookup(l => l.Key);
 
     public IEnumerable<Listener> For(PortKey key) => _byKey[key];
+
+    /// <summary>The <c>ns/net</c> link target of the namespace these sockets are in; null when not known (fixtures).</summary>
+    public string? NetworkNamespace { get; init; }
 }

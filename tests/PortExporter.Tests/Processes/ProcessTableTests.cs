@@ -46,14 +46,13 @@ public sealed class ProcessTableTests : IDisposable
     [Fact]
     public void A_process_in_another_network_namespace_does_not_count()
     {
-        _tree.Link("self/ns/net", "net:[4026531840]");
         _tree.Add(20001, "pe-elsewhere");
         _tree.Link("20001/ns/net", "net:[4026532999]");
         _tree.Add(20002, "pe-here");
         _tree.Link("20002/ns/net", "net:[4026531840]");
         _tree.Add(20003, "pe-unreadable");
 
-        var result = ProcessTable.FindRunning(_tree.Root, ["pe-elsewhere", "pe-here", "pe-unreadable"], CancellationToken.None, ProcessTable.OwnNetworkNamespace(_tree.Root));
+        var result = ProcessTable.FindRunning(_tree.Root, ["pe-elsewhere", "pe-here", "pe-unreadable"], CancellationToken.None, "net:[4026531840]");
 
         Assert.False(result["pe-elsewhere"]);
         Assert.True(result["pe-here"]);
@@ -63,7 +62,6 @@ public sealed class ProcessTableTests : IDisposable
     [Fact]
     public void The_same_name_in_this_namespace_counts_when_another_namespace_has_it_first()
     {
-        _tree.Link("self/ns/net", "net:[1]");
         _tree.Add(20001, "pe-service");
         _tree.Link("20001/ns/net", "net:[2]");
         _tree.Add(20002, "pe-service");
@@ -74,9 +72,11 @@ public sealed class ProcessTableTests : IDisposable
     }
 
     [Fact]
-    public void A_fixture_tree_without_self_has_no_namespace_and_filters_nothing()
+    public void A_fixture_tree_has_no_namespace_and_proc_has_this_ones()
     {
-        Assert.Null(ProcessTable.OwnNetworkNamespace(_tree.Root));
+        Assert.Null(PortExporter.Core.Sockets.NetworkNamespace.OfNetDirectory(Path.Combine(_tree.Root, "net")));
+        Assert.Equal(PortExporter.Core.Sockets.NetworkNamespace.OfThisThread(), PortExporter.Core.Sockets.NetworkNamespace.OfNetDirectory("/proc/net"));
+        Assert.Equal(new FileInfo("/proc/1/ns/net").LinkTarget, PortExporter.Core.Sockets.NetworkNamespace.OfNetDirectory("/proc/1/net"));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ProcessTableTests : IDisposable
 
             var theirs = Shell.Run("ip", "netns", "exec", ns.Name, "readlink", "/proc/self/ns/net").Stdout.Trim();
 
-            Assert.False(ProcessTable.FindRunning("/proc", [name], CancellationToken.None, ProcessTable.OwnNetworkNamespace("/proc"))[name]);
+            Assert.False(ProcessTable.FindRunning("/proc", [name], CancellationToken.None, PortExporter.Core.Sockets.NetworkNamespace.OfThisThread())[name]);
             Assert.True(ProcessTable.FindRunning("/proc", [name], CancellationToken.None, theirs)[name]);
             Assert.True(ProcessTable.FindRunning("/proc", [name], CancellationToken.None)[name]);
         }
