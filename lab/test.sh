@@ -14,7 +14,7 @@ LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB=$LAB_DIR/lab
 STATE_DIR=$LAB_DIR/.state
 readonly LAB_DIR LAB STATE_DIR
-readonly BUDGET_SECONDS=720
+readonly BUDGET_SECONDS=600
 # One scenario per hypothesis gets the Prometheus/Alertmanager round trip.
 readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft process-down loopback-bind selinux-denied nat-missing)
 
