@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PortExporter.Tests.Support;
 using Xunit.Abstractions;
 using static PortExporter.Tests.EndToEnd.MetricsText;
@@ -70,8 +71,10 @@ public sealed class VantageFaultTests(ITestOutputHelper output)
         var slow = exporter.GetAsync("/metrics", 8);
         await vantage.FirstRequest.WaitAsync(TimeSpan.FromSeconds(5));
         await Task.Delay(200);
+        var asked = Stopwatch.StartNew();
         while (vantage.Requests < 2)
         {
+            Assert.True(asked.Elapsed < TimeSpan.FromSeconds(10), $"the slow scrape's collection never asked the vantage (asked {vantage.Requests} times)");
             await Task.Delay(20);
         }
 
