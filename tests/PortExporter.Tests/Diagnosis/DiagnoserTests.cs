@@ -1,3 +1,6 @@
+using System.Net;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Network;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Diagnosis;
 using PortExporter.Core.Firewall;
@@ -101,6 +104,24 @@ public sealed class DiagnoserTests
         var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Sockets = SocketsOf(Listening("::", v6Only: true)) });
         Assert.Equal(Cause.WrongAddress, diagnosis.Cause);
         Assert.Contains("[::]:8080 (wildcard, IPv6 only", diagnosis.Summary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0", null, "2001:db8::10", "[::] (dual-stack")]
+    [InlineData("::", true, "192.0.2.10", "Turn IPV6_V6ONLY off")]
+    [InlineData("10.0.0.5", null, "192.0.2.10", "to 0.0.0.0")]
+    public void The_fix_for_a_wrong_address_asks_for_the_family_outside_clients_use(string listening, bool? v6Only, string outside, string fix)
+    {
+        var port = WebPort with { Bind = null, External = [new HostPort(outside, 8080)] };
+        var network = new NetworkEvidence(
+            [new HostInterface("lo", [IPAddress.Loopback], true), new HostInterface("eth0", [IPAddress.Parse(outside)], false), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")], false)],
+            "eth0",
+            null);
+
+        var diagnosis = Diagnoser.Diagnose(port, Healthy() with { Ports = [port], Sockets = SocketsOf(Listening(listening, v6Only: v6Only)), Network = network });
+
+        Assert.Equal(Cause.WrongAddress, diagnosis.Cause);
+        Assert.Contains(fix, diagnosis.Fix, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,9 +43,29 @@ public sealed class WrongAddressRule : IDiagnosisRule
                 $"listens on {seen}; outside traffic arrives on {want}",
                 $"{ListenerFacts.SsCommand(port)}; ip -br addr",
                 $"{Diagnoser.Describe(port)} listens on {seen}, not on {want} where outside traffic arrives.",
-                $"Change the service's bind address to {(port.Bind is null ? "0.0.0.0" : want)} and restart it.");
+                Fix(port, outside, listeners, want));
         }
 
         return RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
+    }
+
+    /// <summary>The bind address to ask for: the configured one; else a wildcard of the family outside traffic uses.</summary>
+    private static string Fix(PortSpec port, IReadOnlyList<System.Net.IPAddress> outside, List<Listener> listeners, string want)
+    {
+        if (port.Bind is not null)
+        {
+            return $"Change the service's bind address to {want} and restart it.";
+        }
+
+        var needsIPv6 = outside.Any(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        var needsIPv4 = outside.Any(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        if (needsIPv4 && listeners.Any(l => l is { Scope: ListenerScope.Wildcard, IsIPv6: true, V6Only: true }))
+        {
+            return "Turn IPV6_V6ONLY off on the service's [::] socket (or also bind 0.0.0.0) and restart it.";
+        }
+
+        return needsIPv6
+            ? $"Change the service's bind address to [::] (dual-stack, IPV6_V6ONLY off){(needsIPv4 ? string.Empty : $" or {want}")} and restart it."
+            : "Change the service's bind address to 0.0.0.0 and restart it.";
     }
 }
