@@ -38,7 +38,7 @@ public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCol
         ReportUnreadable(owners.UnreadableProcesses);
 
         var names = config.Ports.Select(p => p.Process).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var running = ProcessTable.FindRunning(procfs, names, cancellationToken, evidence.Sockets?.NetworkNamespace);
+        var running = ProcessTable.FindRunning(procfs, names, cancellationToken, evidence.Sockets?.NetworkNamespace, owners.ByInode.Values);
 
         var units = config.Ports.Select(p => p.Unit).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var report = await _units.ReadAsync(units, UnitTimeout(context), cancellationToken).ConfigureAwait(false);

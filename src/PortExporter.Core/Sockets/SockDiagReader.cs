@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
@@ -9,6 +10,7 @@ namespace PortExporter.Core.Sockets;
 /// as <c>ss -tuln</c> does. Asking for the LISTEN state only, the kernel walks the listening hash alone, so the
 /// cost does not grow with the host's established connections (unlike reading /proc/net/tcp).
 /// Sees the network namespace of the calling process. Thread-safe (one socket per call).
+/// With a <see cref="ListenerSelection"/> of ports, the kernel filters (as <c>ss 'sport = :N'</c> does).
 /// </summary>
 public static partial class SockDiagReader
 {
@@ -24,28 +26,85 @@ public static partial class SockDiagReader
     private const uint TcpfListen = 1u << 10;
     private const uint TcpfClose = 1u << 7;
 
+    /// <summary>Size of each receive: what <c>ss</c> and the kernel's dump batches use.</summary>
+    private const int ReceiveBufferLength = 64 * 1024;
+
+    /// <summary>The INET_DIAG_REQ_BYTECODE attribute type.</summary>
+    private const ushort InetDiagReqBytecode = 1;
+
     /// <summary>Every listener of both families and both protocols. Throws <see cref="Win32Exception"/> when netlink is not allowed.</summary>
-    public static List<Listener> ReadListeners()
+    public static List<Listener> ReadListeners() => ReadListeners(ListenerSelection.All);
+
+    /// <summary>
+    /// The listeners <paramref name="selection"/> asks for, of both families: with a port set the kernel returns
+    /// only those ports' sockets (an <c>inet_diag</c> bytecode filter), so the cost follows the watched ports, not
+    /// the host's listeners. One netlink socket and one pooled receive buffer serve the (up to) four dumps.
+    /// Throws <see cref="Win32Exception"/> when netlink is not allowed.
+    /// </summary>
+    public static List<Listener> ReadListeners(ListenerSelection selection)
     {
         var listeners = new List<Listener>();
-        foreach (var family in new byte[] { 2, 10 })
+        var wantTcp = selection.Tcp is not { Ports.Count: 0 };
+        var wantUdp = selection.Udp is not { Ports.Count: 0 };
+        if (!wantTcp && !wantUdp)
         {
-            Dump(family, IpprotoTcp, TcpfListen, TransportProtocol.Tcp, listeners);
-            Dump(family, IpprotoUdp, TcpfClose, TransportProtocol.Udp, listeners);
+            return listeners;
+        }
+
+        var fd = Open();
+        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
+        try
+        {
+            foreach (var family in new byte[] { 2, 10 })
+            {
+                if (wantTcp)
+                {
+                    Dump(fd, buffer, family, IpprotoTcp, TcpfListen, selection.Tcp, TransportProtocol.Tcp, listeners);
+                }
+
+                if (wantUdp)
+                {
+                    Dump(fd, buffer, family, IpprotoUdp, TcpfClose, selection.Udp, TransportProtocol.Udp, listeners);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _ = Close(fd);
         }
 
         return listeners;
     }
 
     /// <summary>The raw answer buffers of one dump (for tests that feed real kernel bytes to the parser).</summary>
-    internal static List<byte[]> DumpRaw(bool ipv6, TransportProtocol transport)
+    internal static List<byte[]> DumpRaw(bool ipv6, TransportProtocol transport, IEnumerable<int>? ports = null)
     {
         var raw = new List<byte[]>();
-        Dump(ipv6 ? (byte)10 : (byte)2, transport == TransportProtocol.Tcp ? IpprotoTcp : IpprotoUdp, transport == TransportProtocol.Tcp ? TcpfListen : TcpfClose, transport, [], raw);
+        var selection = ports is null ? ListenerSelection.All : ListenerSelection.Of(ports.Select(p => new PortKey(p, transport)));
+        var fd = Open();
+        try
+        {
+            Dump(
+                fd,
+                new byte[ReceiveBufferLength],
+                ipv6 ? (byte)10 : (byte)2,
+                transport == TransportProtocol.Tcp ? IpprotoTcp : IpprotoUdp,
+                transport == TransportProtocol.Tcp ? TcpfListen : TcpfClose,
+                transport == TransportProtocol.Tcp ? selection.Tcp : selection.Udp,
+                transport,
+                [],
+                raw);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+
         return raw;
     }
 
-    private static void Dump(byte family, byte protocol, uint states, TransportProtocol transport, List<Listener> into, List<byte[]>? raw = null)
+    private static int Open()
     {
         var fd = Socket(AfNetlink, SockRaw | SockCloexec, NetlinkSockDiag);
         if (fd < 0)
@@ -53,51 +112,83 @@ public static partial class SockDiagReader
             throw new Win32Exception(Marshal.GetLastPInvokeError(), "sock_diag: cannot open a netlink socket");
         }
 
-        try
+        return fd;
+    }
+
+    private static void Dump(
+        int fd,
+        byte[] buffer,
+        byte family,
+        byte protocol,
+        uint states,
+        ListenerSelection.PortSet? ports,
+        TransportProtocol transport,
+        List<Listener> into,
+        List<byte[]>? raw = null)
+    {
+        var bytecode = ports?.Bytecode;
+        var attributeLength = bytecode is null ? 0 : 4 + bytecode.Length;
+        Span<byte> request = stackalloc byte[16 + 56 + attributeLength];
+        request.Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(request[4..], SockDiagByFamily);
+        BinaryPrimitives.WriteUInt16LittleEndian(request[6..], NlmFRequest | NlmFDump);
+        BinaryPrimitives.WriteUInt32LittleEndian(request[8..], 1);
+        var req = request[16..];
+        req[0] = family;
+        req[1] = protocol;
+        req[2] = 0; // idiag_ext: SKV6ONLY comes with every IPv6 socket unasked
+        BinaryPrimitives.WriteUInt32LittleEndian(req[4..], states);
+        BinaryPrimitives.WriteUInt32LittleEndian(req[48..], 0xffffffff); // idiag_cookie: no cookie
+        BinaryPrimitives.WriteUInt32LittleEndian(req[52..], 0xffffffff);
+        if (bytecode is not null)
         {
-            Span<byte> request = stackalloc byte[16 + 56];
-            request.Clear();
-            BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
-            BinaryPrimitives.WriteUInt16LittleEndian(request[4..], SockDiagByFamily);
-            BinaryPrimitives.WriteUInt16LittleEndian(request[6..], NlmFRequest | NlmFDump);
-            BinaryPrimitives.WriteUInt32LittleEndian(request[8..], 1);
-            var req = request[16..];
-            req[0] = family;
-            req[1] = protocol;
-            req[2] = 0; // idiag_ext: SKV6ONLY comes with every IPv6 socket unasked
-            BinaryPrimitives.WriteUInt32LittleEndian(req[4..], states);
-            BinaryPrimitives.WriteUInt32LittleEndian(req[48..], 0xffffffff); // idiag_cookie: no cookie
-            BinaryPrimitives.WriteUInt32LittleEndian(req[52..], 0xffffffff);
-            if (Send(fd, ref MemoryMarshal.GetReference(request), request.Length, 0) < 0)
+            var attribute = request[(16 + 56)..];
+            BinaryPrimitives.WriteUInt16LittleEndian(attribute, (ushort)attributeLength);
+            BinaryPrimitives.WriteUInt16LittleEndian(attribute[2..], InetDiagReqBytecode);
+            bytecode.CopyTo(attribute[4..]);
+        }
+
+        if (Send(fd, ref MemoryMarshal.GetReference(request), request.Length, 0) < 0)
+        {
+            throw new Win32Exception(Marshal.GetLastPInvokeError(), "sock_diag: send failed");
+        }
+
+        var first = into.Count;
+        while (true)
+        {
+            var received = Recv(fd, ref buffer[0], ReceiveBufferLength, 0);
+            if (received < 0)
             {
-                throw new Win32Exception(Marshal.GetLastPInvokeError(), "sock_diag: send failed");
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == 4)
+                {
+                    continue; // EINTR
+                }
+
+                throw new Win32Exception(errno, "sock_diag: receive failed");
             }
 
-            var buffer = new byte[64 * 1024];
-            while (true)
+            raw?.Add(buffer[..(int)received]);
+            if (received == 0 || SockDiagParser.Parse(buffer.AsSpan(0, (int)received), transport, into))
             {
-                var received = Recv(fd, ref buffer[0], buffer.Length, 0);
-                if (received < 0)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == 4)
-                    {
-                        continue; // EINTR
-                    }
-
-                    throw new Win32Exception(errno, "sock_diag: receive failed");
-                }
-
-                raw?.Add(buffer[..(int)received]);
-                if (received == 0 || SockDiagParser.Parse(buffer.AsSpan(0, (int)received), transport, into))
-                {
-                    return;
-                }
+                break;
             }
         }
-        finally
+
+        if (ports is not null)
         {
-            _ = Close(fd);
+            // The kernel's filter may let a few more ports through (merged ranges): keep exactly the asked ones.
+            var kept = first;
+            for (var i = first; i < into.Count; i++)
+            {
+                if (ports.Ports.Contains(into[i].Port))
+                {
+                    into[kept++] = into[i];
+                }
+            }
+
+            into.RemoveRange(kept, into.Count - kept);
         }
     }
 

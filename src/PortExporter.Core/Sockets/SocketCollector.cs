@@ -7,7 +7,8 @@ namespace PortExporter.Core.Sockets;
 /// <summary>
 /// The sockets evidence: every TCP listener and bound UDP socket, IPv4 and IPv6. When the exporter shares the
 /// network namespace that <c>--path.procfs</c> describes, it asks the kernel over netlink <c>sock_diag</c> for
-/// listeners only (cost independent of the established connections, and the real IPV6_V6ONLY flag); otherwise,
+/// listeners only (cost independent of the established connections, and the real IPV6_V6ONLY flag), and with
+/// configured ports for those ports' listeners only (cost independent of the host's other listeners); otherwise,
 /// or when netlink is refused, it reads <c>&lt;procfs&gt;/net/{tcp,tcp6,udp,udp6}</c> with the <c>bindv6only</c>
 /// default. Fails when tcp or udp is missing or any table is malformed. Safe to call from several collections at once.
 /// </summary>
@@ -17,6 +18,7 @@ namespace PortExporter.Core.Sockets;
 public sealed class SocketCollector(ILogger<SocketCollector> logger, string? netDirectory = null) : IEvidenceCollector
 {
     private volatile bool _netlinkRefused;
+    private volatile SelectionForConfig? _selection;
 
     public string Name => CollectorNames.Sockets;
 
@@ -27,7 +29,7 @@ public sealed class SocketCollector(ILogger<SocketCollector> logger, string? net
         {
             try
             {
-                var listeners = SockDiagReader.ReadListeners();
+                var listeners = SockDiagReader.ReadListeners(SelectionFor(evidence.Config));
                 SocketLog.ListenersReadNetlink(logger, listeners.Count);
                 evidence.Sockets = new SocketEvidence(listeners, reader.ReadEphemeralPortStart(path => SocketLog.OptionalFileAbsent(logger, path)))
                 {
@@ -47,4 +49,28 @@ public sealed class SocketCollector(ILogger<SocketCollector> logger, string? net
         evidence.Sockets = sockets with { NetworkNamespace = NetworkNamespace.OfNetDirectory(reader.NetDirectory) };
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// What to ask the kernel for: the configured ports only, or every listener when ports are discovered (the
+    /// resolver learns new ports from them). Nothing reads listeners of unwatched ports otherwise: the rules,
+    /// metrics and owner lookups all go through <see cref="SocketEvidence.For"/> of a watched port.
+    /// </summary>
+    internal ListenerSelection SelectionFor(Configuration.ExporterConfig config)
+    {
+        if (config.DiscoversPorts)
+        {
+            return ListenerSelection.All;
+        }
+
+        if (_selection is { } cached && ReferenceEquals(cached.Config, config))
+        {
+            return cached.Selection;
+        }
+
+        var selection = ListenerSelection.Of(config.Ports.Select(p => p.Key));
+        _selection = new SelectionForConfig(config, selection);
+        return selection;
+    }
+
+    private sealed record SelectionForConfig(Configuration.ExporterConfig Config, ListenerSelection Selection);
 }

@@ -26,6 +26,7 @@ public sealed class EvidenceService : IDisposable
     private readonly SharedCollection<CollectedState> _shared = new();
     private readonly SemaphoreSlim _metricsGate = new(1, 1);
     private readonly Counter _collections;
+    private readonly MemoryTrim _trim;
     private volatile CollectedState? _latest;
 
     public EvidenceService(
@@ -44,6 +45,7 @@ public sealed class EvidenceService : IDisposable
         _exporterMetrics = exporterMetrics;
         Registry = registry;
         _time = time;
+        _trim = new MemoryTrim(time);
         _collections = Metrics.WithCustomRegistry(registry).CreateCounter(
             "port_exporter_collections_total",
             "Evidence collections run. Concurrent scrapes share one collection, so this grows slower than the scrape count.");
@@ -118,6 +120,7 @@ public sealed class EvidenceService : IDisposable
         }
 
         _latest = state;
+        _trim.AfterCollection(evidence.Firewall?.SnapshotTakenAt);
         return state;
     }
 }

@@ -38,7 +38,7 @@ public static class ServiceCollectionExtensions
 
         // The registry: our series plus the .NET process metrics.
         var registry = Metrics.NewCustomRegistry();
-        DotNetStats.Register(registry);
+        RuntimeMetrics.Register(registry);
         var factory = Metrics.WithCustomRegistry(registry);
         services.AddSingleton(registry);
         services.AddSingleton<IMetricFactory>(factory);
