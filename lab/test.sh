@@ -23,6 +23,20 @@ readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft process-down loopback-bind s
     exit 1
 }
 
+# Only one lab may run on this machine (fixed namespace names): wait for the machine-wide lock that
+# lab/lab also takes, and hold it for the whole run. The lab commands run below see PELAB_LOCK_HELD and
+# do not wait for it again; the processes they start close fd 9 and never hold it.
+LAB_LOCK_FILE=${PELAB_LOCK_FILE:-/run/lock/port-exporter-lab.lock}
+mkdir -p "$(dirname "$LAB_LOCK_FILE")"
+exec 9>>"$LAB_LOCK_FILE"
+if ! flock -n 9; then
+    echo "lab/test.sh: waiting for the lab lock $LAB_LOCK_FILE (another lab run is in progress)"
+    LOCK_WAIT_START=$(date +%s)
+    flock 9
+    echo "lab/test.sh: got the lab lock after $(($(date +%s) - LOCK_WAIT_START))s"
+fi
+export PELAB_LOCK_HELD=1 PELAB_LOCK_FILE=$LAB_LOCK_FILE
+
 FAILED=()
 PASSED=0
 RUN_START=$(date +%s.%N)
