@@ -11,12 +11,23 @@
 set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$LAB_DIR")
 LAB=$LAB_DIR/lab
 STATE_DIR=$LAB_DIR/.state
-readonly LAB_DIR LAB STATE_DIR
+readonly LAB_DIR REPO_DIR LAB STATE_DIR
 readonly BUDGET_SECONDS=600
-# One scenario per hypothesis gets the Prometheus/Alertmanager round trip.
-readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft process-down loopback-bind selinux-denied nat-missing)
+# One scenario per cause the exporter names gets the Prometheus/Alertmanager round trip (every hypothesis,
+# and each cause of B and C, so that every root-cause alert and recording rule fires once), plus
+# firewall-iptables: a DROP rule keeps a per-port packet counter, a chain policy (firewall-nft) does not.
+readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft firewall-iptables process-down wrong-port loopback-bind
+    internal-bind selinux-denied nat-missing)
+# Dashboard coverage: in each Prometheus scenario every panel query and rule expression is run against the
+# lab's Prometheus (tests/grafana/promql_check.py, one JSON report per scenario); at the end each must
+# have returned data in at least one scenario (tests/grafana/coverage.py). Reports are kept in
+# LAB_COVERAGE_DIR when set.
+COVERAGE_DIR=${LAB_COVERAGE_DIR:-}
+COVERAGE_TMP=0
+HAVE_EXPORTER=0
 
 [[ $(id -u) -eq 0 ]] || {
     echo "lab/test.sh: must run as root (network namespaces)" >&2
@@ -211,6 +222,10 @@ test_prometheus() {
     else
         fail "$scenario $option: verify" "$(elapsed "$start")" "$out"
     fi
+    if [[ -n $COVERAGE_DIR ]]; then
+        coverage_report "$scenario"
+        if [[ $scenario == healthy ]]; then coverage_exporter_faults "$scenario"; fi
+    fi
     out=$(ip netns exec pelab-inside ss -Hltn | awk '{ print $4 }' | sort | tr '\n' ' ')
     if [[ $out != *"10.231.0.2:9090"* || $out != *"10.231.0.2:9093"* || $out != *"127.0.0.1:5001"* ]]; then
         fail "$scenario: Prometheus, Alertmanager and the webhook sink listen in pelab-inside" "0" "listeners: $out"
@@ -221,6 +236,68 @@ test_prometheus() {
         pass "$scenario $option: down leaves nothing (${#pids[@]} processes)" "$(elapsed "$start")"
     else
         fail "$scenario $option: down leaves nothing" "$(elapsed "$start")" "$out"
+    fi
+}
+
+# Runs every dashboard query (variables pinned to this scenario's host and port) and every rule of the
+# lab's Prometheus, recording which returned data; an empty one is no failure here (coverage_check).
+coverage_report() {
+    local scenario=$1 report=${2:-$1} start out protocol service port rules_dir
+    start=$(date +%s.%N)
+    protocol=$(awk -F'\t' -v n="$scenario" '!/^#/ && $1 == n { print $3 }' "$LAB_DIR/scenarios.tsv")
+    if [[ $protocol == udp ]]; then service=echo port=7777; else service=web port=8080; fi
+    rules_dir=$REPO_DIR/alerts
+    if [[ -f $STATE_DIR/prometheus/rules.yml ]]; then rules_dir=$STATE_DIR/prometheus; fi
+    if out=$(ip netns exec pelab-inside python3 "$REPO_DIR/tests/grafana/promql_check.py" \
+        --prom-url http://10.231.0.2:9090 --rules-dir "$rules_dir" \
+        --var job=port-exporter --var instance=10.231.0.1:10070 --var "service=$service" \
+        --var "port=$port" --var "protocol=$protocol" \
+        --wait "${LAB_COVERAGE_WAIT:-2}" --allow-empty-per-run --report "$COVERAGE_DIR/$report.json" \
+        "$REPO_DIR"/grafana/dashboards/*.json 2>&1); then
+        pass "$report: dashboard and rule queries run ($(tail -n 1 <<<"$out" | sed 's/^ *//'))" "$(elapsed "$start")"
+    else
+        fail "$report: dashboard and rule queries run" "$(elapsed "$start")" "$out"
+    fi
+}
+
+# The exporter's own incidents, reproduced after SCENARIO's checks: the remote vantage stops answering and
+# a config reload fails (the old config stays in force), then the host agent itself dies. A coverage
+# report is taken in each state, so the exporter-health alerts are proven on a real exporter too.
+coverage_exporter_faults() {
+    local scenario=$1 start out pid status
+    start=$(date +%s.%N)
+    if pid=$(awk '{ print $1 }' "$STATE_DIR/pids/agent-outside.pid" 2>/dev/null) && [[ -n $pid ]]; then
+        kill -TERM "$pid" 2>/dev/null || true
+    fi
+    printf '\nports: [ this is not a config\n' >>"$STATE_DIR/config/server.yml"
+    status=$(ip netns exec pelab-server curl -s -o /dev/null -w '%{http_code}' -X POST --max-time 10 \
+        http://10.231.0.1:10070/-/reload || true)
+    if [[ $status != 500 ]]; then
+        fail "$scenario: a broken config's reload fails" "$(elapsed "$start")" "POST /-/reload answered $status"
+    fi
+    sleep 6
+    coverage_report "$scenario" "$scenario+vantage-down+reload-failed"
+    if pid=$(awk '{ print $1 }' "$STATE_DIR/pids/agent-server.pid" 2>/dev/null) && [[ -n $pid ]]; then
+        kill -TERM "$pid" 2>/dev/null || true
+    fi
+    sleep 6
+    coverage_report "$scenario" "$scenario+exporter-down"
+}
+
+# Every panel query and rule expression returned data in at least one scenario.
+coverage_check() {
+    local start out reports=("$COVERAGE_DIR"/*.json)
+    start=$(date +%s.%N)
+    if [[ ! -e ${reports[0]} ]]; then
+        fail "every dashboard panel and rule has data in some scenario" "0" "no coverage report in $COVERAGE_DIR"
+        return
+    fi
+    if out=$(python3 "$REPO_DIR/tests/grafana/coverage.py" \
+        --not-reproduced "$REPO_DIR/tests/grafana/lab-not-reproduced.tsv" "${reports[@]}" 2>&1); then
+        pass "every dashboard panel and rule has data in some scenario (${#reports[@]} runs)" "$(elapsed "$start")"
+        grep '^  ' <<<"$out" | sed 's/^/    /' || true
+    else
+        fail "every dashboard panel and rule has data in some scenario" "$(elapsed "$start")" "$out"
     fi
 }
 
@@ -235,14 +312,21 @@ main() {
     local prometheus_option=--with-prometheus
     if [[ -x $exporter || $exporter == *.dll ]]; then
         echo "exporter: $exporter"
+        HAVE_EXPORTER=1
         if [[ -f $(dirname "$LAB_DIR")/alerts/src/render.py ]]; then prometheus_option=--fast-alerts; fi
+        if [[ -z $COVERAGE_DIR ]]; then
+            COVERAGE_DIR=$(mktemp -d)
+            COVERAGE_TMP=1
+        fi
+        mkdir -p "$COVERAGE_DIR"
     else
         echo "exporter: not built ($exporter); checking the network faults only${LAB_REQUIRE_EXPORTER:+ (LAB_REQUIRE_EXPORTER=$LAB_REQUIRE_EXPORTER)}"
+        COVERAGE_DIR=
     fi
 
     "$LAB" down >/dev/null
     host_before=$(host_fingerprint)
-    trap '"$LAB" down >/dev/null 2>&1 || true' EXIT
+    trap '"$LAB" down >/dev/null 2>&1 || true; if ((COVERAGE_TMP)); then rm -rf "$COVERAGE_DIR"; fi' EXIT
 
     for s in "${scenarios[@]}"; do run_scenario "$s"; done
     test_idempotent_up
@@ -252,6 +336,8 @@ main() {
     for s in "${PROMETHEUS_SCENARIOS[@]}"; do
         if [[ " ${scenarios[*]} " == *" $s "* ]]; then test_prometheus "$s" "$prometheus_option"; fi
     done
+    # Only a run of every Prometheus scenario can cover every panel.
+    if [[ -n $COVERAGE_DIR ]] && (($# == 0)); then coverage_check; fi
 
     "$LAB" down >/dev/null
     host_after=$(host_fingerprint)
