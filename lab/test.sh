@@ -239,6 +239,93 @@ test_prometheus() {
     fi
 }
 
+# What the exporter must never change, in pelab-server: the nftables ruleset and the iptables and
+# ip6tables rules without their counters (nft -s; iptables-save's counters and its dated header dropped),
+# and the files it reads: the SELinux fixture tree (sha256 of each file, the target of each symlink) and
+# its config.
+read_only_state() {
+    echo "== nft -s list ruleset"
+    ip netns exec pelab-server nft -s list ruleset
+    echo "== iptables-save"
+    ip netns exec pelab-server iptables-save | grep -v '^#' | sed -E 's/\[[0-9]+:[0-9]+\]/[-:-]/g'
+    echo "== ip6tables-save"
+    ip netns exec pelab-server ip6tables-save | grep -v '^#' | sed -E 's/\[[0-9]+:[0-9]+\]/[-:-]/g'
+    echo "== files"
+    (cd "$STATE_DIR" && find fixture config -type f -print0 | sort -z | xargs -0 sha256sum)
+    (cd "$STATE_DIR" && find fixture -type l -printf '%p -> %l\n' | sort)
+}
+
+collections_total() {
+    ip netns exec pelab-server curl -fsS --max-time 10 http://10.231.0.1:10070/metrics |
+        awk '/^port_exporter_collections_total / { printf "%d", $2; found = 1 } END { if (!found) print 0 }'
+}
+
+# The exporter is read-only by construction (issue 11): with iptables, ip6tables and native nftables
+# rules and the SELinux fixture tree in place, a day of scrapes at 15 s (5,760 of /metrics) plus
+# /diagnose and /probe requests leave the rulesets and files byte-identical.
+test_read_only() {
+    local start out before after load_start stats collections
+    start=$(date +%s.%N)
+    if ! out=$("$LAB" up selinux-denied 2>&1); then
+        fail "read-only: up selinux-denied" "$(elapsed "$start")" "$out"
+        return
+    fi
+    # Rules of every kind the exporter reads, none changing who reaches the watched port.
+    if ! out=$({
+        ip netns exec pelab-server iptables -A INPUT -s 192.0.2.0/24 -p tcp --dport 8080 \
+            -m comment --comment "read-only check" -j DROP
+        ip netns exec pelab-server ip6tables -A INPUT -p tcp --dport 8080 -m conntrack --ctstate NEW \
+            -m comment --comment "read-only check" -j ACCEPT
+        ip netns exec pelab-server nft -f - <<'EOF'
+table inet readonly_check {
+    set blocked {
+        type ipv4_addr
+        elements = { 192.0.2.7, 198.51.100.9 }
+    }
+    chain input {
+        type filter hook input priority filter + 10; policy accept;
+        ip saddr @blocked tcp dport 8080 counter drop comment "read-only check"
+        tcp dport { 8080, 10070 } counter accept
+    }
+}
+EOF
+    } 2>&1); then
+        fail "read-only: add iptables, ip6tables and nft rules" "$(elapsed "$start")" "$out"
+        return
+    fi
+    before=$(read_only_state 2>&1)
+    collections=$(collections_total)
+    load_start=$(date +%s.%N)
+    if ! out=$(ip netns exec pelab-server "$LAB_DIR/scrape-load" --workers "${LAB_READ_ONLY_WORKERS:-12}" \
+        "http://10.231.0.1:10070/metrics=5760" \
+        "http://10.231.0.1:10070/diagnose?format=json=240" \
+        "http://10.231.0.1:10070/diagnose=60" \
+        "http://10.231.2.2:10070/probe?target=web=120" 2>&1); then
+        fail "read-only: a day of scrapes answered" "$(elapsed "$load_start")" "$out"
+    fi
+    stats=$(tail -n 1 <<<"$out")
+    collections=$(($(collections_total) - collections))
+    out+=$'\n'"$collections collections (each reads /proc, sockets, the SELinux files; the ruleset is read every firewall.refresh_interval)"
+    after=$(read_only_state 2>&1)
+    if [[ -n $before && $before == "$after" ]]; then
+        pass "read-only: rulesets and files unchanged after ${stats%% by *}" "$(elapsed "$start")"
+        sed 's/^/      /' <<<"$out"
+    else
+        fail "read-only: rulesets and files unchanged after a day of scrapes" "$(elapsed "$start")" \
+            "$(diff <(echo "$before") <(echo "$after") || true)"
+    fi
+    # The capture itself must see a change: one more rule, one more audit record.
+    start=$(date +%s.%N)
+    ip netns exec pelab-server nft add rule inet readonly_check input tcp dport 9 drop
+    echo 'type=USER_END msg=audit(1.000:1): pid=1' >>"$STATE_DIR/fixture/rootfs/var/log/audit/audit.log"
+    out=$(diff <(echo "$after") <(read_only_state 2>&1) || true)
+    if grep -q '^> .*tcp dport 9 drop' <<<"$out" && grep -q '^> .*audit\.log' <<<"$out"; then
+        pass "read-only: the capture sees a changed ruleset and a changed file" "$(elapsed "$start")"
+    else
+        fail "read-only: the capture sees a changed ruleset and a changed file" "$(elapsed "$start")" "$out"
+    fi
+}
+
 # Runs every dashboard query (variables pinned to this scenario's host and port) and every rule of the
 # lab's Prometheus, recording which returned data; an empty one is no failure here (coverage_check).
 coverage_report() {
@@ -333,6 +420,7 @@ main() {
     test_switch
     test_verify_detects_missing_fault
     test_down_after_crash
+    if ((HAVE_EXPORTER)); then test_read_only; fi
     for s in "${PROMETHEUS_SCENARIOS[@]}"; do
         if [[ " ${scenarios[*]} " == *" $s "* ]]; then test_prometheus "$s" "$prometheus_option"; fi
     done
