@@ -349,12 +349,16 @@ coverage_report() {
     fi
 }
 
-# The exporter's own incidents, reproduced after SCENARIO's checks: the remote vantage stops answering and
-# a config reload fails (the old config stays in force), then the host agent itself dies. A coverage
-# report is taken in each state, so the exporter-health alerts are proven on a real exporter too.
+# The exporter's own incidents, reproduced after SCENARIO's checks: nft fails (a stand-in that exits 1
+# goes first on the agent's PATH, so the firewall collector fails at its next refresh), the remote
+# vantage stops answering and a config reload fails (the old config stays in force); then the host agent
+# itself dies. A coverage report is taken in each state, so the exporter-health alerts are proven on a
+# real exporter too.
 coverage_exporter_faults() {
-    local scenario=$1 start out pid status
+    local scenario=$1 start out pid status query value='' i
     start=$(date +%s.%N)
+    printf '#!/bin/sh\necho "Error: lab fault: nft does not work" >&2\nexit 1\n' >"$STATE_DIR/bin/nft"
+    chmod 0755 "$STATE_DIR/bin/nft"
     if pid=$(awk '{ print $1 }' "$STATE_DIR/pids/agent-outside.pid" 2>/dev/null) && [[ -n $pid ]]; then
         kill -TERM "$pid" 2>/dev/null || true
     fi
@@ -364,8 +368,19 @@ coverage_exporter_faults() {
     if [[ $status != 500 ]]; then
         fail "$scenario: a broken config's reload fails" "$(elapsed "$start")" "POST /-/reload answered $status"
     fi
-    sleep 6
-    coverage_report "$scenario" "$scenario+vantage-down+reload-failed"
+    # Until the firewall collector has failed in most of the samples Prometheus holds (PortExporterCollectorFailing).
+    query='avg_over_time(port_exporter_collector_success{collector="firewall"}[10m]) < 0.5'
+    for ((i = 0; i < 60; i++)); do
+        value=$(ip netns exec pelab-inside curl -fsS --max-time 3 -G http://10.231.0.2:9090/api/v1/query \
+            --data-urlencode "query=$query" 2>/dev/null | jq -r '.data.result[0].value[1] // empty' 2>/dev/null || true)
+        [[ -n $value ]] && break
+        sleep 1
+    done
+    if [[ -z $value ]]; then
+        fail "$scenario: the firewall collector fails without nft" "$(elapsed "$start")" \
+            "$(tail -n 5 "$STATE_DIR/logs/agent-server.log" 2>/dev/null)"
+    fi
+    coverage_report "$scenario" "$scenario+nft-failing+vantage-down+reload-failed"
     if pid=$(awk '{ print $1 }' "$STATE_DIR/pids/agent-server.pid" 2>/dev/null) && [[ -n $pid ]]; then
         kill -TERM "$pid" 2>/dev/null || true
     fi
