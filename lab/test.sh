@@ -311,7 +311,7 @@ EOF
     after=$(read_only_state 2>&1)
     if [[ -n $before && $before == "$after" ]]; then
         pass "read-only: rulesets and files unchanged after ${stats%% by *}" "$(elapsed "$start")"
-        sed 's/^/      /' <<<"$out"
+        printf '      %s\n' "${out//$'\n'/$'\n'      }"
     else
         fail "read-only: rulesets and files unchanged after a day of scrapes" "$(elapsed "$start")" \
             "$(diff <(echo "$before") <(echo "$after") || true)"
@@ -405,6 +405,11 @@ coverage_check() {
     fi
 }
 
+on_exit() {
+    "$LAB" down >/dev/null 2>&1 || true
+    if ((COVERAGE_TMP)); then rm -rf "$COVERAGE_DIR"; fi
+}
+
 main() {
     local scenarios s host_before host_after
     if (($# > 0)); then
@@ -430,7 +435,7 @@ main() {
 
     "$LAB" down >/dev/null
     host_before=$(host_fingerprint)
-    trap '"$LAB" down >/dev/null 2>&1 || true; if ((COVERAGE_TMP)); then rm -rf "$COVERAGE_DIR"; fi' EXIT
+    trap on_exit EXIT
 
     for s in "${scenarios[@]}"; do run_scenario "$s"; done
     test_idempotent_up
