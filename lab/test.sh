@@ -4,19 +4,32 @@
 # LAB_REQUIRE_EXPORTER=1), down, then assert that no pelab-* namespace, lab process or state is left.
 # Also: up is idempotent, up switches scenarios cleanly, verify catches a fault that is not there,
 # down recovers after a crash, Prometheus and Alertmanager come up on namespace addresses, and the
-# host's own routes and firewall are unchanged. Needs root. Prints timings; fails over 10 minutes.
+# host's own routes and firewall are unchanged. With the exporter built: every dashboard panel and rule
+# returns data in some reproduced incident, and a day of scrapes leaves rulesets and files unchanged.
+# Needs root; waits for the machine-wide lab lock. Prints timings; fails over 12 minutes.
 #
 #   lab/test.sh                 every scenario and check
-#   lab/test.sh SCENARIO...     only these scenarios (plus the generic checks)
+#   lab/test.sh SCENARIO...     only these scenarios (plus the generic checks; no coverage verdict)
 set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$LAB_DIR")
 LAB=$LAB_DIR/lab
 STATE_DIR=$LAB_DIR/.state
-readonly LAB_DIR LAB STATE_DIR
+readonly LAB_DIR REPO_DIR LAB STATE_DIR
 readonly BUDGET_SECONDS=600
-# One scenario per hypothesis gets the Prometheus/Alertmanager round trip.
-readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft process-down loopback-bind selinux-denied nat-missing)
+# One scenario per cause the exporter names gets the Prometheus/Alertmanager round trip (every hypothesis,
+# and each cause of B and C, so that every root-cause alert and recording rule fires once), plus
+# firewall-iptables: a DROP rule keeps a per-port packet counter, a chain policy (firewall-nft) does not.
+readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft firewall-iptables process-down wrong-port loopback-bind
+    internal-bind selinux-denied nat-missing)
+# Dashboard coverage: in each Prometheus scenario every panel query and rule expression is run against the
+# lab's Prometheus (tests/grafana/promql_check.py, one JSON report per scenario); at the end each must
+# have returned data in at least one scenario (tests/grafana/coverage.py). Reports are kept in
+# LAB_COVERAGE_DIR when set.
+COVERAGE_DIR=${LAB_COVERAGE_DIR:-}
+COVERAGE_TMP=0
+HAVE_EXPORTER=0
 
 [[ $(id -u) -eq 0 ]] || {
     echo "lab/test.sh: must run as root (network namespaces)" >&2
@@ -211,6 +224,10 @@ test_prometheus() {
     else
         fail "$scenario $option: verify" "$(elapsed "$start")" "$out"
     fi
+    if [[ -n $COVERAGE_DIR ]]; then
+        coverage_report "$scenario"
+        if [[ $scenario == healthy ]]; then coverage_exporter_faults "$scenario"; fi
+    fi
     out=$(ip netns exec pelab-inside ss -Hltn | awk '{ print $4 }' | sort | tr '\n' ' ')
     if [[ $out != *"10.231.0.2:9090"* || $out != *"10.231.0.2:9093"* || $out != *"127.0.0.1:5001"* ]]; then
         fail "$scenario: Prometheus, Alertmanager and the webhook sink listen in pelab-inside" "0" "listeners: $out"
@@ -224,6 +241,175 @@ test_prometheus() {
     fi
 }
 
+# What the exporter must never change, in pelab-server: the nftables ruleset and the iptables and
+# ip6tables rules without their counters (nft -s; iptables-save's counters and its dated header dropped),
+# and the files it reads: the SELinux fixture tree (sha256 of each file, the target of each symlink) and
+# its config.
+read_only_state() {
+    echo "== nft -s list ruleset"
+    ip netns exec pelab-server nft -s list ruleset
+    echo "== iptables-save"
+    ip netns exec pelab-server iptables-save | grep -v '^#' | sed -E 's/\[[0-9]+:[0-9]+\]/[-:-]/g'
+    echo "== ip6tables-save"
+    ip netns exec pelab-server ip6tables-save | grep -v '^#' | sed -E 's/\[[0-9]+:[0-9]+\]/[-:-]/g'
+    echo "== files"
+    (cd "$STATE_DIR" && find fixture config -type f -print0 | sort -z | xargs -0 sha256sum)
+    (cd "$STATE_DIR" && find fixture -type l -printf '%p -> %l\n' | sort)
+}
+
+collections_total() {
+    ip netns exec pelab-server curl -fsS --max-time 10 http://10.231.0.1:10070/metrics |
+        awk '/^port_exporter_collections_total / { printf "%d", $2; found = 1 } END { if (!found) print 0 }'
+}
+
+# The exporter is read-only by construction (issue 11): with iptables, ip6tables and native nftables
+# rules and the SELinux fixture tree in place, a day of scrapes at 15 s (5,760 of /metrics) plus
+# /diagnose and /probe requests leave the rulesets and files byte-identical.
+test_read_only() {
+    local start out before after load_start stats collections
+    start=$(date +%s.%N)
+    if ! out=$("$LAB" up selinux-denied 2>&1); then
+        fail "read-only: up selinux-denied" "$(elapsed "$start")" "$out"
+        return
+    fi
+    # Rules of every kind the exporter reads, none changing who reaches the watched port.
+    if ! out=$({
+        ip netns exec pelab-server iptables -A INPUT -s 192.0.2.0/24 -p tcp --dport 8080 \
+            -m comment --comment "read-only check" -j DROP
+        ip netns exec pelab-server ip6tables -A INPUT -p tcp --dport 8080 -m conntrack --ctstate NEW \
+            -m comment --comment "read-only check" -j ACCEPT
+        ip netns exec pelab-server nft -f - <<'EOF'
+table inet readonly_check {
+    set blocked {
+        type ipv4_addr
+        elements = { 192.0.2.7, 198.51.100.9 }
+    }
+    chain input {
+        type filter hook input priority filter + 10; policy accept;
+        ip saddr @blocked tcp dport 8080 counter drop comment "read-only check"
+        tcp dport { 8080, 10070 } counter accept
+    }
+}
+EOF
+    } 2>&1); then
+        fail "read-only: add iptables, ip6tables and nft rules" "$(elapsed "$start")" "$out"
+        return
+    fi
+    before=$(read_only_state 2>&1)
+    collections=$(collections_total)
+    load_start=$(date +%s.%N)
+    if ! out=$(ip netns exec pelab-server "$LAB_DIR/scrape-load" --workers "${LAB_READ_ONLY_WORKERS:-12}" \
+        "http://10.231.0.1:10070/metrics=5760" \
+        "http://10.231.0.1:10070/diagnose?format=json=240" \
+        "http://10.231.0.1:10070/diagnose=60" \
+        "http://10.231.2.2:10070/probe?target=web=120" 2>&1); then
+        fail "read-only: a day of scrapes answered" "$(elapsed "$load_start")" "$out"
+    fi
+    stats=$(tail -n 1 <<<"$out")
+    collections=$(($(collections_total) - collections))
+    out+=$'\n'"$collections collections (each reads /proc, sockets, the SELinux files; the ruleset is read every firewall.refresh_interval)"
+    after=$(read_only_state 2>&1)
+    if [[ -n $before && $before == "$after" ]]; then
+        pass "read-only: rulesets and files unchanged after ${stats%% by *}" "$(elapsed "$start")"
+        printf '      %s\n' "${out//$'\n'/$'\n'      }"
+    else
+        fail "read-only: rulesets and files unchanged after a day of scrapes" "$(elapsed "$start")" \
+            "$(diff <(echo "$before") <(echo "$after") || true)"
+    fi
+    # The capture itself must see a change: one more rule, one more audit record.
+    start=$(date +%s.%N)
+    ip netns exec pelab-server nft add rule inet readonly_check input tcp dport 9 drop
+    echo 'type=USER_END msg=audit(1.000:1): pid=1' >>"$STATE_DIR/fixture/rootfs/var/log/audit/audit.log"
+    out=$(diff <(echo "$after") <(read_only_state 2>&1) || true)
+    if grep -q '^> .*tcp dport 9 drop' <<<"$out" && grep -q '^> .*audit\.log' <<<"$out"; then
+        pass "read-only: the capture sees a changed ruleset and a changed file" "$(elapsed "$start")"
+    else
+        fail "read-only: the capture sees a changed ruleset and a changed file" "$(elapsed "$start")" "$out"
+    fi
+}
+
+# Runs every dashboard query (variables pinned to this scenario's host and port) and every rule of the
+# lab's Prometheus, recording which returned data; an empty one is no failure here (coverage_check).
+coverage_report() {
+    local scenario=$1 report=${2:-$1} start out protocol service port rules_dir
+    start=$(date +%s.%N)
+    protocol=$(awk -F'\t' -v n="$scenario" '!/^#/ && $1 == n { print $3 }' "$LAB_DIR/scenarios.tsv")
+    if [[ $protocol == udp ]]; then service=echo port=7777; else service=web port=8080; fi
+    rules_dir=$REPO_DIR/alerts
+    if [[ -f $STATE_DIR/prometheus/rules.yml ]]; then rules_dir=$STATE_DIR/prometheus; fi
+    if out=$(ip netns exec pelab-inside python3 "$REPO_DIR/tests/grafana/promql_check.py" \
+        --prom-url http://10.231.0.2:9090 --rules-dir "$rules_dir" \
+        --var job=port-exporter --var instance=10.231.0.1:10070 --var "service=$service" \
+        --var "port=$port" --var "protocol=$protocol" \
+        --wait "${LAB_COVERAGE_WAIT:-2}" --allow-empty-per-run --report "$COVERAGE_DIR/$report.json" \
+        "$REPO_DIR"/grafana/dashboards/*.json 2>&1); then
+        pass "$report: dashboard and rule queries run ($(tail -n 1 <<<"$out" | sed 's/^ *//'))" "$(elapsed "$start")"
+    else
+        fail "$report: dashboard and rule queries run" "$(elapsed "$start")" "$out"
+    fi
+}
+
+# The exporter's own incidents, reproduced after SCENARIO's checks: nft fails (a stand-in that exits 1
+# goes first on the agent's PATH, so the firewall collector fails at its next refresh), the remote
+# vantage stops answering and a config reload fails (the old config stays in force); then the host agent
+# itself dies. A coverage report is taken in each state, so the exporter-health alerts are proven on a
+# real exporter too.
+coverage_exporter_faults() {
+    local scenario=$1 start out pid status query value='' i
+    start=$(date +%s.%N)
+    printf '#!/bin/sh\necho "Error: lab fault: nft does not work" >&2\nexit 1\n' >"$STATE_DIR/bin/nft"
+    chmod 0755 "$STATE_DIR/bin/nft"
+    if pid=$(awk '{ print $1 }' "$STATE_DIR/pids/agent-outside.pid" 2>/dev/null) && [[ -n $pid ]]; then
+        kill -TERM "$pid" 2>/dev/null || true
+    fi
+    printf '\nports: [ this is not a config\n' >>"$STATE_DIR/config/server.yml"
+    status=$(ip netns exec pelab-server curl -s -o /dev/null -w '%{http_code}' -X POST --max-time 10 \
+        http://10.231.0.1:10070/-/reload || true)
+    if [[ $status != 500 ]]; then
+        fail "$scenario: a broken config's reload fails" "$(elapsed "$start")" "POST /-/reload answered $status"
+    fi
+    # Until the firewall collector has failed in most of the samples Prometheus holds (PortExporterCollectorFailing).
+    query='avg_over_time(port_exporter_collector_success{collector="firewall"}[10m]) < 0.5'
+    for ((i = 0; i < 60; i++)); do
+        value=$(ip netns exec pelab-inside curl -fsS --max-time 3 -G http://10.231.0.2:9090/api/v1/query \
+            --data-urlencode "query=$query" 2>/dev/null | jq -r '.data.result[0].value[1] // empty' 2>/dev/null || true)
+        [[ -n $value ]] && break
+        sleep 1
+    done
+    if [[ -z $value ]]; then
+        fail "$scenario: the firewall collector fails without nft" "$(elapsed "$start")" \
+            "$(tail -n 5 "$STATE_DIR/logs/agent-server.log" 2>/dev/null)"
+    fi
+    coverage_report "$scenario" "$scenario+nft-failing+vantage-down+reload-failed"
+    if pid=$(awk '{ print $1 }' "$STATE_DIR/pids/agent-server.pid" 2>/dev/null) && [[ -n $pid ]]; then
+        kill -TERM "$pid" 2>/dev/null || true
+    fi
+    sleep 6
+    coverage_report "$scenario" "$scenario+exporter-down"
+}
+
+# Every panel query and rule expression returned data in at least one scenario.
+coverage_check() {
+    local start out reports=("$COVERAGE_DIR"/*.json)
+    start=$(date +%s.%N)
+    if [[ ! -e ${reports[0]} ]]; then
+        fail "every dashboard panel and rule has data in some scenario" "0" "no coverage report in $COVERAGE_DIR"
+        return
+    fi
+    if out=$(python3 "$REPO_DIR/tests/grafana/coverage.py" \
+        --not-reproduced "$REPO_DIR/tests/grafana/lab-not-reproduced.tsv" "${reports[@]}" 2>&1); then
+        pass "every dashboard panel and rule has data in some scenario (${#reports[@]} runs)" "$(elapsed "$start")"
+        grep '^  ' <<<"$out" | sed 's/^/    /' || true
+    else
+        fail "every dashboard panel and rule has data in some scenario" "$(elapsed "$start")" "$out"
+    fi
+}
+
+on_exit() {
+    "$LAB" down >/dev/null 2>&1 || true
+    if ((COVERAGE_TMP)); then rm -rf "$COVERAGE_DIR"; fi
+}
+
 main() {
     local scenarios s host_before host_after
     if (($# > 0)); then
@@ -235,23 +421,33 @@ main() {
     local prometheus_option=--with-prometheus
     if [[ -x $exporter || $exporter == *.dll ]]; then
         echo "exporter: $exporter"
+        HAVE_EXPORTER=1
         if [[ -f $(dirname "$LAB_DIR")/alerts/src/render.py ]]; then prometheus_option=--fast-alerts; fi
+        if [[ -z $COVERAGE_DIR ]]; then
+            COVERAGE_DIR=$(mktemp -d)
+            COVERAGE_TMP=1
+        fi
+        mkdir -p "$COVERAGE_DIR"
     else
         echo "exporter: not built ($exporter); checking the network faults only${LAB_REQUIRE_EXPORTER:+ (LAB_REQUIRE_EXPORTER=$LAB_REQUIRE_EXPORTER)}"
+        COVERAGE_DIR=
     fi
 
     "$LAB" down >/dev/null
     host_before=$(host_fingerprint)
-    trap '"$LAB" down >/dev/null 2>&1 || true' EXIT
+    trap on_exit EXIT
 
     for s in "${scenarios[@]}"; do run_scenario "$s"; done
     test_idempotent_up
     test_switch
     test_verify_detects_missing_fault
     test_down_after_crash
+    if ((HAVE_EXPORTER)); then test_read_only; fi
     for s in "${PROMETHEUS_SCENARIOS[@]}"; do
         if [[ " ${scenarios[*]} " == *" $s "* ]]; then test_prometheus "$s" "$prometheus_option"; fi
     done
+    # Only a run of every Prometheus scenario can cover every panel.
+    if [[ -n $COVERAGE_DIR ]] && (($# == 0)); then coverage_check; fi
 
     "$LAB" down >/dev/null
     host_after=$(host_fingerprint)

@@ -276,7 +276,7 @@ def state_timeline(title, description, targets, mappings, links=None, no_value=N
     return _panel("state-timeline", title, description, targets, defaults, options, links=links)
 
 
-def time_series(title, description, targets, unit, links=None, decimals=None):
+def time_series(title, description, targets, unit, links=None, decimals=None, no_value=None):
     options = {"legend": _legend(), "tooltip": _tooltip("multi")}
     custom = {
         "drawStyle": "line",
@@ -288,7 +288,7 @@ def time_series(title, description, targets, unit, links=None, decimals=None):
         "spanNulls": False,
     }
     defaults = field_defaults(custom=custom, unit=unit, color_mode="palette-classic",
-                              decimals=decimals, minimum=0)
+                              decimals=decimals, minimum=0, no_value=no_value)
     return _panel("timeseries", title, description, targets, defaults, options, links=links)
 
 

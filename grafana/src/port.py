@@ -139,11 +139,12 @@ def _firewall(layout):
     ), 20, 7)
     layout.add(p.time_series(
         "Dropped packets", "Packets the drop/reject rules matching the port throw away: traffic arrives "
-        "and the firewall discards it.",
+        "and the firewall discards it. Empty when a chain policy blocks (the kernel keeps no per-port "
+        "counter for a policy) or the deciding rule has no counter.",
         [p.query(f"sum by (service, port, protocol) "
                  f"(rate({_series('port_firewall_dropped_packets_total')}[$__rate_interval]))",
                  legend="dropped")],
-        unit="pps",
+        unit="pps", no_value="no rule counter (not blocked, or a chain policy blocks)",
         links=p.runbook_links("PortBlockedByFirewall"),
     ), 12, 6)
     layout.add(p.stat(
@@ -195,9 +196,10 @@ def _selinux(layout):
         mappings=p.yes_no("enabled", "disabled", one_color="blue", zero_color="text"), links=links,
     ), 4, 5)
     layout.add(p.stat(
-        "Port type", "The SELinux port type the policy gives this port and protocol (semanage port -l).",
+        "Port type", "The SELinux port type the policy gives this port and protocol (semanage port -l, or "
+        "ports.local without semanage). Not known without SELinux, or when neither names the port.",
         [p.query(_series("port_selinux_port_type_info"), legend="{{type}}", instant=True)],
-        text_mode="name", color_mode="none", no_value="unlabelled", links=links,
+        text_mode="name", color_mode="none", no_value="not known", links=links,
     ), 4, 5)
     layout.add(p.stat(
         "Port type as configured", "Whether the port type is the `selinux_type` the config asks for.",
@@ -208,7 +210,7 @@ def _selinux(layout):
         "SELinux allows", "0 when the host enforces and the label is wrong or a denial was seen since the "
         "service last started.",
         [p.query(_series("port_selinux_allowed"), instant=True)],
-        mappings=p.yes_no("allowed", "denied"), links=links,
+        mappings=p.yes_no("allowed", "denied"), no_value="not judged (SELinux off)", links=links,
     ), 4, 5)
     layout.add(p.stat(
         "Denials recorded", "AVC denials for this port in the audit log, by permission.",

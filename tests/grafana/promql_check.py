@@ -3,7 +3,8 @@
 Prometheus: each must parse and return at least one series. Python 3 standard library only.
 
     promql_check.py --prom-url URL [--rules-dir DIR] [--var NAME=VALUE ...] [--allow-empty REGEX]
-                    [--rate-interval 1m] [--wait SECONDS] DASHBOARD.json ...
+                    [--rate-interval 1m] [--wait SECONDS] [--report FILE.json] [--allow-empty-per-run]
+                    DASHBOARD.json ...
 
 Template variables are resolved the way Grafana does, from the dashboard's own variable queries
 (label_values) against the same Prometheus, in order: a variable with All (multi) is the regex `.*`; a
@@ -17,6 +18,13 @@ that Prometheus (GET /api/v1/rules), healthy, and each rule's expression must re
 
 With --wait, empty results are retried until that many seconds have passed (rules and ALERTS need a
 few evaluation cycles, rate() two samples); parse errors fail at once.
+
+--report writes every check with its result (data, empty or error) as JSON: one entry per dashboard
+query (dashboard file, uid, panel title, refId, the expression as written) and per rule (file, type,
+name, expression). --allow-empty-per-run makes an empty result no failure of this run (it is only
+reported): for one run among several whose union must cover every query (the incident lab runs one per
+scenario; tests/grafana/coverage.py then fails on what no run covered). Expressions that do not run
+still fail.
 """
 
 import argparse
@@ -145,7 +153,10 @@ def dashboard_checks(prom, path, pinned, builtins):
                     continue
                 label = f'{name}: panel "{panel.get("title", "")}" query {target.get("refId", "?")}'
                 exprs = sorted({substitute(target["expr"], a, builtins) for a in assignments})
-                checks.append((label, exprs))
+                meta = {"kind": "panel", "dashboard": name, "uid": dashboard.get("uid", ""),
+                        "dashboard_title": dashboard.get("title", ""), "panel": panel.get("title", ""),
+                        "panel_id": panel.get("id"), "ref": target.get("refId", "?"), "expr": target["expr"]}
+                checks.append((label, exprs, meta))
     walk(dashboard.get("panels", []))
     return checks, len(assignments)
 
@@ -170,7 +181,10 @@ def rule_checks(prom, rules_dir):
             labels = ",".join(f'{k}="{v}"' for k, v in sorted(rule.get("labels", {}).items())
                               if rule["type"] == "recording")
             label = f'{wanted[rule["name"]]}: {rule["type"]} {rule["name"]}' + (f"{{{labels}}}" if labels else "")
-            loaded.setdefault(rule["name"], []).append((label, [rule["query"]]))
+            meta = {"kind": "rule", "file": wanted[rule["name"]], "type": rule["type"], "name": rule["name"],
+                    "labels": rule.get("labels", {}) if rule["type"] == "recording" else {},
+                    "expr": rule["query"]}
+            loaded.setdefault(rule["name"], []).append((label, [rule["query"]], meta))
             if rule.get("health") == "err" or rule.get("lastError"):
                 unhealthy.append(f"{label}: {rule.get('lastError')}")
     missing = sorted(set(wanted) - set(loaded))
@@ -181,32 +195,50 @@ def rule_checks(prom, rules_dir):
     return [check for name in wanted for check in loaded[name]], len(files)
 
 
-def run(prom, checks, allow_empty, wait):
+def run(prom, checks, allow_empty, wait, results):
+    """Runs the checks; results[i] becomes (state, series, detail) for checks[i], state data, empty or error."""
     deadline = time.monotonic() + wait
-    pending = list(checks)
+    pending = list(range(len(checks)))
     errors = []
     while True:
         empty = []
-        for label, exprs in pending:
+        for i in pending:
+            label, exprs = checks[i][0], checks[i][1]
             found = 0
             for expr in exprs:
                 try:
                     found = prom.query(expr)
                 except Failure as e:
                     errors.append(f"ERROR {label}: {e}\n      {expr}")
+                    results[i] = ("error", 0, str(e))
                     found = -1
                     break
                 if found:
+                    results[i] = ("data", found, expr)
                     break
             if found == 0:
-                empty.append((label, exprs))
+                results[i] = ("empty", 0, exprs[0])
+                empty.append(i)
         if errors or not empty or time.monotonic() >= deadline:
             break
         pending = empty
         time.sleep(1)
+    empty = [checks[i] for i in empty]
     allowed = [c for c in empty if allow_empty and re.search(allow_empty, c[0])]
     failed = [c for c in empty if c not in allowed]
     return errors, failed, allowed
+
+
+def write_report(path, prom_url, pinned, checks, results):
+    entries = []
+    for i, (label, _, meta) in enumerate(checks):
+        state, series, detail = results.get(i, ("not run", 0, ""))
+        entries.append(dict(meta, label=label, result=state, series=series,
+                            **({"error": detail} if state == "error" else {"checked": detail})))
+    report = {"prometheus": prom_url, "vars": pinned, "time": time.time(), "checks": entries}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1, sort_keys=True)
+        f.write("\n")
 
 
 def main(argv):
@@ -217,6 +249,9 @@ def main(argv):
     parser.add_argument("--allow-empty", default="", metavar="REGEX")
     parser.add_argument("--rate-interval", default="1m")
     parser.add_argument("--wait", type=float, default=0)
+    parser.add_argument("--report", metavar="FILE.json", help="write every check and its result as JSON")
+    parser.add_argument("--allow-empty-per-run", action="store_true",
+                        help="an empty result does not fail this run (it is reported); errors still do")
     parser.add_argument("dashboards", nargs="*")
     args = parser.parse_args(argv[1:])
 
@@ -224,8 +259,9 @@ def main(argv):
     pinned = dict(v.split("=", 1) for v in args.var)
     builtins = {"__rate_interval": args.rate_interval, "__interval": "15s", "__interval_ms": "15000",
                 "__range": "1h", "__range_s": "3600"}
+    checks = []
+    results = {}
     try:
-        checks = []
         for path in args.dashboards:
             found, combos = dashboard_checks(prom, path, pinned, builtins)
             print(f"   {os.path.basename(path)}: {len(found)} queries, {combos} variable combination(s)")
@@ -236,15 +272,30 @@ def main(argv):
             checks += found
         if not checks:
             raise Failure("nothing to check: give dashboards and/or --rules-dir")
-        errors, failed, allowed = run(prom, checks, args.allow_empty, args.wait)
+        errors, failed, allowed = run(prom, checks, args.allow_empty, args.wait, results)
     except Failure as e:
         print(f"   FAILED: {e}", file=sys.stderr)
+        if args.report:
+            write_report(args.report, args.prom_url, pinned, checks, results)
         return 1
-    for label, _ in allowed:
+    if args.report:
+        write_report(args.report, args.prom_url, pinned, checks, results)
+    if args.allow_empty_per_run:
+        for label, exprs, _ in failed:
+            print(f"   empty in this run: {label}")
+        if errors:
+            for line in errors:
+                print(f"   {line}", file=sys.stderr)
+            print(f"   {len(errors)} expression(s) failed to run, of {len(checks)}", file=sys.stderr)
+            return 1
+        data = sum(1 for r in results.values() if r[0] == "data")
+        print(f"   {len(checks)} expressions parse; {data} returned data, {len(checks) - data} empty in this run")
+        return 0
+    for label, _, _ in allowed:
         print(f"   allowed empty: {label}")
     for line in errors:
         print(f"   {line}", file=sys.stderr)
-    for label, exprs in failed:
+    for label, exprs, _ in failed:
         tried = f" (for each of {len(exprs)} variable values; the first:)" if len(exprs) > 1 else ""
         print(f"   EMPTY {label}{tried}\n      {exprs[0]}", file=sys.stderr)
     if errors or failed:
