@@ -226,6 +226,8 @@ RECORDING = [
         "_comment": [
             "NAT / upstream: outside fails, no local probe fails, the listener and the firewall verdict",
             "are known, and no local collector is failing on the host (never blame NAT on missing evidence).",
+            "Hypothesis E means everything on the host is right: not a finding when a host cause (the",
+            "findings recorded above in this group's evaluation) already explains the outside failure.",
         ],
         "record": "port:port_cause_findings:group",
         "labels": {"cause": "nat_or_upstream"},
@@ -235,6 +237,7 @@ RECORDING = [
             and on (${{port_key}}) (port_listening{{${{sel}}}} == 1)
             and on (${{port_key}}) port:port_firewall_blocked_outside:max
             unless on (${{host_key}}) (port_exporter_collector_success{{${{sel}}, collector=~"${{local_collectors}}"}} == 0)
+            unless on (${{port_key}}) port:port_cause_findings:group{{cause!="nat_or_upstream"}}
         """),
     },
 ]

@@ -42,6 +42,11 @@ public static class Diagnoser
                 // The outside probe fails, but a local check could not be read: it may be the real cause.
                 outcome = RuleOutcome.Missing(outcome.Step.Check, $"{outcome.Step.Observed}; not blamed on NAT because evidence is missing");
             }
+            else if (rule.Cause == Cause.NatOrUpstream && outcome.Holds && cause is { } onHost)
+            {
+                // E means "everything on the host is right": a cause on the host already explains the outside failure.
+                outcome = RuleOutcome.Skipped(outcome.Step.Check, $"{outcome.Step.Observed}; explained by {onHost.ToLabel()}, not NAT");
+            }
 
             steps.Add(outcome.Step);
             if (outcome.IsMissing)

@@ -49,7 +49,6 @@ public sealed class DiagnoserTests
         { "loopback bind and firewall", () => Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1")), Firewall = FirewallOf(DropRule) }, Cause.LoopbackOnly, Cause.FirewallBlocked },
         { "process down and firewall", () => Healthy() with { Processes = ProcessesOf(running: false), Sockets = SocketsOf(), Firewall = FirewallOf(DropRule) }, Cause.ProcessDown, Cause.NotListening },
         { "wrong address and selinux", () => Healthy() with { Sockets = SocketsOf(Listening("10.0.0.5")), Selinux = SelinuxDenying() }, Cause.WrongAddress, Cause.SelinuxDenied },
-        { "firewall and external probe", () => Healthy() with { Firewall = FirewallOf(DropRule), Probes = ProbesOf(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.FirewallBlocked, Cause.NatOrUpstream },
     };
 
     [Theory]
@@ -96,6 +95,16 @@ public sealed class DiagnoserTests
         var evidence = Healthy() with { Probes = ProbesWithVantagesOf(new() { ["outside"] = false }, Probe("loopback", true), Probe("outside", false, ProbeFailureReason.Timeout)) };
         var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
         Assert.Equal(Cause.Ok, diagnosis.Cause);
+    }
+
+    [Fact]
+    public void A_failing_outside_probe_explained_by_the_firewall_is_no_NAT_finding()
+    {
+        var evidence = Healthy() with { Firewall = FirewallOf(DropRule), Probes = ProbesOf(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) };
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+        Assert.Equal(Cause.FirewallBlocked, diagnosis.Cause);
+        Assert.DoesNotContain(Cause.NatOrUpstream, diagnosis.Findings);
+        Assert.Contains(diagnosis.Steps, s => s.Observed.Contains("explained by firewall_blocked", StringComparison.Ordinal));
     }
 
     [Fact]
