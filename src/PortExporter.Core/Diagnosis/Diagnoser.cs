@@ -37,15 +37,15 @@ public static class Diagnoser
         foreach (var rule in Rules)
         {
             var outcome = rule.Evaluate(port, evidence);
-            if (rule.Cause == Cause.NatOrUpstream && outcome.Holds && missing.Count > 0)
+            if (rule.Cause == Cause.NatOrUpstream && cause is { } onHost && (outcome.Holds || outcome.IsMissing))
+            {
+                // E means "everything on the host is right": a cause on the host already explains a failing probe.
+                outcome = RuleOutcome.Skipped(outcome.Step.Check, $"{outcome.Step.Observed}; explained by {onHost.ToLabel()}, not NAT");
+            }
+            else if (rule.Cause == Cause.NatOrUpstream && outcome.Holds && missing.Count > 0)
             {
                 // The outside probe fails, but a local check could not be read: it may be the real cause.
                 outcome = RuleOutcome.Missing(outcome.Step.Check, $"{outcome.Step.Observed}; not blamed on NAT because evidence is missing");
-            }
-            else if (rule.Cause == Cause.NatOrUpstream && outcome.Holds && cause is { } onHost)
-            {
-                // E means "everything on the host is right": a cause on the host already explains the outside failure.
-                outcome = RuleOutcome.Skipped(outcome.Step.Check, $"{outcome.Step.Observed}; explained by {onHost.ToLabel()}, not NAT");
             }
 
             steps.Add(outcome.Step);

@@ -108,6 +108,16 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void A_failing_local_probe_explained_by_a_loopback_bind_is_not_missing_evidence()
+    {
+        var evidence = Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1")), Probes = ProbesOf(Probe("loopback", true), Probe("internal", false, ProbeFailureReason.Refused)) };
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+        Assert.Equal(Cause.LoopbackOnly, diagnosis.Cause);
+        Assert.Empty(diagnosis.Missing);
+        Assert.Contains(diagnosis.Steps, s => s.Check == "probes" && s.Status == StepStatus.Skipped && s.Observed.Contains("explained by loopback_only", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_IPv6_only_wildcard_is_called_so_in_the_summary()
     {
         var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Sockets = SocketsOf(Listening("::", v6Only: true)) });

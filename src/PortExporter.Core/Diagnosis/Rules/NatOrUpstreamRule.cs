@@ -37,7 +37,7 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
 
         if (localFailed.Count > 0)
         {
-            return RuleOutcome.Missing(Check, $"local probe failed although the local checks pass: {string.Join("; ", localFailed.Select(Describe))}", "ss -tn; conntrack -L 2>/dev/null | head");
+            return RuleOutcome.Missing(Check, $"local probe failed: {string.Join("; ", localFailed.Select(Describe))}", "ss -tn; conntrack -L 2>/dev/null | head");
         }
 
         if (outsideFailed.Count > 0)
