@@ -84,6 +84,18 @@ public sealed class HostNetworkTests
         Assert.Equal(4, ConnectionPlanner.Plan(new PortSpec("app", 8443, TransportProtocol.Tcp), dual, Network, null).Outside!.IpVersion);
     }
 
+    [Theory]
+    [InlineData("2001:db8:77::1", 6)]
+    [InlineData("203.0.113.80", 4)]
+    [InlineData("www.example.org", 4)]
+    public void External_addresses_of_one_family_are_the_way_outside_clients_come_in(string external, int version)
+    {
+        Listener[] dual = [new(TransportProtocol.Tcp, IPAddress.IPv6Any, 8080, 1, V6Only: false)];
+        var port = new PortSpec("web", 8080, TransportProtocol.Tcp, External: [new HostPort(external, 8080)]);
+
+        Assert.Equal(version, ConnectionPlanner.Plan(port, dual, Network, null).Outside!.IpVersion);
+    }
+
     [Fact]
     public void No_outside_interface_means_no_outside_connection()
     {

@@ -8,7 +8,8 @@ namespace PortExporter.Core.Firewall.Evaluation;
 
 /// <summary>
 /// Chooses, per watched port, the connections to simulate. The rule for the address family: the family of the
-/// port's <c>bind</c> address when the config gives one; otherwise IPv6 when the port has listeners and none of
+/// port's <c>bind</c> address when the config gives one; otherwise the family of its <c>external</c> addresses when
+/// they are all of one (the way outside clients come in); otherwise IPv6 when the port has listeners and none of
 /// them takes IPv4 (an IPv6-only service); otherwise IPv4, or IPv6 when the host has no IPv4 outside interface.
 /// One family per port: the verdict is for the way outside clients reach that service.
 /// <list type="bullet">
@@ -32,7 +33,7 @@ public static class ConnectionPlanner
         ArgumentNullException.ThrowIfNull(network);
         var bind = port.Bind is { } b && b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : port.Bind;
         var specificBind = bind is not null && !bind.Equals(IPAddress.Any) && !bind.Equals(IPAddress.IPv6Any) ? bind : null;
-        var version = ChooseVersion(bind, listeners?.ToList(), network);
+        var version = ChooseVersion(bind, ExternalFamily(port), listeners?.ToList(), network);
 
         var insideAddress = specificBind ?? (version == 6 ? IPAddress.IPv6Loopback : IPAddress.Loopback);
         var inside = new SimulatedConnection(ConnectionOrigin.Inside, insideAddress, insideAddress, "lo", port.Protocol, port.Port);
@@ -59,11 +60,16 @@ public static class ConnectionPlanner
         return new ConnectionPlan(new SimulatedConnection(ConnectionOrigin.Outside, source, destination, outsideInterface, port.Protocol, port.Port), inside);
     }
 
-    private static int ChooseVersion(IPAddress? bind, List<Listener>? listeners, HostNetwork network)
+    private static int ChooseVersion(IPAddress? bind, int? externalFamily, List<Listener>? listeners, HostNetwork network)
     {
         if (bind is not null)
         {
             return bind.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4;
+        }
+
+        if (externalFamily is { } family)
+        {
+            return family;
         }
 
         if (listeners is { Count: > 0 } && !listeners.Any(l => l.AcceptsIPv4))
@@ -74,6 +80,17 @@ public static class ConnectionPlanner
         var has4 = network.DefaultInterfaceV4 is not null || network.FirstNonLoopbackInterface(4) is not null;
         var has6 = network.DefaultInterfaceV6 is not null || network.FirstNonLoopbackInterface(6) is not null;
         return !has4 && has6 ? 6 : 4;
+    }
+
+    /// <summary>4 or 6 when every <c>external</c> endpoint written as an address is of that family; else null.</summary>
+    private static int? ExternalFamily(PortSpec port)
+    {
+        var families = port.ExternalEndpoints
+            .Select(e => IPAddress.TryParse(e.Host, out var a) ? (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).AddressFamily : (AddressFamily?)null)
+            .OfType<AddressFamily>()
+            .Distinct()
+            .ToList();
+        return families.Count == 1 ? (families[0] == AddressFamily.InterNetworkV6 ? 6 : 4) : null;
     }
 
     private static AddressFamily Family(int version) => version == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
