@@ -1,4 +1,5 @@
 using System.Net;
+using PortExporter.Core.Firewall.Network;
 
 namespace PortExporter.Core.Network;
 

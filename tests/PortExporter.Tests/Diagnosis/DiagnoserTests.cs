@@ -1,5 +1,6 @@
 using System.Net;
 using PortExporter.Core.Configuration;
+using PortExporter.Core.Firewall.Network;
 using PortExporter.Core.Network;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Diagnosis;
@@ -133,7 +134,7 @@ public sealed class DiagnoserTests
     {
         var port = WebPort with { Bind = null, External = [new HostPort(outside, 8080)] };
         var network = new NetworkEvidence(
-            [new HostInterface("lo", [IPAddress.Loopback], true), new HostInterface("eth0", [IPAddress.Parse(outside)], false), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")], false)],
+            [new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("eth0", [IPAddress.Parse(outside)]), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")])],
             "eth0",
             null);
 

@@ -3,6 +3,7 @@ using PortExporter.Core;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
+using PortExporter.Core.Firewall.Network;
 using PortExporter.Core.Network;
 using PortExporter.Core.Probes;
 using PortExporter.Core.Processes;
@@ -31,7 +32,7 @@ internal static class EvidenceFactory
         UnreadableProcesses: 0);
 
     public static NetworkEvidence NetworkOf() => new(
-        [new HostInterface("lo", [IPAddress.Loopback], true), new HostInterface("eth0", [IPAddress.Parse("192.0.2.10")], false), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")], false)],
+        [new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("eth0", [IPAddress.Parse("192.0.2.10")]), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")])],
         "eth0",
         null);
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using CsCheck;
 using PortExporter.Core.Configuration;
-using PortExporter.Core.Network;
+using PortExporter.Core.Firewall.Network;
 using PortExporter.Hosting;
 using PortExporter.Web.Security;
 
@@ -27,12 +27,12 @@ public sealed class SmallParserFuzzTests
     public void Route_tables_give_an_interface_or_a_FormatException()
     {
         string[] tokens = ["\t", " ", "\n", "0", "F", "FFFFFFFF", "-1", "99999999999999999999", "x", "lo", "00000000"];
-        Mutations.Mutated(RouteSeeds, tokens).Sample(text => Only<FormatException>(() => RouteTableParser.DefaultRouteInterfaceV4(text)), iter: Mutations.Iterations);
-        Mutations.Mutated(Route6Seeds, tokens).Sample(text => Only<FormatException>(() => RouteTableParser.DefaultRouteInterfaceV6(text)), iter: Mutations.Iterations);
+        Mutations.Mutated(RouteSeeds, tokens).Sample(text => Only<FormatException>(() => ProcNetParsers.ParseRoutes(text)), iter: Mutations.Iterations);
+        Mutations.Mutated(Route6Seeds, tokens).Sample(text => Only<FormatException>(() => ProcNetParsers.ParseIpv6Routes(text)), iter: Mutations.Iterations);
         Mutations.Text("0123456789abcdefABCDEF \t\nethlo-", 400).Sample(text =>
         {
-            Only<FormatException>(() => RouteTableParser.DefaultRouteInterfaceV4(text));
-            Only<FormatException>(() => RouteTableParser.DefaultRouteInterfaceV6(text));
+            Only<FormatException>(() => ProcNetParsers.ParseRoutes(text));
+            Only<FormatException>(() => ProcNetParsers.ParseIpv6Routes(text));
         }, iter: Mutations.Iterations);
     }
 
