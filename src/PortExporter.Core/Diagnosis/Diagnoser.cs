@@ -37,15 +37,13 @@ public static class Diagnoser
         foreach (var rule in Rules)
         {
             var outcome = rule.Evaluate(port, evidence);
-            if (rule.Cause == Cause.NatOrUpstream && cause is { } onHost && (outcome.Holds || outcome.IsMissing))
+            if (rule.RequiresClearHost && cause is { } onHost && (outcome.Holds || outcome.IsMissing))
             {
-                // E means "everything on the host is right": a cause on the host already explains a failing probe.
-                outcome = RuleOutcome.Skipped(outcome.Step.Check, $"{outcome.Step.Observed}; explained by {onHost.ToLabel()}, not NAT");
+                outcome = RuleOutcome.Skipped(outcome.Step.Check, $"{outcome.Step.Observed}; explained by {onHost.ToLabel()}, not {rule.Cause.ToLabel()}");
             }
-            else if (rule.Cause == Cause.NatOrUpstream && outcome.Holds && missing.Count > 0)
+            else if (rule.RequiresClearHost && outcome.Holds && missing.Count > 0)
             {
-                // The outside probe fails, but a local check could not be read: it may be the real cause.
-                outcome = RuleOutcome.Missing(outcome.Step.Check, $"{outcome.Step.Observed}; not blamed on NAT because evidence is missing");
+                outcome = RuleOutcome.Missing(outcome.Step.Check, $"{outcome.Step.Observed}; not blamed on {rule.Cause.ToLabel()} because evidence is missing");
             }
 
             steps.Add(outcome.Step);

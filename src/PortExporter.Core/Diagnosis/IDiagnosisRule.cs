@@ -8,5 +8,11 @@ public interface IDiagnosisRule
 {
     Cause Cause { get; }
 
+    /// <summary>
+    /// True for a cause that means "everything on the host is right" (NAT / upstream): it is judged only when every
+    /// earlier check is clear. Missing evidence earlier makes it missing too; an earlier cause explains it.
+    /// </summary>
+    bool RequiresClearHost => false;
+
     RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence);
 }

@@ -14,6 +14,8 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
 
     public Cause Cause => Cause.NatOrUpstream;
 
+    public bool RequiresClearHost => true;
+
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
         if (!evidence.Config.Probes.Enabled && evidence.Config.Vantages.Count == 0)
