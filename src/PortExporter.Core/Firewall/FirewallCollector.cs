@@ -86,10 +86,10 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
 
             // A first read that hangs (a tool stuck until firewall.command_timeout) gets half the time left, so the
             // collectors after this one keep theirs.
-            var wait = (context.Deadline - _time.GetUtcNow()) / 2;
+            var wait = context.HalfTimeLeft();
             try
             {
-                loaded = await first.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
+                loaded = await first.WaitAsync(wait, context.Time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException) when (!first.IsCompleted)
             {

@@ -53,8 +53,8 @@ public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCol
     /// <summary>The timeout of one systemctl run: the configured one, or half the time left before the deadline.</summary>
     internal static TimeSpan UnitTimeout(CollectionContext context)
     {
-        var half = (context.Deadline - context.Time.GetUtcNow()) / 2;
-        return half < ConfigDefaults.CommandTimeout ? (half > TimeSpan.Zero ? half : TimeSpan.Zero) : ConfigDefaults.CommandTimeout;
+        var half = context.HalfTimeLeft();
+        return half < ConfigDefaults.CommandTimeout ? half : ConfigDefaults.CommandTimeout;
     }
 
     /// <summary>Logs when processes with unreadable open files appear (warning) or are gone (information), not every collection.</summary>
