@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using PortExporter.Core.Firewall;
 using PortExporter.Core.Firewall.Model;
 using PortExporter.Core.Firewall.Nftables;
@@ -122,6 +123,35 @@ public sealed class NftJsonParserTests
         var e = Assert.Throws<FirewallParseException>(() => NftJsonParser.Parse(json));
         Assert.StartsWith("nft -j list ruleset: ", e.Message, StringComparison.Ordinal);
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"nftables\": []} trailing")]
+    [InlineData("{\"nftables\": []}{}")]
+    public void Anything_after_the_document_is_a_parse_error(string json)
+    {
+        var e = Assert.Throws<FirewallParseException>(() => NftJsonParser.Parse(json));
+        Assert.Contains("not valid JSON", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rules_compile_the_same_when_their_sets_and_maps_are_listed_after_them()
+    {
+        // The captured dump lists each set before the rules; nothing in the schema promises that order.
+        var json = FirewallFixture.Read("parser-coverage", "nft.json");
+        var items = JsonNode.Parse(json)!["nftables"]!.AsArray();
+        var reordered = new JsonArray();
+        foreach (var item in items.Where(i => i!["set"] is null && i["map"] is null).Concat(items.Where(i => i!["set"] is not null || i["map"] is not null)).ToList())
+        {
+            reordered.Add(item!.DeepClone());
+        }
+
+        Assert.Contains(items, i => i!["set"] is not null);
+        var moved = NftJsonParser.Parse(new JsonObject { ["nftables"] = reordered }.ToJsonString());
+
+        static IEnumerable<string> Describe(NftRuleset r) => r.Tables.SelectMany(t => t.Chains.Values.SelectMany(c => c.Rules.Select(rule =>
+            $"{t.Family} {t.Name} {c.Name} {rule.Label} {rule.Action.Kind} {rule.Action.Map?.Entries.Count} {rule.UnknownReason}")));
+        Assert.Equal(Describe(Coverage), Describe(moved));
     }
 
     [Fact]
