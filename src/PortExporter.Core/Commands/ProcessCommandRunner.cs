@@ -77,7 +77,7 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
         process.StandardInput.Close();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        var stdoutTask = ReadCappedAsync(process.StandardOutput, Math.Min(outputCapBytes, command.MaxOutputBytes), cts.Token);
+        var stdoutTask = ReadCappedAsync(process.StandardOutput.BaseStream, Math.Min(outputCapBytes, command.MaxOutputBytes), cts.Token);
         var stderrTask = ReadCappedAsync(process.StandardError, StderrCapChars, cts.Token);
         _ = stdoutTask.ContinueWith(
             t =>
@@ -106,7 +106,7 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
             }
         }
 
-        var (stdout, truncated) = stdoutTask.IsCompletedSuccessfully ? stdoutTask.Result : (string.Empty, false);
+        var (stdout, truncated) = stdoutTask.IsCompletedSuccessfully ? stdoutTask.Result : (ReadOnlyMemory<byte>.Empty, false);
         if (truncated)
         {
             Kill(process);
@@ -114,7 +114,7 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
 
         var (stderr, _) = stderrTask.IsCompletedSuccessfully ? stderrTask.Result : (string.Empty, false);
         var exit = process.HasExited ? process.ExitCode : -1;
-        return new CommandResult(true, timedOut ? -1 : exit, stdout, stderr.Trim(), timedOut, truncated);
+        return CommandResult.FromUtf8(timedOut ? -1 : exit, stdout, stderr.Trim(), timedOut, truncated);
     }
 
     /// <summary>The first executable named <paramref name="program"/> in PATH, or null.</summary>
@@ -133,10 +133,62 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
         return null;
     }
 
+    /// <summary>
+    /// Standard output as bytes, in 64 KB pieces joined once at the end: no string, no doubling buffer, and nothing
+    /// rented from a shared pool that would keep a large output's memory after the read.
+    /// </summary>
+    private static async Task<(ReadOnlyMemory<byte> Bytes, bool Truncated)> ReadCappedAsync(Stream stream, int cap, CancellationToken cancellationToken)
+    {
+        const int PieceBytes = 64 * 1024;
+        var pieces = new List<byte[]>();
+        var piece = new byte[PieceBytes];
+        var filled = 0;
+        long total = 0;
+        while (true)
+        {
+            if (filled == piece.Length)
+            {
+                pieces.Add(piece);
+                piece = new byte[PieceBytes];
+                filled = 0;
+            }
+
+            var read = await stream.ReadAsync(piece.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+            if (total > cap)
+            {
+                return (ReadOnlyMemory<byte>.Empty, true);
+            }
+
+            filled += read;
+        }
+
+        if (pieces.Count == 0)
+        {
+            return (piece.AsMemory(0, filled), false);
+        }
+
+        var bytes = new byte[total];
+        var at = 0;
+        foreach (var full in pieces)
+        {
+            full.CopyTo(bytes, at);
+            at += full.Length;
+        }
+
+        piece.AsSpan(0, filled).CopyTo(bytes.AsSpan(at));
+        return (bytes, false);
+    }
+
     private static async Task<(string Text, bool Truncated)> ReadCappedAsync(StreamReader reader, int cap, CancellationToken cancellationToken)
     {
         var builder = new StringBuilder();
-        var buffer = new char[16 * 1024];
+        var buffer = new char[4 * 1024];
         while (true)
         {
             var read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);

@@ -22,28 +22,28 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
     {
         var takenAt = time.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
-        var nftText = await RunAsync(AllowedCommand.NftListRulesetJson, commandTimeout, cancellationToken).ConfigureAwait(false);
-        var nft = nftText is null ? null : NftJsonParser.Parse(nftText);
+        var nftJson = await RunAsync(AllowedCommand.NftListRulesetJson, commandTimeout, cancellationToken).ConfigureAwait(false);
+        var nft = nftJson is null ? null : NftJsonParser.Parse(nftJson.StdoutUtf8);
         if (nft is not null && NftChainDevices.Missing(nft)
-            && await RunAsync(AllowedCommand.NftListChains, commandTimeout, cancellationToken).ConfigureAwait(false) is { } chainsText)
+            && await RunAsync(AllowedCommand.NftListChains, commandTimeout, cancellationToken).ConfigureAwait(false) is { } chains)
         {
-            nft = NftChainDevices.Apply(nft, NftChainDevices.Parse(chainsText));
+            nft = NftChainDevices.Apply(nft, NftChainDevices.Parse(chains.Stdout));
         }
 
         string? ipNft = null;
         string? ip6Nft = null;
         if (nft is not null && nft.TablesWithXt.Any(t => t.Family == TableFamily.Ip))
         {
-            ipNft = await RunAsync(AllowedCommand.IptablesNftSave, commandTimeout, cancellationToken).ConfigureAwait(false);
+            ipNft = (await RunAsync(AllowedCommand.IptablesNftSave, commandTimeout, cancellationToken).ConfigureAwait(false))?.Stdout;
         }
 
         if (nft is not null && nft.TablesWithXt.Any(t => t.Family == TableFamily.Ip6))
         {
-            ip6Nft = await RunAsync(AllowedCommand.Ip6tablesNftSave, commandTimeout, cancellationToken).ConfigureAwait(false);
+            ip6Nft = (await RunAsync(AllowedCommand.Ip6tablesNftSave, commandTimeout, cancellationToken).ConfigureAwait(false))?.Stdout;
         }
 
-        var legacy4 = await RunAsync(AllowedCommand.IptablesLegacySave, commandTimeout, cancellationToken).ConfigureAwait(false);
-        var legacy6 = await RunAsync(AllowedCommand.Ip6tablesLegacySave, commandTimeout, cancellationToken).ConfigureAwait(false);
+        var legacy4 = (await RunAsync(AllowedCommand.IptablesLegacySave, commandTimeout, cancellationToken).ConfigureAwait(false))?.Stdout;
+        var legacy6 = (await RunAsync(AllowedCommand.Ip6tablesLegacySave, commandTimeout, cancellationToken).ConfigureAwait(false))?.Stdout;
         var (ruleset, backends) = RulesetAssembler.Assemble(nft, ipNft, ip6Nft, legacy4, legacy6);
 
         var firewalld = await ReadFirewalldAsync(commandTimeout, cancellationToken).ConfigureAwait(false);
@@ -74,7 +74,7 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
             return null;
         }
 
-        var zonesText = await RunAsync(AllowedCommand.FirewalldListAllZones, timeout, cancellationToken).ConfigureAwait(false);
+        var zonesText = (await RunAsync(AllowedCommand.FirewalldListAllZones, timeout, cancellationToken).ConfigureAwait(false))?.Stdout;
         if (zonesText is null)
         {
             return null;
@@ -103,8 +103,8 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
         return new FirewalldConfiguration(zones, services);
     }
 
-    /// <summary>The command's output; null when the tool is not installed.</summary>
-    private async Task<string?> RunAsync(AllowedCommand command, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The command's result when it succeeded; null when the tool is not installed.</summary>
+    private async Task<CommandResult?> RunAsync(AllowedCommand command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var result = await runner.RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
         if (!result.Found)
@@ -128,6 +128,6 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
             throw new InvalidOperationException($"'{command}' exited {result.ExitCode}: {why}");
         }
 
-        return result.Stdout;
+        return result;
     }
 }
