@@ -14,13 +14,13 @@ namespace PortExporter.Core.Firewall.Model;
 /// </summary>
 public sealed class IntervalSet
 {
-    // The only range, when _narrow and _wide are null.
+    // The only range, when _bounds is null.
     private readonly ulong _low;
     private readonly ulong _high;
 
-    // Interleaved bounds: _narrow when every bound fits 64 bits and the set is not one range, else _wide.
-    private readonly ulong[]? _narrow;
-    private readonly UInt128[]? _wide;
+    // Otherwise the interleaved bounds: a ulong[] when every bound fits 64 bits, else a UInt128[]. One field of
+    // either type, not two, as a set of one port is otherwise all fields.
+    private readonly Array? _bounds;
 
     private IntervalSet(ulong low, ulong high)
     {
@@ -28,9 +28,9 @@ public sealed class IntervalSet
         _high = high;
     }
 
-    private IntervalSet(ulong[] narrow) => _narrow = narrow;
+    private IntervalSet(ulong[] narrow) => _bounds = narrow;
 
-    private IntervalSet(UInt128[] wide) => _wide = wide;
+    private IntervalSet(UInt128[] wide) => _bounds = wide;
 
     /// <summary>Number of values in the set, saturated at <see cref="ulong.MaxValue"/>.</summary>
     public ulong Count
@@ -49,7 +49,7 @@ public sealed class IntervalSet
 
     public static IntervalSet Empty { get; } = new(Array.Empty<ulong>());
 
-    public int RangeCount => _narrow is { } narrow ? narrow.Length / 2 : _wide is { } wide ? wide.Length / 2 : 1;
+    public int RangeCount => _bounds is { } bounds ? bounds.Length / 2 : 1;
 
     public static IntervalSet One(UInt128 value) => Range(value, value);
 
@@ -115,7 +115,7 @@ public sealed class IntervalSet
 
     public bool Contains(UInt128 value)
     {
-        if (_wide is not { } wide)
+        if (_bounds is not UInt128[] wide)
         {
             return value <= ulong.MaxValue && Contains((ulong)value);
         }
@@ -144,9 +144,9 @@ public sealed class IntervalSet
 
     public bool Contains(ulong value)
     {
-        if (_narrow is not { } narrow)
+        if (_bounds is not ulong[] narrow)
         {
-            return _wide is null ? value >= _low && value <= _high : Contains((UInt128)value);
+            return _bounds is null ? value >= _low && value <= _high : Contains((UInt128)value);
         }
 
         var lo = 0;
@@ -174,7 +174,7 @@ public sealed class IntervalSet
     /// <summary>Every value of the set, when it has at most <paramref name="limit"/> of them; else null.</summary>
     public IReadOnlyList<ulong>? Values(int limit)
     {
-        if (Count > (ulong)limit || _wide is not null)
+        if (Count > (ulong)limit || _bounds is UInt128[])
         {
             return null;
         }
@@ -194,7 +194,7 @@ public sealed class IntervalSet
     /// <summary>Yes when the set holds every value of [low, high], No when none, Unknown when some.</summary>
     public MatchResult Covers(UInt128 low, UInt128 high)
     {
-        if (_narrow is null && _wide is null && high <= ulong.MaxValue)
+        if (_bounds is null && high <= ulong.MaxValue)
         {
             var (l, h) = ((ulong)low, (ulong)high);
             return _high < l || _low > h ? MatchResult.No : _low <= l && _high >= h ? MatchResult.Yes : MatchResult.Unknown;
@@ -257,7 +257,17 @@ public sealed class IntervalSet
         return hash.ToHashCode();
     }
 
-    private UInt128 Low(int i) => _narrow is { } narrow ? narrow[2 * i] : _wide is { } wide ? wide[2 * i] : _low;
+    private UInt128 Low(int i) => _bounds switch
+    {
+        null => _low,
+        ulong[] narrow => narrow[2 * i],
+        _ => ((UInt128[])_bounds)[2 * i],
+    };
 
-    private UInt128 High(int i) => _narrow is { } narrow ? narrow[(2 * i) + 1] : _wide is { } wide ? wide[(2 * i) + 1] : _high;
+    private UInt128 High(int i) => _bounds switch
+    {
+        null => _high,
+        ulong[] narrow => narrow[(2 * i) + 1],
+        _ => ((UInt128[])_bounds)[(2 * i) + 1],
+    };
 }
