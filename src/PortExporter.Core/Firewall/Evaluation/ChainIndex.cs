@@ -30,7 +30,11 @@ internal sealed class ChainIndex
     private readonly int[] _starts;
     private readonly int[] _bucketRules;
 
-    private readonly ConcurrentDictionary<(byte Protocol, int Version, UInt128 Source, UInt128 Destination, int Low, int High), FirewallRule[]> _candidates = new();
+    // Made on the first list worth keeping; most chains never have one.
+    private ConcurrentDictionary<(byte Protocol, int Version, UInt128 Source, UInt128 Destination, int Low, int High), FirewallRule[]>? _candidates;
+
+    // The general rules, once a packet with an empty bucket has kept them all: the list of many such packets.
+    private FirewallRule[]? _generalRules;
 
     public ChainIndex(FirewallChain chain)
     {
@@ -79,7 +83,7 @@ internal sealed class ChainIndex
             return Compute(packet);
         }
 
-        return _candidates.GetOrAdd(
+        return LazyInitializer.EnsureInitialized(ref _candidates).GetOrAdd(
             (packet.Protocol, packet.IpVersion, packet.Source, packet.Destination, packet.DestinationPortLow, packet.DestinationPortHigh),
             static (_, state) => state.Index.Compute(state.Packet),
             (Index: this, Packet: packet));
@@ -104,6 +108,17 @@ internal sealed class ChainIndex
             {
                 var index = j >= bucket.Length || (i < general.Length && general[i] < bucket[j]) ? general[i++] : bucket[j++];
                 Keep(ref kept, _rules[index], packet);
+            }
+
+            if (bucket.IsEmpty && kept is not null && kept.Count == general.Length)
+            {
+                if (Volatile.Read(ref _generalRules) is not { } all)
+                {
+                    all = [.. kept];
+                    all = Interlocked.CompareExchange(ref _generalRules, all, null) ?? all;
+                }
+
+                return all;
             }
         }
         else
