@@ -49,10 +49,20 @@ internal sealed class IptablesRuleCompiler
     public IReadOnlyList<RuleMatch> Matches => _matches;
 
     /// <summary>Compiles; a problem comes back as the message of a parse error.</summary>
-    public static IptablesRuleCompiler Compile(List<string> args, int ipVersion, IReadOnlySet<string> userChains, out string? problem)
+    /// <param name="args">The arguments after <c>-A CHAIN</c>.</param>
+    /// <param name="ipVersion">4 or 6.</param>
+    /// <param name="userChains">The user chains of the rule's table.</param>
+    /// <param name="interner">Shares equal matches, actions and comments with the other rules of the same parse.</param>
+    /// <param name="problem">Why the rule is broken, or null.</param>
+    public static IptablesRuleCompiler Compile(List<string> args, int ipVersion, IReadOnlySet<string> userChains, RuleInterner interner, out string? problem)
     {
+        ArgumentNullException.ThrowIfNull(interner);
         var compiler = new IptablesRuleCompiler(args, ipVersion, userChains);
         problem = compiler.Run();
+        interner.Matches(compiler._matches);
+        compiler.Action = interner.Action(compiler.Action);
+        compiler.Mark = interner.Mark(compiler.Mark);
+        compiler.Comment = interner.Text(compiler.Comment);
         return compiler;
     }
 

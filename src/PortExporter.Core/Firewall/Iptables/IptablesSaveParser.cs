@@ -28,6 +28,7 @@ public static class IptablesSaveParser
         }
 
         var tables = new List<FirewallTable>();
+        var interner = new RuleInterner();
         TableBuilder? current = null;
         var lineNumber = 0;
         var rules = 0;
@@ -81,7 +82,7 @@ public static class IptablesSaveParser
                 throw new FirewallParseException(source, where, $"more than {maxRules} rules");
             }
 
-            ParseRuleLine(current, line, ipVersion, source, where);
+            ParseRuleLine(current, line, ipVersion, interner, source, where);
         }
 
         if (current is not null)
@@ -125,7 +126,7 @@ public static class IptablesSaveParser
         }
     }
 
-    private static void ParseRuleLine(TableBuilder table, string line, int ipVersion, string source, string where)
+    private static void ParseRuleLine(TableBuilder table, string line, int ipVersion, RuleInterner interner, string source, string where)
     {
         long? packets = null;
         long? bytes = null;
@@ -155,7 +156,7 @@ public static class IptablesSaveParser
             throw new FirewallParseException(source, where, $"rule for undeclared chain '{chain}'", line);
         }
 
-        var compiled = IptablesRuleCompiler.Compile(args.GetRange(2, args.Count - 2), ipVersion, table.UserChains, out var problem);
+        var compiled = IptablesRuleCompiler.Compile(args.GetRange(2, args.Count - 2), ipVersion, table.UserChains, interner, out var problem);
         if (problem is not null)
         {
             throw new FirewallParseException(source, where, problem, line);

@@ -57,4 +57,26 @@ public sealed class InterfaceValues : FieldValues
 
         return MatchResult.No;
     }
+
+    /// <summary>True when <paramref name="other"/> holds the same names and prefixes (for sharing equal values).</summary>
+    internal bool SameValues(InterfaceValues other) =>
+        _exact.AsSpan().SequenceEqual(other._exact) && _prefixes.AsSpan().SequenceEqual(other._prefixes);
+
+    /// <summary>A hash of the names and prefixes, consistent with <see cref="SameValues"/>.</summary>
+    internal int ValueHash()
+    {
+        var hash = new HashCode();
+        foreach (var e in _exact)
+        {
+            hash.Add(e, StringComparer.Ordinal);
+        }
+
+        hash.Add(_prefixes.Length);
+        foreach (var p in _prefixes)
+        {
+            hash.Add(p, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
 }

@@ -36,7 +36,14 @@ internal sealed class NftRuleCompiler
 
     public IReadOnlyList<RuleMatch> Matches => _matches;
 
-    public static NftRuleCompiler Compile(JsonElement exprs, TableFamily family, IReadOnlyDictionary<string, NftSetDefinition> sets)
+    /// <param name="exprs">The rule's <c>expr</c> array.</param>
+    /// <param name="family">The family of the rule's table.</param>
+    /// <param name="sets">The named sets and maps of the rule's table.</param>
+    /// <param name="interner">
+    /// Shares equal matches and actions with the other rules of the same parse; one per parse. Without it each rule
+    /// keeps its own (the implicit protocol dependencies are shared anyway).
+    /// </param>
+    public static NftRuleCompiler Compile(JsonElement exprs, TableFamily family, IReadOnlyDictionary<string, NftSetDefinition> sets, RuleInterner? interner = null)
     {
         var compiler = new NftRuleCompiler(family, sets);
         foreach (var e in exprs.EnumerateArray())
@@ -47,6 +54,13 @@ internal sealed class NftRuleCompiler
             }
 
             compiler.Statement(e);
+        }
+
+        if (interner is not null)
+        {
+            interner.Matches(compiler._matches);
+            compiler.Action = interner.Action(compiler.Action);
+            compiler.Mark = interner.Mark(compiler.Mark);
         }
 
         return compiler;
@@ -573,7 +587,7 @@ internal sealed class NftRuleCompiler
                     var version = proto == "ip" ? 4 : 6;
                     if (_family is not (TableFamily.Ip or TableFamily.Ip6))
                     {
-                        deps.Add(new FieldMatch(PacketField.IpVersion, new NumericValues(IntervalSet.One((UInt128)version))));
+                        deps.Add(FieldMatch.IpVersionIs(version));
                     }
                     else if (_family.Sees(version) is false)
                     {
@@ -589,7 +603,7 @@ internal sealed class NftRuleCompiler
                     };
                 case "tcp" or "udp" or "udplite" or "sctp" or "dccp":
                     FirewallValueParser.TryProtocol(proto, out var number);
-                    deps.Add(new FieldMatch(PacketField.L4Protocol, new NumericValues(IntervalSet.One(number))));
+                    deps.Add(FieldMatch.ProtocolIs(number));
                     return field switch
                     {
                         "sport" => new(PacketField.SourcePort, null, deps, null),
@@ -607,13 +621,13 @@ internal sealed class NftRuleCompiler
                 case null:
                     return new(null, null, deps, "raw payload");
                 case "icmp" or "icmpv6":
-                    deps.Add(new FieldMatch(PacketField.L4Protocol, new NumericValues(IntervalSet.One(proto == "icmp" ? PacketState.Icmp : PacketState.Icmpv6))));
+                    deps.Add(FieldMatch.ProtocolIs(proto == "icmp" ? PacketState.Icmp : PacketState.Icmpv6));
                     return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, deps, null) : new(null, null, deps, $"{proto} {field}");
                 default:
                     // ah spi, gre ...: only packets of that protocol have the field.
                     if (FirewallValueParser.TryProtocol(proto, out var other))
                     {
-                        deps.Add(new FieldMatch(PacketField.L4Protocol, new NumericValues(IntervalSet.One(other))));
+                        deps.Add(FieldMatch.ProtocolIs(other));
                     }
 
                     return new(null, null, deps, $"{proto} {field}");
