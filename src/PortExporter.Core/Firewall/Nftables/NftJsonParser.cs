@@ -57,6 +57,7 @@ public static class NftJsonParser
         var tables = items.Tables;
         var order = items.Order;
         var xt = new HashSet<(TableFamily, string)>();
+        var interner = new RuleInterner();
         foreach (var (ruleIndex, offset, length) in items.Rules)
         {
             using var document = JsonDocument.Parse(utf8.Slice(offset, length), DocumentOptions);
@@ -75,8 +76,8 @@ public static class NftJsonParser
             }
 
             long? handle = rule.TryGetProperty("handle", out var h) && h.TryGetInt64(out var hv) ? hv : null;
-            var comment = rule.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-            var compiled = NftRuleCompiler.Compile(exprs, key.Item1, table.Sets);
+            var comment = interner.Text(rule.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null);
+            var compiled = NftRuleCompiler.Compile(exprs, key.Item1, table.Sets, interner);
             if (compiled.HasXt)
             {
                 xt.Add(key);
