@@ -6,8 +6,8 @@ using PortExporter.Core.Firewall.Model;
 namespace PortExporter.Core.Firewall.Nftables;
 
 /// <summary>
-/// Pure parser of <c>nft -j list ruleset</c> (libnftables JSON schema 1). Reads with <see cref="JsonDocument"/>
-/// only (no reflection serialization, so it is trimming/AOT safe). Tables, base chains (hook, priority, type,
+/// Pure parser of <c>nft -j list ruleset</c> (libnftables JSON schema 1). Reads with <see cref="Utf8JsonReader"/> and
+/// one small <see cref="JsonDocument"/> per item (no reflection serialization, so it is trimming/AOT safe). Tables, base chains (hook, priority, type,
 /// policy), user chains, named sets and maps, and rules are compiled into <see cref="FirewallTable"/>s.
 /// A document that is not an nft ruleset throws <see cref="FirewallParseException"/> naming the object.
 /// </summary>
