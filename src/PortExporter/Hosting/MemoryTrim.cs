@@ -10,8 +10,12 @@ namespace PortExporter.Hosting;
 /// </summary>
 public sealed class MemoryTrim(TimeProvider time)
 {
-    /// <summary>Trims closer together than this are skipped: the ruleset refresh interval is 30 s by default.</summary>
-    public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Trims closer together than this wait: the ruleset refresh interval is 30 s by default, and one trim costs a
+    /// few milliseconds on a heap this small. Short, so the trim for the first snapshot (read a second after the
+    /// first collection's trim) comes before the next scrapes have built on top of its garbage.
+    /// </summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(2);
 
     private readonly Lock _gate = new();
     private DateTimeOffset? _firewallSnapshot;
