@@ -14,7 +14,7 @@ namespace PortExporter.Core.Commands;
 public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunner.DefaultOutputCapBytes) : ICommandRunner, IDisposable
 {
     public const int DefaultOutputCapBytes = 64 * 1024 * 1024;
-    private const int StderrCapChars = 4096;
+    private const int StderrCapBytes = 4096;
 
     private readonly ConcurrentDictionary<Process, byte> _running = new();
 
@@ -32,8 +32,6 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
         };
         foreach (var argument in command.Arguments)
         {
@@ -78,7 +76,7 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var stdoutTask = ReadCappedAsync(process.StandardOutput.BaseStream, Math.Min(outputCapBytes, command.MaxOutputBytes), cts.Token);
-        var stderrTask = ReadCappedAsync(process.StandardError, StderrCapChars, cts.Token);
+        var stderrTask = ReadCappedAsync(process.StandardError.BaseStream, StderrCapBytes, cts.Token);
         _ = stdoutTask.ContinueWith(
             t =>
             {
@@ -112,7 +110,7 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
             Kill(process);
         }
 
-        var (stderr, _) = stderrTask.IsCompletedSuccessfully ? stderrTask.Result : (string.Empty, false);
+        var stderr = stderrTask.IsCompletedSuccessfully ? Encoding.UTF8.GetString(stderrTask.Result.Bytes.Span) : string.Empty;
         var exit = process.HasExited ? process.ExitCode : -1;
         return CommandResult.FromUtf8(timedOut ? -1 : exit, stdout, stderr.Trim(), timedOut, truncated);
     }
@@ -134,7 +132,7 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
     }
 
     /// <summary>
-    /// Standard output as bytes, in 64 KB pieces joined once at the end: no string, no doubling buffer, and nothing
+    /// A stream's bytes up to <paramref name="cap"/> (empty and truncated beyond it), in 64 KB pieces joined once at the end: no string, no doubling buffer, and nothing
     /// rented from a shared pool that would keep a large output's memory after the read.
     /// </summary>
     private static async Task<(ReadOnlyMemory<byte> Bytes, bool Truncated)> ReadCappedAsync(Stream stream, int cap, CancellationToken cancellationToken)
@@ -183,27 +181,6 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
 
         piece.AsSpan(0, filled).CopyTo(bytes.AsSpan(at));
         return (bytes, false);
-    }
-
-    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(StreamReader reader, int cap, CancellationToken cancellationToken)
-    {
-        var builder = new StringBuilder();
-        var buffer = new char[4 * 1024];
-        while (true)
-        {
-            var read = await reader.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return (builder.ToString(), false);
-            }
-
-            if (builder.Length + read > cap)
-            {
-                return (string.Empty, true);
-            }
-
-            builder.Append(buffer, 0, read);
-        }
     }
 
     private static void Kill(Process process)
