@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using FirewallBench;
 using PortExporter.Core;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
-using PortExporter.Core.Firewall.Evaluation;
+using PortExporter.Core.Firewall;
 using PortExporter.Core.Firewall.Network;
-using PortExporter.Core.Firewall.Nftables;
 using PortExporter.Core.Firewall.Reading;
-using FirewallBench;
+using PortExporter.Firewall.Evaluation;
+using PortExporter.Firewall.Nftables;
 
 // Usage: FirewallBench NAMESPACE FIRST_PORT PORTS
 // Measures, on the ruleset loaded in NAMESPACE: `nft -j list ruleset`, the exporter's full ruleset read,

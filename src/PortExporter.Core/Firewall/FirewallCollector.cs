@@ -3,11 +3,11 @@ using Microsoft.Extensions.Logging;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
-using PortExporter.Core.Firewall.Evaluation;
-using PortExporter.Core.Firewall.Firewalld;
 using PortExporter.Core.Firewall.Network;
 using PortExporter.Core.Firewall.Reading;
 using PortExporter.Core.Sockets;
+using PortExporter.Firewall.Evaluation;
+using PortExporter.Firewall.Firewalld;
 
 namespace PortExporter.Core.Firewall;
 

@@ -9,4 +9,4 @@ public sealed record FirewallEvidence(
     IReadOnlyList<string> Backends,
     IReadOnlyDictionary<PortKey, FirewallPortResult> Ports,
     DateTimeOffset SnapshotTakenAt,
-    IReadOnlyList<Firewalld.FirewalldZone>? FirewalldZones = null);
+    IReadOnlyList<PortExporter.Firewall.Firewalld.FirewalldZone>? FirewalldZones = null);

@@ -12,5 +12,5 @@ public sealed record FirewallPortResult(
     FirewallDecision Inside,
     long? DroppedPackets = null,
     string? Redirect = null,
-    Evaluation.SimulatedConnection? OutsideConnection = null,
+    PortExporter.Firewall.Evaluation.SimulatedConnection? OutsideConnection = null,
     string? FirewalldExplanation = null);

@@ -1,6 +1,6 @@
 using PortExporter.Core.Collection;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Evaluation;
+using PortExporter.Firewall.Evaluation;
 using Prometheus;
 
 namespace PortExporter.Core.Metrics;

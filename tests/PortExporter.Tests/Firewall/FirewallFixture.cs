@@ -3,11 +3,11 @@ using System.Net;
 using PortExporter.Core;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Evaluation;
-using PortExporter.Core.Firewall.Model;
 using PortExporter.Core.Firewall.Network;
-using PortExporter.Core.Firewall.Nftables;
 using PortExporter.Core.Firewall.Reading;
+using PortExporter.Firewall.Evaluation;
+using PortExporter.Firewall.Model;
+using PortExporter.Firewall.Nftables;
 
 namespace PortExporter.Tests.Firewall;
 

@@ -1,5 +1,5 @@
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Evaluation;
+using PortExporter.Firewall.Evaluation;
 
 namespace PortExporter.Tests.Firewall;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using PortExporter.Core;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Evaluation;
 using PortExporter.Core.Firewall.Network;
 using PortExporter.Core.Firewall.Reading;
+using PortExporter.Firewall.Evaluation;
 using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Firewall;

@@ -3,8 +3,8 @@ using PortExporter.Core;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Firewalld;
 using PortExporter.Core.Metrics;
+using PortExporter.Firewall.Firewalld;
 using Prometheus;
 
 namespace PortExporter.Tests.Firewall;

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using PortExporter.Core;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Evaluation;
+using PortExporter.Firewall.Evaluation;
 
 namespace PortExporter.Tests.Firewall;
 

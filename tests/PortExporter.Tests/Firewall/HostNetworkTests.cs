@@ -2,9 +2,9 @@ using System.Net;
 using PortExporter.Core;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Evaluation;
 using PortExporter.Core.Firewall.Network;
 using PortExporter.Core.Sockets;
+using PortExporter.Firewall.Evaluation;
 
 namespace PortExporter.Tests.Firewall;
 

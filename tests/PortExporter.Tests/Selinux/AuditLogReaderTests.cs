@@ -209,7 +209,7 @@ public sealed class AuditLogReaderTests(ITestOutputHelper output) : IDisposable
         var size = WriteMillionLineLog(lineCount, watchedEvery);
         output.WriteLine($"writing the log took {writing.ElapsedMilliseconds} ms");
         var ledger = new DenialLedger();
-        ledger.Watch([new PortExporter.Core.PortKey(8081, PortExporter.Core.TransportProtocol.Tcp)]);
+        ledger.Watch([new PortExporter.Core.PortKey(8081, PortExporter.Firewall.TransportProtocol.Tcp)]);
         var reader = new AuditLogReader(LogPath, cap, initialBacklogBytes: long.MaxValue);
         var lines = 0;
         var malformed = 0;
@@ -232,7 +232,7 @@ public sealed class AuditLogReaderTests(ITestOutputHelper output) : IDisposable
         File.WriteAllLines(warmUpPath, File.ReadLines(LogPath).Take(3000));
         new AuditLogReader(warmUpPath, cap, long.MaxValue).ReadNew(OnLine);
         lines = 0;
-        var warmUpDenials = ledger.For(new PortExporter.Core.PortKey(8081, PortExporter.Core.TransportProtocol.Tcp)).Counts()["name_bind"];
+        var warmUpDenials = ledger.For(new PortExporter.Core.PortKey(8081, PortExporter.Firewall.TransportProtocol.Tcp)).Counts()["name_bind"];
         var collections = 0;
         long totalRead = 0;
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -253,7 +253,7 @@ public sealed class AuditLogReaderTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(lineCount, lines);
         Assert.Equal(0, malformed);
-        Assert.Equal(warmUpDenials + (lineCount / watchedEvery), ledger.For(new PortExporter.Core.PortKey(8081, PortExporter.Core.TransportProtocol.Tcp)).Counts()["name_bind"]);
+        Assert.Equal(warmUpDenials + (lineCount / watchedEvery), ledger.For(new PortExporter.Core.PortKey(8081, PortExporter.Firewall.TransportProtocol.Tcp)).Counts()["name_bind"]);
         Assert.Equal((int)Math.Ceiling(size / (double)cap), collections);
         Assert.True(totalRead < size + (collections * AuditLogReader.BufferSize), $"read {totalRead} of {size} bytes");
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using PortExporter.Core.Commands;
-using PortExporter.Core.Firewall.Firewalld;
-using PortExporter.Core.Firewall.Model;
-using PortExporter.Core.Firewall.Nftables;
+using PortExporter.Firewall.Firewalld;
+using PortExporter.Firewall.Model;
+using PortExporter.Firewall.Nftables;
 
 namespace PortExporter.Core.Firewall.Reading;
 

@@ -1,6 +1,6 @@
-using PortExporter.Core.Firewall.Iptables;
-using PortExporter.Core.Firewall.Model;
-using PortExporter.Core.Firewall.Nftables;
+using PortExporter.Firewall.Iptables;
+using PortExporter.Firewall.Model;
+using PortExporter.Firewall.Nftables;
 
 namespace PortExporter.Core.Firewall.Reading;
 

@@ -1,5 +1,5 @@
-using PortExporter.Core.Firewall.Firewalld;
-using PortExporter.Core.Firewall.Model;
+using PortExporter.Firewall.Firewalld;
+using PortExporter.Firewall.Model;
 
 namespace PortExporter.Core.Firewall.Reading;
 

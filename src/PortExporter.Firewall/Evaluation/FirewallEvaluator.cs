@@ -1,0 +1,577 @@
+using System.Net;
+using PortExporter.Firewall.Model;
+
+namespace PortExporter.Firewall.Evaluation;
+
+/// <summary>
+/// Simulates what the kernel does to the first packet of a new connection: every base chain on the hooks the
+/// packet passes, across all tables, families and backends, in priority order. Accept in a base chain moves on to
+/// the next base chain; drop or reject ends the walk; jump, goto, return and chain policies work as in the kernel.
+/// An outside connection passes ingress (its device), prerouting and input; an inside one output, postrouting,
+/// then prerouting and input on lo (nat chains are not consulted again there: the connection's NAT was set up on
+/// output). Conntrack state is INVALID in chains that run before conntrack (priority below -200 on prerouting and
+/// output, and ingress) and NEW after it, UNTRACKED after a notrack.
+/// <para>
+/// The answer must also get back: when the first packet is accepted (or rejected), the reply (SYN-ACK or the
+/// datagram's answer, the RST, the ICMP error) is walked too, as ESTABLISHED (RELATED for an ICMP error) to the
+/// client's unknown port: out through output and postrouting, and for an inside connection in again through
+/// prerouting and input on lo, where a stateless rule on high ports can drop it. A dropped reply makes the verdict
+/// drop (the client times out), naming the rule that dropped the reply.
+/// </para>
+/// <para>
+/// A rule whose match is unknown forks the walk: both outcomes are explored, and when they agree the verdict
+/// stands; when they differ the verdict is <see cref="FirewallVerdict.Unknown"/> naming the rule. Nothing is
+/// guessed. Immutable after construction and thread-safe; one evaluation allocates a little per walk.
+/// </para>
+/// </summary>
+public sealed class FirewallEvaluator
+{
+    /// <summary>Maximum jump depth (the kernel allows 16 in nftables; deeper means a loop in a broken dump).</summary>
+    public const int MaxJumpDepth = 64;
+
+    /// <summary>Maximum walks explored for one connection when unknown matches fork it.</summary>
+    public const int MaxWalks = 64;
+
+    private const int ConntrackPriority = -200;
+
+    private readonly Dictionary<(int Version, NetfilterHook Hook), (FirewallTable Table, FirewallChain Chain)[]> _baseChains = [];
+
+    // Long chains, indexed by destination port on first use and kept for the evaluator's life.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<FirewallChain, ChainIndex> _indexes = new(ReferenceEqualityComparer.Instance);
+
+    public FirewallEvaluator(FirewallRuleset ruleset)
+    {
+        ArgumentNullException.ThrowIfNull(ruleset);
+        Ruleset = ruleset;
+        foreach (var version in (int[])[4, 6])
+        {
+            foreach (var hook in Enum.GetValues<NetfilterHook>())
+            {
+                var list = new List<(FirewallTable, FirewallChain, int)>();
+                var order = 0;
+                foreach (var table in ruleset.Tables)
+                {
+                    if (!table.Family.Sees(version))
+                    {
+                        continue;
+                    }
+
+                    foreach (var chain in table.Chains.Values)
+                    {
+                        if (chain.BaseHook is { } h && h.Hook == hook)
+                        {
+                            list.Add((table, chain, order++));
+                        }
+                    }
+                }
+
+                // Equal priorities run in registration order, which no dump shows: keep the read order (stable sort).
+                _baseChains[(version, hook)] = [.. list.OrderBy(x => x.Item2.BaseHook!.Priority).ThenBy(x => x.Item3).Select(x => (x.Item1, x.Item2))];
+            }
+        }
+    }
+
+    public FirewallRuleset Ruleset { get; }
+
+    /// <summary>Walks <paramref name="connection"/> through the ruleset.</summary>
+    /// <param name="connection">The simulated connection.</param>
+    /// <param name="isLocal">Whether an address belongs to this host (a DNAT to another address forwards the packet away).</param>
+    public FirewallEvaluation Evaluate(SimulatedConnection connection, Func<IPAddress, bool>? isLocal = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var walks = 0;
+        return Explore(connection, isLocal ?? (_ => true), [], ref walks);
+    }
+
+    private FirewallEvaluation Explore(SimulatedConnection connection, Func<IPAddress, bool> isLocal, List<bool> choices, ref int walks)
+    {
+        walks++;
+        var walk = new Walk(this, connection, isLocal, choices);
+        var result = walk.Run();
+        if (walk.Pending is not { } pending)
+        {
+            return result;
+        }
+
+        if (walks + 2 > MaxWalks)
+        {
+            return Unknown(pending, "too many unknown matches on the path to explore");
+        }
+
+        var taken = Explore(connection, isLocal, [.. choices, true], ref walks);
+        var skipped = Explore(connection, isLocal, [.. choices, false], ref walks);
+        if (taken.Decision.Verdict == skipped.Decision.Verdict && taken.Decision.Verdict != FirewallVerdict.Unknown && taken.Redirect == skipped.Redirect)
+        {
+            return skipped;
+        }
+
+        return Unknown(pending, pending.Reason);
+    }
+
+    private static FirewallEvaluation Unknown(ChoicePoint point, string? why) =>
+        new(new FirewallDecision(FirewallVerdict.Unknown, point.Table.Backend, point.Table.Name, point.Chain.Name, point.Rule?.Label ?? point.Reason ?? string.Empty)
+        {
+            Detail = why is null ? "a match the evaluator does not understand decides" : $"unknown: {why}",
+        });
+
+    private (FirewallTable Table, FirewallChain Chain)[] BaseChains(int version, NetfilterHook hook) => _baseChains[(version, hook)];
+
+    private FirewallRule[] Candidates(FirewallChain chain, PacketState packet)
+    {
+        if (chain.RuleArray.Length < 32)
+        {
+            return chain.RuleArray;
+        }
+
+        return _indexes.GetOrAdd(chain, static c => new ChainIndex(c)).Candidates(packet);
+    }
+
+    private sealed record ChoicePoint(FirewallTable Table, FirewallChain Chain, FirewallRule? Rule, string? Reason);
+
+    private enum Flow
+    {
+        /// <summary>Go on with the next rule of the chain.</summary>
+        Next,
+
+        /// <summary>Leave the chain (return, or fell off its end).</summary>
+        Return,
+        Accept,
+        Drop,
+        Reject,
+        Unknown,
+
+        /// <summary>An unknown match needs a choice the walk has not been given.</summary>
+        Choice,
+
+        /// <summary>A DNAT sent the packet to an address that is not this host's.</summary>
+        Forwarded,
+    }
+
+    private readonly record struct Step(Flow Flow, FirewallTable? Table = null, FirewallChain? Chain = null, FirewallRule? Rule = null, string? Why = null);
+
+    private sealed class Walk(FirewallEvaluator evaluator, SimulatedConnection connection, Func<IPAddress, bool> isLocal, List<bool> choices)
+    {
+        private readonly bool _inside = connection.Origin == ConnectionOrigin.Inside;
+        private PacketState _packet = null!;
+        private int _cursor;
+        private string? _redirect;
+
+        public ChoicePoint? Pending { get; private set; }
+
+        private readonly record struct Stage(NetfilterHook Hook, string In, string Out, bool Nat, bool ConntrackHere);
+
+        /// <summary>How one packet fared on its way through a list of hooks.</summary>
+        private readonly record struct Passage(Flow Flow, Step? Final, (FirewallTable Table, FirewallChain Chain)? PolicyDrop, Step? LastAccept, (FirewallTable Table, FirewallChain Chain)? LastPolicy);
+
+        public FirewallEvaluation Run()
+        {
+            _packet = FirstPacket();
+            Stage[] stages = _inside
+                ? [new(NetfilterHook.Output, string.Empty, "lo", true, true), new(NetfilterHook.Postrouting, string.Empty, "lo", true, false),
+                   new(NetfilterHook.Ingress, "lo", string.Empty, false, false), new(NetfilterHook.Prerouting, "lo", string.Empty, false, false), new(NetfilterHook.Input, "lo", string.Empty, false, false)]
+                : [new(NetfilterHook.Ingress, connection.Interface, string.Empty, true, false), new(NetfilterHook.Prerouting, connection.Interface, string.Empty, true, true),
+                   new(NetfilterHook.Input, connection.Interface, string.Empty, true, false)];
+            var first = Pass(stages, tracked: false);
+            switch (first.Flow)
+            {
+                case Flow.Choice:
+                    return Undecided();
+                case Flow.Drop when first.PolicyDrop is { } policy:
+                    return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Drop, policy.Table.Backend, policy.Table.Name, policy.Chain.Name, "policy drop"), null, _redirect);
+                case Flow.Drop or Flow.Unknown or Flow.Forwarded:
+                    return Final(first.Final!.Value, null);
+            }
+
+            // The answer: SYN-ACK / datagram reply for an accept, the RST or ICMP error for a reject.
+            var rejected = first.Flow == Flow.Reject;
+            var answer = rejected ? Final(first.Final!.Value, null) : AcceptDecision(first);
+            _packet = ReplyPacket(_packet, rejected ? first.Final!.Value.Rule?.Action.Detail : null, rejected);
+            var kind = ReplyKind(rejected);
+            Stage[] replyStages = _inside
+                ? [new(NetfilterHook.Output, string.Empty, "lo", false, true), new(NetfilterHook.Postrouting, string.Empty, "lo", false, false),
+                   new(NetfilterHook.Ingress, "lo", string.Empty, false, false), new(NetfilterHook.Prerouting, "lo", string.Empty, false, false), new(NetfilterHook.Input, "lo", string.Empty, false, false)]
+                : [new(NetfilterHook.Output, string.Empty, connection.Interface, false, true), new(NetfilterHook.Postrouting, string.Empty, connection.Interface, false, false)];
+            var back = Pass(replyStages, tracked: false);
+            switch (back.Flow)
+            {
+                case Flow.Choice:
+                    return Undecided();
+                case Flow.Drop when back.PolicyDrop is { } policy:
+                    return new FirewallEvaluation(
+                        new FirewallDecision(FirewallVerdict.Drop, policy.Table.Backend, policy.Table.Name, policy.Chain.Name, "policy drop")
+                        {
+                            Detail = $"the {kind} is dropped on its way back by the chain policy: the client times out",
+                        },
+                        null,
+                        _redirect);
+                case Flow.Drop or Flow.Reject:
+                    var blocked = Final(back.Final!.Value, FirewallVerdict.Drop);
+                    return blocked with { Decision = blocked.Decision with { Detail = $"the {kind} is dropped on its way back: the client times out" } };
+                case Flow.Unknown or Flow.Forwarded:
+                    var unknown = Final(back.Final!.Value, FirewallVerdict.Unknown);
+                    return unknown with { Decision = unknown.Decision with { Detail = $"the {kind}: {unknown.Decision.Detail}" } };
+                default:
+                    return answer;
+            }
+        }
+
+        private string ReplyKind(bool rejected) =>
+            rejected ? (_packet.Protocol == PacketState.Tcp ? "TCP reset" : "ICMP error")
+            : connection.Protocol == TransportProtocol.Tcp ? "SYN-ACK" : "reply datagram";
+
+        private PacketState FirstPacket() => new()
+        {
+            IpVersion = connection.IpVersion,
+            Protocol = connection.Protocol == TransportProtocol.Udp ? PacketState.Udp : PacketState.Tcp,
+            TcpFlags = connection.Protocol == TransportProtocol.Udp ? (byte)0 : PacketState.TcpSyn,
+            Source = PacketState.Encode(connection.Source),
+            SourcePortLow = _inside ? PacketState.EphemeralPortLow : PacketState.ClientPortLow,
+            SourcePortHigh = _inside ? PacketState.EphemeralPortHigh : PacketState.ClientPortHigh,
+            Destination = PacketState.Encode(connection.Destination),
+            DestinationAddress = connection.Destination,
+            DestinationPort = connection.Port,
+            InInterface = connection.Interface,
+            OutInterface = string.Empty,
+            Mark = 0,
+            SourceIsLocal = _inside,
+        };
+
+        /// <summary>The answer to <paramref name="request"/>: from its (translated) destination back to the client's port.</summary>
+        private PacketState ReplyPacket(PacketState request, string? rejectWith, bool rejected)
+        {
+            var reset = rejected && request.Protocol == PacketState.Tcp && rejectWith is { } w && w.Contains("tcp", StringComparison.Ordinal) && w.Contains("reset", StringComparison.Ordinal);
+            var icmp = rejected && !reset;
+            var v6 = request.IpVersion == 6;
+            var state = icmp ? ConntrackStates.Related
+                : request.Untracked ? (request.Protocol == PacketState.Tcp ? ConntrackStates.Invalid : ConntrackStates.New)
+                : ConntrackStates.Established;
+            return new PacketState
+            {
+                IpVersion = request.IpVersion,
+                Protocol = icmp ? (v6 ? PacketState.Icmpv6 : PacketState.Icmp) : request.Protocol,
+                IcmpType = icmp ? (v6 ? (byte)1 : (byte)3) : (byte)0,
+                TcpFlags = reset ? PacketState.TcpRstAck : request.Protocol == PacketState.Tcp ? PacketState.TcpSynAck : (byte)0,
+                Source = request.Destination,
+                SourcePortLow = request.DestinationPortLow,
+                SourcePortHigh = request.DestinationPortHigh,
+                Destination = PacketState.Encode(connection.Source),
+                DestinationAddress = connection.Source,
+                DestinationPortLow = request.SourcePortLow,
+                DestinationPortHigh = request.SourcePortHigh,
+                InInterface = string.Empty,
+                OutInterface = string.Empty,
+                Mark = 0,
+                SourceIsLocal = true,
+                DestinationIsLocal = _inside,
+                ConntrackState = state,
+                Confirmed = true,
+                DestinationNatted = request.DestinationNatted,
+                FixedConntrackState = state,
+            };
+        }
+
+        private Passage Pass(Stage[] stages, bool tracked)
+        {
+            Step? lastAccept = null;
+            (FirewallTable, FirewallChain)? lastPolicy = null;
+            foreach (var stage in stages)
+            {
+                _packet.InInterface = stage.In;
+                _packet.OutInterface = stage.Out;
+                foreach (var (table, chain) in evaluator.BaseChains(_packet.IpVersion, stage.Hook))
+                {
+                    var hook = chain.BaseHook!;
+                    if (hook.Type == ChainType.Nat && !stage.Nat)
+                    {
+                        continue;
+                    }
+
+                    if (stage.Hook == NetfilterHook.Ingress && !(hook.Devices is { } devices && devices.Contains(stage.In)))
+                    {
+                        if (hook.Devices is not null || (chain.Rules.Count == 0 && !hook.PolicyDrops))
+                        {
+                            continue;
+                        }
+
+                        // The dump does not say which device the ingress chain is on: it may or may not apply.
+                        var applies = Choose(new ChoicePoint(table, chain, null, $"ingress chain {chain.Name}: device not shown in the dump"));
+                        if (applies is null)
+                        {
+                            return new Passage(Flow.Choice, null, null, null, null);
+                        }
+
+                        if (applies == false)
+                        {
+                            continue;
+                        }
+                    }
+
+                    _packet.ConntrackState = _packet.Untracked ? ConntrackStates.Untracked
+                        : tracked || (stage.ConntrackHere && hook.Priority > ConntrackPriority) ? _packet.FixedConntrackState ?? ConntrackStates.New
+                        : ConntrackStates.Invalid;
+                    var step = RunChain(table, chain, 0);
+                    switch (step.Flow)
+                    {
+                        case Flow.Accept:
+                            // A nat chain's accept (a DNAT) is not what lets the connection in: the filter chains decide.
+                            if (hook.Type != ChainType.Nat)
+                            {
+                                lastAccept = step;
+                            }
+
+                            continue;
+                        case Flow.Next or Flow.Return:
+                            if (hook.PolicyDrops)
+                            {
+                                return new Passage(Flow.Drop, null, (table, chain), null, null);
+                            }
+
+                            if (hook.Type != ChainType.Nat)
+                            {
+                                lastPolicy = (table, chain);
+                            }
+
+                            continue;
+                        case Flow.Choice:
+                            return new Passage(Flow.Choice, null, null, null, null);
+                        default:
+                            return new Passage(step.Flow, step, null, null, null);
+                    }
+                }
+
+                if (stage.ConntrackHere)
+                {
+                    tracked = true;
+                }
+
+                // A locally made connection is confirmed when it leaves postrouting, before it comes back in on lo.
+                if (stage.Hook == NetfilterHook.Postrouting)
+                {
+                    _packet.Confirmed = true;
+                }
+            }
+
+            return new Passage(Flow.Accept, null, null, lastAccept, lastPolicy);
+        }
+
+        private FirewallEvaluation AcceptDecision(Passage passage)
+        {
+            if (passage.LastAccept is { } accept)
+            {
+                return new FirewallEvaluation(Decision(FirewallVerdict.Accept, accept), null, _redirect);
+            }
+
+            if (passage.LastPolicy is { } p)
+            {
+                return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Accept, p.Table.Backend, p.Table.Name, p.Chain.Name, "policy accept"), null, _redirect);
+            }
+
+            return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.None, string.Empty, string.Empty, "no rule on the path"), null, _redirect);
+        }
+
+        private static FirewallEvaluation Undecided() => new(new FirewallDecision(FirewallVerdict.Unknown, FirewallBackends.None, string.Empty, string.Empty, string.Empty));
+
+        private FirewallEvaluation Final(Step step, FirewallVerdict? overrideVerdict)
+        {
+            var verdict = overrideVerdict ?? step.Flow switch
+            {
+                Flow.Drop => FirewallVerdict.Drop,
+                Flow.Reject => FirewallVerdict.Reject,
+                _ => FirewallVerdict.Unknown,
+            };
+            var decision = Decision(verdict, step);
+            if (step.Flow == Flow.Forwarded)
+            {
+                decision = decision with { Detail = "DNAT sends the connection to another host: the local port is not reached" };
+            }
+            else if (step.Flow == Flow.Unknown)
+            {
+                decision = decision with { Detail = $"unknown: {step.Why}" };
+            }
+
+            var dropped = verdict is FirewallVerdict.Drop or FirewallVerdict.Reject ? step.Rule?.Packets : null;
+            return new FirewallEvaluation(decision, dropped, _redirect);
+        }
+
+        private static FirewallDecision Decision(FirewallVerdict verdict, Step step) =>
+            new(verdict, step.Table!.Backend, step.Table.Name, step.Chain!.Name, step.Rule?.Label ?? step.Why ?? string.Empty);
+
+        /// <summary>The recorded choice for the next unknown match, or null (and the point recorded) when the walk has run out of them.</summary>
+        private bool? Choose(ChoicePoint point)
+        {
+            if (_cursor < choices.Count)
+            {
+                return choices[_cursor++];
+            }
+
+            Pending = point;
+            return null;
+        }
+
+        private Step RunChain(FirewallTable table, FirewallChain chain, int depth)
+        {
+            if (depth > MaxJumpDepth)
+            {
+                return new Step(Flow.Unknown, table, chain, null, $"jumps nest deeper than {MaxJumpDepth}");
+            }
+
+            foreach (var rule in evaluator.Candidates(chain, _packet))
+            {
+                var matched = rule.Evaluate(_packet);
+                if (matched == MatchResult.No)
+                {
+                    continue;
+                }
+
+                if (matched == MatchResult.Unknown)
+                {
+                    if (rule.IsInert)
+                    {
+                        continue;
+                    }
+
+                    var taken = Choose(new ChoicePoint(table, chain, rule, rule.UnknownReason));
+                    if (taken is null)
+                    {
+                        return new Step(Flow.Choice);
+                    }
+
+                    if (taken == false)
+                    {
+                        continue;
+                    }
+                }
+
+                if (rule.SetsNotrack)
+                {
+                    _packet.Untracked = true;
+                    _packet.ConntrackState = ConntrackStates.Untracked;
+                }
+
+                if (rule.Mark is { } mark)
+                {
+                    _packet.Mark = mark.Apply(_packet.Mark);
+                }
+
+                var step = Act(rule.Action, table, chain, rule, depth);
+                if (step.Flow != Flow.Next)
+                {
+                    return step;
+                }
+            }
+
+            return new Step(Flow.Return);
+        }
+
+        private Step Act(RuleAction action, FirewallTable table, FirewallChain chain, FirewallRule rule, int depth)
+        {
+            switch (action.Kind)
+            {
+                case RuleActionKind.Continue:
+                    return new Step(Flow.Next);
+                case RuleActionKind.Accept or RuleActionKind.SourceNat:
+                    return new Step(Flow.Accept, table, chain, rule);
+                case RuleActionKind.Drop:
+                    return new Step(Flow.Drop, table, chain, rule);
+                case RuleActionKind.Reject:
+                    return new Step(Flow.Reject, table, chain, rule);
+                case RuleActionKind.Return:
+                    return new Step(Flow.Return);
+                case RuleActionKind.Jump or RuleActionKind.Goto:
+                {
+                    if (!table.Chains.TryGetValue(action.Target!, out var target))
+                    {
+                        return new Step(Flow.Unknown, table, chain, rule, $"chain {action.Target} is not in the dump");
+                    }
+
+                    var inner = RunChain(table, target, depth + 1);
+                    if (inner.Flow is Flow.Return or Flow.Next)
+                    {
+                        // Back from a jump: next rule. Back from a goto: leave this chain too.
+                        return new Step(action.Kind == RuleActionKind.Jump ? Flow.Next : Flow.Return);
+                    }
+
+                    return inner;
+                }
+
+                case RuleActionKind.DestinationNat or RuleActionKind.Redirect:
+                    return Nat(action, table, chain, rule);
+                case RuleActionKind.VerdictMap:
+                    return Lookup(action.Map!, table, chain, rule, depth);
+                default:
+                    return new Step(Flow.Unknown, table, chain, rule, action.Detail);
+            }
+        }
+
+        private Step Lookup(VerdictMap map, FirewallTable table, FirewallChain chain, FirewallRule rule, int depth)
+        {
+            foreach (var entry in map.Entries)
+            {
+                var result = MatchResult.Yes;
+                for (var i = 0; i < map.Keys.Count && result != MatchResult.No; i++)
+                {
+                    var values = entry.Key[i];
+                    var r = values is NumericValues { IpVersion: { } v } && v != _packet.IpVersion ? MatchResult.No : values.Test(map.Keys[i], _packet);
+                    if (r != MatchResult.Yes)
+                    {
+                        result = r;
+                    }
+                }
+
+                if (result == MatchResult.No)
+                {
+                    continue;
+                }
+
+                if (result == MatchResult.Unknown)
+                {
+                    var taken = Choose(new ChoicePoint(table, chain, rule, "verdict map key"));
+                    if (taken is null)
+                    {
+                        return new Step(Flow.Choice);
+                    }
+
+                    if (taken == false)
+                    {
+                        continue;
+                    }
+                }
+
+                return Act(entry.Action, table, chain, rule, depth);
+            }
+
+            return new Step(Flow.Next);
+        }
+
+        private Step Nat(RuleAction action, FirewallTable table, FirewallChain chain, FirewallRule rule)
+        {
+            IPAddress? address = action.NatAddress;
+            if (action.Kind == RuleActionKind.Redirect)
+            {
+                // REDIRECT goes to the incoming interface's (primary) address; the listener sees the same host.
+                address = null;
+            }
+
+            var detail = action.Detail ?? (action.Kind == RuleActionKind.Redirect ? "redirect" : "dnat");
+            _redirect = $"{detail} ({table.Backend} {table.Family.ToLabel()} {table.Name} {chain.Name}, {rule.Label})";
+            if (action.NatPort is { } port)
+            {
+                _packet.DestinationPort = port;
+            }
+
+            _packet.DestinationNatted = true;
+            if (address is not null)
+            {
+                _packet.Destination = PacketState.Encode(address);
+                _packet.DestinationAddress = address;
+                if (!isLocal(address))
+                {
+                    _packet.DestinationIsLocal = false;
+                    return new Step(Flow.Forwarded, table, chain, rule);
+                }
+            }
+
+            return new Step(Flow.Accept, table, chain, rule);
+        }
+    }
+}

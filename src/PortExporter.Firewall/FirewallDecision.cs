@@ -1,0 +1,15 @@
+namespace PortExporter.Firewall;
+
+/// <summary>The verdict for one simulated connection and the rule (or chain policy) that made it.</summary>
+/// <param name="Verdict">accept, drop, reject or unknown.</param>
+/// <param name="Backend">nftables, iptables-legacy, ... or "none" when no ruleset exists.</param>
+/// <param name="Table">Table of the deciding rule ("" when none).</param>
+/// <param name="Chain">Chain of the deciding rule ("" when none).</param>
+/// <param name="Rule">The deciding rule, shortened, or "policy drop" for a chain policy.</param>
+public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, string Table, string Chain, string Rule)
+{
+    public bool Blocks => Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject;
+
+    /// <summary>Why the verdict is what it is when the rule alone does not say (the unknown match, a DNAT away), or null.</summary>
+    public string? Detail { get; init; }
+}

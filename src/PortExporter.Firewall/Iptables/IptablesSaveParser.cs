@@ -1,0 +1,241 @@
+using System.Globalization;
+using PortExporter.Firewall.Model;
+
+namespace PortExporter.Firewall.Iptables;
+
+/// <summary>
+/// Pure parser of <c>iptables-save -c</c> / <c>ip6tables-save -c</c> output (legacy and nft variants):
+/// <c>*table</c>, <c>:CHAIN POLICY [packets:bytes]</c>, <c>[packets:bytes] -A CHAIN ...</c>, <c>COMMIT</c>.
+/// A structurally broken dump throws <see cref="FirewallParseException"/> naming the line; a rule using a
+/// match it does not understand is kept with an <see cref="UnknownMatch"/>.
+/// </summary>
+public static class IptablesSaveParser
+{
+    /// <summary>Upper bound on rules in one dump, so a runaway input is an error and not unbounded memory.</summary>
+    public const int MaxRules = 1_000_000;
+
+    /// <param name="text">The dump.</param>
+    /// <param name="backend">The <c>backend</c> label of its tables (<see cref="FirewallBackends"/>).</param>
+    /// <param name="ipVersion">4 for iptables-save, 6 for ip6tables-save.</param>
+    /// <param name="source">The command or file it came from, for error messages.</param>
+    /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
+    public static IReadOnlyList<FirewallTable> Parse(string text, string backend, int ipVersion, string source, int maxRules = MaxRules)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new FirewallParseException(source, "input", "binary data (NUL byte) in a text dump");
+        }
+
+        var tables = new List<FirewallTable>();
+        var interner = new RuleInterner();
+        TableBuilder? current = null;
+        var lineNumber = 0;
+        var rules = 0;
+        foreach (var rawLine in text.AsSpan().EnumerateLines())
+        {
+            lineNumber++;
+            var line = rawLine.Trim().ToString();
+            var where = $"line {lineNumber.ToString(CultureInfo.InvariantCulture)}";
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            if (line[0] == '*')
+            {
+                if (current is not null)
+                {
+                    throw new FirewallParseException(source, where, $"table '{current.Name}' has no COMMIT before the next table", line);
+                }
+
+                var name = line[1..];
+                if (name.Length == 0 || name.Contains(' ', StringComparison.Ordinal))
+                {
+                    throw new FirewallParseException(source, where, "bad table line", line);
+                }
+
+                current = new TableBuilder(name);
+                continue;
+            }
+
+            if (current is null)
+            {
+                throw new FirewallParseException(source, where, "content outside a *table ... COMMIT block", line);
+            }
+
+            if (line == "COMMIT")
+            {
+                tables.Add(current.Build(backend, ipVersion == 6 ? TableFamily.Ip6 : TableFamily.Ip));
+                current = null;
+                continue;
+            }
+
+            if (line[0] == ':')
+            {
+                ParseChainLine(current, line, source, where);
+                continue;
+            }
+
+            if (++rules > maxRules)
+            {
+                throw new FirewallParseException(source, where, $"more than {maxRules} rules");
+            }
+
+            ParseRuleLine(current, line, ipVersion, interner, source, where);
+        }
+
+        if (current is not null)
+        {
+            throw new FirewallParseException(source, "end of input", $"table '{current.Name}' is not committed (truncated dump?)");
+        }
+
+        return tables;
+    }
+
+    private static void ParseChainLine(TableBuilder table, string line, string source, string where)
+    {
+        // :INPUT DROP [12:3456]   or   :MYCHAIN - [0:0]
+        var parts = line[1..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length is < 2 or > 3)
+        {
+            throw new FirewallParseException(source, where, "bad chain line", line);
+        }
+
+        var name = parts[0];
+        var policy = parts[1];
+        long? packets = null;
+        if (parts.Length == 3)
+        {
+            if (!TryCounters(parts[2], out var p, out _))
+            {
+                throw new FirewallParseException(source, where, "bad chain counters", parts[2]);
+            }
+
+            packets = p;
+        }
+
+        if (policy is not ("ACCEPT" or "DROP" or "-" or "QUEUE" or "RETURN"))
+        {
+            throw new FirewallParseException(source, where, "bad chain policy", policy);
+        }
+
+        if (!table.Declare(name, policy == "-" ? null : policy == "DROP", packets))
+        {
+            throw new FirewallParseException(source, where, "chain declared twice", name);
+        }
+    }
+
+    private static void ParseRuleLine(TableBuilder table, string line, int ipVersion, RuleInterner interner, string source, string where)
+    {
+        long? packets = null;
+        long? bytes = null;
+        var ruleText = line;
+        if (line[0] == '[')
+        {
+            var close = line.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0 || !TryCounters(line[..(close + 1)], out var p, out var b))
+            {
+                throw new FirewallParseException(source, where, "bad rule counters", line);
+            }
+
+            packets = p;
+            bytes = b;
+            ruleText = line[(close + 1)..].TrimStart();
+        }
+
+        var args = IptablesTokenizer.Split(ruleText) ?? throw new FirewallParseException(source, where, "unclosed quote", line);
+        if (args.Count < 2 || args[0] is not ("-A" or "--append"))
+        {
+            throw new FirewallParseException(source, where, "expected '-A CHAIN ...'", line);
+        }
+
+        var chain = args[1];
+        if (!table.IsDeclared(chain))
+        {
+            throw new FirewallParseException(source, where, $"rule for undeclared chain '{chain}'", line);
+        }
+
+        var compiled = IptablesRuleCompiler.Compile(args.GetRange(2, args.Count - 2), ipVersion, table.UserChains, interner, out var problem);
+        if (problem is not null)
+        {
+            throw new FirewallParseException(source, where, problem, line);
+        }
+
+        if (compiled.Counters is { } c)
+        {
+            (packets, bytes) = (c.Packets, c.Bytes);
+        }
+
+        table.AddRule(chain, position => new FirewallRule(position, null, ruleText, compiled.Matches, compiled.Action)
+        {
+            Packets = packets,
+            Bytes = bytes,
+            Comment = compiled.Comment,
+            SetsNotrack = compiled.SetsNotrack,
+            Mark = compiled.Mark,
+        });
+    }
+
+    private static bool TryCounters(string text, out long packets, out long bytes)
+    {
+        packets = bytes = 0;
+        if (text.Length < 5 || text[0] != '[' || text[^1] != ']')
+        {
+            return false;
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0
+            && long.TryParse(text.AsSpan(1, colon - 1), NumberStyles.None, CultureInfo.InvariantCulture, out packets)
+            && long.TryParse(text.AsSpan(colon + 1, text.Length - colon - 2), NumberStyles.None, CultureInfo.InvariantCulture, out bytes);
+    }
+
+    private sealed class TableBuilder(string name)
+    {
+        private readonly Dictionary<string, (bool? PolicyDrops, long? Packets, List<FirewallRule> Rules)> _chains = new(StringComparer.Ordinal);
+        private readonly List<string> _order = [];
+        private readonly HashSet<string> _userChains = new(StringComparer.Ordinal);
+
+        public string Name { get; } = name;
+
+        public IReadOnlySet<string> UserChains => _userChains;
+
+        public bool Declare(string chain, bool? policyDrops, long? packets)
+        {
+            if (!_chains.TryAdd(chain, (policyDrops, packets, [])))
+            {
+                return false;
+            }
+
+            _order.Add(chain);
+            if (policyDrops is null)
+            {
+                _userChains.Add(chain);
+            }
+
+            return true;
+        }
+
+        public bool IsDeclared(string chain) => _chains.ContainsKey(chain);
+
+        public void AddRule(string chain, Func<int, FirewallRule> make)
+        {
+            var rules = _chains[chain].Rules;
+            rules.Add(make(rules.Count + 1));
+        }
+
+        public FirewallTable Build(string backend, TableFamily family)
+        {
+            var chains = new Dictionary<string, FirewallChain>(StringComparer.Ordinal);
+            foreach (var name in _order)
+            {
+                var (policyDrops, packets, rules) = _chains[name];
+                var hook = policyDrops is { } drops ? IptablesBuiltins.Hook(Name, name, drops) : null;
+                chains[name] = new FirewallChain(name, hook, rules, packets);
+            }
+
+            return new FirewallTable(backend, family, Name, chains);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+namespace PortExporter.Firewall.Model;
+
+/// <summary>A property of the simulated packet a match can test.</summary>
+public enum PacketField
+{
+    /// <summary>4 or 6 (nft <c>meta nfproto</c>).</summary>
+    IpVersion,
+
+    /// <summary>The transport protocol number (6 tcp, 17 udp).</summary>
+    L4Protocol,
+    SourceAddress,
+    DestinationAddress,
+
+    /// <summary>The client's port: any unprivileged port, so a match on it can be unknown.</summary>
+    SourcePort,
+    DestinationPort,
+    InInterface,
+    OutInterface,
+    ConntrackState,
+
+    /// <summary>The packet mark (0 unless a rule sets it).</summary>
+    Mark,
+
+    /// <summary>Link-layer packet type: 0 host (ours), 1 broadcast, 2 multicast, 3 other host.</summary>
+    PacketType,
+
+    /// <summary>TCP flags of the packet (a SYN).</summary>
+    TcpFlags,
+
+    /// <summary>Conntrack status bits (nft <c>ct status</c>, iptables <c>--ctstatus</c>).</summary>
+    ConntrackStatus,
+
+    /// <summary>The type of an ICMP / ICMPv6 packet.</summary>
+    IcmpType,
+}

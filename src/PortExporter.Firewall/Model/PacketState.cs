@@ -1,0 +1,109 @@
+using System.Net;
+
+namespace PortExporter.Firewall.Model;
+
+/// <summary>
+/// The simulated packet while it walks the hooks: rules may change its conntrack state (notrack), mark and
+/// destination (DNAT/REDIRECT). Mutable; one instance belongs to one walk.
+/// </summary>
+public sealed class PacketState
+{
+    public const byte Tcp = 6;
+    public const byte Udp = 17;
+    public const byte TcpSyn = 0x02;
+
+    public const byte Icmp = 1;
+    public const byte Icmpv6 = 58;
+    public const byte TcpSynAck = 0x12;
+    public const byte TcpRstAck = 0x14;
+
+    /// <summary>An outside client's port: any unprivileged port, so a match on it can be unknown.</summary>
+    public const int ClientPortLow = 1024;
+
+    public const int ClientPortHigh = 65535;
+
+    /// <summary>A local client's port: Linux's default ephemeral range (net.ipv4.ip_local_port_range).</summary>
+    public const int EphemeralPortLow = 32768;
+
+    public const int EphemeralPortHigh = 60999;
+
+    public required int IpVersion { get; init; }
+
+    public required byte Protocol { get; init; }
+
+    public required UInt128 Source { get; init; }
+
+    public required UInt128 Destination { get; set; }
+
+    public required IPAddress DestinationAddress { get; set; }
+
+    /// <summary>The destination port; setting it fixes the range to one port.</summary>
+    public int DestinationPort
+    {
+        get => DestinationPortLow;
+        set => DestinationPortLow = DestinationPortHigh = value;
+    }
+
+    /// <summary>Lowest destination port the packet may have (a reply goes to the client's unknown port).</summary>
+    public int DestinationPortLow { get; set; }
+
+    public int DestinationPortHigh { get; set; }
+
+    /// <summary>Lowest source port the packet may have (a client's port is not known).</summary>
+    public int SourcePortLow { get; init; } = ClientPortLow;
+
+    public int SourcePortHigh { get; init; } = ClientPortHigh;
+
+    /// <summary>The ICMP type of an ICMP packet (the error a reject sends back).</summary>
+    public byte IcmpType { get; init; }
+
+    /// <summary>The incoming interface ("" for locally generated packets on the output path).</summary>
+    public required string InInterface { get; set; }
+
+    /// <summary>The outgoing interface ("" on the input path).</summary>
+    public required string OutInterface { get; set; }
+
+    public ConntrackStates ConntrackState { get; set; } = ConntrackStates.New;
+
+    /// <summary>For a reply: its state whatever the chain's priority (the connection already exists).</summary>
+    public ConntrackStates? FixedConntrackState { get; init; }
+
+    /// <summary>True once a notrack rule ran: the state is then untracked for good.</summary>
+    public bool Untracked { get; set; }
+
+    /// <summary>The packet mark; null once a rule set it to a value the evaluator cannot know.</summary>
+    public uint? Mark { get; set; }
+
+    public required bool SourceIsLocal { get; init; }
+
+    public bool DestinationIsLocal { get; set; } = true;
+
+    public byte TcpFlags { get; init; } = TcpSyn;
+
+    /// <summary>True once a DNAT/REDIRECT rewrote the destination.</summary>
+    public bool DestinationNatted { get; set; }
+
+    /// <summary>True once the conntrack entry is confirmed (after output/postrouting for a locally made connection).</summary>
+    public bool Confirmed { get; set; }
+
+    /// <summary>Conntrack status bits with the kernel's values: confirmed 0x8, dnat 0x20.</summary>
+    public uint ConntrackStatus => (Confirmed ? 0x8u : 0u) | (DestinationNatted ? 0x20u : 0u);
+
+    /// <summary>Encodes an address as a number (IPv4 in the low 32 bits).</summary>
+    public static UInt128 Encode(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out var written))
+        {
+            throw new ArgumentException($"cannot encode address '{address}'", nameof(address));
+        }
+
+        UInt128 value = 0;
+        for (var i = 0; i < written; i++)
+        {
+            value = (value << 8) | bytes[i];
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,9 @@
+namespace PortExporter.Firewall.Model;
+
+/// <summary>nft <c>vmap</c>: a key made of packet fields and, per element, the verdict to take.</summary>
+/// <param name="Keys">The fields of the key (one, or several concatenated).</param>
+/// <param name="Entries">The elements: one value set per key field, and the action.</param>
+public sealed record VerdictMap(IReadOnlyList<PacketField> Keys, IReadOnlyList<VerdictMapEntry> Entries);
+
+/// <summary>One element of a <see cref="VerdictMap"/>.</summary>
+public sealed record VerdictMapEntry(FieldValues[] Key, RuleAction Action);

@@ -1,0 +1,1003 @@
+using System.Net;
+using System.Text.Json;
+using PortExporter.Firewall.Model;
+
+namespace PortExporter.Firewall.Nftables;
+
+/// <summary>
+/// Compiles the <c>expr</c> array of one nft JSON rule into matches, side effects and an action. Whatever it
+/// does not understand becomes an <see cref="UnknownMatch"/> or an unknown action, never a guess. Protocol
+/// dependencies nft leaves implicit (<c>tcp dport</c> means "TCP and dport", <c>ip saddr</c> in an inet table
+/// means "IPv4 and saddr") are made explicit matches.
+/// </summary>
+internal sealed class NftRuleCompiler
+{
+    private readonly TableFamily _family;
+    private readonly IReadOnlyDictionary<string, NftSetDefinition> _sets;
+    private readonly List<RuleMatch> _matches = [];
+
+    private NftRuleCompiler(TableFamily family, IReadOnlyDictionary<string, NftSetDefinition> sets)
+    {
+        _family = family;
+        _sets = sets;
+    }
+
+    public RuleAction Action { get; private set; } = RuleAction.Continue;
+
+    public long? Packets { get; private set; }
+
+    public long? Bytes { get; private set; }
+
+    public bool SetsNotrack { get; private set; }
+
+    public MarkChange? Mark { get; private set; }
+
+    public bool HasXt { get; private set; }
+
+    public IReadOnlyList<RuleMatch> Matches => _matches;
+
+    /// <param name="exprs">The rule's <c>expr</c> array.</param>
+    /// <param name="family">The family of the rule's table.</param>
+    /// <param name="sets">The named sets and maps of the rule's table.</param>
+    /// <param name="interner">
+    /// Shares equal matches and actions with the other rules of the same parse; one per parse. Without it each rule
+    /// keeps its own (the implicit protocol dependencies are shared anyway).
+    /// </param>
+    public static NftRuleCompiler Compile(JsonElement exprs, TableFamily family, IReadOnlyDictionary<string, NftSetDefinition> sets, RuleInterner? interner = null)
+    {
+        var compiler = new NftRuleCompiler(family, sets);
+        foreach (var e in exprs.EnumerateArray())
+        {
+            if (compiler.Action.Kind != RuleActionKind.Continue)
+            {
+                break;
+            }
+
+            compiler.Statement(e);
+        }
+
+        if (interner is not null)
+        {
+            interner.Matches(compiler._matches);
+            compiler.Action = interner.Action(compiler.Action);
+            compiler.Mark = interner.Mark(compiler.Mark);
+        }
+
+        return compiler;
+    }
+
+    private void Statement(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            _matches.Add(new UnknownMatch($"expression {e.GetRawText()}"));
+            return;
+        }
+
+        foreach (var p in e.EnumerateObject())
+        {
+            var v = p.Value;
+            switch (p.Name)
+            {
+                case "match":
+                    Match(v);
+                    break;
+                case "counter":
+                    if (v.ValueKind == JsonValueKind.Object)
+                    {
+                        Packets = Long(v, "packets");
+                        Bytes = Long(v, "bytes");
+                    }
+
+                    break;
+                case "accept":
+                    Action = RuleAction.Accept;
+                    break;
+                case "drop":
+                    Action = RuleAction.Drop;
+                    break;
+                case "return":
+                    Action = RuleAction.Return;
+                    break;
+                case "continue":
+                    break;
+                case "jump" or "goto":
+                    var target = v.ValueKind == JsonValueKind.Object && v.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                    Action = target is null ? RuleAction.Unknown($"{p.Name} without target")
+                        : p.Name == "jump" ? RuleAction.Jump(target) : RuleAction.Goto(target);
+                    break;
+                case "reject":
+                    Action = RuleAction.Reject(RejectType(v));
+                    break;
+                case "dnat":
+                    Action = Dnat(v);
+                    break;
+                case "redirect":
+                    Action = Redirect(v);
+                    break;
+                case "snat" or "masquerade":
+                    Action = new RuleAction(RuleActionKind.SourceNat);
+                    break;
+                case "vmap":
+                    Action = VerdictMapAction(v);
+                    break;
+                case "limit":
+                    _matches.Add(new RateLimitMatch(v.ValueKind == JsonValueKind.Object && v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True));
+                    break;
+                case "notrack":
+                    SetsNotrack = true;
+                    break;
+                case "mangle":
+                    Mangle(v);
+                    break;
+                case "set" or "meter":
+                    SetStatement(v);
+                    break;
+                case "xt":
+                    Xt(v);
+                    break;
+                case "log" or "dup" or "flow" or "last" or "secmark" or "ct helper" or "ct timeout" or "ct expectation":
+                    break;
+                case "queue" or "fwd" or "tproxy" or "synproxy":
+                    Action = RuleAction.Unknown($"{p.Name} statement");
+                    break;
+                default:
+                    _matches.Add(new UnknownMatch($"statement {p.Name}"));
+                    break;
+            }
+        }
+    }
+
+    private void Xt(JsonElement v)
+    {
+        HasXt = true;
+        var type = v.ValueKind == JsonValueKind.Object && v.TryGetProperty("type", out var t) ? t.GetString() : null;
+        var name = v.ValueKind == JsonValueKind.Object && v.TryGetProperty("name", out var n) ? n.GetString() : "?";
+        switch (type)
+        {
+            case "target" when name is "LOG" or "NFLOG" or "ULOG" or "TRACE" or "AUDIT" or "TCPMSS" or "DSCP" or "TOS" or "CLASSIFY" or "CHECKSUM":
+                break;
+            case "target" when name is "MARK" or "CONNMARK":
+                Mark = MarkChange.Unknowable;
+                break;
+            case "target":
+                Action = RuleAction.Unknown($"xt target {name}");
+                break;
+            case "watcher":
+                break;
+            default:
+                _matches.Add(new UnknownMatch($"xt match {name}"));
+                break;
+        }
+    }
+
+    private void SetStatement(JsonElement v)
+    {
+        // `add @meter { ip saddr limit rate over 3/minute }`: nested statements act as a match on the element.
+        if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("stmt", out var stmts))
+        {
+            var nested = stmts.ValueKind == JsonValueKind.Array ? stmts.EnumerateArray().ToList() : [stmts];
+            var over = false;
+            foreach (var s in nested)
+            {
+                if (s.ValueKind == JsonValueKind.Object && s.TryGetProperty("limit", out var lim))
+                {
+                    over |= lim.ValueKind == JsonValueKind.Object && lim.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True;
+                }
+                else if (!(s.ValueKind == JsonValueKind.Object && s.TryGetProperty("counter", out _)))
+                {
+                    _matches.Add(new UnknownMatch("set statement with a nested statement"));
+                    return;
+                }
+            }
+
+            // A new element starts with a full bucket.
+            _matches.Add(new RateLimitMatch(over));
+        }
+    }
+
+    private void Mangle(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("key", out var key) || !v.TryGetProperty("value", out var value))
+        {
+            return;
+        }
+
+        if (key.ValueKind == JsonValueKind.Object && key.TryGetProperty("meta", out var meta) && Str(meta, "key") == "mark")
+        {
+            Mark = value.ValueKind == JsonValueKind.Number && value.TryGetUInt32(out var m) ? new MarkChange(m, uint.MaxValue) : MarkChange.Unknowable;
+        }
+    }
+
+    private static string? RejectType(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var type = Str(v, "type");
+        var expr = Str(v, "expr");
+        return type == "tcp reset" ? "tcp reset" : expr is null ? type : $"{type} {expr}";
+    }
+
+    private static RuleAction Dnat(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            return RuleAction.Unknown("dnat without target");
+        }
+
+        IPAddress? address = null;
+        if (v.TryGetProperty("addr", out var a))
+        {
+            var first = a.ValueKind == JsonValueKind.Object && a.TryGetProperty("range", out var range) ? range[0] : a;
+            if (first.ValueKind != JsonValueKind.String || !IPAddress.TryParse(first.GetString(), out address))
+            {
+                return RuleAction.Unknown($"dnat to {NftText.Expr(a)}");
+            }
+        }
+
+        int? port = null;
+        if (v.TryGetProperty("port", out var p))
+        {
+            var first = p.ValueKind == JsonValueKind.Object && p.TryGetProperty("range", out var range) ? range[0] : p;
+            if (first.ValueKind != JsonValueKind.Number || !first.TryGetInt32(out var number))
+            {
+                return RuleAction.Unknown($"dnat to port {NftText.Expr(p)}");
+            }
+
+            port = number;
+        }
+
+        var text = address is null ? $":{port}" : port is null ? address.ToString() : $"{address}:{port}";
+        return new RuleAction(RuleActionKind.DestinationNat, Detail: $"dnat to {text}") { NatAddress = address, NatPort = port };
+    }
+
+    private static RuleAction Redirect(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("port", out var p))
+        {
+            return new RuleAction(RuleActionKind.Redirect, Detail: "redirect");
+        }
+
+        var first = p.ValueKind == JsonValueKind.Object && p.TryGetProperty("range", out var range) ? range[0] : p;
+        return first.ValueKind == JsonValueKind.Number && first.TryGetInt32(out var port)
+            ? new RuleAction(RuleActionKind.Redirect, Detail: $"redirect to :{port}") { NatPort = port }
+            : RuleAction.Unknown($"redirect to {NftText.Expr(p)}");
+    }
+
+    private RuleAction VerdictMapAction(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("key", out var key) || !v.TryGetProperty("data", out var data))
+        {
+            return RuleAction.Unknown("vmap without key or data");
+        }
+
+        var keys = new List<PacketField>();
+        var versions = new List<int?>();
+        foreach (var component in Components(key))
+        {
+            var left = Left(component);
+            _matches.AddRange(left.Dependencies);
+            if (left.Field is not { } field)
+            {
+                return RuleAction.Unknown($"vmap on {NftText.Expr(key)} ({left.Unknown})");
+            }
+
+            keys.Add(field);
+            versions.Add(left.Version);
+        }
+
+        JsonElement elements;
+        if (data.ValueKind == JsonValueKind.String && data.GetString()!.StartsWith('@'))
+        {
+            if (!_sets.TryGetValue(data.GetString()![1..], out var map) || !map.IsMap)
+            {
+                return RuleAction.Unknown($"vmap {data.GetString()} not found");
+            }
+
+            elements = map.Elements;
+        }
+        else if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("set", out var set))
+        {
+            elements = set;
+        }
+        else
+        {
+            return RuleAction.Unknown($"vmap data {NftText.Expr(data)}");
+        }
+
+        var entries = new List<VerdictMapEntry>();
+        foreach (var element in Each(elements))
+        {
+            if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != 2)
+            {
+                return RuleAction.Unknown("vmap element is not [key, verdict]");
+            }
+
+            var keyParts = Components(Unwrap(element[0]));
+            if (keyParts.Count != keys.Count)
+            {
+                return RuleAction.Unknown("vmap element key does not fit the key");
+            }
+
+            var values = new FieldValues[keys.Count];
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var fv = Values(keys[i], versions[i], keyParts[i], out var why);
+                if (fv is null)
+                {
+                    return RuleAction.Unknown($"vmap element {NftText.Expr(element[0])}: {why}");
+                }
+
+                values[i] = fv;
+            }
+
+            entries.Add(new VerdictMapEntry(values, Verdict(element[1])));
+        }
+
+        return new RuleAction(RuleActionKind.VerdictMap) { Map = new VerdictMap(keys, entries) };
+    }
+
+    private static RuleAction Verdict(JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in v.EnumerateObject())
+            {
+                var target = p.Value.ValueKind == JsonValueKind.Object && p.Value.TryGetProperty("target", out var t) ? t.GetString() : null;
+                return p.Name switch
+                {
+                    "accept" => RuleAction.Accept,
+                    "drop" => RuleAction.Drop,
+                    "return" => RuleAction.Return,
+                    "continue" => RuleAction.Continue,
+                    "jump" when target is not null => RuleAction.Jump(target),
+                    "goto" when target is not null => RuleAction.Goto(target),
+                    _ => RuleAction.Unknown($"verdict {p.Name}"),
+                };
+            }
+        }
+
+        return RuleAction.Unknown($"verdict {v.GetRawText()}");
+    }
+
+    private void Match(JsonElement m)
+    {
+        if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("left", out var left) || !m.TryGetProperty("right", out var right))
+        {
+            _matches.Add(new UnknownMatch("match without left/right"));
+            return;
+        }
+
+        var op = Str(m, "op") ?? "==";
+        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("concat", out _))
+        {
+            ConcatMatch(left, right, op);
+            return;
+        }
+
+        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("&", out var and))
+        {
+            MaskedMatch(and, right, op);
+            return;
+        }
+
+        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("fib", out var fib))
+        {
+            FibMatch(fib, right, op);
+            return;
+        }
+
+        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("ct", out var ct) && Str(ct, "key") == "direction")
+        {
+            // A new connection's first packet travels in the original direction.
+            var values = right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var s) ? s.EnumerateArray().Select(x => x.GetString()).ToList() : [right.GetString()];
+            _matches.Add(new ConstantMatch(MatchResults.Of(values.Contains("original")).Negate(op == "!=")));
+            return;
+        }
+
+        var l = Left(left);
+        _matches.AddRange(l.Dependencies);
+        if (l.Field is not { } field)
+        {
+            _matches.Add(new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
+            return;
+        }
+
+        if (field == PacketField.ConntrackStatus)
+        {
+            if (Flags(field, right) is { } statusBits)
+            {
+                var comparison = op switch
+                {
+                    "in" => MaskedComparison.AnyBit,
+                    "!=" => MaskedComparison.NotEqual,
+                    _ => MaskedComparison.Equal,
+                };
+                _matches.Add(new MaskedMatch(field, uint.MaxValue, statusBits, comparison));
+            }
+            else
+            {
+                _matches.Add(new UnknownMatch($"ct status {NftText.Expr(right)}"));
+            }
+
+            return;
+        }
+
+        if (field == PacketField.TcpFlags && op == "in")
+        {
+            if (Flags(field, right) is { } bits)
+            {
+                _matches.Add(new MaskedMatch(field, 0xFF, bits, MaskedComparison.AnyBit));
+            }
+            else
+            {
+                _matches.Add(new UnknownMatch($"tcp flags {NftText.Expr(right)}"));
+            }
+
+            return;
+        }
+
+        if (op is "<" or ">" or "<=" or ">=")
+        {
+            if (!TryScalar(field, l.Version, right, out var lo, out var hi))
+            {
+                _matches.Add(new UnknownMatch($"{NftText.Expr(left)} {op} {NftText.Expr(right)}"));
+                return;
+            }
+
+            var max = field is PacketField.SourceAddress or PacketField.DestinationAddress ? (l.Version == 4 ? (UInt128)uint.MaxValue : UInt128.MaxValue) : (UInt128)uint.MaxValue;
+            var range = op switch
+            {
+                "<" => lo == 0 ? IntervalSet.Empty : IntervalSet.Range(0, lo - 1),
+                "<=" => IntervalSet.Range(0, hi),
+                ">" => hi == max ? IntervalSet.Empty : IntervalSet.Range(hi + 1, max),
+                _ => IntervalSet.Range(lo, max),
+            };
+            _matches.Add(new FieldMatch(field, new NumericValues(range, l.Version)));
+            return;
+        }
+
+        var fv = Values(field, l.Version, right, out var why);
+        _matches.Add(fv is null ? new UnknownMatch($"{NftText.Expr(left)} {NftText.Expr(right)} ({why})") : new FieldMatch(field, fv, op == "!="));
+    }
+
+    private void ConcatMatch(JsonElement left, JsonElement right, string op)
+    {
+        var fields = new List<PacketField>();
+        var versions = new List<int?>();
+        foreach (var component in Components(left))
+        {
+            var l = Left(component);
+            _matches.AddRange(l.Dependencies);
+            if (l.Field is not { } f)
+            {
+                _matches.Add(new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
+                return;
+            }
+
+            fields.Add(f);
+            versions.Add(l.Version);
+        }
+
+        var elements = new List<FieldValues[]>();
+        var members = SetElements(right, out var why) ?? [];
+        foreach (var element in members)
+        {
+            var parts = Components(Unwrap(element));
+            if (parts.Count != fields.Count)
+            {
+                why = "element does not fit the concatenation";
+                break;
+            }
+
+            var values = new FieldValues[fields.Count];
+            for (var i = 0; i < fields.Count && why is null; i++)
+            {
+                values[i] = Values(fields[i], versions[i], parts[i], out why)!;
+            }
+
+            if (why is not null)
+            {
+                break;
+            }
+
+            elements.Add(values);
+        }
+
+        _matches.Add(why is null ? new ConcatMatch(fields, elements, op == "!=") : new UnknownMatch($"{NftText.Expr(left)} {NftText.Expr(right)} ({why})"));
+    }
+
+    private void MaskedMatch(JsonElement and, JsonElement right, string op)
+    {
+        if (and.ValueKind != JsonValueKind.Array || and.GetArrayLength() != 2)
+        {
+            _matches.Add(new UnknownMatch($"bitwise {and.GetRawText()}"));
+            return;
+        }
+
+        var l = Left(and[0]);
+        _matches.AddRange(l.Dependencies);
+        if (l.Field is not ({ } field and (PacketField.TcpFlags or PacketField.Mark or PacketField.ConntrackState or PacketField.ConntrackStatus)) || Flags(field, and[1]) is not { } mask || Flags(field, right) is not { } value)
+        {
+            _matches.Add(new UnknownMatch($"{NftText.Expr(and[0])} & {NftText.Expr(and[1])} {NftText.Expr(right)}"));
+            return;
+        }
+
+        _matches.Add(new MaskedMatch(field, mask, value, op == "!=" ? MaskedComparison.NotEqual : MaskedComparison.Equal));
+    }
+
+    private void FibMatch(JsonElement fib, JsonElement right, string op)
+    {
+        var result = Str(fib, "result");
+        var flags = fib.TryGetProperty("flags", out var f) && f.ValueKind == JsonValueKind.Array ? f.EnumerateArray().Select(x => x.GetString()).ToList() : [];
+        var negate = op == "!=";
+        if (result == "type" && !flags.Contains("iif") && !flags.Contains("oif") && (flags.Contains("daddr") ^ flags.Contains("saddr")))
+        {
+            var names = right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var s) ? s.EnumerateArray().ToList() : [right];
+            var types = AddressTypes.None;
+            foreach (var n in names)
+            {
+                types |= n.GetString() switch
+                {
+                    "local" => AddressTypes.Local,
+                    "unicast" => AddressTypes.Unicast,
+                    "broadcast" => AddressTypes.Broadcast,
+                    "multicast" => AddressTypes.Multicast,
+                    _ => AddressTypes.Other,
+                };
+            }
+
+            _matches.Add(new AddressTypeMatch(flags.Contains("saddr"), types, negate));
+            return;
+        }
+
+        // Reverse-path check (`fib saddr . iif oif missing drop`): the simulated packet arrives on the interface
+        // its source routes back through, so the lookup finds an output interface.
+        if (result is "oif" or "oifname" && flags.Contains("saddr") && (right.ValueKind == JsonValueKind.False || right.ValueKind == JsonValueKind.True
+            || (right.ValueKind == JsonValueKind.String && right.GetString() is "0" or "") || (right.ValueKind == JsonValueKind.Number && right.GetRawText() == "0")))
+        {
+            var exists = right.ValueKind == JsonValueKind.True;
+            _matches.Add(new ConstantMatch(MatchResults.Of(exists).Negate(negate)));
+            return;
+        }
+
+        _matches.Add(new UnknownMatch($"fib {string.Join(" . ", flags)} {result} {NftText.Expr(right)}"));
+    }
+
+    private readonly record struct LeftSide(PacketField? Field, int? Version, List<RuleMatch> Dependencies, string? Unknown);
+
+    private LeftSide Left(JsonElement left)
+    {
+        var deps = new List<RuleMatch>();
+        if (left.ValueKind != JsonValueKind.Object)
+        {
+            return new(null, null, deps, "not an expression");
+        }
+
+        if (left.TryGetProperty("payload", out var payload))
+        {
+            var proto = Str(payload, "protocol");
+            var field = Str(payload, "field");
+            switch (proto)
+            {
+                case "ip" or "ip6":
+                    var version = proto == "ip" ? 4 : 6;
+                    if (_family is not (TableFamily.Ip or TableFamily.Ip6))
+                    {
+                        deps.Add(FieldMatch.IpVersionIs(version));
+                    }
+                    else if (_family.Sees(version) is false)
+                    {
+                        deps.Add(new ConstantMatch(MatchResult.No));
+                    }
+
+                    return field switch
+                    {
+                        "saddr" => new(PacketField.SourceAddress, version, deps, null),
+                        "daddr" => new(PacketField.DestinationAddress, version, deps, null),
+                        "protocol" or "nexthdr" => new(PacketField.L4Protocol, null, deps, null),
+                        _ => new(null, null, deps, $"{proto} {field}"),
+                    };
+                case "tcp" or "udp" or "udplite" or "sctp" or "dccp":
+                    FirewallValueParser.TryProtocol(proto, out var number);
+                    deps.Add(FieldMatch.ProtocolIs(number));
+                    return field switch
+                    {
+                        "sport" => new(PacketField.SourcePort, null, deps, null),
+                        "dport" => new(PacketField.DestinationPort, null, deps, null),
+                        "flags" when proto == "tcp" => new(PacketField.TcpFlags, null, deps, null),
+                        _ => new(null, null, deps, $"{proto} {field}"),
+                    };
+                case "th":
+                    return field switch
+                    {
+                        "sport" => new(PacketField.SourcePort, null, deps, null),
+                        "dport" => new(PacketField.DestinationPort, null, deps, null),
+                        _ => new(null, null, deps, $"th {field}"),
+                    };
+                case null:
+                    return new(null, null, deps, "raw payload");
+                case "icmp" or "icmpv6":
+                    deps.Add(FieldMatch.ProtocolIs(proto == "icmp" ? PacketState.Icmp : PacketState.Icmpv6));
+                    return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, deps, null) : new(null, null, deps, $"{proto} {field}");
+                default:
+                    // ah spi, gre ...: only packets of that protocol have the field.
+                    if (FirewallValueParser.TryProtocol(proto, out var other))
+                    {
+                        deps.Add(FieldMatch.ProtocolIs(other));
+                    }
+
+                    return new(null, null, deps, $"{proto} {field}");
+            }
+        }
+
+        if (left.TryGetProperty("meta", out var meta))
+        {
+            var key = Str(meta, "key");
+            return key switch
+            {
+                "l4proto" => new(PacketField.L4Protocol, null, deps, null),
+                "nfproto" or "protocol" => new(PacketField.IpVersion, null, deps, null),
+                "iifname" or "iif" => new(PacketField.InInterface, null, deps, null),
+                "oifname" or "oif" => new(PacketField.OutInterface, null, deps, null),
+                "mark" => new(PacketField.Mark, null, deps, null),
+                "pkttype" => new(PacketField.PacketType, null, deps, null),
+                _ => new(null, null, deps, $"meta {key}"),
+            };
+        }
+
+        if (left.TryGetProperty("ct", out var ct))
+        {
+            var key = Str(ct, "key");
+            return key switch
+            {
+                "state" => new(PacketField.ConntrackState, null, deps, null),
+                "status" => new(PacketField.ConntrackStatus, null, deps, null),
+                _ => new(null, null, deps, $"ct {key}"),
+            };
+        }
+
+        foreach (var p in left.EnumerateObject())
+        {
+            return new(null, null, deps, p.Name);
+        }
+
+        return new(null, null, deps, "empty expression");
+    }
+
+    /// <summary>Values of <paramref name="field"/> from a right-hand side: a value, a range, a prefix, an anonymous or named set.</summary>
+    private FieldValues? Values(PacketField field, int? version, JsonElement right, out string? why)
+    {
+        var elements = SetElements(right, out why);
+        if (elements is null)
+        {
+            return null;
+        }
+
+        switch (field)
+        {
+            case PacketField.InInterface or PacketField.OutInterface:
+            {
+                var names = new List<string>();
+                foreach (var e in elements)
+                {
+                    var u = Unwrap(e);
+                    if (u.ValueKind != JsonValueKind.String)
+                    {
+                        why = $"interface {u.GetRawText()}";
+                        return null;
+                    }
+
+                    names.Add(u.GetString()!);
+                }
+
+                return new InterfaceValues(names);
+            }
+
+            case PacketField.ConntrackState:
+            {
+                var states = ConntrackStates.None;
+                foreach (var e in elements)
+                {
+                    var u = Unwrap(e);
+                    var list = u.ValueKind == JsonValueKind.Array ? u.EnumerateArray().ToList() : [u];
+                    foreach (var item in list)
+                    {
+                        if (item.ValueKind != JsonValueKind.String || !ConntrackStateNames.TryParse(item.GetString()!, out var s))
+                        {
+                            why = $"ct state {item.GetRawText()}";
+                            return null;
+                        }
+
+                        states |= s;
+                    }
+                }
+
+                return new ConntrackStateValues(states);
+            }
+
+            default:
+            {
+                var ranges = new List<(UInt128, UInt128)>();
+                foreach (var e in elements)
+                {
+                    var u = Unwrap(e);
+                    if (u.ValueKind == JsonValueKind.Array && field == PacketField.TcpFlags)
+                    {
+                        if (Flags(field, u) is not { } bits)
+                        {
+                            why = $"flags {u.GetRawText()}";
+                            return null;
+                        }
+
+                        ranges.Add((bits, bits));
+                        continue;
+                    }
+
+                    if (!TryScalar(field, version, u, out var lo, out var hi))
+                    {
+                        why = $"value {u.GetRawText()}";
+                        return null;
+                    }
+
+                    ranges.Add((lo, hi));
+                }
+
+                return new NumericValues(IntervalSet.Of(ranges), field is PacketField.SourceAddress or PacketField.DestinationAddress ? version : null);
+            }
+        }
+    }
+
+    /// <summary>The elements a right-hand side stands for; null (with why) when they cannot be known.</summary>
+    private List<JsonElement>? SetElements(JsonElement right, out string? why)
+    {
+        why = null;
+        if (right.ValueKind == JsonValueKind.String && right.GetString()!.StartsWith('@'))
+        {
+            var name = right.GetString()![1..];
+            if (!_sets.TryGetValue(name, out var set))
+            {
+                why = $"set @{name} not in the dump";
+                return null;
+            }
+
+            return [.. Each(set.Elements)];
+        }
+
+        if (right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var anon))
+        {
+            return [.. Each(anon)];
+        }
+
+        return [right];
+    }
+
+    private static List<JsonElement> Each(JsonElement arrayOrOne) =>
+        arrayOrOne.ValueKind == JsonValueKind.Array ? [.. arrayOrOne.EnumerateArray()] : arrayOrOne.ValueKind == JsonValueKind.Undefined ? [] : [arrayOrOne];
+
+    /// <summary>Strips <c>{"elem": {"val": X, ...}}</c> (elements with timeouts or counters) down to X.</summary>
+    private static JsonElement Unwrap(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("elem", out var elem) && elem.ValueKind == JsonValueKind.Object && elem.TryGetProperty("val", out var val) ? val : e;
+
+    private static List<JsonElement> Components(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("concat", out var c) && c.ValueKind == JsonValueKind.Array ? [.. c.EnumerateArray()] : [e];
+
+    private static bool TryScalar(PacketField field, int? version, JsonElement e, out UInt128 lo, out UInt128 hi)
+    {
+        lo = hi = 0;
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            if (e.TryGetProperty("range", out var range) && range.ValueKind == JsonValueKind.Array && range.GetArrayLength() == 2)
+            {
+                return TryScalar(field, version, range[0], out lo, out _) && TryScalar(field, version, range[1], out _, out hi) && lo <= hi;
+            }
+
+            if (e.TryGetProperty("prefix", out var prefix) && field is PacketField.SourceAddress or PacketField.DestinationAddress
+                && prefix.TryGetProperty("addr", out var addr) && prefix.TryGetProperty("len", out var len) && len.TryGetInt32(out var length)
+                && addr.ValueKind == JsonValueKind.String && FirewallValueParser.TryAddress(addr.GetString()!, version, out var a))
+            {
+                var bits = FirewallValueParser.VersionOf(a) == 4 ? 32 : 128;
+                if (length < 0 || length > bits)
+                {
+                    return false;
+                }
+
+                (lo, hi) = FirewallValueParser.PrefixRange(PacketState.Encode(a), length, bits);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (e.ValueKind == JsonValueKind.Number)
+        {
+            if (!e.TryGetUInt64(out var n))
+            {
+                return false;
+            }
+
+            if (field == PacketField.IpVersion)
+            {
+                // meta nfproto: 2 = ipv4, 10 = ipv6; meta protocol: ethertypes.
+                n = n switch
+                {
+                    2 or 0x0800 => 4,
+                    10 or 0x86DD => 6,
+                    _ => n,
+                };
+            }
+
+            lo = hi = n;
+            return true;
+        }
+
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        var s = e.GetString()!;
+        switch (field)
+        {
+            case PacketField.SourceAddress or PacketField.DestinationAddress:
+                if (!FirewallValueParser.TryAddress(s, version, out var address))
+                {
+                    return false;
+                }
+
+                lo = hi = PacketState.Encode(address);
+                return true;
+            case PacketField.L4Protocol:
+                if (!FirewallValueParser.TryProtocol(s, out var proto))
+                {
+                    return false;
+                }
+
+                lo = hi = proto;
+                return true;
+            case PacketField.IpVersion:
+                UInt128? v = s switch
+                {
+                    "ipv4" or "ip" => 4,
+                    "ipv6" or "ip6" => 6,
+                    _ => null,
+                };
+                lo = hi = v ?? 0;
+                return v is not null;
+            case PacketField.PacketType:
+                UInt128? t = s switch
+                {
+                    "host" or "unicast" => 0,
+                    "broadcast" => 1,
+                    "multicast" => 2,
+                    "other" or "otherhost" => 3,
+                    _ => null,
+                };
+                lo = hi = t ?? 0;
+                return t is not null;
+            case PacketField.IcmpType:
+                if (!FirewallValueParser.TryIcmpType(s, version == 6, out var icmpType, out _))
+                {
+                    return false;
+                }
+
+                lo = hi = icmpType;
+                return true;
+            case PacketField.TcpFlags:
+                if (Flags(field, e) is not { } bits)
+                {
+                    return false;
+                }
+
+                lo = hi = bits;
+                return true;
+            default:
+                if (FirewallValueParser.TryUInt(s, out var number))
+                {
+                    lo = hi = number;
+                    return true;
+                }
+
+                return false;
+        }
+    }
+
+    private static uint? Flags(PacketField field, JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.Number)
+        {
+            return e.TryGetUInt32(out var n) ? n : null;
+        }
+
+        var names = e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().ToList() : [e];
+        uint bits = 0;
+        foreach (var n in names)
+        {
+            if (n.ValueKind == JsonValueKind.Number && n.TryGetUInt32(out var num))
+            {
+                bits |= num;
+                continue;
+            }
+
+            if (n.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+
+            var name = n.GetString()!;
+            if (field == PacketField.ConntrackState)
+            {
+                if (!ConntrackStateNames.TryParse(name, out var st))
+                {
+                    return null;
+                }
+
+                bits |= (uint)st;
+                continue;
+            }
+
+            if (field == PacketField.ConntrackStatus)
+            {
+                uint? status = name switch
+                {
+                    "expected" => 0x1,
+                    "seen-reply" => 0x2,
+                    "assured" => 0x4,
+                    "confirmed" => 0x8,
+                    "snat" => 0x10,
+                    "dnat" => 0x20,
+                    "dying" => 0x200,
+                    _ => null,
+                };
+                if (status is null)
+                {
+                    return null;
+                }
+
+                bits |= status.Value;
+                continue;
+            }
+
+            if (field == PacketField.TcpFlags)
+            {
+                uint? flag = name switch
+                {
+                    "fin" => 0x01,
+                    "syn" => 0x02,
+                    "rst" => 0x04,
+                    "psh" => 0x08,
+                    "ack" => 0x10,
+                    "urg" => 0x20,
+                    "ecn" => 0x40,
+                    "cwr" => 0x80,
+                    _ => null,
+                };
+                if (flag is null)
+                {
+                    return null;
+                }
+
+                bits |= flag.Value;
+                continue;
+            }
+
+            if (!FirewallValueParser.TryUInt(name, out var value))
+            {
+                return null;
+            }
+
+            bits |= value;
+        }
+
+        return bits;
+    }
+
+    private static string? Str(JsonElement v, string name) =>
+        v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+
+    private static long? Long(JsonElement v, string name) =>
+        v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt64(out var n) ? n : null;
+}

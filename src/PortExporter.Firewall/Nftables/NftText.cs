@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace PortExporter.Firewall.Nftables;
+
+/// <summary>Renders an nft JSON rule back into (close to) nft's own syntax, for labels. Counters are left out so the text is stable.</summary>
+internal static class NftText
+{
+    public static string Rule(JsonElement exprs, string? comment)
+    {
+        var sb = new StringBuilder();
+        foreach (var e in exprs.EnumerateArray())
+        {
+            var part = Statement(e);
+            if (part.Length == 0)
+            {
+                continue;
+            }
+
+            if (sb.Length > 0)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(part);
+        }
+
+        if (comment is not null)
+        {
+            sb.Append(" comment \"").Append(comment).Append('"');
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Statement(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            return Compact(e);
+        }
+
+        foreach (var p in e.EnumerateObject())
+        {
+            var v = p.Value;
+            switch (p.Name)
+            {
+                case "match":
+                    var op = Str(v, "op") ?? "==";
+                    var left = v.TryGetProperty("left", out var l) ? Expr(l) : "?";
+                    var right = v.TryGetProperty("right", out var r) ? Expr(r, quoteStrings: IsName(l)) : "?";
+                    var binary = l.ValueKind == JsonValueKind.Object && (l.TryGetProperty("&", out _) || l.TryGetProperty("|", out _));
+                    return op is "in" || (op == "==" && !binary) ? $"{left} {right}" : $"{left} {op} {right}";
+                case "counter" or "comment":
+                    return string.Empty;
+                case "accept" or "drop" or "continue" or "return" or "notrack":
+                    return p.Name;
+                case "jump" or "goto":
+                    return $"{p.Name} {Str(v, "target")}";
+                case "reject":
+                    if (v.ValueKind != JsonValueKind.Object)
+                    {
+                        return "reject";
+                    }
+
+                    var type = Str(v, "type");
+                    var what = Str(v, "expr");
+                    return type == "tcp reset" ? "reject with tcp reset" : what is null ? $"reject with {type}" : $"reject with {type} {what}";
+                case "dnat" or "snat":
+                    return $"{p.Name} to {NatTarget(v)}";
+                case "redirect":
+                    return v.ValueKind == JsonValueKind.Object && v.TryGetProperty("port", out var rp) ? $"redirect to :{Expr(rp)}" : "redirect";
+                case "masquerade":
+                    return "masquerade";
+                case "log":
+                    return v.ValueKind == JsonValueKind.Object && Str(v, "prefix") is { } prefix ? $"log prefix \"{prefix}\"" : "log";
+                case "limit":
+                    var over = v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True ? "over " : string.Empty;
+                    return $"limit rate {over}{Num(v, "rate")}/{Str(v, "per")}";
+                case "mangle":
+                    return $"{(v.TryGetProperty("key", out var k) ? Expr(k) : "?")} set {(v.TryGetProperty("value", out var mv) ? Expr(mv) : "?")}";
+                case "xt":
+                    return $"xt {Str(v, "type")} {Str(v, "name")}";
+                case "set" or "meter" when v.ValueKind == JsonValueKind.Object:
+                    var element = v.TryGetProperty("elem", out var el) ? Expr(el) : "?";
+                    var nested = v.TryGetProperty("stmt", out var st) ? " " + string.Join(' ', (st.ValueKind == JsonValueKind.Array ? st.EnumerateArray().ToList() : [st]).Select(Statement)) : string.Empty;
+                    return $"{Str(v, "op") ?? "add"} {Str(v, "set") ?? Str(v, "name")} {{ {element}{nested} }}";
+                case "vmap":
+                    return $"{(v.TryGetProperty("key", out var vk) ? Expr(vk) : "?")} vmap {(v.TryGetProperty("data", out var vd) ? Expr(vd) : "?")}";
+                default:
+                    return $"{p.Name} {Compact(v)}";
+            }
+        }
+
+        return string.Empty;
+    }
+
+    private static bool IsName(JsonElement left) =>
+        left.ValueKind == JsonValueKind.Object && left.TryGetProperty("meta", out var m) && Str(m, "key") is "iifname" or "oifname" or "iif" or "oif";
+
+    private static string NatTarget(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            return "?";
+        }
+
+        var addr = v.TryGetProperty("addr", out var a) ? Expr(a) : string.Empty;
+        var port = v.TryGetProperty("port", out var p) ? ":" + Expr(p) : string.Empty;
+        return addr.Contains(':', StringComparison.Ordinal) && port.Length > 0 ? $"[{addr}]{port}" : addr + port;
+    }
+
+    public static string Expr(JsonElement e, bool quoteStrings = false)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                var s = e.GetString()!;
+                return quoteStrings && !s.StartsWith('@') ? $"\"{s}\"" : s;
+            case JsonValueKind.Number:
+                return e.GetRawText();
+            case JsonValueKind.True:
+                return "exists";
+            case JsonValueKind.False:
+                return "missing";
+            case JsonValueKind.Array:
+                return string.Join(", ", e.EnumerateArray().Select(x => Expr(x, quoteStrings)));
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    var v = p.Value;
+                    switch (p.Name)
+                    {
+                        case "payload":
+                            return Str(v, "protocol") is { } proto ? $"{proto} {Str(v, "field")}" : $"@{Str(v, "base")},{Num(v, "offset")},{Num(v, "len")}";
+                        case "meta":
+                            var key = Str(v, "key");
+                            return key is "iifname" or "oifname" or "iif" or "oif" ? key : $"meta {key}";
+                        case "ct":
+                            return $"ct {Str(v, "key")}";
+                        case "fib":
+                            var flags = v.TryGetProperty("flags", out var f) ? string.Join(" . ", f.EnumerateArray().Select(x => x.GetString())) : string.Empty;
+                            return $"fib {flags} {Str(v, "result")}";
+                        case "set":
+                            return "{ " + (v.ValueKind == JsonValueKind.Array ? string.Join(", ", v.EnumerateArray().Select(x => SetElement(x, quoteStrings))) : Expr(v, quoteStrings)) + " }";
+                        case "range":
+                            var items = v.EnumerateArray().Select(x => Expr(x, quoteStrings)).ToArray();
+                            return string.Join('-', items);
+                        case "prefix":
+                            return $"{Str(v, "addr")}/{Num(v, "len")}";
+                        case "concat":
+                            return string.Join(" . ", v.EnumerateArray().Select(x => Expr(x, quoteStrings)));
+                        case "&" or "|" or "^":
+                            var parts = v.EnumerateArray().Select(x => Expr(x)).ToArray();
+                            return parts.Length == 2 ? $"{parts[0]} {p.Name} {(parts[1].Contains(',', StringComparison.Ordinal) ? $"({parts[1].Replace(", ", " | ", StringComparison.Ordinal)})" : parts[1])}" : Compact(e);
+                        case "elem":
+                            return v.TryGetProperty("val", out var val) ? Expr(val, quoteStrings) : Compact(v);
+                        case "accept" or "drop" or "continue" or "return":
+                            return p.Name;
+                        case "jump" or "goto":
+                            return $"{p.Name} {Str(v, "target")}";
+                        default:
+                            return v.ValueKind == JsonValueKind.Object && Str(v, "key") is { } otherKey ? $"{p.Name} {otherKey}" : $"{p.Name} {Compact(v)}";
+                    }
+                }
+
+                return "{}";
+            default:
+                return Compact(e);
+        }
+    }
+
+    private static string SetElement(JsonElement e, bool quoteStrings) =>
+        e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2
+            ? $"{Expr(e[0], quoteStrings)} : {Expr(e[1])}"
+            : Expr(e, quoteStrings);
+
+    private static string? Str(JsonElement v, string name) =>
+        v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var p) ? p.ValueKind == JsonValueKind.String ? p.GetString() : p.GetRawText() : null;
+
+    private static string Num(JsonElement v, string name) =>
+        v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number
+            ? p.GetInt64().ToString(CultureInfo.InvariantCulture)
+            : "?";
+
+    private static string Compact(JsonElement e)
+    {
+        var raw = e.GetRawText();
+        return raw.Length > 80 ? raw[..80] + "..." : raw;
+    }
+}

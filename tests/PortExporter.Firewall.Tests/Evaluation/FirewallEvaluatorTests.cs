@@ -1,0 +1,101 @@
+using System.Net;
+using PortExporter.Firewall.Evaluation;
+using PortExporter.Firewall.Model;
+
+namespace PortExporter.Firewall.Tests;
+
+/// <summary>Evaluator behaviours on rulesets built here or parsed from one captured dump.</summary>
+public sealed class FirewallEvaluatorTests
+{
+    private static SimulatedConnection Outside(int port, string source = "203.0.113.1", string destination = "10.77.0.1") =>
+        new(ConnectionOrigin.Outside, IPAddress.Parse(source), IPAddress.Parse(destination), "eth0", TransportProtocol.Tcp, port);
+
+    private static SimulatedConnection Inside(int port) => new(ConnectionOrigin.Inside, IPAddress.Loopback, IPAddress.Loopback, "lo", TransportProtocol.Tcp, port);
+
+    [Fact]
+    public void With_no_ruleset_everything_is_accepted_and_says_so()
+    {
+        var decision = new FirewallEvaluator(FirewallRuleset.Empty).Evaluate(Outside(8080)).Decision;
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.None, string.Empty, string.Empty, "no rule on the path"), decision);
+    }
+
+    [Theory]
+    [InlineData(10, FirewallVerdict.Drop)]
+    [InlineData(40, FirewallVerdict.Unknown)]
+    public void Forks_on_unknown_matches_within_a_budget(int unknownRules, FirewallVerdict expected)
+    {
+        var rules = Enumerable.Range(1, unknownRules)
+            .Select(i => new FirewallRule(i, null, $"-A INPUT -m set --match-set list{i} src -j DROP", [new UnknownMatch($"-m set list{i}")], RuleAction.Drop))
+            .ToList();
+        var chain = new FirewallChain("INPUT", new BaseChainHook(NetfilterHook.Input, 0, ChainType.Filter, PolicyDrops: true), rules);
+        var table = new FirewallTable(FirewallBackends.IptablesLegacy, TableFamily.Ip, "filter", new Dictionary<string, FirewallChain> { ["INPUT"] = chain });
+        Assert.Equal(expected, new FirewallEvaluator(new FirewallRuleset([table])).Evaluate(Outside(8080)).Decision.Verdict);
+    }
+
+    [Fact]
+    public void A_jump_loop_is_unknown_not_a_crash()
+    {
+        var loop = new FirewallChain("LOOP", null, [new FirewallRule(1, null, "-A LOOP -j LOOP", [], RuleAction.Jump("LOOP"))]);
+        var input = new FirewallChain("INPUT", new BaseChainHook(NetfilterHook.Input, 0, ChainType.Filter, false), [new FirewallRule(1, null, "-A INPUT -j LOOP", [], RuleAction.Jump("LOOP"))]);
+        var table = new FirewallTable(FirewallBackends.IptablesLegacy, TableFamily.Ip, "filter", new Dictionary<string, FirewallChain> { ["INPUT"] = input, ["LOOP"] = loop });
+        var decision = new FirewallEvaluator(new FirewallRuleset([table])).Evaluate(Outside(8080)).Decision;
+        Assert.Equal(FirewallVerdict.Unknown, decision.Verdict);
+        Assert.Contains("jumps nest deeper", decision.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "eth0" }, FirewallVerdict.Drop)]
+    [InlineData(new[] { "eth1" }, FirewallVerdict.Accept)]
+    [InlineData(null, FirewallVerdict.Unknown)]
+    public void Ingress_chains_apply_to_their_device_and_an_unshown_device_is_unknown(string[]? devices, FirewallVerdict expected)
+    {
+        var chain = new FirewallChain("ingress", new BaseChainHook(NetfilterHook.Ingress, 0, ChainType.Filter, false, devices), [new FirewallRule(1, 1, "tcp dport 8080 drop", [new FieldMatch(PacketField.DestinationPort, new NumericValues(IntervalSet.One(8080)))], RuleAction.Drop)]);
+        var table = new FirewallTable(FirewallBackends.Nftables, TableFamily.Netdev, "edge", new Dictionary<string, FirewallChain> { ["ingress"] = chain });
+        Assert.Equal(expected, new FirewallEvaluator(new FirewallRuleset([table])).Evaluate(Outside(8080)).Decision.Verdict);
+    }
+
+    [Fact]
+    public void A_long_indexed_chain_decides_like_a_plain_walk()
+    {
+        // Built from the captured counters dump's rule line: 300 rules, single ports, a 100-port range (not
+        // indexed by port), a negated port, a source-scoped rule and port-less rules, in one chain.
+        var captured = Fixtures.Read("counters", "iptables-nft-save.txt").Split('\n');
+        var head = captured.TakeWhile(l => !l.Contains("-A INPUT", StringComparison.Ordinal));
+        var rules = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            rules.Add(i switch
+            {
+                50 => "[0:0] -A INPUT -p tcp -m multiport --dports 30100:30199 -j ACCEPT",
+                60 => "[0:0] -A INPUT -p tcp -m tcp ! --dport 30000:30300 -j REJECT --reject-with tcp-reset",
+                70 => "[0:0] -A INPUT -s 203.0.113.0/24 -p tcp -m tcp --dport 30250 -j ACCEPT",
+                80 => "[0:0] -A INPUT -i lo -j ACCEPT",
+                _ => $"[0:0] -A INPUT -p tcp -m tcp --dport {30000 + i} -j {(i % 2 == 0 ? "DROP" : "REJECT")}",
+            });
+        }
+
+        var text = string.Join('\n', head) + "\n" + string.Join('\n', rules) + "\nCOMMIT\n";
+        var table = PortExporter.Firewall.Iptables.IptablesSaveParser.Parse(text, FirewallBackends.IptablesLegacy, 4, "test").Single();
+        var evaluator = new FirewallEvaluator(new FirewallRuleset([table]));
+        var chain = table.Chains["INPUT"].Rules;
+        for (var port = 29990; port <= 30310; port++)
+        {
+            // Outside connections: their replies leave through output, where this ruleset has no chain.
+            foreach (var connection in (SimulatedConnection[])[Outside(port), Outside(port, source: "198.51.100.1")])
+            {
+                var packet = Packets.Syn(connection.Source.ToString(), connection.Destination.ToString(), port, connection.Interface);
+                var first = chain.FirstOrDefault(r => r.Evaluate(packet) == MatchResult.Yes);
+                var decision = evaluator.Evaluate(connection).Decision;
+                Assert.True((first?.Label ?? "policy accept") == decision.Rule, $"{connection}: first matching rule {first?.Label}, evaluator {decision.Rule}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Labels_are_shortened()
+    {
+        var rule = new FirewallRule(3, null, "-A INPUT " + new string('x', 300), [], RuleAction.Drop);
+        Assert.Equal(FirewallRule.MaxLabelLength, rule.Label.Length);
+        Assert.EndsWith("...", rule.Label, StringComparison.Ordinal);
+    }
+}

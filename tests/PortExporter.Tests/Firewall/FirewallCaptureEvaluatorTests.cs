@@ -1,0 +1,67 @@
+using System.Net;
+using PortExporter.Firewall.Evaluation;
+
+namespace PortExporter.Tests.Firewall;
+
+/// <summary>Evaluator behaviours on the rulesets the exporter assembles from a capture, beyond the per-port verdicts of <see cref="FirewallFixtureTests"/>.</summary>
+public sealed class FirewallCaptureEvaluatorTests
+{
+    private static SimulatedConnection Outside(int port) =>
+        new(ConnectionOrigin.Outside, IPAddress.Parse("203.0.113.1"), IPAddress.Parse("10.77.0.1"), "eth0", TransportProtocol.Tcp, port);
+
+    private static SimulatedConnection Inside(int port) => new(ConnectionOrigin.Inside, IPAddress.Loopback, IPAddress.Loopback, "lo", TransportProtocol.Tcp, port);
+
+    private static FirewallEvaluator Fixture(string name) => new(FirewallFixture.Ruleset(name).Ruleset);
+
+    [Fact]
+    public void Names_the_deciding_rule_and_its_drop_counter()
+    {
+        var evaluator = Fixture("counters");
+        var iptables = evaluator.Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.Nftables, "filter", "INPUT", "handle 2: tcp dport 8080 drop"), iptables.Decision);
+        Assert.True(iptables.DroppedPackets >= 3);
+        var nft = evaluator.Evaluate(Outside(8081), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(("app", "input", "handle 2: tcp dport 8081 drop"), (nft.Decision.Table, nft.Decision.Chain, nft.Decision.Rule));
+        Assert.True(nft.DroppedPackets >= 3);
+    }
+
+    [Fact]
+    public void A_policy_drop_is_named_as_such()
+    {
+        var decision = Fixture("iptables-policy-drop-established").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "policy drop"), decision.Decision);
+        Assert.Null(decision.DroppedPackets);
+    }
+
+    [Fact]
+    public void A_reply_dropped_on_its_way_back_makes_the_inside_verdict_drop()
+    {
+        var decision = Fixture("iptables-drop-reject-ports").Evaluate(Inside(8100), FirewallFixture.ServerNetwork.IsLocal).Decision;
+        Assert.Equal(FirewallVerdict.Drop, decision.Verdict);
+        Assert.Equal("rule 8: -A INPUT -p tcp -m multiport ! --dports 1:9000 -j DROP", decision.Rule);
+        Assert.Equal("the SYN-ACK is dropped on its way back: the client times out", decision.Detail);
+    }
+
+    [Fact]
+    public void An_unknown_match_that_could_decide_makes_the_verdict_unknown_naming_the_rule()
+    {
+        var decision = Fixture("unknown-match").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal).Decision;
+        Assert.Equal(FirewallVerdict.Unknown, decision.Verdict);
+        Assert.StartsWith("rule 1: -A INPUT -p tcp -m tcp --dport 8080 -m recent", decision.Rule, StringComparison.Ordinal);
+        Assert.StartsWith("unknown: -m recent --rcheck", decision.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_redirect_is_reported_and_followed_and_a_dnat_away_is_not_guessed()
+    {
+        var redirected = Fixture("nat-redirect-dnat").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(FirewallVerdict.Drop, redirected.Decision.Verdict);
+        Assert.Equal("rule 1: -A INPUT -p tcp -m tcp --dport 9090 -j DROP", redirected.Decision.Rule);
+        Assert.StartsWith("REDIRECT to port 9090 (iptables-nft ip nat PREROUTING, rule 1:", redirected.Redirect, StringComparison.Ordinal);
+
+        var away = Fixture("parser-coverage").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
+        Assert.Equal(FirewallVerdict.Unknown, away.Decision.Verdict);
+        Assert.Equal("DNAT sends the connection to another host: the local port is not reached", away.Decision.Detail);
+        Assert.Contains("10.0.0.2:80", away.Redirect, StringComparison.Ordinal);
+    }
+}
