@@ -5,7 +5,7 @@ using PortExporter.Core;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall.Evaluation;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Core.Firewall.Nftables;
 using PortExporter.Core.Firewall.Reading;
 using FirewallBench;

@@ -2,7 +2,7 @@ using System.Net;
 using PortExporter.Core;
 using PortExporter.Core.Firewall;
 using PortExporter.Core.Firewall.Evaluation;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Core.Firewall.Reading;
 using PortExporter.Tests.Support;
 
