@@ -6,7 +6,7 @@ using PortExporter.Core;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Core.Firewall.Reading;
 using PortExporter.Firewall.Evaluation;
 using PortExporter.Firewall.Nftables;

@@ -1,6 +1,6 @@
 namespace PortExporter.Core.Collection;
 
-/// <summary>How one collector fared in one collection.</summary>
+/// <summary>How one enabled collector fared in one collection.</summary>
 /// <param name="Success">False when it threw or timed out; its evidence is then missing.</param>
 /// <param name="Duration">Wall time it took.</param>
 /// <param name="Error">One line on why it failed.</param>

@@ -9,8 +9,9 @@ using PortExporter.Core.Sockets;
 namespace PortExporter.Core.Collection;
 
 /// <summary>
-/// Everything one collection found, immutable. A null part means that evidence is missing (its collector
-/// failed or is not enabled), never that the answer is "no".
+/// Everything one collection found, immutable, assembled from what each collector returned. A null part means that
+/// evidence is missing, never that the answer is "no": its collector failed (<see cref="Collectors"/> says why), is
+/// disabled (<see cref="Disabled"/>), or the config asked nothing of it (probes off).
 /// </summary>
 public sealed record EvidenceSnapshot(
     DateTimeOffset TakenAt,
@@ -22,7 +23,16 @@ public sealed record EvidenceSnapshot(
     FirewallEvidence? Firewall = null,
     SelinuxEvidence? Selinux = null,
     ProbeEvidence? Probes = null,
-    NetworkEvidence? Network = null)
+    HostNetwork? Network = null)
 {
+    /// <summary>Collectors switched off with <c>--no-collector.NAME</c>: not run, so not in <see cref="Collectors"/>.</summary>
+    public IReadOnlyList<string> Disabled { get; init; } = [];
+
     public bool CollectorSucceeded(string name) => Collectors.TryGetValue(name, out var s) && s.Success;
+
+    /// <summary>Why <paramref name="collector"/>'s evidence is missing, for the diagnosis: "not collected" or "failed".</summary>
+    public string WhyMissing(string collector) =>
+        Disabled.Contains(collector, StringComparer.Ordinal) ? $"not collected (--no-collector.{collector})"
+        : Collectors.TryGetValue(collector, out var status) && !status.Success ? $"missing ({collector} collector failed)"
+        : "not collected";
 }

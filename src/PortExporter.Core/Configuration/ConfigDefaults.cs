@@ -16,6 +16,9 @@ public static class ConfigDefaults
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary><c>web.min_collection_interval</c>: a collection younger than this is reused by the next scrape.</summary>
+    public static readonly TimeSpan MinCollectionInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>Reserved vantage names for the probes this host runs itself.</summary>
     public static readonly IReadOnlySet<string> LocalVantages = new HashSet<string>(StringComparer.Ordinal) { "loopback", "internal", "external" };
 }

@@ -13,8 +13,9 @@ namespace PortExporter.Core.Configuration;
 /// </summary>
 public static partial class ConfigLoader
 {
-    private static readonly string[] TopLevelKeys = ["ports", "firewall", "selinux", "probes", "probe_targets", "vantages"];
+    private static readonly string[] TopLevelKeys = ["ports", "firewall", "selinux", "probes", "probe_targets", "vantages", "web"];
     private static readonly string[] PortKeys = ["name", "port", "protocol", "process", "unit", "bind", "external", "selinux_type"];
+    private static readonly string[] WebKeys = ["min_collection_interval"];
     private static readonly string[] FirewallKeys = ["external_source", "refresh_interval", "command_timeout"];
     private static readonly string[] SelinuxKeys = ["audit_log"];
     private static readonly string[] ProbeKeys = ["enabled", "timeout", "concurrency"];
@@ -71,8 +72,9 @@ public static partial class ConfigLoader
         var probes = reader.Get(root, "probes") is { } pr ? ReadProbes(reader, pr) : ProbeSettings.Default;
         var targets = reader.Get(root, "probe_targets") is { } pt ? ReadProbeTargets(reader, pt) : [];
         var vantages = reader.Get(root, "vantages") is { } va ? ReadVantages(reader, va) : [];
+        var web = reader.Get(root, "web") is { } we ? ReadWeb(reader, we) : WebSettings.Default;
 
-        return new ExporterConfig(file, ports, firewall, selinux, probes, targets, vantages);
+        return new ExporterConfig(file, ports, firewall, selinux, probes, targets, vantages) { Web = web };
     }
 
     private static List<PortSpec> ReadPorts(Reader reader, YamlNode node)
@@ -131,6 +133,19 @@ public static partial class ConfigLoader
             reader.OptionalAddress(map, "firewall", "external_source") ?? d.ExternalSource,
             reader.OptionalDuration(map, "firewall", "refresh_interval") ?? d.RefreshInterval,
             reader.OptionalDuration(map, "firewall", "command_timeout") ?? d.CommandTimeout);
+    }
+
+    private static WebSettings ReadWeb(Reader reader, YamlNode node)
+    {
+        var map = reader.Mapping(node, "web");
+        reader.RejectUnknown(map, "web", WebKeys);
+        var interval = reader.OptionalDuration(map, "web", "min_collection_interval") ?? WebSettings.Default.MinCollectionInterval;
+        if (interval > WebSettings.MaxMinCollectionInterval)
+        {
+            throw reader.Error(reader.Get(map, "min_collection_interval")!, "web.min_collection_interval", "expected a duration of at most 1m");
+        }
+
+        return new WebSettings(interval);
     }
 
     private static SelinuxSettings ReadSelinux(Reader reader, YamlNode node)

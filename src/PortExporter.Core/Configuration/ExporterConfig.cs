@@ -16,6 +16,9 @@ public sealed record ExporterConfig(
     public static ExporterConfig AutoDiscover { get; } = new(
         null, [], FirewallSettings.Default, SelinuxSettings.Default, ProbeSettings.Default, [], []);
 
+    /// <summary>The <c>web:</c> section.</summary>
+    public WebSettings Web { get; init; } = WebSettings.Default;
+
     /// <summary>True when the watched set comes from the host's listeners, not from the file.</summary>
     public bool DiscoversPorts => SourcePath is null && Ports.Count == 0;
 }

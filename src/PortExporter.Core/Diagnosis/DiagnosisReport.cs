@@ -10,11 +10,18 @@ public sealed record DiagnosisReport(
     [property: JsonPropertyName("ports")] IReadOnlyList<PortReport> Ports,
     [property: JsonPropertyName("collectors")] IReadOnlyList<CollectorReport> Collectors)
 {
+    /// <summary>Collectors disabled with <c>--no-collector.NAME</c>: not run, their evidence not collected.</summary>
+    [JsonPropertyName("not_collected")]
+    public IReadOnlyList<string> NotCollected { get; init; } = [];
+
     public static DiagnosisReport From(EvidenceSnapshot evidence, IReadOnlyList<Diagnosis> diagnoses) => new(
         evidence.TakenAt,
         diagnoses.All(d => d.IsHealthy),
         [.. diagnoses.Select(PortReport.From)],
-        [.. evidence.Collectors.Select(c => new CollectorReport(c.Key, c.Value.Success, c.Value.Duration.TotalSeconds, c.Value.Error))]);
+        [.. evidence.Collectors.Select(c => new CollectorReport(c.Key, c.Value.Success, c.Value.Duration.TotalSeconds, c.Value.Error))])
+    {
+        NotCollected = evidence.Disabled,
+    };
 }
 
 /// <summary>One port in <see cref="DiagnosisReport"/>.</summary>

@@ -44,6 +44,11 @@ public static class TextReport
             text.Append("collector ").Append(c.Collector).Append(" failed: ").AppendLine(c.Error);
         }
 
+        foreach (var name in report.NotCollected)
+        {
+            text.Append("collector ").Append(name).Append(" disabled: not collected (--no-collector.").Append(name).AppendLine(")");
+        }
+
         return text.ToString();
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using PortExporter.Core.Configuration;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Core.Sockets;
 using PortExporter.Firewall.Evaluation;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Core.Firewall.Reading;
 using PortExporter.Core.Sockets;
 using PortExporter.Firewall.Evaluation;
@@ -18,19 +18,20 @@ namespace PortExporter.Core.Firewall;
 /// compiled snapshot and refreshes it in the background when it is older than <c>firewall.refresh_interval</c>, or
 /// at once when the change signal (the nf_tables generation id, one netlink request per scrape) says the ruleset
 /// changed: the scrape that notices starts the refresh and answers from the snapshot it has. Only the very first
-/// scrape waits for a snapshot, up to its deadline. The host's interfaces and routes are read with the ruleset, and
-/// the verdicts for the ports last watched are computed in the refresh too, so a scrape only looks them up.
+/// scrape waits for a snapshot, up to its deadline (the other per-port collectors run beside it, so they lose
+/// nothing by the wait). The connections are planned on the host network of the collection's
+/// <see cref="HostFacts"/> (the firewall never reads the network itself); without it the collector fails. Verdicts
+/// are computed once per snapshot, host network and watched-port set and reused by later scrapes; the refresh
+/// computes those of the ports last asked for, so a scrape only looks them up.
 /// <para>
 /// A failed refresh (a hang past <c>firewall.command_timeout</c>, a non-zero exit, output the parsers reject) makes
 /// the collector throw until a refresh succeeds again (success 0, one log line): a verdict from a ruleset that can
-/// no longer be read is not served as if it were current. Retries happen once per refresh interval. Verdicts are
-/// computed once per snapshot and watched-port set and reused by later scrapes. Thread-safe.
+/// no longer be read is not served as if it were current. Retries happen once per refresh interval. Thread-safe.
 /// </para>
 /// </summary>
-public sealed class FirewallCollector : IEvidenceCollector, IDisposable
+public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>, IDisposable
 {
     private readonly FirewallRulesetReader _reader;
-    private readonly HostPaths _paths;
     private readonly TimeProvider _time;
     private readonly ILogger<FirewallCollector> _logger;
     private readonly Lock _gate = new();
@@ -40,17 +41,16 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
     private readonly IRulesetChangeSignal _signal;
     private (Exception Error, DateTimeOffset At)? _failure;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
-    private (IReadOnlyList<PortSpec> Ports, SocketEvidence? Sockets, IPAddress? External)? _lastRequest;
+    private Request? _lastRequest;
 
     /// <param name="runner">Runs nft / iptables-save / firewall-cmd (production: <see cref="ProcessCommandRunner"/>).</param>
-    /// <param name="paths">procfs (interfaces, routes) and rootfs (firewalld service files).</param>
+    /// <param name="paths">rootfs (firewalld service files).</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Refresh failures and recoveries.</param>
     /// <param name="changeSignal">Ruleset change signal; default the nf_tables generation id.</param>
     public FirewallCollector(ICommandRunner runner, HostPaths paths, TimeProvider time, ILogger<FirewallCollector> logger, IRulesetChangeSignal? changeSignal = null)
     {
         _reader = new FirewallRulesetReader(runner, paths, time);
-        _paths = paths;
         _time = time;
         _logger = logger;
         _signal = changeSignal ?? new NftablesGenerationSignal();
@@ -58,20 +58,21 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
 
     public string Name => CollectorNames.Firewall;
 
-    /// <summary>The snapshot in use, or null before the first successful read.</summary>
-    public RulesetSnapshot? Snapshot => _loaded?.Snapshot;
-
-    public async Task CollectAsync(CollectionContext context, EvidenceBuilder evidence, CancellationToken cancellationToken)
+    public async Task<FirewallEvidence?> CollectAsync(CollectionContext context, HostFacts facts, IReadOnlyList<PortSpec> ports, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(evidence);
-        var settings = evidence.Config.Firewall;
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(ports);
+        var network = facts.Network
+            ?? throw new InvalidOperationException("the host network was not collected: the firewall's verdicts need its interfaces and routes");
+        var settings = context.Config.Firewall;
+        var request = new Request(ports, facts.Sockets, network, settings.ExternalSource);
         Task<Loaded>? first;
         Loaded? loaded;
         var generation = _signal.Read();
         lock (_gate)
         {
-            _lastRequest = (evidence.Ports, evidence.Sockets, settings.ExternalSource);
+            _lastRequest = request;
             StartRefreshIfDue(settings, generation);
             loaded = _loaded;
             first = loaded is null ? _refresh : null;
@@ -84,17 +85,14 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
                 throw _failure?.Error ?? new InvalidOperationException("no firewall snapshot yet");
             }
 
-            // A first read that hangs (a tool stuck until firewall.command_timeout) gets half the time left, so the
-            // collectors after this one keep theirs.
-            var wait = context.HalfTimeLeft();
             try
             {
-                loaded = await first.WaitAsync(wait, context.Time, cancellationToken).ConfigureAwait(false);
+                loaded = await first.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (TimeoutException) when (!first.IsCompleted)
+            catch (OperationCanceledException) when (!first.IsCompleted)
             {
-                // Only the wait ran out; a tool's own timeout (the read itself failed) passes through with its command.
-                throw new TimeoutException($"the first read of the firewall ruleset has not finished within {wait.TotalSeconds:0.#} s (half of the time left to this scrape)");
+                // Only the wait ended; a tool's own timeout (the read itself failed) passes through with its command.
+                throw new TimeoutException("the first read of the firewall ruleset had not finished at the scrape deadline");
             }
         }
 
@@ -106,8 +104,8 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
             }
         }
 
-        var ports = loaded.Evaluate(evidence.Ports, evidence.Sockets, settings.ExternalSource);
-        evidence.Firewall = new FirewallEvidence(loaded.Snapshot.Backends, ports, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones);
+        var results = loaded.Evaluate(request);
+        return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones);
     }
 
     /// <summary>Reads the ruleset now (start-up warm-up, tests); throws when the read fails.</summary>
@@ -161,7 +159,6 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
         // Read before the ruleset: a change during the read moves it again and triggers the next refresh.
         var generation = _signal.Read();
         var snapshot = await _reader.ReadAsync(settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
-        var network = HostNetworkReader.Read(_paths);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             var backends = string.Join(',', snapshot.Backends);
@@ -169,16 +166,16 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
             var milliseconds = (long)snapshot.ReadDuration.TotalMilliseconds;
             FirewallLog.RulesetRead(_logger, rules, snapshot.Ruleset.Tables.Count, backends, milliseconds);
         }
-        var loaded = new Loaded(snapshot, network, new FirewallEvaluator(snapshot.Ruleset), generation);
-        (IReadOnlyList<PortSpec> Ports, SocketEvidence? Sockets, IPAddress? External)? last;
+        var loaded = new Loaded(snapshot, new FirewallEvaluator(snapshot.Ruleset), generation);
+        Request? last;
         lock (_gate)
         {
             last = _lastRequest;
         }
 
-        if (last is { } request)
+        if (last is not null)
         {
-            loaded.Evaluate(request.Ports, request.Sockets, request.External);
+            loaded.Evaluate(last);
         }
 
         return loaded;
@@ -211,30 +208,40 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
         }
     }
 
-    /// <summary>A snapshot with its evaluator and the verdicts computed from it so far.</summary>
-    private sealed class Loaded(RulesetSnapshot snapshot, HostNetwork network, FirewallEvaluator evaluator, ulong? generation)
+    /// <summary>What one collection asks: the watched ports, their listeners, the host network and the outside source.</summary>
+    private sealed record Request(IReadOnlyList<PortSpec> Ports, SocketEvidence? Sockets, HostNetwork Network, IPAddress? External);
+
+    /// <summary>A snapshot with its evaluator and the verdicts computed from it on one host network so far.</summary>
+    private sealed class Loaded(RulesetSnapshot snapshot, FirewallEvaluator evaluator, ulong? generation)
     {
         private readonly Lock _gate = new();
         private readonly Dictionary<(PortSpec Port, int Listening, IPAddress? External), FirewallPortResult> _results = [];
+        private HostNetwork? _network;
 
         public RulesetSnapshot Snapshot { get; } = snapshot;
 
         /// <summary>The change signal's token when the snapshot was read.</summary>
         public ulong? Generation { get; } = generation;
 
-        public Dictionary<PortKey, FirewallPortResult> Evaluate(IReadOnlyList<PortSpec> ports, SocketEvidence? sockets, IPAddress? externalSource)
+        public Dictionary<PortKey, FirewallPortResult> Evaluate(Request request)
         {
-            var result = new Dictionary<PortKey, FirewallPortResult>(ports.Count);
+            var result = new Dictionary<PortKey, FirewallPortResult>(request.Ports.Count);
             lock (_gate)
             {
-                foreach (var port in ports)
+                if (_network is null || !_network.SameAs(request.Network))
                 {
-                    var listeners = sockets?.For(port.Key).ToList();
+                    _results.Clear();
+                    _network = request.Network;
+                }
+
+                foreach (var port in request.Ports)
+                {
+                    var listeners = request.Sockets?.For(port.Key).ToList();
                     var listening = listeners is null || listeners.Count == 0 ? 0 : listeners.Any(l => l.AcceptsIPv4) ? 4 : 6;
-                    var key = (port, listening, externalSource);
+                    var key = (port, listening, request.External);
                     if (!_results.TryGetValue(key, out var portResult))
                     {
-                        portResult = EvaluatePort(port, listeners, externalSource);
+                        portResult = EvaluatePort(port, listeners, _network, request.External);
                         _results[key] = portResult;
                     }
 
@@ -245,7 +252,7 @@ public sealed class FirewallCollector : IEvidenceCollector, IDisposable
             return result;
         }
 
-        private FirewallPortResult EvaluatePort(PortSpec port, List<Listener>? listeners, IPAddress? externalSource)
+        private FirewallPortResult EvaluatePort(PortSpec port, List<Listener>? listeners, HostNetwork network, IPAddress? externalSource)
         {
             var plan = ConnectionPlanner.Plan(port, listeners, network, externalSource);
             var inside = evaluator.Evaluate(plan.Inside, network.IsLocal);

@@ -1,21 +1,19 @@
 using PortExporter.Core.Collection;
-using PortExporter.Core.Firewall.Network;
 
 namespace PortExporter.Core.Network;
 
 /// <summary>
-/// The host's interfaces, addresses and default routes, read from <c>&lt;procfs&gt;/net</c> by the same
-/// <see cref="HostNetworkReader"/> the firewall's connection planner uses, so the diagnosis and the firewall
-/// verdicts see one network. A host without IPv6 has no ipv6_route: no data, not a failure.
+/// The host's interfaces, addresses and default routes (a host fact), read from <c>&lt;procfs&gt;/net</c> once per
+/// collection by <see cref="HostNetworkReader"/>. The diagnosis and the firewall's connection planner both use this
+/// one read. A host without IPv6 has no ipv6_route: no data, not a failure.
 /// </summary>
-public sealed class NetworkCollector : IEvidenceCollector
+public sealed class NetworkCollector : IHostFactCollector<HostNetwork>
 {
     public string Name => CollectorNames.Network;
 
-    public Task CollectAsync(CollectionContext context, EvidenceBuilder evidence, CancellationToken cancellationToken)
+    public Task<HostNetwork> CollectAsync(CollectionContext context, HostFacts known, CancellationToken cancellationToken)
     {
-        var network = HostNetworkReader.Read(context.Paths);
-        evidence.Network = new NetworkEvidence(network.Interfaces, network.DefaultInterfaceV4, network.DefaultInterfaceV6);
-        return Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(context);
+        return Task.FromResult(HostNetworkReader.Read(context.Paths));
     }
 }

@@ -14,34 +14,37 @@ namespace PortExporter.Core.Probes;
 /// </summary>
 public sealed class ProbeCollector(
     TcpProber tcp, UdpProber udp, RemoteVantageClient remote, ProbeNetwork network, TimeProvider time, ILogger<ProbeCollector> logger)
-    : IEvidenceCollector
+    : IPortEvidenceCollector<ProbeEvidence>
 {
     private readonly HashSet<string> _downVantages = new(StringComparer.Ordinal);
     private readonly Lock _downGate = new();
 
     public string Name => CollectorNames.Probes;
 
-    public async Task CollectAsync(CollectionContext context, EvidenceBuilder evidence, CancellationToken cancellationToken)
+    public async Task<ProbeEvidence?> CollectAsync(CollectionContext context, HostFacts facts, IReadOnlyList<PortSpec> ports, CancellationToken cancellationToken)
     {
-        var config = evidence.Config;
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(ports);
+        var config = context.Config;
         if (!config.Probes.Enabled)
         {
-            return;
+            return null;
         }
 
         var deadline = context.Deadline - ProbeLimits.CollectionMargin;
-        var hostAddresses = evidence.Ports.Count > 0 ? network.HostAddresses() : [];
+        var hostAddresses = ports.Count > 0 ? network.HostAddresses() : [];
         using var slots = new ProbeSlots(config.Probes.Concurrency, deadline, time, cancellationToken);
 
         var remoteAsks = config.Vantages
-            .SelectMany(v => RemoteKeys(evidence.Ports).Select(key => (Vantage: v, Key: key)))
+            .SelectMany(v => RemoteKeys(ports).Select(key => (Vantage: v, Key: key)))
             .Select(ask => (ask.Vantage, ask.Key, Answer: slots.RunAsync(ct => remote.AskAsync(ask.Vantage, ask.Key, deadline, ct))))
             .ToList();
 
         var localProbes = new List<(PortKey Key, Task<ProbeResult?> Result)>();
-        foreach (var port in evidence.Ports)
+        foreach (var port in ports)
         {
-            var listeners = evidence.Sockets?.For(port.Key).ToList() ?? [];
+            var listeners = facts.Sockets?.For(port.Key).ToList() ?? [];
             var prober = ProberFor(port.Protocol);
             foreach (var planned in ProbePlanner.Plan(port, listeners, hostAddresses))
             {
@@ -52,7 +55,7 @@ public sealed class ProbeCollector(
 
         await Task.WhenAll(remoteAsks.Select(a => (Task)a.Answer).Concat(localProbes.Select(p => p.Result))).ConfigureAwait(false);
 
-        var results = evidence.Ports.ToDictionary(p => p.Key, _ => new List<ProbeResult>());
+        var results = ports.ToDictionary(p => p.Key, _ => new List<ProbeResult>());
         foreach (var (key, result) in localProbes)
         {
             if (result.Result is { } r)
@@ -82,7 +85,7 @@ public sealed class ProbeCollector(
             ReportVantage(group.Key.Name, null);
             foreach (var (askedKey, answer) in answers)
             {
-                foreach (var port in evidence.Ports.Where(p => RemoteKeys([p]).Contains(askedKey)))
+                foreach (var port in ports.Where(p => RemoteKeys([p]).Contains(askedKey)))
                 {
                     results[port.Key].AddRange((answer?.Results ?? []).Select(r =>
                         new ProbeResult(group.Key.Name, r.Address, r.Success, r.Reason, r.Duration)));
@@ -95,7 +98,7 @@ public sealed class ProbeCollector(
             ProbeLog.ProbesSkipped(logger, slots.Skipped);
         }
 
-        evidence.Probes = new ProbeEvidence(
+        return new ProbeEvidence(
             results.ToDictionary(r => r.Key, r => (IReadOnlyList<ProbeResult>)r.Value),
             vantageUp,
             slots.Skipped);

@@ -8,18 +8,18 @@ namespace PortExporter.Core.Processes;
 /// <summary>
 /// The processes evidence: the owner (pid, comm, exe) of each listener on a watched port (of every listener
 /// when ports are discovered), whether each configured <c>process</c> runs, and each configured <c>unit</c>'s
-/// state where systemd answers. Runs after the sockets collector and reads its listeners; without them it
-/// still checks processes and units. Owner lookups are remembered between collections (see
+/// state where systemd answers. A host fact that reads the listeners of the <see cref="HostFacts"/> gathered before
+/// it; without them it still checks processes and units. Owner lookups are remembered between collections (see
 /// <see cref="SocketOwnerResolver"/>: a known owner is checked with one readlink, an inode nobody held is
 /// searched again after a minute); collections are serialised on that memory. <c>systemctl</c> runs once per
 /// configured unit per collection, each run with <see cref="ConfigDefaults.CommandTimeout"/> or half the time left
-/// before the deadline, whichever is shorter: a hung systemd makes the units unknown, and leaves the owners and the
-/// collectors after this one their time. Processes whose open files may not be read are counted in the evidence and
+/// before the deadline, whichever is shorter: a hung systemd makes the units unknown, and leaves the per-port
+/// evidence, which runs after the host facts, its time. Processes whose open files may not be read are counted in the evidence and
 /// logged once (warning) when they appear.
 /// </summary>
 /// <param name="commands">Runs <c>systemctl show</c>.</param>
 /// <param name="logger">Debug lines: owners found, systemd not available.</param>
-public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCollector> logger) : IEvidenceCollector
+public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCollector> logger) : IHostFactCollector<ProcessEvidence>
 {
     private readonly SocketOwnerResolver _owners = new();
     private readonly SystemdUnitReader _units = new(commands);
@@ -27,18 +27,20 @@ public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCol
 
     public string Name => CollectorNames.Processes;
 
-    public async Task CollectAsync(CollectionContext context, EvidenceBuilder evidence, CancellationToken cancellationToken)
+    public async Task<ProcessEvidence> CollectAsync(CollectionContext context, HostFacts known, CancellationToken cancellationToken)
     {
-        var config = evidence.Config;
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(known);
+        var config = context.Config;
         var procfs = context.Paths.Procfs;
 
-        var inodes = WatchedInodes(config, evidence.Sockets?.Listeners ?? []);
+        var inodes = WatchedInodes(config, known.Sockets?.Listeners ?? []);
         var owners = _owners.Resolve(procfs, inodes, context.Time.GetUtcNow(), cancellationToken);
         ProcessLog.OwnersResolved(logger, owners.ByInode.Count, inodes.Count, owners.ScannedProcesses, owners.UnreadableProcesses);
         ReportUnreadable(owners.UnreadableProcesses);
 
         var names = config.Ports.Select(p => p.Process).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var running = ProcessTable.FindRunning(procfs, names, cancellationToken, evidence.Sockets?.NetworkNamespace, owners.ByInode.Values);
+        var running = ProcessTable.FindRunning(procfs, names, cancellationToken, known.Sockets?.NetworkNamespace, owners.ByInode.Values);
 
         var units = config.Ports.Select(p => p.Unit).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var report = await _units.ReadAsync(units, UnitTimeout(context), cancellationToken).ConfigureAwait(false);
@@ -47,7 +49,7 @@ public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCol
             ProcessLog.SystemdUnavailable(logger, report.Problem);
         }
 
-        evidence.Processes = new ProcessEvidence(owners.ByInode, running, report.Units, report.SystemdAvailable, owners.UnreadableProcesses);
+        return new ProcessEvidence(owners.ByInode, running, report.Units, report.SystemdAvailable, owners.UnreadableProcesses);
     }
 
     /// <summary>The timeout of one systemctl run: the configured one, or half the time left before the deadline.</summary>

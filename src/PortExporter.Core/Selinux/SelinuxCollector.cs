@@ -12,7 +12,7 @@ namespace PortExporter.Core.Selinux;
 /// nothing else is read. Denial counts live in this instance and only grow while the exporter runs.
 /// Thread-safe: collections are serialised on an internal lock.
 /// </summary>
-public sealed class SelinuxCollector : IEvidenceCollector
+public sealed class SelinuxCollector : IPortEvidenceCollector<SelinuxEvidence>
 {
     private readonly SelinuxCollectorOptions _options;
     private readonly ILogger<SelinuxCollector> _logger;
@@ -34,8 +34,11 @@ public sealed class SelinuxCollector : IEvidenceCollector
 
     public string Name => CollectorNames.Selinux;
 
-    public async Task CollectAsync(CollectionContext context, EvidenceBuilder evidence, CancellationToken cancellationToken)
+    public async Task<SelinuxEvidence?> CollectAsync(CollectionContext context, HostFacts facts, IReadOnlyList<PortSpec> ports, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(ports);
         var paths = context.Paths;
         var host = SelinuxHostReader.Read(paths);
         if (host.ConfigError is not null)
@@ -52,8 +55,7 @@ public sealed class SelinuxCollector : IEvidenceCollector
         {
             SelinuxLog.NotEnabled(_logger, paths.Sysfs);
 
-            evidence.Selinux = new SelinuxEvidence(false, SelinuxMode.Disabled, host.Config?.Mode, new Dictionary<PortKey, SelinuxPortResult>(), host.Config?.PolicyType);
-            return;
+            return new SelinuxEvidence(false, SelinuxMode.Disabled, host.Config?.Mode, new Dictionary<PortKey, SelinuxPortResult>(), host.Config?.PolicyType);
         }
 
         var policyType = host.Config?.EffectivePolicyType ?? SelinuxConfigFile.DefaultPolicyType;
@@ -64,8 +66,7 @@ public sealed class SelinuxCollector : IEvidenceCollector
             _ => Path.GetFullPath(paths.Rootfs) == "/",
         };
         var table = await _catalog.GetAsync(paths, policyType, useSemanage, context.Time, cancellationToken).ConfigureAwait(false);
-        var ports = evidence.Ports;
-        var auditPath = paths.Root(evidence.Config.Selinux.AuditLog);
+        var auditPath = paths.Root(context.Config.Selinux.AuditLog);
         var bootTime = ProcessStartTime.ReadBootTime(paths);
 
         lock (_gate)
@@ -74,10 +75,10 @@ public sealed class SelinuxCollector : IEvidenceCollector
             var results = new Dictionary<PortKey, SelinuxPortResult>();
             foreach (var port in ports)
             {
-                results[port.Key] = Judge(port, host, table, evidence, paths, bootTime);
+                results[port.Key] = Judge(port, host, table, facts, paths, bootTime);
             }
 
-            evidence.Selinux = new SelinuxEvidence(
+            return new SelinuxEvidence(
                 true, host.CurrentMode, host.Config?.Mode, results, policyType, table.Origin, table.IsComplete, audit);
         }
     }
@@ -137,14 +138,14 @@ public sealed class SelinuxCollector : IEvidenceCollector
         }
     }
 
-    private SelinuxPortResult Judge(PortSpec port, SelinuxHostState host, PortLabelTable table, EvidenceBuilder evidence, HostPaths paths, long? bootTime)
+    private SelinuxPortResult Judge(PortSpec port, SelinuxHostState host, PortLabelTable table, HostFacts facts, HostPaths paths, long? bootTime)
     {
         var (type, source) = table.Lookup(port.Key);
         bool? labelOk = port.SelinuxType is null || source == PortLabelSource.Unknown
             ? null
             : string.Equals(type, port.SelinuxType, StringComparison.Ordinal);
         var denials = _ledger.For(port.Key);
-        var since = DenialsSince(port, evidence, paths, bootTime);
+        var since = DenialsSince(port, facts, paths, bootTime);
         var deniedSinceStart = denials.LastEnforcedAt is { } at && (since is null || at >= since);
         var enforcing = host.Enabled && host.CurrentMode == SelinuxMode.Enforcing;
         var allowed = !(enforcing && (labelOk == false || deniedSinceStart));
@@ -164,25 +165,25 @@ public sealed class SelinuxCollector : IEvidenceCollector
     }
 
     /// <summary>See <see cref="SelinuxPortResult.DenialsSince"/>.</summary>
-    private DateTimeOffset? DenialsSince(PortSpec port, EvidenceBuilder evidence, HostPaths paths, long? bootTime)
+    private DateTimeOffset? DenialsSince(PortSpec port, HostFacts facts, HostPaths paths, long? bootTime)
     {
-        if (evidence.Sockets is null)
+        if (facts.Sockets is null)
         {
             return _startedAt;
         }
 
-        var listeners = evidence.Sockets.For(port.Key).ToList();
+        var listeners = facts.Sockets.For(port.Key).ToList();
         if (listeners.Count == 0)
         {
             return null;
         }
 
         DateTimeOffset? newest = null;
-        if (evidence.Processes is not null && bootTime is { } boot)
+        if (facts.Processes is not null && bootTime is { } boot)
         {
             foreach (var listener in listeners)
             {
-                if (evidence.Processes.OwnersByInode.TryGetValue(listener.Inode, out var owner)
+                if (facts.Processes.OwnersByInode.TryGetValue(listener.Inode, out var owner)
                     && ProcessStartTime.Read(paths, boot, owner.Pid) is { } started
                     && (newest is null || started > newest))
                 {

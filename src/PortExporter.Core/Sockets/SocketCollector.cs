@@ -15,27 +15,27 @@ namespace PortExporter.Core.Sockets;
 /// <param name="logger">Debug lines for absent optional files; one warning when netlink is refused.</param>
 /// <param name="netDirectory">Where the tables are read from instead of <c>&lt;procfs&gt;/net</c>; for example
 /// <c>/proc/1/net</c> shows PID 1's network namespace to an exporter that runs in its own. Null: from the procfs root.</param>
-public sealed class SocketCollector(ILogger<SocketCollector> logger, string? netDirectory = null) : IEvidenceCollector
+public sealed class SocketCollector(ILogger<SocketCollector> logger, string? netDirectory = null) : IHostFactCollector<SocketEvidence>
 {
     private volatile bool _netlinkRefused;
     private volatile SelectionForConfig? _selection;
 
     public string Name => CollectorNames.Sockets;
 
-    public Task CollectAsync(CollectionContext context, EvidenceBuilder evidence, CancellationToken cancellationToken)
+    public Task<SocketEvidence> CollectAsync(CollectionContext context, HostFacts known, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var reader = new SocketTableReader(netDirectory ?? context.Paths.Proc("net"), context.Paths.Proc("sys", "net"));
         if (netDirectory is null && !_netlinkRefused && NetworkNamespace.IsOwn(context.Paths.Procfs))
         {
             try
             {
-                var listeners = SockDiagReader.ReadListeners(SelectionFor(evidence.Config));
+                var listeners = SockDiagReader.ReadListeners(SelectionFor(context.Config));
                 SocketLog.ListenersReadNetlink(logger, listeners.Count);
-                evidence.Sockets = new SocketEvidence(listeners, reader.ReadEphemeralPortStart(path => SocketLog.OptionalFileAbsent(logger, path)))
+                return Task.FromResult(new SocketEvidence(listeners, reader.ReadEphemeralPortStart(path => SocketLog.OptionalFileAbsent(logger, path)))
                 {
                     NetworkNamespace = NetworkNamespace.OfThisThread(),
-                };
-                return Task.CompletedTask;
+                });
             }
             catch (Win32Exception e)
             {
@@ -46,8 +46,7 @@ public sealed class SocketCollector(ILogger<SocketCollector> logger, string? net
 
         var sockets = reader.Read(path => SocketLog.OptionalFileAbsent(logger, path), cancellationToken);
         SocketLog.ListenersRead(logger, sockets.Listeners.Count, reader.NetDirectory);
-        evidence.Sockets = sockets with { NetworkNamespace = NetworkNamespace.OfNetDirectory(reader.NetDirectory) };
-        return Task.CompletedTask;
+        return Task.FromResult(sockets with { NetworkNamespace = NetworkNamespace.OfNetDirectory(reader.NetDirectory) });
     }
 
     /// <summary>

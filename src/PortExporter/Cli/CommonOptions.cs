@@ -27,8 +27,11 @@ public sealed class CommonOptions
 
     public Option<string?> WebConfigFile { get; } = new("--web.config.file") { Description = "Path to a web configuration file (TLS and basic auth, exporter-toolkit format)." };
 
+    public CollectorFlags Collectors { get; } = new();
+
     public void AddTo(Command command)
     {
+        Collectors.AddTo(command);
         foreach (var option in new Option[] { ConfigFile, Procfs, Sysfs, Rootfs, LogLevel, LogFormat })
         {
             command.Options.Add(option);
@@ -61,7 +64,10 @@ public sealed class CommonOptions
             _ => Microsoft.Extensions.Logging.LogLevel.Information,
         };
         var format = parse.GetValue(LogFormat) == "json" ? Hosting.LogFormat.Json : Hosting.LogFormat.Logfmt;
-        return new ExporterSettings(parse.GetValue(ConfigFile), paths, level, format, listen!, path, parse.GetValue(WebConfigFile));
+        return new ExporterSettings(parse.GetValue(ConfigFile), paths, level, format, listen!, path, parse.GetValue(WebConfigFile))
+        {
+            Collectors = Collectors.Read(parse),
+        };
     }
 
     /// <summary>Loads the config file named by the flags, or the auto-discovery config; null (with the reason written) when invalid.</summary>

@@ -7,8 +7,9 @@ namespace PortExporter.Hosting;
 
 /// <summary>
 /// Collects evidence on demand (a scrape, /diagnose, the diagnose verb), diagnoses it and writes every series.
-/// Concurrent callers share one collection (<c>port_exporter_collections_total</c> counts the collections actually
-/// run). A caller that joins a collection started with a later deadline than its own waits only until its own
+/// At most one collection runs at a time: concurrent callers share the one in flight, and a caller that finds the
+/// last collection younger than <c>web.min_collection_interval</c> (and of the config in force) is answered from it without a new one
+/// (<c>port_exporter_collections_total</c> counts the collections actually run). A caller that joins a collection started with a later deadline than its own waits only until its own
 /// deadline (and a short grace), then answers with the previous collection's series. Metric writes and exports are
 /// serialised so a scrape never sees half of one collection and half of another. Thread-safe.
 /// </summary>
@@ -26,7 +27,6 @@ public sealed class EvidenceService : IDisposable
     private readonly SharedCollection<CollectedState> _shared = new();
     private readonly SemaphoreSlim _metricsGate = new(1, 1);
     private readonly Counter _collections;
-    private readonly MemoryTrim _trim;
     private volatile CollectedState? _latest;
 
     public EvidenceService(
@@ -45,7 +45,6 @@ public sealed class EvidenceService : IDisposable
         _exporterMetrics = exporterMetrics;
         Registry = registry;
         _time = time;
-        _trim = new MemoryTrim(time);
         _collections = Metrics.WithCustomRegistry(registry).CreateCounter(
             "port_exporter_collections_total",
             "Evidence collections run. Concurrent scrapes share one collection, so this grows slower than the scrape count.");
@@ -60,7 +59,10 @@ public sealed class EvidenceService : IDisposable
     public async Task<CollectedState> CollectAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + budget;
-        var run = _shared.RunAsync(() => RunAsync(deadline));
+        var config = _config.Current;
+        var run = _shared.RunAsync(
+            () => RunAsync(deadline),
+            last => ReferenceEquals(last.Evidence.Config, config) && _time.GetUtcNow() - last.Evidence.TakenAt < config.Web.MinCollectionInterval);
         try
         {
             return await run.WaitAsync(budget + JoinGrace, _time, cancellationToken).ConfigureAwait(false);
@@ -120,7 +122,6 @@ public sealed class EvidenceService : IDisposable
         }
 
         _latest = state;
-        _trim.AfterCollection(evidence.Firewall?.SnapshotTakenAt);
         return state;
     }
 }

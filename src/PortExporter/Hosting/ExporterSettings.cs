@@ -1,4 +1,5 @@
 using PortExporter.Core;
+using PortExporter.Core.Collection;
 
 namespace PortExporter.Hosting;
 
@@ -17,4 +18,8 @@ public sealed record ExporterSettings(
     LogFormat LogFormat,
     ListenAddress ListenAddress,
     string TelemetryPath,
-    string? WebConfigFile);
+    string? WebConfigFile)
+{
+    /// <summary>--collector.NAME / --no-collector.NAME: which collectors run (all by default).</summary>
+    public CollectorSwitches Collectors { get; init; } = CollectorSwitches.AllEnabled;
+}

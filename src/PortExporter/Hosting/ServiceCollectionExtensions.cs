@@ -43,13 +43,21 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(registry);
         services.AddSingleton<IMetricFactory>(factory);
 
-        // Evidence sources, in the order the case reasons (the runner calls them in this order).
-        services.AddSingleton<IEvidenceCollector, NetworkCollector>();
-        services.AddSingleton<IEvidenceCollector, SocketCollector>(sp => new SocketCollector(sp.GetRequiredService<ILogger<SocketCollector>>()));
-        services.AddSingleton<IEvidenceCollector, ProcessCollector>();
-        services.AddSingleton<IEvidenceCollector, FirewallCollector>();
-        services.AddSingleton<IEvidenceCollector, SelinuxCollector>(sp => new SelinuxCollector(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SelinuxCollector>>()));
-        services.AddSingleton<IEvidenceCollector, ProbeCollector>();
+        // Evidence sources: the host facts, then the per-port evidence (see EvidenceCollection for the stages).
+        services.AddSingleton<NetworkCollector>();
+        services.AddSingleton(sp => new SocketCollector(sp.GetRequiredService<ILogger<SocketCollector>>()));
+        services.AddSingleton<ProcessCollector>();
+        services.AddSingleton<FirewallCollector>();
+        services.AddSingleton(sp => new SelinuxCollector(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SelinuxCollector>>()));
+        services.AddSingleton<ProbeCollector>();
+        services.AddSingleton(sp => new EvidenceSources(
+            sp.GetRequiredService<NetworkCollector>(),
+            sp.GetRequiredService<SocketCollector>(),
+            sp.GetRequiredService<ProcessCollector>(),
+            sp.GetRequiredService<FirewallCollector>(),
+            sp.GetRequiredService<SelinuxCollector>(),
+            sp.GetRequiredService<ProbeCollector>()));
+        services.AddSingleton(settings.Collectors);
 
         // One metrics writer per evidence source.
         services.AddSingleton<IMetricsWriter, SocketMetrics>();

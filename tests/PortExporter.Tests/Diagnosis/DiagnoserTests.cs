@@ -1,6 +1,5 @@
 using System.Net;
 using PortExporter.Core.Configuration;
-using PortExporter.Core.Firewall.Network;
 using PortExporter.Core.Network;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Diagnosis;
@@ -133,7 +132,7 @@ public sealed class DiagnoserTests
     public void The_fix_for_a_wrong_address_asks_for_the_family_outside_clients_use(string listening, bool? v6Only, string outside, string fix)
     {
         var port = WebPort with { Bind = null, External = [new HostPort(outside, 8080)] };
-        var network = new NetworkEvidence(
+        var network = new HostNetwork(
             [new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("eth0", [IPAddress.Parse(outside)]), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")])],
             "eth0",
             null);

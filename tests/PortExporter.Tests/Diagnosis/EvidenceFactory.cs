@@ -3,7 +3,6 @@ using PortExporter.Core;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Network;
 using PortExporter.Core.Network;
 using PortExporter.Core.Probes;
 using PortExporter.Core.Processes;
@@ -31,7 +30,7 @@ internal static class EvidenceFactory
         SystemdAvailable: false,
         UnreadableProcesses: 0);
 
-    public static NetworkEvidence NetworkOf() => new(
+    public static HostNetwork NetworkOf() => new(
         [new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("eth0", [IPAddress.Parse("192.0.2.10")]), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")])],
         "eth0",
         null);

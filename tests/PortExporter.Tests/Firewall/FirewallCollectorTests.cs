@@ -4,6 +4,7 @@ using PortExporter.Core.Collection;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
+using PortExporter.Core.Network;
 
 namespace PortExporter.Tests.Firewall;
 
@@ -18,12 +19,13 @@ public sealed class FirewallCollectorTests
         Ports = [new PortSpec("web", 8080, TransportProtocol.Tcp), new PortSpec("app", 8443, TransportProtocol.Tcp)],
     };
 
-    private static async Task<EvidenceBuilder> CollectAsync(FirewallCollector collector, ManualTime time)
+    private static async Task<Collected> CollectAsync(FirewallCollector collector, ManualTime time)
     {
-        var evidence = new EvidenceBuilder(Config);
-        await collector.CollectAsync(new CollectionContext(Paths, time, time.Now.AddSeconds(10)), evidence, CancellationToken.None);
-        return evidence;
+        var facts = new HostFacts(HostNetworkReader.Read(Paths), null, null);
+        return new Collected(await collector.CollectAsync(new CollectionContext(Config, Paths, time, time.Now.AddSeconds(10)), facts, Config.Ports, CancellationToken.None));
     }
+
+    private sealed record Collected(FirewallEvidence? Firewall);
 
     private static FirewallCollector Collector(ICommandRunner runner, ManualTime time, FakeSignal? signal = null) =>
         new(runner, Paths, time, NullLogger<FirewallCollector>.Instance, signal ?? new FakeSignal());

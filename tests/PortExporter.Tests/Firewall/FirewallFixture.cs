@@ -3,7 +3,7 @@ using System.Net;
 using PortExporter.Core;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Core.Firewall.Reading;
 using PortExporter.Firewall.Evaluation;
 using PortExporter.Firewall.Model;

@@ -2,7 +2,7 @@ using System.Net;
 using PortExporter.Core;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Core.Sockets;
 using PortExporter.Firewall.Evaluation;
 
@@ -37,20 +37,20 @@ public sealed class HostNetworkTests
     }
 
     [Theory]
-    [InlineData("Iface\tDestination\nbroken line\n", "/proc/net/route: line 2: bad route line: 'broken line'")]
-    [InlineData("Iface\tDestination\neth0\tZZZZ\t0\t0\t0\t0\t0\t0\t0\n", "/proc/net/route: line 2: bad route line")]
+    [InlineData("Iface\tDestination\nbroken line\n", "/proc/net/route line 2: field line: expected a route line, got 'broken line'")]
+    [InlineData("Iface\tDestination\neth0\tZZZZ\t0\t0\t0\t0\t0\t0\t0\n", "/proc/net/route line 2: field line: expected a route line")]
     public void Garbage_route_files_are_parse_errors(string text, string expected)
     {
-        var e = Assert.Throws<FirewallParseException>(() => ProcNetParsers.ParseRoutes(text));
+        var e = Assert.Throws<ProcfsFormatException>(() => ProcNetParsers.ParseRoutes(text));
         Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Garbage_address_files_are_parse_errors()
     {
-        Assert.Throws<FirewallParseException>(() => ProcNetParsers.ParseIfInet6("zz 01 80 10 80 lo\n"));
-        Assert.Throws<FirewallParseException>(() => ProcNetParsers.ParseIpv6Routes("not a route\n"));
-        Assert.Throws<FirewallParseException>(() => ProcNetParsers.ParseFibTrieLocalAddresses("  |-- 999.1.1.1\n     /32 host LOCAL\n"));
+        Assert.Throws<ProcfsFormatException>(() => ProcNetParsers.ParseIfInet6("zz 01 80 10 80 lo\n"));
+        Assert.Throws<ProcfsFormatException>(() => ProcNetParsers.ParseIpv6Routes("not a route\n"));
+        Assert.Throws<ProcfsFormatException>(() => ProcNetParsers.ParseFibTrieLocalAddresses("  |-- 999.1.1.1\n     /32 host LOCAL\n"));
     }
 
     [Fact]

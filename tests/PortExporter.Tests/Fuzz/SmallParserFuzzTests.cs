@@ -3,7 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using CsCheck;
 using PortExporter.Core.Configuration;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Hosting;
 using PortExporter.Web.Security;
 

@@ -130,11 +130,10 @@ public sealed class ProbeCollectorTests(ProbeLab lab) : IClassFixture<ProbeLab>
     public async Task Disabled_probes_leave_the_evidence_missing()
     {
         var config = Config([new PortSpec("web", 7001, TransportProtocol.Tcp)]) with { Probes = FastProbes with { Enabled = false } };
-        var builder = new EvidenceBuilder(config);
+        var probes = await Collector().CollectAsync(
+            new CollectionContext(config, HostPaths.Default, TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(4)), HostFacts.None, config.Ports, CancellationToken.None);
 
-        await Collector().CollectAsync(new CollectionContext(HostPaths.Default, TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(4)), builder, CancellationToken.None);
-
-        Assert.Null(builder.Probes);
+        Assert.Null(probes);
     }
 
     [Fact]
@@ -183,11 +182,9 @@ public sealed class ProbeCollectorTests(ProbeLab lab) : IClassFixture<ProbeLab>
 
     private async Task<ProbeEvidence> CollectAsync(ExporterConfig config, Listener[] listeners, double deadlineSeconds = 4)
     {
-        var builder = new EvidenceBuilder(config) { Sockets = new SocketEvidence(listeners) };
-        var context = new CollectionContext(HostPaths.Default, TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(deadlineSeconds));
+        var facts = HostFacts.None with { Sockets = new SocketEvidence(listeners) };
+        var context = new CollectionContext(config, HostPaths.Default, TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(deadlineSeconds));
 
-        await Collector().CollectAsync(context, builder, CancellationToken.None);
-
-        return builder.Probes!;
+        return (await Collector().CollectAsync(context, facts, config.Ports, CancellationToken.None))!;
     }
 }

@@ -64,17 +64,16 @@ public sealed class ProcessCollectorTests : IDisposable
 
     private async Task<ProcessEvidence> CollectAsync(ExporterConfig config, FakeCommandRunner runner, bool withSockets)
     {
-        var context = new CollectionContext(new HostPaths(_tree.Root, "/nonexistent", "/nonexistent"), TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(10));
-        var evidence = new EvidenceBuilder(config);
+        var context = new CollectionContext(config, new HostPaths(_tree.Root, "/nonexistent", "/nonexistent"), TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(10));
+        var known = HostFacts.None;
         if (withSockets)
         {
             var net = Path.Combine(AppContext.BaseDirectory, "Sockets", "fixtures", "mixed", "net");
-            await new SocketCollector(NullLogger<SocketCollector>.Instance, net).CollectAsync(context, evidence, CancellationToken.None);
+            known = known with { Sockets = await new SocketCollector(NullLogger<SocketCollector>.Instance, net).CollectAsync(context, known, CancellationToken.None) };
         }
 
         var collector = new ProcessCollector(runner, NullLogger<ProcessCollector>.Instance);
         Assert.Equal(CollectorNames.Processes, collector.Name);
-        await collector.CollectAsync(context, evidence, CancellationToken.None);
-        return evidence.Processes!;
+        return await collector.CollectAsync(context, known, CancellationToken.None);
     }
 }

@@ -248,36 +248,44 @@ public sealed class SelinuxCollectorTests
         await CollectAsync(collector, Fixtures.Host("enforcing"));
 
         var config = ConfigLoader.Parse("ports:\n  - name: web\n    port: 8081\n", "one.yml");
-        var builder = new EvidenceBuilder(config);
-        await collector.CollectAsync(new CollectionContext(Fixtures.Host("enforcing"), TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(10)), builder, CancellationToken.None);
+        var selinux = await collector.CollectAsync(
+            new CollectionContext(config, Fixtures.Host("enforcing"), TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(10)), HostFacts.None, config.Ports, CancellationToken.None);
 
-        Assert.Equal([Web], builder.Selinux!.Ports.Keys);
+        Assert.Equal([Web], selinux!.Ports.Keys);
     }
 
     internal static string ApiDenial(long seconds) =>
         $"type=AVC msg=audit({seconds}.000:9{seconds % 1000}): avc:  denied  {{ name_bind }} for  pid=31000 comm=\"nginx\" src=8082 scontext=system_u:system_r:httpd_t:s0 tcontext=system_u:object_r:unreserved_port_t:s0 tclass=tcp_socket permissive=0";
 
-    internal static EvidenceBuilder Builder()
-    {
-        var builder = new EvidenceBuilder(ConfigLoader.Parse(ConfigYaml, "selinux.yml"))
-        {
-            // socat (pid 30126) listens on 8081, as captured; nothing listens on the other ports.
-            Sockets = new SocketEvidence([new Listener(TransportProtocol.Tcp, IPAddress.Any, 8081, 200966)]),
-            Processes = new ProcessEvidence(
+    /// <summary>socat (pid 30126) listens on 8081, as captured; nothing listens on the other ports.</summary>
+    internal static SelinuxRun Builder() => new(
+        ConfigLoader.Parse(ConfigYaml, "selinux.yml"),
+        new HostFacts(
+            null,
+            new SocketEvidence([new Listener(TransportProtocol.Tcp, IPAddress.Any, 8081, 200966)]),
+            new ProcessEvidence(
                 new Dictionary<ulong, ProcessInfo> { [200966] = new ProcessInfo(30126, "socat", "socat") },
                 new Dictionary<string, bool>(),
                 new Dictionary<string, UnitState>(),
                 SystemdAvailable: true,
-                UnreadableProcesses: 0),
-        };
-        return builder;
-    }
+                UnreadableProcesses: 0)));
 
-    internal static async Task<SelinuxEvidence> CollectAsync(SelinuxCollector collector, HostPaths paths, TimeProvider? time = null, EvidenceBuilder? builder = null)
+    internal static async Task<SelinuxEvidence> CollectAsync(SelinuxCollector collector, HostPaths paths, TimeProvider? time = null, SelinuxRun? builder = null)
     {
         builder ??= Builder();
         var clock = time ?? TimeProvider.System;
-        await collector.CollectAsync(new CollectionContext(paths, clock, clock.GetUtcNow().AddSeconds(10)), builder, CancellationToken.None);
+        builder.Selinux = await collector.CollectAsync(
+            new CollectionContext(builder.Config, paths, clock, clock.GetUtcNow().AddSeconds(10)), builder.Facts, builder.Config.Ports, CancellationToken.None);
         return builder.Selinux!;
+    }
+
+    /// <summary>The input of one SELinux collection and what it returned.</summary>
+    internal sealed class SelinuxRun(ExporterConfig config, HostFacts facts)
+    {
+        public ExporterConfig Config { get; } = config;
+
+        public HostFacts Facts { get; } = facts;
+
+        public SelinuxEvidence? Selinux { get; set; }
     }
 }

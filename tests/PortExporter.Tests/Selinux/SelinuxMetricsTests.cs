@@ -106,8 +106,14 @@ public sealed class SelinuxMetricsTests
         return (registry, new SelinuxMetrics(Metrics.WithCustomRegistry(registry)));
     }
 
-    private static EvidenceSnapshot Snapshot(EvidenceBuilder builder) =>
-        builder.Build(DateTimeOffset.UtcNow, new Dictionary<string, CollectorStatus> { [CollectorNames.Selinux] = new(builder.Selinux is not null, TimeSpan.Zero) });
+    private static EvidenceSnapshot Snapshot(SelinuxCollectorTests.SelinuxRun run) => new(
+        DateTimeOffset.UtcNow,
+        run.Config,
+        run.Config.Ports,
+        new Dictionary<string, CollectorStatus> { [CollectorNames.Selinux] = new(run.Selinux is not null, TimeSpan.Zero) },
+        run.Facts.Sockets,
+        run.Facts.Processes,
+        Selinux: run.Selinux);
 
     private static async Task<string> ExportAsync(CollectorRegistry registry)
     {

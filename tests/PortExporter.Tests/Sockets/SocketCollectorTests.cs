@@ -111,24 +111,20 @@ public sealed class SocketCollectorTests : IDisposable
     public async Task Reads_tables_from_another_net_directory_when_told()
     {
         var collector = new SocketCollector(NullLogger<SocketCollector>.Instance, Path.Combine(Fixtures.Case("bindv6only"), "net"));
-        var evidence = new EvidenceBuilder(ExporterConfig.AutoDiscover);
+        var sockets = await collector.CollectAsync(Context(Fixtures.Case("mixed")), HostFacts.None, CancellationToken.None);
 
-        await collector.CollectAsync(Context(Fixtures.Case("mixed")), evidence, CancellationToken.None);
-
-        Assert.Equal(8020, Assert.Single(evidence.Sockets!.Listeners).Port);
+        Assert.Equal(8020, Assert.Single(sockets.Listeners).Port);
         Assert.Equal(CollectorNames.Sockets, collector.Name);
     }
 
     internal static CollectionContext Context(string procfs) =>
-        new(Paths(procfs), TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(10));
+        new(ExporterConfig.AutoDiscover, Paths(procfs), TimeProvider.System, DateTimeOffset.UtcNow.AddSeconds(10));
 
     private static HostPaths Paths(string procfs) => new(procfs, "/nonexistent/sys", "/nonexistent/root");
 
     private static async Task<SocketEvidence> CollectAsync(string procfs)
     {
-        var evidence = new EvidenceBuilder(ExporterConfig.AutoDiscover);
-        await new SocketCollector(NullLogger<SocketCollector>.Instance).CollectAsync(Context(procfs), evidence, CancellationToken.None);
-        return evidence.Sockets!;
+        return await new SocketCollector(NullLogger<SocketCollector>.Instance).CollectAsync(Context(procfs), HostFacts.None, CancellationToken.None);
     }
 
     private string CopyCase(string name, params string[] without)

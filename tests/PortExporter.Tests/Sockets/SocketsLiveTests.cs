@@ -11,6 +11,8 @@ using PortExporter.Core.Sockets;
 using PortExporter.Tests.Support;
 using Prometheus;
 
+using PortExporter.Tests.Collection;
+
 namespace PortExporter.Tests.Sockets;
 
 /// <summary>
@@ -49,10 +51,10 @@ public sealed class SocketsLiveTests : IDisposable
             ],
         };
         var collection = new EvidenceCollection(
-            [
-                new SocketCollector(NullLogger<SocketCollector>.Instance, $"/proc/{wildcard.Id}/net"),
-                new ProcessCollector(new ProcessCommandRunner(), NullLogger<ProcessCollector>.Instance),
-            ],
+            StubSources.With(
+                sockets: new SocketCollector(NullLogger<SocketCollector>.Instance, $"/proc/{wildcard.Id}/net"),
+                processes: new ProcessCollector(new ProcessCommandRunner(), NullLogger<ProcessCollector>.Instance)),
+            StubSources.Only(CollectorNames.Sockets, CollectorNames.Processes),
             new WatchedPortResolver(),
             HostPaths.Default,
             TimeProvider.System,

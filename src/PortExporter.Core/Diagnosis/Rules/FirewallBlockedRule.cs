@@ -16,7 +16,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     {
         if (evidence.Firewall is not { } firewall)
         {
-            return RuleOutcome.Missing(Check, "firewall evidence missing (firewall collector failed or not enabled)");
+            return RuleOutcome.Missing(Check, $"firewall evidence {evidence.WhyMissing(CollectorNames.Firewall)}");
         }
 
         if (!firewall.Ports.TryGetValue(port.Key, out var result))

@@ -15,7 +15,7 @@ public sealed class LoopbackOnlyRule : IDiagnosisRule
     {
         if (evidence.Sockets is not { } sockets)
         {
-            return RuleOutcome.Missing(Check, "socket evidence missing");
+            return RuleOutcome.Missing(Check, $"socket evidence {evidence.WhyMissing(CollectorNames.Sockets)}");
         }
 
         var listeners = sockets.For(port.Key).ToList();

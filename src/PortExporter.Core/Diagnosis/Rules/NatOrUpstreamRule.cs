@@ -25,7 +25,7 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
 
         if (evidence.Probes is not { } probes)
         {
-            return RuleOutcome.Missing(Check, "probe evidence missing (probes collector failed)");
+            return RuleOutcome.Missing(Check, $"probe evidence {evidence.WhyMissing(CollectorNames.Probes)}");
         }
 
         var results = probes.Ports.GetValueOrDefault(port.Key) ?? [];

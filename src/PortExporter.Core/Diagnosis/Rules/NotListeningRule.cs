@@ -14,7 +14,7 @@ public sealed class NotListeningRule : IDiagnosisRule
     {
         if (evidence.Sockets is not { } sockets)
         {
-            return RuleOutcome.Missing(Check, "socket evidence missing (sockets collector failed)", ListenerFacts.SsCommand(port));
+            return RuleOutcome.Missing(Check, $"socket evidence {evidence.WhyMissing(CollectorNames.Sockets)}", ListenerFacts.SsCommand(port));
         }
 
         var listeners = sockets.For(port.Key).ToList();

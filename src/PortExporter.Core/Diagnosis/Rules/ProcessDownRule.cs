@@ -20,7 +20,7 @@ public sealed class ProcessDownRule : IDiagnosisRule
         var processes = evidence.Processes;
         if (processes is null)
         {
-            return RuleOutcome.Missing(Check, "process evidence missing (processes collector failed)");
+            return RuleOutcome.Missing(Check, $"process evidence {evidence.WhyMissing(CollectorNames.Processes)}");
         }
 
         var seen = new List<string>();

@@ -16,7 +16,7 @@ public sealed class SelinuxDeniedRule : IDiagnosisRule
     {
         if (evidence.Selinux is not { } selinux)
         {
-            return RuleOutcome.Missing(Check, "SELinux evidence missing (selinux collector failed or not enabled)", "getenforce");
+            return RuleOutcome.Missing(Check, $"SELinux evidence {evidence.WhyMissing(CollectorNames.Selinux)}", "getenforce");
         }
 
         if (!selinux.Enabled || selinux.CurrentMode != SelinuxMode.Enforcing)

@@ -18,7 +18,7 @@ public sealed class WrongAddressRule : IDiagnosisRule
     {
         if (evidence.Sockets is not { } sockets)
         {
-            return RuleOutcome.Missing(Check, "socket evidence missing");
+            return RuleOutcome.Missing(Check, $"socket evidence {evidence.WhyMissing(CollectorNames.Sockets)}");
         }
 
         var listeners = sockets.For(port.Key).Where(l => l.Scope != ListenerScope.Loopback).ToList();

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace PortExporter.Core.Firewall.Network;
+namespace PortExporter.Core.Network;
 
 /// <summary>A network interface of the host and its addresses.</summary>
 /// <param name="Name">The interface name (eth0, lo).</param>

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
+using PortExporter.Core.Sockets;
 
-namespace PortExporter.Core.Firewall.Network;
+namespace PortExporter.Core.Network;
 
 /// <summary>An IPv4 route from <c>/proc/net/route</c>.</summary>
 public sealed record Ipv4Route(string Interface, uint Destination, uint Gateway, int Flags, long Metric, uint Mask)
@@ -60,7 +61,7 @@ public static class ProcNetParsers
                 || !long.TryParse(f[6], NumberStyles.None, CultureInfo.InvariantCulture, out var metric)
                 || !uint.TryParse(f[7], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var mask))
             {
-                throw new FirewallParseException(source, $"line {n}", "bad route line", line);
+                throw new ProcfsFormatException(source, n, "line", line, "a route line");
             }
 
             routes.Add(new Ipv4Route(f[0], dest, gw, flags, metric, mask));
@@ -90,7 +91,7 @@ public static class ProcNetParsers
                 || !long.TryParse(f[5], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var metric)
                 || !int.TryParse(f[8], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var flags))
             {
-                throw new FirewallParseException(source, $"line {n}", "bad route line", line);
+                throw new ProcfsFormatException(source, n, "line", line, "a route line");
             }
 
             routes.Add(new Ipv6Route(dest, plen, metric, flags, f[9]));
@@ -116,7 +117,7 @@ public static class ProcNetParsers
             var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < 6 || ParseHexAddress(f[0]) is not { } address)
             {
-                throw new FirewallParseException(source, $"line {n}", "bad address line", line);
+                throw new ProcfsFormatException(source, n, "line", line, "an address line");
             }
 
             result.Add((f[5], address));
@@ -143,7 +144,7 @@ public static class ProcNetParsers
             {
                 if (!IPAddress.TryParse(leaf, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
                 {
-                    throw new FirewallParseException(source, $"line {n}", "bad leaf address", leaf);
+                    throw new ProcfsFormatException(source, n, "leaf", leaf, "an IPv4 address");
                 }
 
                 if (!result.Contains(address))

@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace PortExporter.Core.Firewall.Network;
+namespace PortExporter.Core.Network;
 
 /// <summary>
 /// The host's interfaces, addresses and default-route interfaces: enough to know which interface outside
-/// traffic arrives on and which address it is sent to. Immutable.
+/// traffic arrives on and which address it is sent to. Read once per collection (a host fact, see
+/// <see cref="HostNetworkReader"/>); the diagnosis and the firewall's connection planner see the same one. Immutable.
 /// </summary>
 /// <param name="Interfaces">Every interface with at least one address.</param>
 /// <param name="DefaultInterfaceV4">The interface of the IPv4 default route with the lowest metric, or null.</param>
@@ -16,7 +17,29 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
 
     public string? DefaultInterface(int ipVersion) => ipVersion == 6 ? DefaultInterfaceV6 : DefaultInterfaceV4;
 
-    /// <summary>The interface that owns <paramref name="address"/>, or null.</summary>
+    /// <summary>The interface that holds <paramref name="address"/> (as read, loopback only when lo lists it), or null.</summary>
+    public HostInterface? OwnerOf(IPAddress address) =>
+        Interfaces.FirstOrDefault(i => i.Addresses.Any(a => a.Equals(address)));
+
+    /// <summary>Addresses outside clients reach: those of the default-route interfaces (both families).</summary>
+    public IReadOnlyList<IPAddress> OutsideAddresses()
+    {
+        var names = new[] { DefaultInterfaceV4, DefaultInterfaceV6 };
+        return [.. Interfaces.Where(i => names.Contains(i.Name)).SelectMany(i => i.Addresses).Where(a => !a.IsIPv6LinkLocal).Distinct()];
+    }
+
+    /// <summary>True when both describe the same interfaces, addresses (in order) and default routes.</summary>
+    public bool SameAs(HostNetwork other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return ReferenceEquals(this, other)
+            || (DefaultInterfaceV4 == other.DefaultInterfaceV4
+                && DefaultInterfaceV6 == other.DefaultInterfaceV6
+                && Interfaces.Count == other.Interfaces.Count
+                && Interfaces.Zip(other.Interfaces).All(p => p.First.Name == p.Second.Name && p.First.Addresses.SequenceEqual(p.Second.Addresses)));
+    }
+
+    /// <summary>The name of the interface that owns <paramref name="address"/> (loopback addresses: lo), or null.</summary>
     public string? InterfaceOf(IPAddress address)
     {
         var a = Normalize(address);

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace PortExporter.Core.Firewall.Network;
+namespace PortExporter.Core.Network;
 
 /// <summary>
 /// Reads <see cref="HostNetwork"/> from procfs: <c>net/route</c> and <c>net/ipv6_route</c> (default routes),
