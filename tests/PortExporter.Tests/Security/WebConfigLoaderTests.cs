@@ -119,4 +119,32 @@ public sealed class WebConfigLoaderTests(TestPki pki) : IClassFixture<TestPki>
         Assert.Null(security.Tls);
         Assert.True(security.RequiresBasicAuth);
     }
+
+    [Fact]
+    public void An_EC_key_of_another_EC_certificate_is_refused_at_the_key_file_line()
+    {
+        // A certificate and key that do not belong together, both P-256: the .NET import throws an
+        // ArgumentException here (not a CryptographicException), which used to escape as a stack trace.
+        var (cert, key) = MismatchedEcPair(pki.Directory);
+        var e = LoadFails("mismatched-ec.yml", $"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\n");
+        Assert.Equal(3, e.Line);
+        Assert.Equal(13, e.Column);
+        Assert.Equal("tls_server_config.key_file", e.Key);
+        Assert.Contains($"the private key in {key} does not belong to the certificate in {cert}", e.Problem, StringComparison.Ordinal);
+    }
+
+    /// <summary>An EC (P-256) self-signed certificate and a second, unrelated EC P-256 key, made by openssl.</summary>
+    internal static (string Cert, string Key) MismatchedEcPair(string directory)
+    {
+        var cert = Path.Combine(directory, "ec-server.pem");
+        var key = Path.Combine(directory, "ec-other.key");
+        if (!File.Exists(key))
+        {
+            Shell.Run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", Path.Combine(directory, "ec-server.key"), "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1");
+            Shell.Run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key);
+        }
+
+        return (cert, key);
+    }
 }
