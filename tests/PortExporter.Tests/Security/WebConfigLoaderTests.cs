@@ -133,6 +133,18 @@ public sealed class WebConfigLoaderTests(TestPki pki) : IClassFixture<TestPki>
         Assert.Contains($"the private key in {key} does not belong to the certificate in {cert}", e.Problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("rsa", "another RSA key")]
+    [InlineData("ed25519", "an Ed25519 key")]
+    [InlineData("x25519", "an X25519 key")]
+    public void Any_other_key_for_the_server_certificate_is_a_config_error_at_the_key_file_line(string algorithm, string what)
+    {
+        var key = pki.PathOf($"other-{algorithm}.key");
+        Shell.Run("openssl", "genpkey", "-algorithm", algorithm, "-out", key);
+        var e = LoadFails($"other-{algorithm}.yml", $"tls_server_config:\n  cert_file: {pki.ServerCert}\n  key_file: {key}\n");
+        Assert.True(e.Line == 3 && e.Key == "tls_server_config.key_file", $"{what}: {e.Message}");
+    }
+
     /// <summary>An EC (P-256) self-signed certificate and a second, unrelated EC P-256 key, made by openssl.</summary>
     internal static (string Cert, string Key) MismatchedEcPair(string directory)
     {
