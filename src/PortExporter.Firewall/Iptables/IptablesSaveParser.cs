@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using PortExporter.Firewall.Model;
 
 namespace PortExporter.Firewall.Iptables;
@@ -13,6 +14,12 @@ public static class IptablesSaveParser
 {
     /// <summary>Upper bound on rules in one dump, so a runaway input is an error and not unbounded memory.</summary>
     public const int MaxRules = 1_000_000;
+
+    /// <summary>
+    /// Most lines one rule may span: a quoted value can hold line breaks (an iptables comment, at most 256 bytes,
+    /// so at most 256 of them); a quote still open after that many lines is an unclosed quote.
+    /// </summary>
+    public const int MaxLinesPerRule = 257;
 
     /// <param name="text">The dump.</param>
     /// <param name="backend">The <c>backend</c> label of its tables (<see cref="FirewallBackends"/>).</param>
@@ -32,9 +39,26 @@ public static class IptablesSaveParser
         TableBuilder? current = null;
         var lineNumber = 0;
         var rules = 0;
+        StringBuilder? continued = null;
+        var continuedWhere = string.Empty;
+        var continuedLines = 0;
         foreach (var rawLine in text.AsSpan().EnumerateLines())
         {
             lineNumber++;
+            if (continued is not null)
+            {
+                // iptables-save prints a line break inside a quoted value (--comment $'a\nb') as it is.
+                continued.Append('\n').Append(rawLine);
+                if (++continuedLines < MaxLinesPerRule && IptablesTokenizer.Split(continued.ToString()) is null)
+                {
+                    continue;
+                }
+
+                AddRule(continued.ToString().Trim(), continuedWhere);
+                continued = null;
+                continue;
+            }
+
             var line = rawLine.Trim().ToString();
             var where = $"line {lineNumber.ToString(CultureInfo.InvariantCulture)}";
             if (line.Length == 0 || line[0] == '#')
@@ -77,12 +101,18 @@ public static class IptablesSaveParser
                 continue;
             }
 
-            if (++rules > maxRules)
+            if (line.Contains('"', StringComparison.Ordinal) && IptablesTokenizer.Split(line) is null)
             {
-                throw new FirewallParseException(source, where, $"more than {maxRules} rules");
+                (continued, continuedWhere, continuedLines) = (new StringBuilder(line), where, 1);
+                continue;
             }
 
-            ParseRuleLine(current, line, ipVersion, interner, source, where);
+            AddRule(line, where);
+        }
+
+        if (continued is not null)
+        {
+            AddRule(continued.ToString().Trim(), continuedWhere); // the quote never closes: "unclosed quote"
         }
 
         if (current is not null)
@@ -91,6 +121,16 @@ public static class IptablesSaveParser
         }
 
         return tables;
+
+        void AddRule(string line, string where)
+        {
+            if (++rules > maxRules)
+            {
+                throw new FirewallParseException(source, where, $"more than {maxRules} rules");
+            }
+
+            ParseRuleLine(current!, line, ipVersion, interner, source, where);
+        }
     }
 
     private static void ParseChainLine(TableBuilder table, string line, string source, string where)
@@ -167,7 +207,8 @@ public static class IptablesSaveParser
             (packets, bytes) = (c.Packets, c.Bytes);
         }
 
-        table.AddRule(chain, position => new FirewallRule(position, null, ruleText, compiled.Matches, compiled.Action)
+        // The rule's text stays one line (labels, logs): a line break inside a quoted value shows as \n.
+        table.AddRule(chain, position => new FirewallRule(position, null, ruleText.Replace("\n", "\\n", StringComparison.Ordinal), compiled.Matches, compiled.Action)
         {
             Packets = packets,
             Bytes = bytes,

@@ -14,7 +14,7 @@ public sealed class LogfmtConsoleFormatter() : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "logfmt";
 
-    private static readonly System.Buffers.SearchValues<char> NeedsQuoting = System.Buffers.SearchValues.Create(" =\"\\\n\r\t");
+    private static readonly System.Buffers.SearchValues<char> NeedsQuoting = System.Buffers.SearchValues.Create(" =\"\\");
 
     public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
@@ -36,10 +36,15 @@ public sealed class LogfmtConsoleFormatter() : ConsoleFormatter(FormatterName)
         textWriter.WriteLine(line.ToString());
     }
 
-    /// <summary>Quotes a value when it needs it, escaping quotes, backslashes and newlines.</summary>
+    /// <summary>
+    /// Quotes a value when it needs it, escaping quotes, backslashes and every control character, so that no value
+    /// (a client's user name, a rule comment) can end the line, forge another, or reach a terminal as an escape
+    /// sequence: <c>\n</c>, <c>\r</c> and <c>\t</c> by name, the other C0 and C1 controls, DEL and the Unicode line
+    /// and paragraph separators as <c>\uXXXX</c>.
+    /// </summary>
     internal static void AppendValue(StringBuilder line, string value)
     {
-        var needsQuotes = value.Length == 0 || value.AsSpan().IndexOfAny(NeedsQuoting) >= 0;
+        var needsQuotes = value.Length == 0 || value.AsSpan().IndexOfAny(NeedsQuoting) >= 0 || value.Any(IsEscaped);
         if (!needsQuotes)
         {
             line.Append(value);
@@ -63,6 +68,12 @@ public sealed class LogfmtConsoleFormatter() : ConsoleFormatter(FormatterName)
                 case '\r':
                     line.Append("\\r");
                     break;
+                case '\t':
+                    line.Append("\\t");
+                    break;
+                case var _ when IsEscaped(c):
+                    line.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
                 default:
                     line.Append(c);
                     break;
@@ -71,6 +82,9 @@ public sealed class LogfmtConsoleFormatter() : ConsoleFormatter(FormatterName)
 
         line.Append('"');
     }
+
+    /// <summary>Never written as it is: the C0 controls, DEL, the C1 controls, U+2028 and U+2029.</summary>
+    private static bool IsEscaped(char c) => c is < ' ' or (>= '\u007f' and <= '\u009f') or '\u2028' or '\u2029';
 
     private static string Level(LogLevel level) => level switch
     {

@@ -165,4 +165,28 @@ public sealed class IptablesSaveParserTests
         var e = Assert.Throws<FirewallParseException>(() => IptablesSaveParser.Parse(text, FirewallBackends.IptablesNft, 4, "test", maxRules: 1000));
         Assert.Contains("more than 1000 rules", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_line_break_inside_a_comment_as_iptables_save_prints_it_is_part_of_that_rule()
+    {
+        var input = IptablesSaveParser.Parse(Fixtures.Read("iptables-comment-newline", "iptables-nft-save.txt"), FirewallBackends.IptablesNft, 4, "test")
+            .Single().Chains["INPUT"].Rules;
+
+        Assert.Equal(3, input.Count);
+        Assert.Equal("opened for\nchange 1234", input[0].Comment);
+        Assert.Equal(RuleActionKind.Accept, input[0].Action.Kind);
+        Assert.DoesNotContain('\n', input[0].Label);
+        Assert.Equal("rule 1: -A INPUT -p tcp -m tcp --dport 8080 -m comment --comment \"opened for\\nchange 1234\" -j ACCEPT", input[0].Label);
+        Assert.Equal([RuleActionKind.Drop, RuleActionKind.Drop], input.Skip(1).Select(r => r.Action.Kind));
+        Assert.Equal([1, 2, 3], input.Select(r => r.Position));
+    }
+
+    [Fact]
+    public void A_quote_that_never_closes_is_still_an_unclosed_quote_at_the_line_where_the_rule_starts()
+    {
+        var text = Fixtures.Read("iptables-comment-newline", "iptables-nft-save.txt").Replace("change 1234\"", "change 1234", StringComparison.Ordinal);
+        var e = Assert.Throws<FirewallParseException>(() => IptablesSaveParser.Parse(text, FirewallBackends.IptablesNft, 4, "test"));
+        Assert.Contains("line 6", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unclosed quote", e.Message, StringComparison.Ordinal);
+    }
 }

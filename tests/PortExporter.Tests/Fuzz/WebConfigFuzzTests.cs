@@ -30,6 +30,7 @@ public sealed class WebConfigFuzzTests
         """,
         "tls_server_config:\n  cert: |\n    -----BEGIN CERTIFICATE-----\n  key: |\n    x\n",
         "basic_auth_users: {a: $2a$04$oaG0OvuItjsb1tw6QpStW.uh94E.0c9pW0d.4bCNADmyOoh4wJ446}\n",
+        "rate_limit:\n  interval: \"1s\"\n  burst: 20\nbasic_auth_users: {a: $2y$14$oaG0OvuItjsb1tw6QpStW.uh94E.0c9pW0d.4bCNADmyOoh4wJ446}\n",
     ];
 
     private static void OnlyConfigException(string text)
@@ -48,7 +49,7 @@ public sealed class WebConfigFuzzTests
     [Fact]
     public void Mutated_web_configs_give_a_config_or_a_ConfigException()
     {
-        Mutations.Mutated(Seeds, [.. Mutations.YamlTokens, "TLS11", "TLS13", "NoClientCert", "RequireAndVerifyClientCert", "cert_file", "headers", "$2y$", "Set-Cookie"])
+        Mutations.Mutated(Seeds, [.. Mutations.YamlTokens, "TLS11", "TLS13", "NoClientCert", "RequireAndVerifyClientCert", "cert_file", "headers", "$2y$", "Set-Cookie", "rate_limit", "interval", "burst", "0", "$2y$15$"])
             .Sample(OnlyConfigException, iter: Mutations.Iterations);
     }
 

@@ -2,7 +2,7 @@ using PortExporter.Web.Security;
 
 namespace PortExporter.Tests.Security;
 
-public sealed class BasicAuthenticatorTests : IDisposable
+public sealed class BasicAuthenticatorTests
 {
     private static readonly string AliceHash = BCrypt.Net.BCrypt.HashPassword("alice-secret", 4);
     private static readonly string BobHash = BCrypt.Net.BCrypt.HashPassword("bob-secret", 4);
@@ -14,9 +14,8 @@ public sealed class BasicAuthenticatorTests : IDisposable
         _auth = new BasicAuthenticator(new Dictionary<string, string> { ["alice"] = AliceHash, ["bob"] = BobHash }, _time, TimeSpan.FromMinutes(5));
     }
 
-    public void Dispose() => _auth.Dispose();
-
-    private ValueTask<bool> Verify(string user, string password) => _auth.VerifyAsync(new BasicCredentials(user, password), CancellationToken.None);
+    private async ValueTask<bool> Verify(string user, string password) =>
+        await _auth.VerifyAsync(new BasicCredentials(user, password), "127.0.0.1", CancellationToken.None) == BasicAuthResult.Verified;
 
     [Fact]
     public async Task A_verified_password_is_remembered_until_its_lifetime_ends()
@@ -32,14 +31,19 @@ public sealed class BasicAuthenticatorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_wrong_password_is_never_cached_and_does_not_evict_the_right_one()
+    public async Task A_wrong_password_is_cached_like_a_right_one_and_does_not_evict_it()
     {
         Assert.True(await Verify("alice", "alice-secret"));
         Assert.False(await Verify("alice", "alice-secreT"));
         Assert.False(await Verify("alice", "alice-secreT"));
+        Assert.False(await Verify("mallory", "alice-secret"));
+        Assert.False(await Verify("mallory", "alice-secret"));
         Assert.Equal(3, _auth.BcryptVerifications);
         Assert.True(await Verify("alice", "alice-secret"));
         Assert.Equal(3, _auth.BcryptVerifications);
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.False(await Verify("alice", "alice-secreT"));
+        Assert.Equal(4, _auth.BcryptVerifications);
     }
 
     [Fact]
@@ -51,12 +55,26 @@ public sealed class BasicAuthenticatorTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unknown_user_costs_a_bcrypt_verification_like_a_known_one_and_fails()
+    public async Task An_unknown_user_costs_a_bcrypt_check_against_the_fixed_cost_decoy_and_fails()
     {
-        // Even with the password of the hash used as decoy.
-        Assert.False(await Verify("mallory", "alice-secret"));
-        Assert.False(await Verify("mallory", "bob-secret"));
-        Assert.Equal(2, _auth.BcryptVerifications);
+        var checkedHashes = new List<string>();
+        var auth = new BasicAuthenticator(new Dictionary<string, string> { ["alice"] = AliceHash }, _time, TimeSpan.FromMinutes(5), bcryptVerify: (password, hash) =>
+        {
+            lock (checkedHashes)
+            {
+                checkedHashes.Add(hash);
+            }
+
+            return BCrypt.Net.BCrypt.Verify(password, hash);
+        });
+
+        // Even with the password of the only user: the decoy is not a user's hash.
+        Assert.Equal(BasicAuthResult.Refused, await auth.VerifyAsync(new BasicCredentials("mallory", "alice-secret"), "127.0.0.1", CancellationToken.None));
+        Assert.Equal(BasicAuthResult.Refused, await auth.VerifyAsync(new BasicCredentials("mallory", "bob-secret"), "127.0.0.1", CancellationToken.None));
+
+        Assert.Equal([BasicAuthenticator.DecoyHash, BasicAuthenticator.DecoyHash], checkedHashes);
+        Assert.NotEqual(AliceHash, BasicAuthenticator.DecoyHash);
+        Assert.StartsWith($"$2a${WebSecurityDefaults.DecoyCost}$", BasicAuthenticator.DecoyHash, StringComparison.Ordinal);
     }
 
     [Fact]

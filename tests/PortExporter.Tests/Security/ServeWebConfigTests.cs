@@ -24,6 +24,18 @@ public sealed class ServeWebConfigTests
     }
 
     [Fact]
+    public async Task Serve_exits_2_naming_the_key_file_line_when_an_EC_key_does_not_belong_to_the_certificate()
+    {
+        using var dir = new TempDir();
+        var (cert, key) = WebConfigLoaderTests.MismatchedEcPair(dir.Path);
+        var web = dir.File("web.yml", $"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\n");
+        var (exit, stderr) = await Serve("--web.config.file", web);
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains($"invalid web config: {web}:3:13: tls_server_config.key_file: the private key in {key} does not belong to the certificate in {cert}", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_exits_2_on_a_bad_hash()
     {
         using var dir = new TempDir();

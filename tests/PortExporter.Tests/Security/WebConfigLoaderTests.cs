@@ -119,4 +119,44 @@ public sealed class WebConfigLoaderTests(TestPki pki) : IClassFixture<TestPki>
         Assert.Null(security.Tls);
         Assert.True(security.RequiresBasicAuth);
     }
+
+    [Fact]
+    public void An_EC_key_of_another_EC_certificate_is_refused_at_the_key_file_line()
+    {
+        // A certificate and key that do not belong together, both P-256: the .NET import throws an
+        // ArgumentException here (not a CryptographicException), which used to escape as a stack trace.
+        var (cert, key) = MismatchedEcPair(pki.Directory);
+        var e = LoadFails("mismatched-ec.yml", $"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\n");
+        Assert.Equal(3, e.Line);
+        Assert.Equal(13, e.Column);
+        Assert.Equal("tls_server_config.key_file", e.Key);
+        Assert.Contains($"the private key in {key} does not belong to the certificate in {cert}", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rsa", "another RSA key")]
+    [InlineData("ed25519", "an Ed25519 key")]
+    [InlineData("x25519", "an X25519 key")]
+    public void Any_other_key_for_the_server_certificate_is_a_config_error_at_the_key_file_line(string algorithm, string what)
+    {
+        var key = pki.PathOf($"other-{algorithm}.key");
+        Shell.Run("openssl", "genpkey", "-algorithm", algorithm, "-out", key);
+        var e = LoadFails($"other-{algorithm}.yml", $"tls_server_config:\n  cert_file: {pki.ServerCert}\n  key_file: {key}\n");
+        Assert.True(e.Line == 3 && e.Key == "tls_server_config.key_file", $"{what}: {e.Message}");
+    }
+
+    /// <summary>An EC (P-256) self-signed certificate and a second, unrelated EC P-256 key, made by openssl.</summary>
+    internal static (string Cert, string Key) MismatchedEcPair(string directory)
+    {
+        var cert = Path.Combine(directory, "ec-server.pem");
+        var key = Path.Combine(directory, "ec-other.key");
+        if (!File.Exists(key))
+        {
+            Shell.Run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", Path.Combine(directory, "ec-server.key"), "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1");
+            Shell.Run("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key);
+        }
+
+        return (cert, key);
+    }
 }

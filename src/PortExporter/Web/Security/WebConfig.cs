@@ -9,9 +9,11 @@ namespace PortExporter.Web.Security;
 /// <param name="Http">http_server_config.</param>
 /// <param name="BasicAuthUsers">basic_auth_users: user name to bcrypt hash; empty means no basic auth.</param>
 /// <param name="AuthExcludedPaths">auth_excluded_paths: request paths served without basic auth.</param>
+/// <param name="RateLimit">rate_limit, or null: no limit.</param>
 public sealed record WebConfig(
     string SourcePath,
     TlsServerConfig? Tls,
     HttpServerConfig Http,
     IReadOnlyDictionary<string, string> BasicAuthUsers,
-    IReadOnlyList<string> AuthExcludedPaths);
+    IReadOnlyList<string> AuthExcludedPaths,
+    RateLimitConfig? RateLimit = null);

@@ -34,6 +34,12 @@ public static class WebConfigLoader
         {
             certificate = X509Certificate2.CreateFromPem(certificatePem, keyPem);
         }
+        catch (ArgumentException e)
+        {
+            // .NET checks that the key's public half is the certificate's and throws ArgumentException when it is not
+            // (a key of the same algorithm made for another certificate).
+            throw Error(webConfigFile, tls.Key, $"the private key in {tls.Key.Describe()} does not belong to the certificate in {tls.Certificate.Describe()}; give the key the certificate was issued for", e);
+        }
         catch (CryptographicException e)
         {
             var why = keyPem.Contains("ENCRYPTED", StringComparison.Ordinal)

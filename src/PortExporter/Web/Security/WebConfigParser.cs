@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Authentication;
 using System.Text.RegularExpressions;
 using PortExporter.Core.Configuration;
@@ -20,7 +21,9 @@ public static partial class WebConfigParser
     /// <summary>Longest header value accepted.</summary>
     public const int MaxHeaderValueLength = 4096;
 
-    private static readonly string[] RootKeys = ["tls_server_config", "http_server_config", "basic_auth_users", "auth_excluded_paths"];
+    private static readonly string[] RootKeys = ["tls_server_config", "http_server_config", "basic_auth_users", "auth_excluded_paths", "rate_limit"];
+
+    private static readonly string[] RateLimitKeys = ["interval", "burst"];
 
     private static readonly string[] TlsKeys =
     [
@@ -65,6 +68,7 @@ public static partial class WebConfigParser
             Http = reader.Get(root, "http_server_config") is { } http ? ReadHttp(reader, http) : HttpServerConfig.Default,
             BasicAuthUsers = reader.Get(root, "basic_auth_users") is { } users ? ReadUsers(reader, users) : empty.BasicAuthUsers,
             AuthExcludedPaths = reader.Get(root, "auth_excluded_paths") is { } paths ? ReadExcludedPaths(reader, paths) : [],
+            RateLimit = reader.Get(root, "rate_limit") is { } rateLimit ? ReadRateLimit(reader, rateLimit) : null,
         };
     }
 
@@ -227,6 +231,12 @@ public static partial class WebConfigParser
                 throw reader.Error(v, key, "expected a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31, 53 characters of salt and hash), such as the output of: htpasswd -nBC 10 \"\" | tr -d ':\\n'");
             }
 
+            var cost = int.Parse(hash.AsSpan(hash.IndexOf('$', 1) + 1, 2), NumberStyles.None, CultureInfo.InvariantCulture);
+            if (cost > WebSecurityDefaults.MaxBcryptCost)
+            {
+                throw reader.Error(v, key, $"bcrypt cost {cost} is above {WebSecurityDefaults.MaxBcryptCost}, the highest accepted (each wrong password would take a core for {Math.Pow(2, cost - 10) * 0.07:0.#} s or more); expected a cost of 04-{WebSecurityDefaults.MaxBcryptCost}, such as the output of: htpasswd -nBC 10 \"\" | tr -d ':\\n'");
+            }
+
             if (!users.TryAdd(user, hash))
             {
                 throw reader.Error(k, key, "user given twice");
@@ -234,6 +244,21 @@ public static partial class WebConfigParser
         }
 
         return users;
+    }
+
+    /// <summary>rate_limit: {interval, burst} as in the exporter-toolkit; null when absent or interval is 0 (off).</summary>
+    private static RateLimitConfig? ReadRateLimit(Reader reader, YamlNode node)
+    {
+        const string Where = "rate_limit";
+        var map = reader.Mapping(node, Where);
+        reader.RejectUnknown(map, Where, RateLimitKeys);
+        var burst = reader.OptionalInt(map, Where, "burst", 0, 1_000_000) ?? 0;
+        if (reader.Get(map, "interval") is null or YamlScalarNode { Value: "0" or "0s" })
+        {
+            return null;
+        }
+
+        return new RateLimitConfig(reader.OptionalDuration(map, Where, "interval")!.Value, burst);
     }
 
     private static List<string> ReadExcludedPaths(Reader reader, YamlNode node)

@@ -53,6 +53,11 @@ public static class WebSecurity
             builder.Services.AddSingleton(sp => new BasicAuthenticator(security.Config.BasicAuthUsers, sp.GetService<TimeProvider>() ?? TimeProvider.System, WebSecurityDefaults.VerifiedCredentialLifetime));
         }
 
+        if (security.Config.RateLimit is { } rateLimit)
+        {
+            builder.Services.AddSingleton(sp => new RequestRateLimiter(rateLimit, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        }
+
         if (security.Tls is { } tls)
         {
             builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ConfigureEndpointDefaults(listen =>
@@ -98,6 +103,15 @@ public static class WebSecurity
             if (security.Tls is null)
             {
                 WebSecurityLog.BasicAuthWithoutTls(logger);
+            }
+        }
+
+        if (security.Config.RateLimit is { } rateLimit)
+        {
+            WebSecurityLog.RateLimitEnabled(logger, rateLimit.Burst, rateLimit.Interval);
+            if (rateLimit.Burst == 0)
+            {
+                WebSecurityLog.RateLimitRefusesAll(logger);
             }
         }
 

@@ -25,4 +25,10 @@ internal static partial class WebSecurityLog
 
     [LoggerMessage(EventId = 306, Level = LogLevel.Debug, Message = "basic auth failed for user '{User}' from {Remote} on {Path}")]
     public static partial void BasicAuthFailed(ILogger logger, string user, string remote, string path);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Information, Message = "rate limit is enabled: bursts of {Burst} request(s), then one per {Interval}")]
+    public static partial void RateLimitEnabled(ILogger logger, int burst, TimeSpan interval);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "rate_limit.burst is 0: every request is answered 429 (as in the exporter-toolkit); give a burst of at least 1")]
+    public static partial void RateLimitRefusesAll(ILogger logger);
 }
