@@ -1,4 +1,5 @@
 using PortExporter.Core;
+using PortExporter.Core.Configuration;
 
 namespace PortExporter.Hosting;
 
@@ -10,6 +11,9 @@ namespace PortExporter.Hosting;
 /// <param name="ListenAddress">--web.listen-address.</param>
 /// <param name="TelemetryPath">--web.telemetry-path.</param>
 /// <param name="WebConfigFile">--web.config.file, or null.</param>
+/// <param name="EnableLifecycle">--web.enable-lifecycle: whether POST /-/reload may reload the config.</param>
+/// <param name="DiagnoseListenAddress">--web.diagnose-listen-address: where /diagnose is served instead of the main address, or null.</param>
+/// <param name="MaxConnections">--web.max-connections: open HTTP connections at most.</param>
 public sealed record ExporterSettings(
     string? ConfigFile,
     HostPaths Paths,
@@ -17,4 +21,7 @@ public sealed record ExporterSettings(
     LogFormat LogFormat,
     ListenAddress ListenAddress,
     string TelemetryPath,
-    string? WebConfigFile);
+    string? WebConfigFile,
+    bool EnableLifecycle = false,
+    ListenAddress? DiagnoseListenAddress = null,
+    int MaxConnections = ConfigDefaults.MaxConnections);
