@@ -52,6 +52,7 @@ public sealed class ProbeGate
         LinkedListNode<TaskCompletionSource> node;
         lock (_gate)
         {
+            GrantWaiting();
             if (_waiters.Count == 0 && _inFlight < Capacity())
             {
                 Take();
@@ -100,12 +101,18 @@ public sealed class ProbeGate
         lock (_gate)
         {
             _inFlight--;
-            while (_waiters.First is { } next && _inFlight < Capacity())
-            {
-                _waiters.RemoveFirst();
-                Take();
-                next.Value.TrySetResult();
-            }
+            GrantWaiting();
+        }
+    }
+
+    /// <summary>Hands free places to the first waiters (after a release, or when a reload raised the capacity); the caller holds the lock.</summary>
+    private void GrantWaiting()
+    {
+        while (_waiters.First is { } next && _inFlight < Capacity())
+        {
+            _waiters.RemoveFirst();
+            Take();
+            next.Value.TrySetResult();
         }
     }
 
