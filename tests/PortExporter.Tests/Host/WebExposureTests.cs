@@ -37,6 +37,7 @@ public sealed class WebExposureTests
             "probes:\n  enabled: false\n  client_rate_limit:\n    interval: 1h\n    burst: 3\n"
             + $"probe_targets:\n  - name: closed\n    address: 127.0.0.1\n    port: {closed}\n"
             + "ports:\n  - name: web\n    port: 8080\n");
+        Assert.Equal(0, await host.SampleAsync("port_exporter_probe_requests_rate_limited_total"));
 
         for (var i = 0; i < 3; i++)
         {
