@@ -75,7 +75,7 @@ public sealed class ProbeRequestHandler(TcpProber tcp, UdpProber udp, TimeProvid
         }
 
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Probe deadline {Probing.Seconds(budget)}, probes.timeout {Probing.Seconds(config.Probes.Timeout)}, concurrency {config.Probes.Concurrency}\n");
+        text.Append(CultureInfo.InvariantCulture, $"Probe deadline {Probing.Seconds(budget)}, probes.timeout {Probing.Seconds(config.Probes.Timeout)}, concurrency {config.Probes.Concurrency}, max_in_flight {config.Probes.MaxInFlight} (this host, {_gate.InFlight} in flight now)\n");
         for (var i = 0; i < request.Targets.Count; i++)
         {
             var target = request.Targets[i];
