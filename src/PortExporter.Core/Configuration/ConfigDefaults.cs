@@ -5,9 +5,18 @@ public static class ConfigDefaults
 {
     public const string ListenAddress = ":10070";
     public const string TelemetryPath = "/metrics";
+
+    /// <summary>Open HTTP connections at most (<c>--web.max-connections</c>).</summary>
+    public const int MaxConnections = 128;
     public const string FirewallExternalSource = "203.0.113.1";
     public const string AuditLog = "/var/log/audit/audit.log";
     public const int ProbeConcurrency = 32;
+
+    /// <summary>Probe connections the whole process has in flight at most (<c>probes.max_in_flight</c>).</summary>
+    public const int ProbeMaxInFlight = 64;
+
+    /// <summary><c>/probe</c> requests one client may send at once before the rate limit applies.</summary>
+    public const int ProbeClientBurst = 20;
 
     /// <summary>Ports auto-discovery will track at most (no config file).</summary>
     public const int MaxAutoDiscoveredPorts = 512;
@@ -18,6 +27,9 @@ public static class ConfigDefaults
 
     /// <summary><c>web.min_collection_interval</c>: a collection younger than this is reused by the next scrape.</summary>
     public static readonly TimeSpan MinCollectionInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>One more <c>/probe</c> request per client per this interval, after the burst (10 a second).</summary>
+    public static readonly TimeSpan ProbeClientInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Reserved vantage names for the probes this host runs itself.</summary>
     public static readonly IReadOnlySet<string> LocalVantages = new HashSet<string>(StringComparer.Ordinal) { "loopback", "internal", "external" };

@@ -18,7 +18,8 @@ public static partial class ConfigLoader
     private static readonly string[] WebKeys = ["min_collection_interval"];
     private static readonly string[] FirewallKeys = ["external_source", "refresh_interval", "command_timeout"];
     private static readonly string[] SelinuxKeys = ["audit_log"];
-    private static readonly string[] ProbeKeys = ["enabled", "timeout", "concurrency"];
+    private static readonly string[] ProbeKeys = ["enabled", "timeout", "concurrency", "max_in_flight", "client_rate_limit"];
+    private static readonly string[] RateLimitKeys = ["interval", "burst"];
     private static readonly string[] ProbeTargetKeys = ["name", "address", "port", "protocol"];
     private static readonly string[] VantageKeys = ["name", "url"];
 
@@ -170,7 +171,22 @@ public static partial class ConfigLoader
         return new ProbeSettings(
             reader.OptionalBool(map, "probes", "enabled") ?? d.Enabled,
             reader.OptionalDuration(map, "probes", "timeout") ?? d.Timeout,
-            concurrency);
+            concurrency)
+        {
+            MaxInFlight = reader.OptionalInt(map, "probes", "max_in_flight", 1, 4096) ?? d.MaxInFlight,
+            ClientRateLimit = reader.Get(map, "client_rate_limit") is { } limit ? ReadClientRateLimit(reader, limit) : d.ClientRateLimit,
+        };
+    }
+
+    private static ClientRateLimit ReadClientRateLimit(Reader reader, YamlNode node)
+    {
+        const string where = "probes.client_rate_limit";
+        var map = reader.Mapping(node, where);
+        reader.RejectUnknown(map, where, RateLimitKeys);
+        var d = ClientRateLimit.Default;
+        return new ClientRateLimit(
+            reader.OptionalDuration(map, where, "interval") ?? d.Interval,
+            reader.OptionalInt(map, where, "burst", 1, 100_000) ?? d.Burst);
     }
 
     private static List<ProbeTarget> ReadProbeTargets(Reader reader, YamlNode node)

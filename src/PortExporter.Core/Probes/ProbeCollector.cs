@@ -9,13 +9,15 @@ namespace PortExporter.Core.Probes;
 /// (see <see cref="ProbePlanner"/>), and each configured remote vantage through its <c>/probe</c> (asked once per
 /// vantage for the watched port and for each distinct <c>external</c> port, see <see cref="RemoteVantageClient"/>).
 /// All probes of one collection run at most <c>probes.concurrency</c> at once (remote requests first, as they take
-/// longest), each for <c>probes.timeout</c> but never past the collection deadline. A remote vantage with any
+/// longest) and within the host's one <see cref="ProbeGate"/>, each for <c>probes.timeout</c> but never past the collection deadline. A remote vantage with any
 /// request unanswered is down and contributes no result. Reads only. Thread-safe.
 /// </summary>
 public sealed class ProbeCollector(
-    TcpProber tcp, UdpProber udp, RemoteVantageClient remote, ProbeNetwork network, TimeProvider time, ILogger<ProbeCollector> logger)
+    TcpProber tcp, UdpProber udp, RemoteVantageClient remote, ProbeNetwork network, TimeProvider time, ILogger<ProbeCollector> logger, ProbeGate? gate = null)
     : IPortEvidenceCollector<ProbeEvidence>
 {
+    private readonly ProbeGate _gate = gate ?? ProbeGate.Unbounded();
+
     private readonly HashSet<string> _downVantages = new(StringComparer.Ordinal);
     private readonly Lock _downGate = new();
 
@@ -34,7 +36,7 @@ public sealed class ProbeCollector(
 
         var deadline = context.Deadline - ProbeLimits.CollectionMargin;
         var hostAddresses = ports.Count > 0 ? network.HostAddresses() : [];
-        using var slots = new ProbeSlots(config.Probes.Concurrency, deadline, time, cancellationToken);
+        using var slots = new ProbeSlots(config.Probes.Concurrency, _gate, deadline, time, cancellationToken);
 
         var remoteAsks = config.Vantages
             .SelectMany(v => RemoteKeys(ports).Select(key => (Vantage: v, Key: key)))

@@ -12,14 +12,17 @@ namespace PortExporter.Core.Probes;
 /// Probes only the config's <c>probe_targets</c> that <see cref="ProbeQuery"/> accepts; anything else is 400.
 /// The deadline is the scrape timeout minus <see cref="ProbeLimits.ScrapeTimeoutOffset"/>
 /// (<see cref="ProbeLimits.DefaultScrapeTimeout"/> without the header); each probe runs for <c>probes.timeout</c>
-/// at most, <c>probes.concurrency</c> at once, and a probe that cannot start before the deadline is skipped
+/// at most, <c>probes.concurrency</c> at once and within the host's one <see cref="ProbeGate"/> (<c>probes.max_in_flight</c>,
+/// shared with the exporter's own probes, so parallel requests never add up past it), and a probe that cannot start before the deadline is skipped
 /// and counted in <c>port_probes_skipped</c>, so the answer is always in time. The series carry
 /// <c>service</c> = target name, <c>vantage="external"</c> and <c>address</c> = the target's address:port.
 /// <c>debug=true</c> answers the step log of every probe followed by the series, and never anything the probed
 /// service sent. Thread-safe.
 /// </summary>
-public sealed class ProbeRequestHandler(TcpProber tcp, UdpProber udp, TimeProvider time)
+public sealed class ProbeRequestHandler(TcpProber tcp, UdpProber udp, TimeProvider time, ProbeGate? gate = null)
 {
+    private readonly ProbeGate _gate = gate ?? ProbeGate.Unbounded();
+
     /// <summary>Parses the <c>X-Prometheus-Scrape-Timeout-Seconds</c> header; null when absent or not a positive number.</summary>
     public static TimeSpan? ParseScrapeTimeout(string? header) =>
         double.TryParse(header, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds) && seconds is > 0 and < 86_400
@@ -47,7 +50,7 @@ public sealed class ProbeRequestHandler(TcpProber tcp, UdpProber udp, TimeProvid
         var logs = request!.Targets.Select(_ => request.Debug ? new ProbeStepLog(time) : null).ToList();
         ProbeResult?[] results;
         int skipped;
-        using (var slots = new ProbeSlots(config.Probes.Concurrency, deadline, time, ct))
+        using (var slots = new ProbeSlots(config.Probes.Concurrency, _gate, deadline, time, ct))
         {
             var runs = request.Targets.Select((target, i) => slots.RunAsync(token =>
             {
@@ -72,7 +75,7 @@ public sealed class ProbeRequestHandler(TcpProber tcp, UdpProber udp, TimeProvid
         }
 
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Probe deadline {Probing.Seconds(budget)}, probes.timeout {Probing.Seconds(config.Probes.Timeout)}, concurrency {config.Probes.Concurrency}\n");
+        text.Append(CultureInfo.InvariantCulture, $"Probe deadline {Probing.Seconds(budget)}, probes.timeout {Probing.Seconds(config.Probes.Timeout)}, concurrency {config.Probes.Concurrency}, max_in_flight {config.Probes.MaxInFlight} (this host, {_gate.InFlight} in flight now)\n");
         for (var i = 0; i < request.Targets.Count; i++)
         {
             var target = request.Targets[i];

@@ -2,7 +2,8 @@ namespace PortExporter.Core.Probes;
 
 /// <summary>
 /// The probes of one collection or one <c>/probe</c> request run at most <c>probes.concurrency</c> at once, in the
-/// order they were handed in. A probe that cannot start at least <see cref="ProbeLimits.MinProbeWindow"/> before the
+/// order they were handed in, and each also holds a place of the process-wide <see cref="ProbeGate"/>
+/// (<c>probes.max_in_flight</c>) while it runs. A probe that cannot start at least <see cref="ProbeLimits.MinProbeWindow"/> before the
 /// deadline is skipped (counted, no result): it is never reported as a timeout it did not have. Thread-safe; dispose after every run has finished.
 /// </summary>
 internal sealed class ProbeSlots : IDisposable
@@ -12,10 +13,12 @@ internal sealed class ProbeSlots : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationToken _cancellationToken;
     private readonly ProbeWindow _window;
+    private readonly ProbeGate _gate;
     private int _skipped;
 
-    public ProbeSlots(int concurrency, DateTimeOffset deadline, TimeProvider time, CancellationToken cancellationToken)
+    public ProbeSlots(int concurrency, ProbeGate gate, DateTimeOffset deadline, TimeProvider time, CancellationToken cancellationToken)
     {
+        _gate = gate;
         _slots = new SemaphoreSlim(Math.Max(1, concurrency));
         _deadline = deadline;
         _time = time;
@@ -41,13 +44,27 @@ internal sealed class ProbeSlots : IDisposable
 
         try
         {
-            if (_deadline - _time.GetUtcNow() < ProbeLimits.MinProbeWindow)
+            IDisposable place;
+            try
+            {
+                place = await _gate.AcquireAsync(_window.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!_cancellationToken.IsCancellationRequested)
             {
                 Interlocked.Increment(ref _skipped);
                 return null;
             }
 
-            return await job(_cancellationToken).ConfigureAwait(false);
+            using (place)
+            {
+                if (_deadline - _time.GetUtcNow() < ProbeLimits.MinProbeWindow)
+                {
+                    Interlocked.Increment(ref _skipped);
+                    return null;
+                }
+
+                return await job(_cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -19,6 +20,9 @@ public sealed class RemoteVantageClient(HttpClient http, TimeProvider time)
 {
     /// <summary>The header Prometheus sends and <c>/probe</c> honours.</summary>
     public const string ScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds";
+
+    /// <summary>The first read buffer when the answer's length is not announced: a usual answer fits.</summary>
+    private const int FirstReadBytes = 16 * 1024;
 
     /// <summary>The request URL for one port: <c>{url}/probe?port=PORT&amp;protocol=PROTOCOL</c>.</summary>
     public static Uri ProbeUrl(Vantage vantage, PortKey port)
@@ -90,42 +94,63 @@ public sealed class RemoteVantageClient(HttpClient http, TimeProvider time)
         }
     }
 
-    /// <summary>The body as UTF-8 text, or null when it is larger than the bound (the rest is never read).</summary>
+    /// <summary>
+    /// The body as UTF-8 text, or null when it is larger than <see cref="ProbeLimits.MaxAnswerBytes"/> (the rest is never
+    /// read). The buffer comes from the shared pool, sized to the announced length or <see cref="FirstReadBytes"/>,
+    /// and doubles only while the answer keeps coming: a usual answer of a few KiB never costs the cap.
+    /// </summary>
     private static async Task<string?> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength > ProbeLimits.MaxAnswerBytes)
+        var announced = content.Headers.ContentLength;
+        if (announced > ProbeLimits.MaxAnswerBytes)
         {
             return null;
         }
 
+        const int limit = ProbeLimits.MaxAnswerBytes + 1;
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var buffer = new byte[ProbeLimits.MaxAnswerBytes + 1];
+            var buffer = ArrayPool<byte>.Shared.Rent(announced is { } length ? (int)length + 1 : FirstReadBytes);
             var filled = 0;
-            while (filled < buffer.Length)
-            {
-                var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                filled += read;
-            }
-
-            if (filled > ProbeLimits.MaxAnswerBytes)
-            {
-                return null;
-            }
-
             try
             {
-                return new UTF8Encoding(false, true).GetString(buffer, 0, filled);
+                while (filled < limit)
+                {
+                    if (filled == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(limit, buffer.Length * 2));
+                        buffer.AsSpan(0, filled).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var read = await stream.ReadAsync(buffer.AsMemory(filled, Math.Min(buffer.Length, limit) - filled), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    filled += read;
+                }
+
+                if (filled > ProbeLimits.MaxAnswerBytes)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    return new UTF8Encoding(false, true).GetString(buffer, 0, filled);
+                }
+                catch (DecoderFallbackException)
+                {
+                    throw new FormatException("probe answer: not UTF-8 text");
+                }
             }
-            catch (DecoderFallbackException)
+            finally
             {
-                throw new FormatException("probe answer: not UTF-8 text");
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
     }

@@ -13,6 +13,9 @@ public static class CommandLine
         root.Options.Add(common.ListenAddress);
         root.Options.Add(common.TelemetryPath);
         root.Options.Add(common.WebConfigFile);
+        root.Options.Add(common.EnableLifecycle);
+        root.Options.Add(common.DiagnoseListenAddress);
+        root.Options.Add(common.MaxConnections);
 
         var port = new Option<int?>("--port") { Description = "Only this watched port." };
         port.Validators.Add(r =>

@@ -28,6 +28,11 @@ public sealed class CommonOptions
     public Option<string?> WebConfigFile { get; } = new("--web.config.file") { Description = "Path to a web configuration file (TLS and basic auth, exporter-toolkit format)." };
 
     public CollectorFlags Collectors { get; } = new();
+    public Option<bool> EnableLifecycle { get; } = new("--web.enable-lifecycle") { Description = "Enable reloading the config with POST /-/reload (SIGHUP always reloads)." };
+
+    public Option<string?> DiagnoseListenAddress { get; } = new("--web.diagnose-listen-address") { Description = "Serve /diagnose (process names, PIDs, firewall rules) only on this address, e.g. 127.0.0.1:10071, and not on --web.listen-address." };
+
+    public Option<int> MaxConnections { get; } = new("--web.max-connections") { Description = "Maximum number of simultaneous HTTP connections; more are closed as they arrive.", DefaultValueFactory = _ => ConfigDefaults.MaxConnections };
 
     public void AddTo(Command command)
     {
@@ -55,6 +60,21 @@ public sealed class CommonOptions
             return null;
         }
 
+        ListenAddress? diagnose = null;
+        if (parse.GetValue(DiagnoseListenAddress) is { } diagnoseText
+            && (!Hosting.ListenAddress.TryParse(diagnoseText, out diagnose, out var diagnoseError) || diagnose!.Port == listen!.Port && (diagnose.Address is null || listen.Address is null || diagnose.Address.Equals(listen.Address))))
+        {
+            error.WriteLine($"--web.diagnose-listen-address: {diagnoseError ?? "must differ from --web.listen-address"}");
+            return null;
+        }
+
+        var maxConnections = parse.GetValue(MaxConnections);
+        if (maxConnections < 1)
+        {
+            error.WriteLine($"--web.max-connections: expected a positive number, got {maxConnections}");
+            return null;
+        }
+
         var paths = new HostPaths(parse.GetValue(Procfs)!, parse.GetValue(Sysfs)!, parse.GetValue(Rootfs)!);
         var level = parse.GetValue(LogLevel) switch
         {
@@ -67,6 +87,9 @@ public sealed class CommonOptions
         return new ExporterSettings(parse.GetValue(ConfigFile), paths, level, format, listen!, path, parse.GetValue(WebConfigFile))
         {
             Collectors = Collectors.Read(parse),
+            EnableLifecycle = parse.GetValue(EnableLifecycle),
+            DiagnoseListenAddress = diagnose,
+            MaxConnections = maxConnections,
         };
     }
 

@@ -32,6 +32,11 @@ public static class ServeVerb
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PortExporter");
         var listenText = settings.ListenAddress.ToString();
         ServeLog.Listening(logger, listenText, settings.TelemetryPath, config.SourcePath ?? "(none: watching every listener)");
+        if (settings.DiagnoseListenAddress is { } diagnose)
+        {
+            ServeLog.DiagnoseListening(logger, diagnose);
+        }
+
         try
         {
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -53,22 +58,19 @@ public static class ServeVerb
         builder.AddWebSecurity(settings.WebConfigFile);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
-            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
-            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
-            if (settings.ListenAddress.Address is { } address)
+            WebLimits.Apply(kestrel, settings.MaxConnections);
+            DiagnoseListener.Kestrel(kestrel, settings.ListenAddress);
+            if (settings.DiagnoseListenAddress is { } diagnose)
             {
-                kestrel.Listen(address, settings.ListenAddress.Port);
-            }
-            else
-            {
-                kestrel.ListenAnyIP(settings.ListenAddress.Port);
+                DiagnoseListener.Listen(kestrel, diagnose);
             }
         });
         builder.Services.AddPortExporter(settings, config);
+        builder.Services.AddSingleton<ProbeRateLimiter>();
         var app = builder.Build();
+        _ = app.Services.GetRequiredService<ProbeRateLimiter>(); // its counter is exported from the start, not from the first /probe
         app.UseWebSecurity();
+        app.UseDiagnoseListener(settings);
         app.MapExporterEndpoints(settings);
         return app;
     }

@@ -1,5 +1,6 @@
 using PortExporter.Core;
 using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
 
 namespace PortExporter.Hosting;
 
@@ -11,6 +12,9 @@ namespace PortExporter.Hosting;
 /// <param name="ListenAddress">--web.listen-address.</param>
 /// <param name="TelemetryPath">--web.telemetry-path.</param>
 /// <param name="WebConfigFile">--web.config.file, or null.</param>
+/// <param name="EnableLifecycle">--web.enable-lifecycle: whether POST /-/reload may reload the config.</param>
+/// <param name="DiagnoseListenAddress">--web.diagnose-listen-address: where /diagnose is served instead of the main address, or null.</param>
+/// <param name="MaxConnections">--web.max-connections: open HTTP connections at most.</param>
 public sealed record ExporterSettings(
     string? ConfigFile,
     HostPaths Paths,
@@ -18,7 +22,10 @@ public sealed record ExporterSettings(
     LogFormat LogFormat,
     ListenAddress ListenAddress,
     string TelemetryPath,
-    string? WebConfigFile)
+    string? WebConfigFile,
+    bool EnableLifecycle = false,
+    ListenAddress? DiagnoseListenAddress = null,
+    int MaxConnections = ConfigDefaults.MaxConnections)
 {
     /// <summary>--collector.NAME / --no-collector.NAME: which collectors run (all by default).</summary>
     public CollectorSwitches Collectors { get; init; } = CollectorSwitches.AllEnabled;

@@ -15,8 +15,8 @@ public sealed class ReloadCoordinator(ConfigHolder holder) : IDisposable
             holder.Reload();
         });
 
-    /// <summary>Reloads now; returns null on success, else the error.</summary>
-    public string? Reload() => holder.Reload();
+    /// <summary>Reloads now; false when the file is invalid (the reason is logged, the previous config stays).</summary>
+    public bool Reload() => holder.Reload() is null;
 
     public void Dispose() => _sighup?.Dispose();
 }

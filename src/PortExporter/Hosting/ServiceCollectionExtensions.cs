@@ -29,6 +29,11 @@ public static class ServiceCollectionExtensions
 
         // Probes: this host's own, remote vantages, and the /probe endpoint (configured targets only).
         services.AddSingleton(ProbeNetwork.Host);
+        services.AddSingleton(sp =>
+        {
+            var holder = sp.GetRequiredService<ConfigHolder>();
+            return new ProbeGate(() => holder.Current.Probes.MaxInFlight);
+        });
         services.AddSingleton<TcpProber>();
         services.AddSingleton<UdpProber>();
         services.AddSingleton(sp => new RemoteVantageClient(

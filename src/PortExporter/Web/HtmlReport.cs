@@ -18,13 +18,21 @@ public static class HtmlReport
 
     private static readonly string StyleSheet = BuildStyleSheet();
 
-    /// <summary>The landing page: links to the endpoints, the table of ports (when collected) and the legend.</summary>
-    public static string Landing(DiagnosisReport? report, string telemetryPath)
+    /// <summary>
+    /// The landing page: links to the endpoints, the table of ports of <paramref name="report"/> (the latest collection,
+    /// when there is one: the page never collects) and the legend. <paramref name="linkDiagnosis"/> is false when
+    /// <c>/diagnose</c> is served on another address.
+    /// </summary>
+    public static string Landing(DiagnosisReport? report, string telemetryPath, bool linkDiagnosis = true)
     {
         var html = Begin("PortExporter");
         html.Append("<h1>PortExporter</h1><p>Why a service port cannot be reached from outside.</p><nav><ul>");
         html.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{Enc(telemetryPath)}\">Metrics</a></li>");
-        html.Append("<li><a href=\"/diagnose\">Diagnosis</a> (<a href=\"/diagnose?format=json\">JSON</a>)</li>");
+        if (linkDiagnosis)
+        {
+            html.Append("<li><a href=\"/diagnose\">Diagnosis</a> (<a href=\"/diagnose?format=json\">JSON</a>)</li>");
+        }
+
         html.Append("<li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li></ul></nav>");
         if (report is not null)
         {

@@ -47,6 +47,10 @@ public sealed class DiagnosisPageHost : IAsyncLifetime
         _app = ServeVerb.Build(settings, ConfigLoader.Load(config));
         await _app.StartAsync();
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+
+        // The landing page shows the latest collection and never runs one: scrape once, as Prometheus would have.
+        using var scraper = new HttpClient();
+        _ = await scraper.GetStringAsync(new Uri(BaseAddress, "/metrics"));
     }
 
     public async Task DisposeAsync()

@@ -13,6 +13,36 @@ public sealed class CommandLineTests
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
+    [Theory]
+    [InlineData("--web.diagnose-listen-address", ":10070", "--web.diagnose-listen-address: must differ from --web.listen-address")]
+    [InlineData("--web.diagnose-listen-address", "127.0.0.1:10070", "--web.diagnose-listen-address: must differ from --web.listen-address")]
+    [InlineData("--web.diagnose-listen-address", "diag.example:10071", "--web.diagnose-listen-address: 'diag.example' is not an IP address")]
+    [InlineData("--web.max-connections", "0", "--web.max-connections: expected a positive number, got 0")]
+    public async Task Bad_web_flags_are_usage_errors_before_anything_listens(string flag, string value, string expected)
+    {
+        var (exit, _, stderr) = await Run(flag, value);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_web_flags_reach_the_settings_and_default_to_closed()
+    {
+        var common = new CommonOptions();
+        var root = new System.CommandLine.RootCommand();
+        foreach (var option in new System.CommandLine.Option[] { common.ListenAddress, common.EnableLifecycle, common.DiagnoseListenAddress, common.MaxConnections })
+        {
+            root.Options.Add(option);
+        }
+
+        var given = common.Read(root.Parse(["--web.enable-lifecycle", "--web.diagnose-listen-address", "127.0.0.1:10071", "--web.max-connections", "7"]), TextWriter.Null)!;
+        var defaults = common.Read(root.Parse([]), TextWriter.Null)!;
+
+        Assert.Equal((true, "127.0.0.1:10071", 7), (given.EnableLifecycle, given.DiagnoseListenAddress?.ToString(), given.MaxConnections));
+        Assert.Equal((false, null, Core.Configuration.ConfigDefaults.MaxConnections), (defaults.EnableLifecycle, defaults.DiagnoseListenAddress, defaults.MaxConnections));
+    }
+
     [Fact]
     public async Task Check_config_accepts_a_valid_file()
     {

@@ -121,6 +121,41 @@ public sealed class ProbeRequestHandlerTests(ProbeLab lab) : IClassFixture<Probe
     public void The_budget_keeps_the_offset_unless_it_would_leave_less_than_half(double? header, double budget) =>
         Assert.Equal(TimeSpan.FromSeconds(budget), ProbeRequestHandler.Budget(header is { } h ? TimeSpan.FromSeconds(h) : null));
 
+    [Fact]
+    public async Task Parallel_requests_never_have_more_connection_attempts_in_flight_than_the_global_cap()
+    {
+        const int cap = 6;
+        var dropped = Enumerable.Range(0, 16).Select(i => new ProbeTarget($"dropped-{i}", "10.3.0.1", 9001, TransportProtocol.Tcp)).ToArray();
+        var config = Config(dropped) with { Probes = new ProbeSettings(true, TimeSpan.FromMilliseconds(600), 32) { MaxInFlight = cap } };
+        var gate = new ProbeGate(() => config.Probes.MaxInFlight);
+        var handler = new ProbeRequestHandler(lab.ClientTcp(), lab.ClientUdp(), TimeProvider.System, gate);
+        using var stop = new CancellationTokenSource();
+        var observed = Task.Run(() => PeakConnectionAttempts(stop.Token));
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            handler.HandleAsync(Query(("port", "9001")), TimeSpan.FromSeconds(2.5), config, CancellationToken.None)));
+        await stop.CancelAsync();
+        var peak = await observed;
+
+        Assert.All(responses, r => Assert.Equal(200, r.StatusCode));
+        Assert.InRange(peak, 1, cap);
+        Assert.InRange(gate.Peak, 1, cap);
+        Assert.Equal(0, gate.InFlight);
+    }
+
+    /// <summary>The most TCP connects from the client namespace seen waiting for an answer (SYN-SENT) at once.</summary>
+    private int PeakConnectionAttempts(CancellationToken stop)
+    {
+        var peak = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var lines = lab.Client.Exec("ss", "-Htn", "state", "syn-sent").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            peak = Math.Max(peak, lines.Length);
+        }
+
+        return peak;
+    }
+
     private ProbeRequestHandler Handler() => new(lab.ClientTcp(), lab.ClientUdp(), TimeProvider.System);
 
     private static ExporterConfig Config(ProbeTarget[]? targets = null) =>

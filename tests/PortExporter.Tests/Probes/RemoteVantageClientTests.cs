@@ -67,6 +67,34 @@ public sealed class RemoteVantageClientTests
     }
 
     [Fact]
+    public async Task A_small_answer_is_read_without_a_buffer_the_size_of_the_cap()
+    {
+        var client = Client(_ => Text(HttpStatusCode.OK, ValidAnswer));
+        Assert.True((await client.AskAsync(Outside, Web, DateTimeOffset.UtcNow.AddSeconds(5), CancellationToken.None)).Answered);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var asked = client.AskAsync(Outside, Web, DateTimeOffset.UtcNow.AddSeconds(5), CancellationToken.None);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(asked.IsCompletedSuccessfully, "the stubbed exchange completes on this thread, so this thread's allocations are all of it");
+        Assert.True((await asked).Answered);
+        Assert.InRange(allocated, 1, ProbeLimits.MaxAnswerBytes / 8);
+    }
+
+    [Fact]
+    public async Task A_never_ending_answer_is_read_no_further_than_the_cap()
+    {
+        var endless = new EndlessStream(int.MaxValue);
+        var content = new StreamContent(endless);
+        content.Headers.ContentType = new("text/plain");
+
+        var answer = await Client(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = content }).AskAsync(Outside, Web, DateTimeOffset.UtcNow.AddSeconds(30), CancellationToken.None);
+
+        Assert.Equal((false, $"answer larger than {ProbeLimits.MaxAnswerBytes} bytes"), (answer.Answered, answer.Problem));
+        Assert.InRange(endless.Served, ProbeLimits.MaxAnswerBytes + 1, ProbeLimits.MaxAnswerBytes + 1);
+    }
+
+    [Fact]
     public async Task A_vantage_that_does_not_answer_in_time_is_down_at_the_deadline()
     {
         var client = new RemoteVantageClient(new HttpClient(new Stub(async (_, ct) =>
@@ -116,6 +144,9 @@ public sealed class RemoteVantageClientTests
     {
         private int _left = length;
 
+        /// <summary>Bytes handed out so far.</summary>
+        public long Served { get; private set; }
+
         public override bool CanRead => true;
 
         public override bool CanSeek => false;
@@ -131,6 +162,7 @@ public sealed class RemoteVantageClientTests
             var n = Math.Min(count, _left);
             buffer.AsSpan(offset, n).Fill((byte)'#');
             _left -= n;
+            Served += n;
             return n;
         }
 

@@ -1,0 +1,40 @@
+using PortExporter.Core.Configuration;
+
+namespace PortExporter.Tests.Configuration;
+
+/// <summary><c>probes.max_in_flight</c> and <c>probes.client_rate_limit</c>.</summary>
+public sealed class ProbeLimitsConfigTests
+{
+    [Fact]
+    public void Without_the_keys_the_defaults_apply()
+    {
+        var probes = ConfigLoader.Parse("probes:\n  timeout: 1s\n", "ok.yml").Probes;
+
+        Assert.Equal(ConfigDefaults.ProbeMaxInFlight, probes.MaxInFlight);
+        Assert.Equal(new ClientRateLimit(ConfigDefaults.ProbeClientInterval, ConfigDefaults.ProbeClientBurst), probes.ClientRateLimit);
+    }
+
+    [Fact]
+    public void The_keys_are_read()
+    {
+        var probes = ConfigLoader.Parse("probes:\n  max_in_flight: 8\n  client_rate_limit:\n    interval: 2s\n    burst: 5\n", "ok.yml").Probes;
+
+        Assert.Equal(8, probes.MaxInFlight);
+        Assert.Equal(new ClientRateLimit(TimeSpan.FromSeconds(2), 5), probes.ClientRateLimit);
+    }
+
+    [Theory]
+    [InlineData("probes:\n  max_in_flight: 0\n", 2, "probes.max_in_flight", "expected an integer 1-4096")]
+    [InlineData("probes:\n  max_in_flight: 5000\n", 2, "probes.max_in_flight", "expected an integer 1-4096")]
+    [InlineData("probes:\n  client_rate_limit:\n    burst: 0\n", 3, "probes.client_rate_limit.burst", "expected an integer 1-100000")]
+    [InlineData("probes:\n  client_rate_limit:\n    interval: 0s\n", 3, "probes.client_rate_limit.interval", "expected a positive duration")]
+    [InlineData("probes:\n  client_rate_limit:\n    period: 1s\n", 3, "probes.client_rate_limit.period", "unknown key")]
+    [InlineData("probes:\n  client_rate_limit: 10\n", 2, "probes.client_rate_limit", "expected a mapping")]
+    public void Bad_values_fail_with_line_key_and_expectation(string yaml, int line, string key, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "bad.yml"));
+
+        Assert.Equal((line, key), (e.Line, e.Key));
+        Assert.Contains(expected, e.Problem, StringComparison.Ordinal);
+    }
+}
