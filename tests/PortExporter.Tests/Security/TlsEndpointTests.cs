@@ -19,6 +19,26 @@ public sealed class TlsEndpointTests(TestPki pki) : IClassFixture<TestPki>
     }
 
     [Fact]
+    public async Task A_reload_after_the_key_was_replaced_by_one_that_does_not_belong_keeps_serving_with_the_loaded_pair()
+    {
+        using var dir = new Support.TempDir();
+        var (mismatchedCert, mismatchedKey) = WebConfigLoaderTests.MismatchedEcPair(dir.Path);
+        File.Copy(pki.ServerCert, Path.Combine(dir.Path, "server.pem"));
+        File.Copy(pki.ServerKey, Path.Combine(dir.Path, "server.key"));
+        var web = dir.File("web.yml", "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n");
+        await using var host = await SecureHost.StartAsync(web);
+
+        // The web config is read at start only: a reload (SIGHUP, /-/reload) neither applies nor trips on a bad pair.
+        File.Copy(mismatchedCert, Path.Combine(dir.Path, "server.pem"), overwrite: true);
+        File.Copy(mismatchedKey, Path.Combine(dir.Path, "server.key"), overwrite: true);
+        Assert.Null(host.App.Services.GetService(typeof(PortExporter.Hosting.ReloadCoordinator)) is PortExporter.Hosting.ReloadCoordinator reload ? reload.Reload() : "no reload coordinator");
+
+        using var client = SecureHost.Client(pki);
+        using var response = await client.GetAsync(new Uri(host.Https, "/-/healthy"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Plain_HTTP_against_the_TLS_port_gets_no_answer()
     {
         await using var host = await SecureHost.StartAsync(WebConfig("tls-plain.yml"));

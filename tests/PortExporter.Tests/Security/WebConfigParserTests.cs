@@ -174,4 +174,24 @@ public sealed class WebConfigParserTests
         Assert.Equal("key", tls.Key.Key);
         Assert.Equal(4, tls.Key.Line);
     }
+
+    [Theory]
+    [InlineData("rate_limit:\n  interval: \"1s\"\n  burst: 20\n", 1000, 20)]
+    [InlineData("rate_limit:\n  interval: 500ms\n", 500, 0)]
+    [InlineData("rate_limit:\n  interval: 2m\n  burst: 1\n", 120_000, 1)]
+    public void Rate_limit_is_read_as_in_the_exporter_toolkit(string yaml, int intervalMs, int burst)
+    {
+        Assert.Equal(new RateLimitConfig(TimeSpan.FromMilliseconds(intervalMs), burst), WebConfigParser.Parse(yaml, File).RateLimit);
+    }
+
+    [Theory]
+    [InlineData("rate_limit:\n  interval: 0\n  burst: 0\n")]
+    [InlineData("rate_limit:\n  interval: 0s\n  burst: 5\n")]
+    [InlineData("rate_limit:\n  interval: 0ms\n")]
+    [InlineData("rate_limit:\n  burst: 5\n")]
+    [InlineData("rate_limit: {}\n")]
+    public void A_zero_or_missing_rate_limit_interval_turns_the_limiter_off(string yaml)
+    {
+        Assert.Null(WebConfigParser.Parse(yaml, File).RateLimit);
+    }
 }

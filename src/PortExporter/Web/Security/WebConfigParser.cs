@@ -253,7 +253,8 @@ public static partial class WebConfigParser
         var map = reader.Mapping(node, Where);
         reader.RejectUnknown(map, Where, RateLimitKeys);
         var burst = reader.OptionalInt(map, Where, "burst", 0, 1_000_000) ?? 0;
-        if (reader.Get(map, "interval") is null or YamlScalarNode { Value: "0" or "0s" })
+        var interval = reader.Get(map, "interval");
+        if (interval is null || (interval is YamlScalarNode { Value: { } text } && ZeroDuration().IsMatch(text)))
         {
             return null;
         }
@@ -283,6 +284,10 @@ public static partial class WebConfigParser
     private static string Shorten(string s) => YamlReader.Shorten(s);
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+
+    /// <summary>A duration of 0 (0, 0s, 0ms, ...): rate_limit's "off".</summary>
+    [GeneratedRegex(@"^0+(ms|s|m|h)?$")]
+    private static partial Regex ZeroDuration();
 
     /// <summary>A modular-crypt bcrypt hash, as htpasswd -B and Go's x/crypto/bcrypt write them.</summary>
     [GeneratedRegex(@"^\$2[abxy]?\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$")]
