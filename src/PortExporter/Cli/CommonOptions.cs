@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using PortExporter.Core;
+using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Hosting;
 
@@ -17,6 +18,8 @@ public sealed class CommonOptions
 
     public Option<string> Rootfs { get; } = new("--path.rootfs") { Description = "root filesystem mountpoint (for /etc and the audit log).", DefaultValueFactory = _ => "/", Recursive = true };
 
+    public Option<string> Commands { get; } = new("--path.commands") { Description = "Absolute folders, ':'-separated, the external tools (nft, iptables-*-save, firewall-cmd, semanage, systemctl) are looked up in once at start; never PATH.", DefaultValueFactory = _ => CommandSearchPath.DefaultText, Recursive = true };
+
     public Option<string> LogLevel { get; } = CreateChoice("--log.level", "Only log messages with the given severity or above.", "info", "debug", "info", "warn", "error");
 
     public Option<string> LogFormat { get; } = CreateChoice("--log.format", "Output format of log messages.", "logfmt", "logfmt", "json");
@@ -29,7 +32,7 @@ public sealed class CommonOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { ConfigFile, Procfs, Sysfs, Rootfs, LogLevel, LogFormat })
+        foreach (var option in new Option[] { ConfigFile, Procfs, Sysfs, Rootfs, Commands, LogLevel, LogFormat })
         {
             command.Options.Add(option);
         }
@@ -52,6 +55,17 @@ public sealed class CommonOptions
             return null;
         }
 
+        CommandSearchPath commands;
+        try
+        {
+            commands = CommandSearchPath.Parse(parse.GetValue(Commands)!);
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine($"--path.commands: {e.Message}");
+            return null;
+        }
+
         var paths = new HostPaths(parse.GetValue(Procfs)!, parse.GetValue(Sysfs)!, parse.GetValue(Rootfs)!);
         var level = parse.GetValue(LogLevel) switch
         {
@@ -61,7 +75,7 @@ public sealed class CommonOptions
             _ => Microsoft.Extensions.Logging.LogLevel.Information,
         };
         var format = parse.GetValue(LogFormat) == "json" ? Hosting.LogFormat.Json : Hosting.LogFormat.Logfmt;
-        return new ExporterSettings(parse.GetValue(ConfigFile), paths, level, format, listen!, path, parse.GetValue(WebConfigFile));
+        return new ExporterSettings(parse.GetValue(ConfigFile), paths, level, format, listen!, path, parse.GetValue(WebConfigFile)) { Commands = commands };
     }
 
     /// <summary>Loads the config file named by the flags, or the auto-discovery config; null (with the reason written) when invalid.</summary>

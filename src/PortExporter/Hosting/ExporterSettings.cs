@@ -17,4 +17,8 @@ public sealed record ExporterSettings(
     LogFormat LogFormat,
     ListenAddress ListenAddress,
     string TelemetryPath,
-    string? WebConfigFile);
+    string? WebConfigFile)
+{
+    /// <summary>--path.commands: where the external tools are looked up.</summary>
+    public Core.Commands.CommandSearchPath Commands { get; init; } = Core.Commands.CommandSearchPath.Default;
+}
