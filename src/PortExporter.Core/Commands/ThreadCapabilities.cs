@@ -49,15 +49,17 @@ public static partial class ThreadCapabilities
     /// </summary>
     public static bool PrepareChild(ulong wanted)
     {
-        var (permitted, effective, _) = Read();
+        var (permitted, effective, inheritable) = Read();
         wanted &= permitted;
         if (t_ambient == wanted)
         {
             return true;
         }
 
-        // An ambient capability must be permitted and inheritable; inheritable holds exactly what the child gets.
-        if (!Set(permitted, effective, wanted) || Prctl(PrCapAmbient, PrCapAmbientClearAll, 0, 0, 0) != 0)
+        // An ambient capability must be permitted and inheritable. capset only when inheritable lacks one: systemd's
+        // unit gives them inheritable already and forbids capset (SystemCallFilter=~@privileged).
+        if (((inheritable & wanted) != wanted && !Set(permitted, effective, inheritable | wanted))
+            || Prctl(PrCapAmbient, PrCapAmbientClearAll, 0, 0, 0) != 0)
         {
             return false;
         }
