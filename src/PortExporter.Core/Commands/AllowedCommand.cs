@@ -14,6 +14,22 @@ public sealed partial record AllowedCommand
     /// <summary>Output cap of the commands that list a table (ports, zones) but never a whole ruleset.</summary>
     private const int TableOutputBytes = 4 * 1024 * 1024;
 
+    private const string Systemctl = "systemctl";
+
+    /// <summary>
+    /// What each program needs (declared before the commands that use it): reading a ruleset takes CAP_NET_ADMIN;
+    /// the legacy iptables tools also list the tables in /proc/net/ip*_tables_names, which only root may read
+    /// (CAP_DAC_READ_SEARCH). The others need nothing.
+    /// </summary>
+    private static readonly Dictionary<string, LinuxCapability[]> Needs = new(StringComparer.Ordinal)
+    {
+        ["nft"] = [LinuxCapability.NetAdmin],
+        ["iptables-nft-save"] = [LinuxCapability.NetAdmin],
+        ["ip6tables-nft-save"] = [LinuxCapability.NetAdmin],
+        ["iptables-legacy-save"] = [LinuxCapability.NetAdmin, LinuxCapability.DacReadSearch],
+        ["ip6tables-legacy-save"] = [LinuxCapability.NetAdmin, LinuxCapability.DacReadSearch],
+    };
+
     private AllowedCommand(string program, params string[] arguments)
         : this(int.MaxValue, program, arguments)
     {
@@ -24,11 +40,19 @@ public sealed partial record AllowedCommand
         MaxOutputBytes = maxOutputBytes;
         Program = program;
         Arguments = arguments;
+        ChildCapabilities = Needs.GetValueOrDefault(program) ?? [];
     }
 
     public string Program { get; }
 
     public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>
+    /// The capabilities the child gets (as its ambient set, from the exporter's permitted set; none when the exporter
+    /// lacks them): CAP_NET_ADMIN for the tools that read the ruleset (with CAP_DAC_READ_SEARCH for the legacy iptables
+    /// ones), nothing for the others (firewall-cmd and systemctl ask a daemon over D-Bus; semanage reads the policy store).
+    /// </summary>
+    public IReadOnlyList<LinuxCapability> ChildCapabilities { get; }
 
     /// <summary>
     /// The most standard output this command can sensibly print; the runner cuts it at this or its own cap,
@@ -41,15 +65,6 @@ public sealed partial record AllowedCommand
 
     /// <summary><c>nft list chains</c>: the chains without rules, for the ingress devices the JSON leaves out.</summary>
     public static AllowedCommand NftListChains { get; } = new(TableOutputBytes, "nft", "list", "chains");
-
-    /// <summary><c>nft list ruleset</c>: the same in nft's text syntax.</summary>
-    public static AllowedCommand NftListRuleset { get; } = new("nft", "list", "ruleset");
-
-    /// <summary><c>iptables-save -c</c> (whichever backend the iptables-save on PATH uses).</summary>
-    public static AllowedCommand IptablesSave { get; } = new("iptables-save", "-c");
-
-    /// <summary><c>ip6tables-save -c</c>.</summary>
-    public static AllowedCommand Ip6tablesSave { get; } = new("ip6tables-save", "-c");
 
     /// <summary><c>iptables-legacy-save -c</c>.</summary>
     public static AllowedCommand IptablesLegacySave { get; } = new("iptables-legacy-save", "-c");
@@ -69,9 +84,6 @@ public sealed partial record AllowedCommand
     /// <summary><c>firewall-cmd --list-all-zones</c>.</summary>
     public static AllowedCommand FirewalldListAllZones { get; } = new(TableOutputBytes, "firewall-cmd", "--list-all-zones");
 
-    /// <summary><c>firewall-cmd --get-active-zones</c>.</summary>
-    public static AllowedCommand FirewalldActiveZones { get; } = new(SmallOutputBytes, "firewall-cmd", "--get-active-zones");
-
     /// <summary><c>semanage port -l -n</c>: SELinux port labels.</summary>
     public static AllowedCommand SemanagePortList { get; } = new(TableOutputBytes, "semanage", "port", "-l", "-n");
 
@@ -83,8 +95,16 @@ public sealed partial record AllowedCommand
             throw new ArgumentException($"not a systemd unit name: '{unit}'", nameof(unit));
         }
 
-        return new AllowedCommand(SmallOutputBytes, "systemctl", "show", "--property=ActiveState,SubState", "--", unit);
+        return new AllowedCommand(SmallOutputBytes, Systemctl, "show", "--property=ActiveState,SubState", "--", unit);
     }
+
+    /// <summary>
+    /// Every program the exporter may run, and nothing else: the runner resolves these (and only these) to absolute
+    /// paths once, at start.
+    /// </summary>
+    public static IReadOnlyList<string> Programs { get; } =
+        [.. new[] { NftListRulesetJson, NftListChains, IptablesNftSave, Ip6tablesNftSave, IptablesLegacySave, Ip6tablesLegacySave, FirewalldState, FirewalldListAllZones, SemanagePortList }
+            .Select(c => c.Program).Append(Systemctl).Distinct()];
 
     public override string ToString() => string.Join(' ', [Program, .. Arguments]);
 

@@ -5,22 +5,42 @@ using System.Text;
 namespace PortExporter.Core.Commands;
 
 /// <summary>
-/// Runs allowlisted commands as child processes found on PATH, without a shell, with a deadline (the child is
+/// Runs allowlisted commands as child processes, without a shell, with a deadline (the child is
 /// killed with its process tree when it overruns) and an output cap (default 64 MiB, lowered to the command's own
 /// <see cref="AllowedCommand.MaxOutputBytes"/>). Output over the cap is not kept: the child is killed and the result
 /// is <see cref="CommandResult.Truncated"/> with empty output. Disposing kills the children still running (at
 /// shutdown, so a hung tool does not outlive the exporter). Thread-safe.
+/// <para>
+/// Programs are found once, when the runner is made, in <see cref="CommandSearchPath"/> (never the exporter's PATH) and
+/// run by absolute path; a program installed later is found after a restart. A child gets a fixed environment
+/// (<c>LC_ALL=C</c> and the search path as PATH, nothing of the exporter's) and, as its ambient capabilities, exactly
+/// <see cref="AllowedCommand.ChildCapabilities"/> as far as the exporter holds them: the thread that forks the child
+/// sets them on itself right before (capabilities are per thread), so no tool needs file capabilities.
+/// </para>
 /// </summary>
-public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunner.DefaultOutputCapBytes) : ICommandRunner, IDisposable
+public sealed class ProcessCommandRunner : ICommandRunner, IDisposable
 {
     public const int DefaultOutputCapBytes = 64 * 1024 * 1024;
     private const int StderrCapBytes = 4096;
 
     private readonly ConcurrentDictionary<Process, byte> _running = new();
+    private readonly int _outputCapBytes;
+    private readonly CommandSearchPath _searchPath;
+    private readonly Dictionary<string, string?> _programs;
+
+    public ProcessCommandRunner(CommandSearchPath? searchPath = null, int outputCapBytes = DefaultOutputCapBytes)
+    {
+        _outputCapBytes = outputCapBytes;
+        _searchPath = searchPath ?? CommandSearchPath.Default;
+        _programs = AllowedCommand.Programs.ToDictionary(p => p, _searchPath.Find, StringComparer.Ordinal);
+    }
+
+    /// <summary>Where each allowlisted program was found at start (null: not installed, the backend is absent).</summary>
+    public IReadOnlyDictionary<string, string?> Programs => _programs;
 
     public async Task<CommandResult> RunAsync(AllowedCommand command, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var path = FindOnPath(command.Program);
+        var path = _programs.GetValueOrDefault(command.Program);
         if (path is null)
         {
             return CommandResult.NotFound;
@@ -38,11 +58,15 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
             info.ArgumentList.Add(argument);
         }
 
+        info.Environment.Clear();
         info.Environment["LC_ALL"] = "C";
+        info.Environment["PATH"] = _searchPath.ToString();
 
         using var process = new Process { StartInfo = info };
         try
         {
+            // Process.Start forks on this thread, so the child's ambient set is this thread's, set here and now.
+            ThreadCapabilities.PrepareChild(LinuxCapabilities.Mask(command.ChildCapabilities));
             process.Start();
         }
         catch (System.ComponentModel.Win32Exception)
@@ -75,7 +99,7 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
         process.StandardInput.Close();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        var stdoutTask = ReadCappedAsync(process.StandardOutput.BaseStream, Math.Min(outputCapBytes, command.MaxOutputBytes), cts.Token);
+        var stdoutTask = ReadCappedAsync(process.StandardOutput.BaseStream, Math.Min(_outputCapBytes, command.MaxOutputBytes), cts.Token);
         var stderrTask = ReadCappedAsync(process.StandardError.BaseStream, StderrCapBytes, cts.Token);
         _ = stdoutTask.ContinueWith(
             t =>
@@ -115,21 +139,8 @@ public sealed class ProcessCommandRunner(int outputCapBytes = ProcessCommandRunn
         return CommandResult.FromUtf8(timedOut ? -1 : exit, stdout, stderr.Trim(), timedOut, truncated);
     }
 
-    /// <summary>The first executable named <paramref name="program"/> in PATH, or null.</summary>
-    public static string? FindOnPath(string program)
-    {
-        var pathVariable = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-        foreach (var dir in pathVariable.Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, program);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Where <paramref name="program"/> is in the default <see cref="CommandSearchPath"/>, or null.</summary>
+    public static string? FindOnPath(string program) => CommandSearchPath.Default.Find(program);
 
     /// <summary>
     /// A stream's bytes up to <paramref name="cap"/> (empty and truncated beyond it), in 64 KB pieces joined once at the end: no string, no doubling buffer, and nothing

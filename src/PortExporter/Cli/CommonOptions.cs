@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using PortExporter.Core;
+using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Hosting;
 
@@ -16,6 +17,8 @@ public sealed class CommonOptions
     public Option<string> Sysfs { get; } = new("--path.sysfs") { Description = "sysfs mountpoint.", DefaultValueFactory = _ => "/sys", Recursive = true };
 
     public Option<string> Rootfs { get; } = new("--path.rootfs") { Description = "root filesystem mountpoint (for /etc and the audit log).", DefaultValueFactory = _ => "/", Recursive = true };
+
+    public Option<string> Commands { get; } = new("--path.commands") { Description = "Absolute folders, ':'-separated, the external tools (nft, iptables-*-save, firewall-cmd, semanage, systemctl) are looked up in once at start; never PATH.", DefaultValueFactory = _ => CommandSearchPath.DefaultText, Recursive = true };
 
     public Option<string> LogLevel { get; } = CreateChoice("--log.level", "Only log messages with the given severity or above.", "info", "debug", "info", "warn", "error");
 
@@ -37,7 +40,7 @@ public sealed class CommonOptions
     public void AddTo(Command command)
     {
         Collectors.AddTo(command);
-        foreach (var option in new Option[] { ConfigFile, Procfs, Sysfs, Rootfs, LogLevel, LogFormat })
+        foreach (var option in new Option[] { ConfigFile, Procfs, Sysfs, Rootfs, Commands, LogLevel, LogFormat })
         {
             command.Options.Add(option);
         }
@@ -75,6 +78,17 @@ public sealed class CommonOptions
             return null;
         }
 
+        CommandSearchPath commands;
+        try
+        {
+            commands = CommandSearchPath.Parse(parse.GetValue(Commands)!);
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine($"--path.commands: {e.Message}");
+            return null;
+        }
+
         var paths = new HostPaths(parse.GetValue(Procfs)!, parse.GetValue(Sysfs)!, parse.GetValue(Rootfs)!);
         var level = parse.GetValue(LogLevel) switch
         {
@@ -90,6 +104,7 @@ public sealed class CommonOptions
             EnableLifecycle = parse.GetValue(EnableLifecycle),
             DiagnoseListenAddress = diagnose,
             MaxConnections = maxConnections,
+            Commands = commands,
         };
     }
 

@@ -31,6 +31,7 @@ public static class ServeVerb
         app.Services.GetRequiredService<ReloadCoordinator>().ListenForSighup();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PortExporter");
         var listenText = settings.ListenAddress.ToString();
+        Capabilities.Report(logger);
         ServeLog.Listening(logger, listenText, settings.TelemetryPath, config.SourcePath ?? "(none: watching every listener)");
         if (settings.DiagnoseListenAddress is { } diagnose)
         {

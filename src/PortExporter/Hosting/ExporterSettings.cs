@@ -29,4 +29,7 @@ public sealed record ExporterSettings(
 {
     /// <summary>--collector.NAME / --no-collector.NAME: which collectors run (all by default).</summary>
     public CollectorSwitches Collectors { get; init; } = CollectorSwitches.AllEnabled;
+
+    /// <summary>--path.commands: where the external tools are looked up.</summary>
+    public Core.Commands.CommandSearchPath Commands { get; init; } = Core.Commands.CommandSearchPath.Default;
 }

@@ -24,7 +24,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(settings.Paths);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ConfigHolder(settings, config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ConfigHolder>>()));
-        services.AddSingleton<ICommandRunner>(_ => new ProcessCommandRunner()); // built by the container, so disposed (children killed) at shutdown
+        services.AddSingleton<ICommandRunner>(_ => new ProcessCommandRunner(settings.Commands)); // built by the container, so disposed (children killed) at shutdown
         services.AddSingleton<WatchedPortResolver>();
 
         // Probes: this host's own, remote vantages, and the /probe endpoint (configured targets only).

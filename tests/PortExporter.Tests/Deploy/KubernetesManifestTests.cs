@@ -81,7 +81,7 @@ public sealed class KubernetesManifestTests
         var pod = At(DaemonSet, "spec.template.spec");
         var hostPaths = Items(pod, "volumes").Where(v => TryAt(v, "hostPath") is not null)
             .ToDictionary(v => Scalar(v, "name"), v => Scalar(v, "hostPath.path"));
-        Assert.Equal(["/proc", "/sys", "/var/log/audit"], hostPaths.Values.Order(StringComparer.Ordinal));
+        Assert.Equal(["/proc", "/sys", "/var/log"], hostPaths.Values.Order(StringComparer.Ordinal));
 
         var mounts = Items(Container, "volumeMounts").ToDictionary(m => Scalar(m, "name"), m => m);
         foreach (var (volume, _) in hostPaths)
@@ -94,7 +94,20 @@ public sealed class KubernetesManifestTests
         string MountOf(string hostPath) => Scalar(mounts[hostPaths.Single(h => h.Value == hostPath).Key], "mountPath");
         Assert.Equal(MountOf("/proc"), Flag("--path.procfs"));
         Assert.Equal(MountOf("/sys"), Flag("--path.sysfs"));
-        Assert.Equal(Flag("--path.rootfs") + ConfigDefaults.AuditLog[..ConfigDefaults.AuditLog.LastIndexOf('/')], MountOf("/var/log/audit"));
+        Assert.Equal(Flag("--path.rootfs") + "/var/log", MountOf("/var/log"));
+        Assert.StartsWith("/var/log/", ConfigDefaults.AuditLog, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_host_path_is_created_on_the_node_and_each_exists_on_every_node()
+    {
+        // DirectoryOrCreate (and an empty type, which containerd treats alike) makes the folder on the node; a folder
+        // only some nodes have (/var/log/audit: auditd) with type Directory would keep the pod from starting there.
+        foreach (var volume in Items(At(DaemonSet, "spec.template.spec"), "volumes").Where(v => TryAt(v, "hostPath") is not null))
+        {
+            Assert.Equal("Directory", Scalar(volume, "hostPath.type"));
+            Assert.Contains(Scalar(volume, "hostPath.path"), (string[])["/proc", "/sys", "/var/log"]);
+        }
     }
 
     [Fact]

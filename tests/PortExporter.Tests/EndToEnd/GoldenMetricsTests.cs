@@ -33,7 +33,7 @@ public sealed class GoldenMetricsTests
 
         var command = ExporterBinary.Command(
             "--config.file", config, "--web.listen-address", $"127.0.0.1:{port}",
-            "--path.procfs", procfs.Root, "--path.sysfs", Path.Combine(selinux, "sys"), "--path.rootfs", Path.Combine(selinux, "root"));
+            "--path.procfs", procfs.Root, "--path.sysfs", Path.Combine(selinux, "sys"), "--path.rootfs", Path.Combine(selinux, "root"), "--path.commands", stubs.Path);
         var info = new ProcessStartInfo(command[0]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in command[1..])
         {

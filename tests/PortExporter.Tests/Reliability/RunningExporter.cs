@@ -22,12 +22,12 @@ public sealed class RunningExporter : IDisposable
 
     /// <param name="ns">The namespace to run in.</param>
     /// <param name="args">Exporter flags (the listen address and debug logging are added).</param>
-    /// <param name="path">PATH for the exporter (the stub tools), or null to inherit the test's.</param>
+    /// <param name="path">PATH and --path.commands for the exporter (the stub tools), or null for the defaults.</param>
     /// <param name="prefix">A command the exporter runs under (setpriv ...), or none.</param>
     /// <param name="command">The exporter command; default <see cref="ExporterBinary.Command"/>.</param>
     public RunningExporter(Netns ns, IEnumerable<string> args, string? path = null, IReadOnlyList<string>? prefix = null, IReadOnlyList<string>? command = null)
     {
-        var exporterArgs = (string[])[.. args, "--web.listen-address", $"127.0.0.1:{Port}", "--log.level", "debug"];
+        var exporterArgs = (string[])[.. args, "--web.listen-address", $"127.0.0.1:{Port}", "--log.level", "debug", .. path is null ? (string[])[] : ["--path.commands", path]];
         var exporter = command is null ? ExporterBinary.Command(exporterArgs) : [.. command, .. exporterArgs];
         var env = path is null ? (string[])[] : ["env", $"PATH={path}"];
         var info = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };

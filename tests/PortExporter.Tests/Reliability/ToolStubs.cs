@@ -78,7 +78,9 @@ public sealed class ToolStubs : IDisposable
                 continue;
             }
 
-            if (cmdline.Contains(Marker, StringComparison.Ordinal) || cmdline.Contains(_dir.Path, StringComparison.Ordinal))
+            // The exporter names this directory too (--path.commands), but is no stub.
+            if (cmdline.Contains(Marker, StringComparison.Ordinal)
+                || (cmdline.Contains(_dir.Path, StringComparison.Ordinal) && !cmdline.Contains("--path.commands", StringComparison.Ordinal)))
             {
                 found.Add(pid);
             }

@@ -31,7 +31,8 @@ public sealed class TlsEndpointTests(TestPki pki) : IClassFixture<TestPki>
         // The web config is read at start only: a reload (SIGHUP, /-/reload) neither applies nor trips on a bad pair.
         File.Copy(mismatchedCert, Path.Combine(dir.Path, "server.pem"), overwrite: true);
         File.Copy(mismatchedKey, Path.Combine(dir.Path, "server.key"), overwrite: true);
-        Assert.Null(host.App.Services.GetService(typeof(PortExporter.Hosting.ReloadCoordinator)) is PortExporter.Hosting.ReloadCoordinator reload ? reload.Reload() : "no reload coordinator");
+        var reload = Assert.IsType<PortExporter.Hosting.ReloadCoordinator>(host.App.Services.GetService(typeof(PortExporter.Hosting.ReloadCoordinator)));
+        Assert.True(reload.Reload());
 
         using var client = SecureHost.Client(pki);
         using var response = await client.GetAsync(new Uri(host.Https, "/-/healthy"));
