@@ -31,6 +31,7 @@ public sealed class CommandLineTests
     {
         var common = new CommonOptions();
         var root = new System.CommandLine.RootCommand();
+        common.AddTo(root);
         foreach (var option in new System.CommandLine.Option[] { common.ListenAddress, common.EnableLifecycle, common.DiagnoseListenAddress, common.MaxConnections })
         {
             root.Options.Add(option);
