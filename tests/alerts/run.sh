@@ -59,7 +59,7 @@ open(sys.argv[2], "w", encoding="utf-8").write("\n".join(body))
 PY
   local status=0
   promtool check rules "$tmp/groups.yml" >/dev/null || status=1
-  if ! grep -q '^kind: PrometheusRule$' deploy/kubernetes/prometheusrule.yaml; then echo "   not a PrometheusRule" >&2; status=1; fi
+  if ! grep -Eq '^kind: "?PrometheusRule"?$' deploy/kubernetes/prometheusrule.yaml; then echo "   not a PrometheusRule" >&2; status=1; fi
   diff <(grep -v '^#' alerts/rules.yml) <(grep -v '^#' "$tmp/groups.yml") >/dev/null || { echo "   spec differs from alerts/rules.yml" >&2; status=1; }
   rm -rf "$tmp"
   return $status
