@@ -26,11 +26,11 @@ local u = import '../lib/util.libsonnet';
             // Per remote vantage (and cluster, job): 1 when any probe it made succeeded, 0 when
             // every one failed; the hosts it probed are counted beside it.
             record: 'cluster_vantage:port_probe_success:max',
-            expr: 'max by (%s, vantage) (\n%s)\n' % [fleet, remoteProbes],
+            expr: 'max by (%s, vantage) (\n  %s\n)\n' % [fleet, std.strReplace(std.rstripChars(remoteProbes, '\n'), '\n', '\n  ')],
           },
           {
             record: 'cluster_vantage:port_probe_hosts:count',
-            expr: 'count by (%s, vantage) (\n  count by (%s, vantage) (\n%s  )\n)\n' % [fleet, host, remoteProbes],
+            expr: 'count by (%s, vantage) (\n  count by (%s, vantage) (\n    %s\n  )\n)\n' % [fleet, host, std.strReplace(std.rstripChars(remoteProbes, '\n'), '\n', '\n    ')],
           },
           {
             // A vantage whose probes fail for every target on enough hosts is broken itself: its
