@@ -422,7 +422,7 @@ main() {
     if [[ -x $exporter || $exporter == *.dll ]]; then
         echo "exporter: $exporter"
         HAVE_EXPORTER=1
-        if [[ -f $(dirname "$LAB_DIR")/alerts/src/render.py ]]; then prometheus_option=--fast-alerts; fi
+        if [[ -f $(dirname "$LAB_DIR")/mixin/render.sh ]]; then prometheus_option=--fast-alerts; fi
         if [[ -z $COVERAGE_DIR ]]; then
             COVERAGE_DIR=$(mktemp -d)
             COVERAGE_TMP=1

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Checks alerts/alertmanager.yml's inhibit rule in a real Alertmanager (Debian's
-prometheus-alertmanager) listening on loopback: a root-cause alert silences the symptom alert of the
-same instance, service, port and protocol, and nothing else. Python 3 standard library only."""
+"""Checks alerts/alertmanager.yml's inhibit rules in a real Alertmanager (Debian's
+prometheus-alertmanager) listening on loopback: a cause alert silences the symptom alert of the same
+cluster, job, instance, service, port and protocol, and nothing else; a fleet page silences the
+per-host pages of its cause in its cluster and job. Python 3 standard library and jsonnet."""
 
 import datetime
 import json
@@ -15,12 +16,20 @@ import time
 import urllib.request
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.join(ROOT, "alerts", "src"))
+SYMPTOM = "PortUnreachableFromOutside"
+FLEET = "PortCauseOnManyHosts"
 
-import rules  # noqa: E402
 
-SYMPTOM = rules.SYMPTOM_ALERT
+def mixin_config():
+    """The mixin's _config (causes, cluster label), read with jsonnet."""
+    out = subprocess.run(["jsonnet", "-e", "(import 'mixin/mixin.libsonnet')._config"], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+CONFIG = mixin_config()
+CLUSTER = CONFIG["clusterLabel"]
+CAUSES = [(c["cause"], c["alert"]) for c in CONFIG["causes"] + [CONFIG["hostDownCause"]]]
 
 
 def free_port():
@@ -45,8 +54,8 @@ def request(url, body=None):
         return json.loads(text) if text.strip().startswith(("[", "{")) else text
 
 
-def port_alert(alertname, instance, service, port, protocol, cause=None):
-    labels = {"alertname": alertname, "severity": "critical", "job": "port-exporter",
+def port_alert(alertname, instance, service, port, protocol, cause=None, cluster="eu", job="port-exporter"):
+    labels = {"alertname": alertname, "severity": "critical", CLUSTER: cluster, "job": job,
               "instance": instance, "service": service, "port": port, "protocol": protocol}
     if cause:
         labels["cause"] = cause
@@ -54,24 +63,42 @@ def port_alert(alertname, instance, service, port, protocol, cause=None):
 
 
 def scenario():
-    """(labels, expected state) pairs: 'suppressed' when inhibited, 'active' otherwise."""
+    """(labels, expected state, inhibiting alertnames) triples: 'suppressed' when inhibited."""
     cases = []
-    # Every root cause inhibits the symptom of its own port (host-a, one port per cause).
-    for i, (cause, name, _) in enumerate(rules.CAUSES):
+    # Every cause (host_down too) inhibits the symptom of its own port (host-a, one port per cause).
+    for i, (cause, name) in enumerate(CAUSES):
         port = str(8000 + i)
-        cases.append((port_alert(name, "host-a:10070", "svc" + port, port, "tcp", cause), "active"))
-        cases.append((port_alert(SYMPTOM, "host-a:10070", "svc" + port, port, "tcp"), "suppressed"))
+        cases.append((port_alert(name, "host-a:10070", "svc" + port, port, "tcp", cause), "active", None))
+        cases.append((port_alert(SYMPTOM, "host-a:10070", "svc" + port, port, "tcp"), "suppressed", {name}))
     # The same service and port on another host: no cause there, the symptom pages.
-    cases.append((port_alert(SYMPTOM, "host-b:10070", "svc8004", "8004", "tcp"), "active"))
+    cases.append((port_alert(SYMPTOM, "host-b:10070", "svc8004", "8004", "tcp"), "active", None))
+    # The same host and port in another cluster, or under another job (node IPs repeat): pages.
+    cases.append((port_alert(SYMPTOM, "host-a:10070", "svc8004", "8004", "tcp", cluster="us"), "active", None))
+    cases.append((port_alert(SYMPTOM, "host-a:10070", "svc8004", "8004", "tcp", job="edge"), "active", None))
     # The same host, another port, or the same port number over UDP: the symptom pages.
-    cases.append((port_alert(SYMPTOM, "host-a:10070", "api", "9443", "tcp"), "active"))
-    cases.append((port_alert(SYMPTOM, "host-a:10070", "svc8004", "8004", "udp"), "active"))
+    cases.append((port_alert(SYMPTOM, "host-a:10070", "api", "9443", "tcp"), "active", None))
+    cases.append((port_alert(SYMPTOM, "host-a:10070", "svc8004", "8004", "udp"), "active", None))
     # Exporter health alerts inhibit nothing: the symptom of host-c pages (cause unknown).
-    cases.append(({"alertname": "PortExporterCollectorFailing", "severity": "warning", "job": "port-exporter",
-                   "instance": "host-c:10070", "collector": "firewall"}, "active"))
-    cases.append(({"alertname": "PortExporterVantageDown", "severity": "warning", "job": "port-exporter",
-                   "instance": "host-c:10070", "vantage": "outside"}, "active"))
-    cases.append((port_alert(SYMPTOM, "host-c:10070", "web", "8080", "tcp"), "active"))
+    cases.append(({"alertname": "PortExporterCollectorFailing", "severity": "warning", CLUSTER: "eu",
+                   "job": "port-exporter", "instance": "host-c:10070", "collector": "firewall"}, "active", None))
+    cases.append(({"alertname": "PortExporterVantageDown", "severity": "warning", "scope": "fleet", CLUSTER: "eu",
+                   "job": "port-exporter", "vantage": "outside"}, "active", None))
+    cases.append((port_alert(SYMPTOM, "host-c:10070", "web", "8080", "tcp"), "active", None))
+    # A firewall push to many hosts of cluster fleet: one fleet page inhibits the per-host firewall
+    # pages there (whose symptoms they inhibit in turn), not another cause, not another cluster.
+    fleet = {"alertname": FLEET, "severity": "critical", "scope": "fleet", CLUSTER: "fleet",
+             "job": "port-exporter", "cause": "firewall_blocked"}
+    cases.append((fleet, "active", None))
+    for i in range(1, 6):
+        host = f"fleet-{i}:10070"
+        cases.append((port_alert("PortBlockedByFirewall", host, "web", "8080", "tcp", "firewall_blocked", cluster="fleet"),
+                      "suppressed", {FLEET}))
+        cases.append((port_alert(SYMPTOM, host, "web", "8080", "tcp", cluster="fleet"), "suppressed",
+                      {"PortBlockedByFirewall"}))
+    cases.append((port_alert("PortDeniedBySelinux", "fleet-1:10070", "db", "5432", "tcp", "selinux_denied", cluster="fleet"),
+                  "active", None))
+    cases.append((port_alert("PortBlockedByFirewall", "other-1:10070", "web", "8080", "tcp", "firewall_blocked", cluster="other"),
+                  "active", None))
     return cases
 
 
@@ -104,7 +131,7 @@ def main():
         ends = now + datetime.timedelta(minutes=10)
         request(base + "/api/v2/alerts", [
             {"labels": labels, "annotations": {}, "startsAt": now.isoformat(), "endsAt": ends.isoformat()}
-            for labels, _ in cases])
+            for labels, _, _ in cases])
 
         def key(labels):
             return tuple(sorted(labels.items()))
@@ -118,7 +145,7 @@ def main():
 
         by_fingerprint = {a["fingerprint"]: a["labels"] for a in got.values()}
         failures = []
-        for labels, expected in cases:
+        for labels, expected, sources_expected in cases:
             alert = got.get(key(labels))
             if alert is None:
                 failures.append(f"not received: {labels}")
@@ -129,11 +156,10 @@ def main():
                 continue
             if expected == "suppressed":
                 sources = [by_fingerprint.get(f, {}) for f in alert["status"]["inhibitedBy"]]
-                same_port = all(
-                    s.get("cause") and all(s.get(l) == labels[l] for l in ("instance", "service", "port", "protocol"))
-                    for s in sources)
-                if not sources or not same_port:
-                    failures.append(f"inhibited by the wrong alerts {sources}: {labels}")
+                names = {src.get("alertname") for src in sources}
+                same_scope = all(all(src.get(l) == labels[l] for l in (CLUSTER, "job")) for src in sources)
+                if not sources or names != sources_expected or not same_scope:
+                    failures.append(f"inhibited by {sources}, expected {sources_expected}: {labels}")
         for failure in failures:
             print("   " + failure, file=sys.stderr)
         print(f"   {len(cases) - len(failures)}/{len(cases)} inhibition cases as expected")

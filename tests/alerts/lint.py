@@ -1,31 +1,29 @@
 #!/usr/bin/env python3
-"""Structure lint of the alert bundle (Python 3 standard library only):
+"""Structure lint of the alert bundle (Python 3 standard library and jsonnet):
 
-- every alert has `for`, a known severity, summary, description and a runbook_url into docs/runbooks/;
-- every root-cause alert carries a `cause` from the diagnosis vocabulary, one alert per cause, in the
-  diagnosis order; the Alertmanager inhibit rule names exactly those causes;
+- every alert has `for`, a known severity, summary, description, a runbook_url (the mixin's
+  pattern) and a dashboard_url; every page (critical) has keep_firing_for;
+- the cause alerts are the mixin's causes in the exporter's order (Diagnoser.Rules), each reading
+  port_diagnosis{cause}; no rule decides a cause from raw evidence (no rule reads the evidence
+  series the diagnoser reads);
+- every Alertmanager `equal:` carries job and the cluster label; the inhibit rule names every cause;
 - every alert has a runbook with the five sections, and every runbook an alert;
 - every alert has a promtool case where it fires and one where it must not, a routing case, and a
-  row in alerts/README.md;
-- no rule re-exports port_diagnosis: the rules read the raw evidence.
+  row in alerts/README.md.
 """
 
+import json
 import os
 import re
+import subprocess
 import sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.join(ROOT, "alerts", "src"))
-
-import config  # noqa: E402
-import render  # noqa: E402
-import rules  # noqa: E402
-
-# The diagnosis vocabulary in the exporter's order (Diagnoser.Rules), without ok and unknown.
-VOCABULARY = ["process_down", "not_listening", "loopback_only", "wrong_address",
-              "firewall_blocked", "selinux_denied", "nat_or_upstream"]
 SECTIONS = ["## Meaning", "## Confirm", "## Emergency fix", "## Root fix", "## Verify"]
+# Evidence the exporter's diagnoser reads: a rule that reads one of these decides a cause itself.
+DIAGNOSER_EVIDENCE = ["port_listening", "port_listener_info", "port_exposed", "port_process_running",
+                      "port_unit_active", "port_firewall_blocked", "port_selinux_allowed",
+                      "port_selinux_label_ok", "port_host_selinux_current_mode"]
 
 problems = []
 
@@ -34,47 +32,69 @@ def problem(text):
     problems.append(text)
 
 
-groups = render.rule_groups(config.SELECTOR)
+def jsonnet(expr):
+    out = subprocess.run(["jsonnet", "-e", expr], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+mixin = jsonnet("local m = import 'mixin/mixin.libsonnet'; {config: m._config, groups: m.prometheusRules.groups"
+                " + m.prometheusAlerts.groups, am: m.alertmanagerConfig}")
+config, groups, am = mixin["config"], mixin["groups"], mixin["am"]
 alerts = [r for g in groups for r in g["rules"] if "alert" in r]
 names = [a["alert"] for a in alerts]
-
 if len(set(names)) != len(names):
     problem(f"duplicate alert names: {names}")
 
 for alert in alerts:
     name = alert["alert"]
+    severity = alert.get("labels", {}).get("severity")
     if not alert.get("for"):
         problem(f"{name}: no for")
-    if alert.get("labels", {}).get("severity") not in (config.SEVERITY_PAGE, config.SEVERITY_TICKET):
-        problem(f"{name}: severity must be {config.SEVERITY_PAGE} or {config.SEVERITY_TICKET}")
+    if severity not in (config["severityPage"], config["severityTicket"]):
+        problem(f"{name}: severity must be {config['severityPage']} or {config['severityTicket']}")
+    if severity == config["severityPage"] and not alert.get("keep_firing_for"):
+        problem(f"{name}: a page without keep_firing_for resolves at the first failed scrape")
     annotations = alert.get("annotations", {})
-    for key in ("summary", "description", "runbook_url"):
+    for key in ("summary", "description", "runbook_url", "dashboard_url"):
         if not annotations.get(key):
             problem(f"{name}: no {key} annotation")
-    if annotations.get("runbook_url") != config.RUNBOOK_BASE_URL + name + ".md":
-        problem(f"{name}: runbook_url {annotations.get('runbook_url')} is not {config.RUNBOOK_BASE_URL}{name}.md")
+    if annotations.get("runbook_url") != config["runbookURLPattern"] % name:
+        problem(f"{name}: runbook_url {annotations.get('runbook_url')} does not follow the runbook URL pattern")
 
-causes = [a["labels"]["cause"] for a in alerts if "cause" in a.get("labels", {})]
-if causes != VOCABULARY:
-    problem(f"root-cause alerts {causes} do not follow the diagnosis vocabulary and order {VOCABULARY}")
-symptom = [a for a in alerts if a["alert"] == rules.SYMPTOM_ALERT]
-if len(symptom) != 1 or symptom[0]["labels"].get("severity") != "critical":
-    problem(f"{rules.SYMPTOM_ALERT}: must exist once with severity critical (the case's alert)")
-
+# The causes: the exporter's vocabulary and order (CauseNames.cs, Diagnoser.Rules), one alert each.
+diagnoser = open(os.path.join(ROOT, "src", "PortExporter.Core", "Diagnosis", "Diagnoser.cs"), encoding="utf-8").read()
+rule_order = re.findall(r"new (\w+)Rule\(\)", diagnoser)
+snake = [re.sub(r"(?<!^)([A-Z])", r"_\1", r).lower() for r in rule_order]
+causes = [c["cause"] for c in config["causes"]]
+if causes != snake:
+    problem(f"mixin causes {causes} are not the diagnoser's rules in order {snake}")
+for c in config["causes"]:
+    alert = next((a for a in alerts if a["alert"] == c["alert"]), None)
+    if alert is None:
+        problem(f"cause {c['cause']}: no alert {c['alert']}")
+    elif f'cause="{c["cause"]}"' not in alert["expr"] or "port_diagnosis" not in alert["expr"]:
+        problem(f"{c['alert']}: does not read port_diagnosis{{cause=\"{c['cause']}\"}}")
 for g in groups:
     for r in g["rules"]:
-        if "port_diagnosis" in r["expr"]:
-            problem(f"{r.get('alert') or r.get('record')}: reads port_diagnosis; rules read the raw evidence")
+        for series in DIAGNOSER_EVIDENCE:
+            if re.search(r"\b" + series + r"\b\s*\{", r["expr"]) or re.search(r"\b" + series + r"\b\s*[=<>!]", r["expr"]):
+                problem(f"{r.get('alert') or r.get('record')}: reads {series}; causes come from port_diagnosis")
 
-am = open(os.path.join(ROOT, "alerts", "alertmanager.yml"), encoding="utf-8").read()
-inhibit = re.search(r"cause=~\"([^\"]+)\"", am)
-if not inhibit or inhibit.group(1).split("|") != VOCABULARY:
-    problem("alertmanager.yml: the inhibit rule's source must match every cause")
-if f'alertname="{rules.SYMPTOM_ALERT}"' not in am:
-    problem("alertmanager.yml: the inhibit rule's target must be the symptom alert")
+# Alertmanager: job and the cluster label in every equal and every grouping.
+for rule in am["inhibit_rules"]:
+    for label in ("job", config["clusterLabel"]):
+        if label not in rule["equal"]:
+            problem(f"alertmanager.yml: inhibit rule {rule['source_matchers']} has no {label} in equal")
+for route in [am["route"]] + am["route"]["routes"]:
+    for label in ("job", config["clusterLabel"]):
+        if "group_by" in route and label not in route["group_by"]:
+            problem(f"alertmanager.yml: route {route.get('matchers')} does not group by {label}")
+all_causes = causes + [config["hostDownCause"]["cause"]]
+if f'cause=~"{"|".join(all_causes)}"' not in am["inhibit_rules"][0]["source_matchers"]:
+    problem("alertmanager.yml: the symptom's inhibit rule must name every cause")
 
 runbooks = os.path.join(ROOT, "docs", "runbooks")
-present = {f[:-3] for f in os.listdir(runbooks) if f.endswith(".md") and f != "README.md"} if os.path.isdir(runbooks) else set()
+present = {f[:-3] for f in os.listdir(runbooks) if f.endswith(".md") and f != "README.md"}
 for name in names:
     path = os.path.join(runbooks, name + ".md")
     if not os.path.exists(path):
@@ -108,12 +128,10 @@ for name in names:
         problem(f"{name}: no promtool case where it must not fire")
 
 routes = open(os.path.join(ROOT, "tests", "alerts", "routes.txt"), encoding="utf-8").read()
+readme = open(os.path.join(ROOT, "alerts", "README.md"), encoding="utf-8").read()
 for name in names:
     if f"alertname={name} " not in routes + " ":
         problem(f"{name}: no routing case in tests/alerts/routes.txt")
-
-readme = open(os.path.join(ROOT, "alerts", "README.md"), encoding="utf-8").read()
-for name in names:
     if f"| {name} |" not in readme:
         problem(f"{name}: not in the alert table of alerts/README.md")
 

@@ -42,7 +42,7 @@ import urllib.request
 BUILTINS = {"__rate_interval", "__interval", "__range", "__range_s", "__interval_ms"}
 VARIABLE = re.compile(r"\$\{(\w+)(?::(\w+))?\}|\$(\w+)|\[\[(\w+)\]\]")
 LABEL_VALUES = re.compile(r"^\s*label_values\(\s*(?:(.*),\s*)?(\w+)\s*\)\s*$", re.S)
-RULE_NAME = re.compile(r"^\s*-\s*(alert|record):\s*['\"]?([^'\"\s#]+)")
+RULE_NAME = re.compile(r"^\s*(?:-\s*)?(alert|record):\s*['\"]?([^'\"\s#]+)")
 MAX_COMBINATIONS = 500
 
 

@@ -144,11 +144,17 @@ PY
   return 1
 }
 
+# Rules that need time or a fleet to hold: no two static hosts show them (tests/alerts/rules/ proves
+# each with promtool). Against the fixture they must parse and evaluate, and may return nothing.
+fleet_only='(alerting|recording) (PortHostDown|PortReachabilityFlapping|PortCauseOnManyHosts|PortExporterVantageFailingEverywhere|cluster_vantage:port_probe_failing_everywhere:group)\b'
+
 promql() {
+  local allow=()
+  [[ -z "${PROM_URL:-}" && -z "${SCRAPE_TARGETS:-}" ]] && allow=(--allow-empty "$fleet_only")
   # shellcheck disable=SC2086 # PROMQL_ARGS is word-split on purpose
   eval "set -- ${PROMQL_ARGS:-}"
   python3 "$here/promql_check.py" --prom-url "$prom_url" --rules-dir "$rules_dir" \
-    --wait "${PROMQL_WAIT:-60}" "$@" "${dashboards[@]}"
+    --wait "${PROMQL_WAIT:-60}" "${allow[@]}" "$@" "${dashboards[@]}"
 }
 
 # The PromQL check must fail, naming the panel, on a query that returns nothing, one that does not
@@ -192,7 +198,7 @@ PY
 
 step "tools" need_tools || exit 1
 step "alert bundle (RULES_DIR)" have_rules
-step "rendered dashboards up to date" python3 grafana/src/generate.py --check
+step "mixin renders byte-identical to the committed dashboards" "$root/mixin/render.sh" --check
 step "dashboard model (uids, grid, data sources, variables, causes, links)" \
   python3 "$here/model_check.py" --rules-dir "$rules_dir" "${dashboards[@]}"
 step "Grafana dashboard schema (@grafana/schema, tsc)" "$here/schema/check.sh" "${dashboards[@]}"

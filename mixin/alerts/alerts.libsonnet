@@ -1,0 +1,316 @@
+// The alerts. Causes come from the exporter's diagnosis (port_diagnosis{cause}); PromQL adds only
+// time (for, keep_firing_for, flapping) and the fleet (quorum, aggregation; inhibition is in
+// Alertmanager, alertmanager.libsonnet).
+local u = import '../lib/util.libsonnet';
+
+{
+  prometheusAlerts+:: {
+    local c = $._config,
+    local sel(metric, extra=[]) = u.sel(c, metric, extra),
+    local host = u.hostKey(c),
+    local port = u.portKey(c),
+    local fleet = u.fleetKey(c),
+    local interval = if c.ruleInterval == null then {} else { interval: c.ruleInterval },
+    local page = { severity: c.severityPage },
+    local ticket = { severity: c.severityTicket },
+
+    // Go template snippets: queries select the alert's own port on its host.
+    local portMatch = std.join(', ', [l + '=%q' for l in c.hostLabels + c.portLabels]),
+    local portArgs = std.join(' ', ['$labels.' + l for l in c.hostLabels + c.portLabels]),
+    local q(expr) = '(printf `' + std.strReplace(expr, '{PORT', '{' + portMatch) + '` ' + portArgs + ')',
+    local where = '{{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}) on {{ $labels.instance }}',
+    local listeners =
+      '{{ range $i, $l := query ' + q('port_listener_info{PORT}') + ' | sortByLabel "address" }}'
+      + '{{ if $i }}, {{ end }}{{ $l.Labels.address }} ({{ $l.Labels.scope }}{{ with $l.Labels.process }}, {{ . }}{{ end }})'
+      + '{{ else }}no listener{{ end }}',
+    local outsideFailures =
+      '{{ range $i, $p := query ' + q('port_probe_failure_reason{PORT, vantage!~"' + u.regex(c.insideVantages) + '"}')
+      + ' | sortByLabel "vantage" }}{{ if $i }}; {{ end }}{{ $p.Labels.vantage }} -> {{ $p.Labels.address }}: {{ $p.Labels.reason }}'
+      + '{{ else }}no failure reason reported{{ end }}',
+    local firewallRule =
+      '{{ range query ' + q('port_firewall_verdict_info{PORT, source="outside"}') + ' }}'
+      + '{{ .Labels.verdict }} by {{ .Labels.backend }} {{ if .Labels.table }}table {{ .Labels.table }} chain {{ .Labels.chain }}: {{ end }}{{ .Labels.rule }}'
+      + '{{ else }}verdict rule not reported{{ end }}'
+      + '{{ range query ' + q('port_firewall_verdict_info{PORT, source="inside"}') + ' }}; from inside: {{ .Labels.verdict }}{{ end }}',
+    local unitState =
+      '{{ range query ' + q('port_unit_info{PORT}') + ' }}; unit {{ .Labels.unit }} is {{ .Labels.active_state }} ({{ .Labels.sub_state }}){{ end }}',
+    local selinuxType =
+      '{{ with query ' + q('port_selinux_port_type_info{PORT}') + ' }}{{ . | first | label "type" }}{{ else }}unlabelled{{ end }}'
+      + '{{ with query ' + q('port_selinux_denials_total{PORT} > 0') + ' }}; AVC denials: '
+      + '{{ range $i, $d := . | sortByLabel "permission" }}{{ if $i }}, {{ end }}{{ $d.Labels.permission }} x{{ $d.Value | humanize }}{{ end }}{{ end }}',
+    local diagnose = 'port-exporter diagnose --config.file=' + c.exporterConfigFile + ' --port {{ $labels.port }}',
+
+    local portDashboard = u.dashboardURL(c, u.portDashboardUID(c), ['job', 'instance', 'service', 'port', 'protocol']),
+    local hostDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), ['job', 'instance']),
+    local fleetDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), ['job']),
+
+    local annotations(alert, summary, description, dashboard) = {
+      summary: summary,
+      description: description,
+      runbook_url: u.runbookURL(c, alert),
+      dashboard_url: dashboard,
+    },
+
+    // What each cause's page says: the deciding evidence, read from the exporter's _info series.
+    local causeText = {
+      process_down: {
+        summary: where + ' is down: its process is not running',
+        description: 'The process or systemd unit configured for {{ $labels.service }} on {{ $labels.instance }} is not running' + unitState
+                     + '. Nothing serves port {{ $labels.port }}/{{ $labels.protocol }}, from inside or outside (hypothesis B).',
+      },
+      not_listening: {
+        summary: 'Nothing listens on ' + where,
+        description: 'No socket on {{ $labels.instance }} listens on (UDP: is bound to) port {{ $labels.port }}/{{ $labels.protocol }} of {{ $labels.service }}'
+                     + '{{ with query ' + q('port_process_running{PORT} == 1') + ' }}, although its process is running: it failed to bind or uses another port{{ end }}.'
+                     + ' Clients are refused from inside and outside (hypothesis B).',
+      },
+      loopback_only: {
+        summary: where + ' listens only on loopback',
+        description: '{{ $labels.service }} on {{ $labels.instance }} listens on port {{ $labels.port }}/{{ $labels.protocol }} only on loopback: '
+                     + listeners + '. It answers on the host itself, not from the network (hypothesis C, bind address).',
+      },
+      wrong_address: {
+        summary: where + ' listens on the wrong address',
+        description: '{{ $labels.service }} on {{ $labels.instance }} listens on ' + listeners
+                     + ', but not on the address outside clients reach (hypothesis C, bind address).',
+      },
+      firewall_blocked: {
+        summary: 'The firewall on {{ $labels.instance }} blocks {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}) from outside',
+        description: 'New connections from outside to port {{ $labels.port }}/{{ $labels.protocol }} of {{ $labels.service }} on {{ $labels.instance }} are blocked: '
+                     + firewallRule + ' (hypothesis A).',
+      },
+      selinux_denied: {
+        summary: 'SELinux on {{ $labels.instance }} denies {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }})',
+        description: 'SELinux enforces on {{ $labels.instance }} and blocks {{ $labels.service }} on port {{ $labels.port }}/{{ $labels.protocol }}: port type '
+                     + selinuxType + ' (hypothesis D).',
+      },
+      nat_or_upstream: {
+        summary: where + ' answers inside but is not forwarded from outside',
+        description: '{{ $labels.service }} on {{ $labels.instance }} passes every local check and answers the local probes, but a quorum of the outside probes fails: '
+                     + outsideFailures + '. The NAT port mapping, load balancer, security group or an upstream device does not forward port {{ $labels.port }}/{{ $labels.protocol }} (hypothesis E).',
+      },
+    },
+    // A cause the texts above do not know yet still pages, with a generic text.
+    local textOf(cause) = if std.objectHas(causeText, cause.cause) then causeText[cause.cause] else {
+      summary: where + ': ' + cause.text,
+      description: 'PortExporter names the cause ' + cause.cause + ' for {{ $labels.service }} on {{ $labels.instance }}. Run \'' + diagnose + '\' on the host.',
+    },
+
+    // nat_or_upstream is blamed on the outside probes: it pages only while the outside verdict
+    // (a quorum, broken vantages left out) agrees, so one broken vantage pages nobody.
+    local outsideAgrees = { nat_or_upstream: true },
+
+    local causeAlert(cause) = {
+      alert: cause.alert,
+      expr: |||
+        %s == 1
+      ||| % sel('port_diagnosis', ['cause="%s"' % cause.cause])
+            + (if std.objectHas(outsideAgrees, cause.cause) then |||
+        and on (%s)
+          port:port_probe_success_outside:quorum == 0
+      ||| % port else ''),
+      'for': c.forCause,
+      keep_firing_for: c.keepFiringFor,
+      labels: { severity: cause.severity, cause: cause.cause },
+      annotations: annotations(cause.alert, textOf(cause).summary, textOf(cause).description, portDashboard),
+    },
+
+    groups+: [
+      {
+        name: 'port-exporter.ports',
+        rules: [
+          {
+            // The case's alert: a quorum of the outside probes fails. A cause alert for the same
+            // port inhibits it in Alertmanager; alone, it means the cause is unknown.
+            alert: 'PortUnreachableFromOutside',
+            expr: 'port:port_probe_success_outside:quorum == 0\n',
+            'for': c.forSymptom,
+            keep_firing_for: c.keepFiringFor,
+            labels: page,
+            annotations: annotations(
+              'PortUnreachableFromOutside',
+              where + ' is unreachable from outside',
+              'A quorum of the outside probes of {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}) on {{ $labels.instance }} fails: '
+              + outsideFailures + '. A cause alert for this port inhibits this one; if none follows, the cause is unknown:'
+              + " check PortExporter's health alerts and run '" + diagnose + "' on the host.",
+              portDashboard
+            ),
+          },
+        ] + [causeAlert(x) for x in c.causes] + [
+          {
+            // The host's exporter is down and the outside probes (of the remote vantages, which
+            // outlive the host) fail: the one cause the rules decide.
+            alert: c.hostDownCause.alert,
+            expr: |||
+              port:port_probe_success_outside:quorum == 0
+              and on (%s)
+                %s == 0
+            ||| % [host, sel('up')],
+            'for': c.forSymptom,
+            keep_firing_for: c.keepFiringFor,
+            labels: { severity: c.hostDownCause.severity, cause: c.hostDownCause.cause },
+            annotations: annotations(
+              c.hostDownCause.alert,
+              where + ': the host is down',
+              'Prometheus cannot scrape PortExporter on {{ $labels.instance }} and the remote vantages fail to reach {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}): '
+              + 'the host, its network or its exporter is down.',
+              hostDashboard
+            ),
+          },
+          {
+            // Flapping: the outside verdict keeps changing and succeeds too rarely; no single
+            // outage lasts a whole `for`, so no other page fires.
+            alert: 'PortReachabilityFlapping',
+            expr: |||
+              avg_over_time(port:port_probe_success_outside:quorum[%(w)s]) < %(ratio)s
+              and on (%(port)s)
+                changes(port:port_probe_success_outside:quorum[%(w)s]) >= %(changes)d
+            ||| % { w: c.flappingWindow, ratio: c.flappingMaxSuccessRatio, changes: c.flappingMinChanges, port: port },
+            'for': c.forSymptom,
+            keep_firing_for: c.keepFiringFor,
+            labels: page,
+            annotations: annotations(
+              'PortReachabilityFlapping',
+              where + ' flaps from outside',
+              'The outside verdict of {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}) on {{ $labels.instance }} succeeded in only {{ $value | humanizePercentage }} of the last '
+              + c.flappingWindow + ' and changed at least ' + c.flappingMinChanges + ' times: clients fail intermittently.',
+              portDashboard
+            ),
+          },
+        ],
+      } + interval,
+      {
+        name: 'port-exporter.fleet-alerts',
+        rules: [
+          {
+            // One cause on many hosts at once (a bad firewall push, a broken image): one page,
+            // which inhibits the per-host pages of the cause in Alertmanager.
+            alert: 'PortCauseOnManyHosts',
+            expr: |||
+              cluster_cause:port_diagnosis_hosts:count >= %(n)d
+              and
+                cluster_cause:port_diagnosis_hosts:count / on (%(fleet)s) group_left cluster:port_exporter_hosts:count >= %(ratio)s
+            ||| % { n: c.fleetMinHosts, ratio: c.fleetMinRatio, fleet: fleet },
+            'for': c.forCause,
+            keep_firing_for: c.keepFiringFor,
+            labels: page { scope: 'fleet' },
+            annotations: annotations(
+              'PortCauseOnManyHosts',
+              '{{ $labels.cause }} on {{ $value }} hosts of {{ $labels.job }}{{ with $labels.' + c.clusterLabel + ' }} in ' + c.clusterLabel + ' {{ . }}{{ end }}',
+              'PortExporter names the cause {{ $labels.cause }} on {{ $value }} hosts at once: a change that reached many hosts, not one broken host. '
+              + 'The per-host pages of this cause are inhibited; the overview lists the hosts.',
+              fleetDashboard
+            ),
+          },
+          {
+            // A remote vantage whose probes fail for every target on many hosts: the vantage is
+            // broken, not the hosts. Its probes leave the outside verdict (recording rules).
+            alert: 'PortExporterVantageFailingEverywhere',
+            expr: 'cluster_vantage:port_probe_failing_everywhere:group\n',
+            'for': c.forVantage,
+            labels: ticket { scope: 'fleet' },
+            annotations: annotations(
+              'PortExporterVantageFailingEverywhere',
+              'Remote vantage {{ $labels.vantage }} fails to reach every target',
+              'Every probe of remote vantage {{ $labels.vantage }} fails, on every host of {{ $labels.job }} it probes: the vantage or its network is broken. '
+              + 'Its probes are left out of the outside verdict, so no nat_or_upstream page is blamed on it.',
+              fleetDashboard
+            ),
+          },
+          {
+            alert: 'PortExporterVantageDown',
+            expr: 'max by (%s, vantage) (%s) == 0\n' % [fleet, sel('port_vantage_up')],
+            'for': c.forVantage,
+            labels: ticket { scope: 'fleet' },
+            annotations: annotations(
+              'PortExporterVantageDown',
+              'Remote vantage {{ $labels.vantage }} does not answer',
+              'The remote PortExporter {{ $labels.vantage }} has answered no host of {{ $labels.job }} for ' + c.forVantage
+              + '. Its probes are ignored: the outside view it gave is unknown, and no page fires from it.',
+              fleetDashboard
+            ),
+          },
+        ],
+      } + interval,
+      {
+        name: 'port-exporter.exporter',
+        rules: [
+          {
+            alert: 'PortExporterDown',
+            expr: '%s == 0\n' % sel('up'),
+            'for': c.forTargetDown,
+            labels: ticket,
+            annotations: annotations(
+              'PortExporterDown',
+              'PortExporter {{ $labels.instance }} cannot be scraped',
+              'Prometheus has not scraped {{ $labels.job }} target {{ $labels.instance }} for ' + c.forTargetDown
+              + ': its ports are not watched; their last pages keep firing for ' + c.keepFiringFor
+              + ', and ' + c.hostDownCause.alert + ' pages where remote vantages see the ports fail.',
+              hostDashboard
+            ),
+          },
+          {
+            alert: 'PortExporterCollectorFailing',
+            expr: 'avg_over_time(%s[%s]) < %s\n' % [sel('port_exporter_collector_success'), c.collectorWindow, c.collectorMinSuccessRatio],
+            'for': c.forCollectorFailing,
+            labels: ticket,
+            annotations: annotations(
+              'PortExporterCollectorFailing',
+              "PortExporter's {{ $labels.collector }} collector is failing on {{ $labels.instance }}",
+              'The {{ $labels.collector }} collector of {{ $labels.instance }} succeeded in only {{ $value | humanizePercentage }} of its collections over the last '
+              + c.collectorWindow + '. Its evidence is missing in those collections: the diagnosis says unknown there and a cause can hide. The exporter logs why (one line per failure).',
+              hostDashboard
+            ),
+          },
+          {
+            // Evidence the diagnosis cannot see: probes skipped at the scrape deadline, an
+            // unreadable audit log (no denial is not evidence), processes whose sockets are hidden.
+            alert: 'PortExporterEvidenceMissing',
+            expr: std.join('or\n', [
+              'label_replace(%s, "evidence", "%s", "", "")\n' % x
+              for x in [
+                ['max_over_time(%s[%s]) > 0' % [sel('port_probes_skipped'), c.evidenceWindow], 'probes_skipped'],
+                ['min_over_time(%s[%s]) == 0' % [sel('port_selinux_audit_log_readable'), c.evidenceWindow], 'selinux_audit_log'],
+                ['min_over_time(%s[%s]) > 0' % [sel('port_exporter_processes_unreadable'), c.evidenceWindow], 'processes_unreadable'],
+              ]
+            ]),
+            'for': c.forEvidence,
+            labels: ticket,
+            annotations: annotations(
+              'PortExporterEvidenceMissing',
+              'PortExporter on {{ $labels.instance }} misses evidence: {{ $labels.evidence }}',
+              '{{ if eq $labels.evidence "probes_skipped" }}Probes were skipped at the scrape deadline ({{ $value }} in one collection): their ports have no outside or inside view.'
+              + '{{ else if eq $labels.evidence "selinux_audit_log" }}The SELinux audit log cannot be read: "no AVC denial" is not evidence, selinux_denied can hide.'
+              + '{{ else }}{{ $value }} processes cannot be read (missing CAP_DAC_READ_SEARCH / CAP_SYS_PTRACE): listeners have no owner, process checks can be wrong.{{ end }}',
+              hostDashboard
+            ),
+          },
+          {
+            alert: 'PortExporterEvidenceStale',
+            expr: 'max by (%s) (%s) > %d\n' % [host, sel('port_firewall_snapshot_age_seconds'), c.firewallSnapshotMaxAgeSeconds],
+            'for': c.forEvidenceStale,
+            labels: ticket,
+            annotations: annotations(
+              'PortExporterEvidenceStale',
+              "PortExporter's firewall evidence on {{ $labels.instance }} is too old",
+              'The firewall snapshot of {{ $labels.instance }} is {{ $value | humanizeDuration }} old (refreshed every 30s). The firewall verdicts, and the causes named from them, are out of date.',
+              hostDashboard
+            ),
+          },
+          {
+            alert: 'PortExporterConfigReloadFailed',
+            expr: '%s == 0\n' % sel('port_exporter_config_last_reload_successful'),
+            'for': c.forReloadFailed,
+            labels: ticket,
+            annotations: annotations(
+              'PortExporterConfigReloadFailed',
+              'PortExporter on {{ $labels.instance }} failed to reload its config',
+              'The last config reload of {{ $labels.instance }} failed; it still watches the ports of the previous config. The log names the file, key and what was expected.',
+              hostDashboard
+            ),
+          },
+        ],
+      } + interval,
+    ],
+  },
+}

@@ -1,0 +1,36 @@
+// Every rendered file of the alert bundle, by path: `jsonnet -S -m OUT mixin/render.jsonnet`.
+// Top-level arguments give the short-interval variants end-to-end tests use (never committed):
+//   forDuration   every `for` and `keep_firing_for` set to this duration
+//   webhook       both Alertmanager receivers sent to this URL
+//   groupWait     every Alertmanager group_wait and group_interval
+function(forDuration='', webhook='', groupWait='')
+  local mixin = import 'mixin.libsonnet';
+  local c = mixin._config;
+  local header = '# Rendered from mixin/ by mixin/render.sh: do not edit by hand.\n'
+                 + '# Change mixin/config.libsonnet (selectors, thresholds, URLs) or the mixin, then re-render.\n';
+  local yaml(v) = header + std.manifestYamlDoc(v, indent_array_in_object=true, quote_keys=false) + '\n';
+  local short(rule) =
+    if forDuration == '' || !std.objectHas(rule, 'alert') then rule
+    else rule + { 'for': forDuration } + (if std.objectHas(rule, 'keep_firing_for') then { keep_firing_for: forDuration } else {});
+  local groups = [g { rules: [short(r) for r in g.rules] } for g in mixin.prometheusRules.groups + mixin.prometheusAlerts.groups];
+  local am = mixin.alertmanagerConfig;
+  local amShort = if webhook == '' then am else am {
+    route+: { group_wait: groupWait, group_interval: groupWait, routes: [r + (if std.objectHas(r, 'group_wait') then { group_wait: groupWait, group_interval: groupWait } else {}) for r in am.route.routes] },
+    receivers: [r { webhook_configs: [w { url: webhook } for w in r.webhook_configs] } for r in am.receivers],
+  };
+  if forDuration != '' || webhook != '' then {
+    'rules.yml': yaml({ groups: groups }),
+    'alertmanager.yml': yaml(amShort),
+  } else {
+    'alerts/rules.yml': yaml({ groups: groups }),
+    'alerts/alertmanager.yml': yaml(am),
+    'deploy/kubernetes/prometheusrule.yaml': yaml({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: c.kubernetes.name, labels: c.kubernetes.labels },
+      spec: { groups: groups },
+    }),
+  } + {
+    ['grafana/dashboards/%s.json' % name]: std.manifestJsonEx(mixin.grafanaDashboards[name], '  ') + '\n'
+    for name in std.objectFields(mixin.grafanaDashboards)
+  }
