@@ -1,45 +1,34 @@
 namespace PortExporter.Core.Collection;
 
 /// <summary>
-/// One run at a time, shared: while a run is in flight every caller awaits it instead of starting another (at most
-/// one collection runs, however many scrapes arrive), and a finished result that the caller still finds fresh is
-/// returned without a run at all (a burst of scrapes costs one collection per freshness window). Thread-safe.
+/// One run at a time, shared, on <see cref="BackgroundRefresh{T}"/>: while a run is in flight every caller awaits it
+/// instead of starting another (at most one collection runs, however many scrapes arrive), and a finished result that
+/// the caller still finds fresh is returned without a run at all (a burst of scrapes costs one collection per
+/// freshness window). A failed run is not reused. Thread-safe.
 /// </summary>
 /// <typeparam name="T">The result of one run.</typeparam>
-public sealed class SharedCollection<T>
+public sealed class SharedCollection<T>(TimeProvider time) : IDisposable
     where T : class
 {
-    private readonly Lock _gate = new();
-    private Task<T>? _inFlight;
-    private T? _last;
+    private readonly BackgroundRefresh<T> _refresh = new(time);
+
+    public SharedCollection()
+        : this(TimeProvider.System)
+    {
+    }
 
     /// <summary>
-    /// The last result when <paramref name="fresh"/> accepts it, else the run in flight, else a new run of
+    /// The run in flight, else the last result when <paramref name="fresh"/> accepts it, else a new run of
     /// <paramref name="run"/>.
     /// </summary>
     public Task<T> RunAsync(Func<Task<T>> run, Func<T, bool>? fresh = null)
     {
         ArgumentNullException.ThrowIfNull(run);
-        lock (_gate)
-        {
-            if (_inFlight is { IsCompleted: false })
-            {
-                return _inFlight;
-            }
-
-            if (_inFlight is { IsCompletedSuccessfully: true } done)
-            {
-                _last = done.Result;
-            }
-
-            if (_last is { } last && fresh is not null && fresh(last))
-            {
-                return Task.FromResult(last);
-            }
-
-            var task = Task.Run(run);
-            _inFlight = task;
-            return task;
-        }
+        var started = _refresh.StartIf(
+            state => state.Current is not { } last || fresh is null || !fresh(last) || state.Failure is not null,
+            _ => run());
+        return started ?? Task.FromResult(_refresh.State.Current!);
     }
+
+    public void Dispose() => _refresh.Dispose();
 }

@@ -34,14 +34,11 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     private readonly FirewallRulesetReader _reader;
     private readonly TimeProvider _time;
     private readonly ILogger<FirewallCollector> _logger;
-    private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _lifetime = new();
-    private Loaded? _loaded;
-    private Task<Loaded>? _refresh;
     private readonly IRulesetChangeSignal _signal;
-    private (Exception Error, DateTimeOffset At)? _failure;
-    private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
+    private readonly BackgroundRefresh<Loaded> _refresh;
+    private readonly Lock _gate = new();
     private Request? _lastRequest;
+    private int _failing;
 
     /// <param name="runner">Runs nft / iptables-save / firewall-cmd (production: <see cref="ProcessCommandRunner"/>).</param>
     /// <param name="paths">rootfs (firewalld service files).</param>
@@ -54,6 +51,8 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         _time = time;
         _logger = logger;
         _signal = changeSignal ?? new NftablesGenerationSignal();
+        _refresh = new BackgroundRefresh<Loaded>(time);
+        _refresh.Completed += Report;
     }
 
     public string Name => CollectorNames.Firewall;
@@ -67,91 +66,67 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
             ?? throw new InvalidOperationException("the host network was not collected: the firewall's verdicts need its interfaces and routes");
         var settings = context.Config.Firewall;
         var request = new Request(ports, facts.Sockets, network, settings.ExternalSource);
-        Task<Loaded>? first;
-        Loaded? loaded;
-        var generation = _signal.Read();
         lock (_gate)
         {
             _lastRequest = request;
-            StartRefreshIfDue(settings, generation);
-            loaded = _loaded;
-            first = loaded is null ? _refresh : null;
         }
 
+        var generation = _signal.Read();
+        var now = _time.GetUtcNow();
+        // The state before any refresh this scrape starts: it answers from the snapshot it has.
+        var state = _refresh.State;
+        var running = _refresh.StartIf(current => Due(current, settings, generation, now), ct => LoadAsync(settings, ct));
+        var loaded = state.Current;
         if (loaded is null)
         {
-            if (first is null)
+            if (running is null)
             {
-                throw _failure?.Error ?? new InvalidOperationException("no firewall snapshot yet");
+                throw state.Failure ?? new InvalidOperationException("no firewall snapshot yet");
             }
 
             try
             {
-                loaded = await first.WaitAsync(cancellationToken).ConfigureAwait(false);
+                loaded = await running.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!first.IsCompleted)
+            catch (OperationCanceledException) when (!running.IsCompleted)
             {
                 // Only the wait ended; a tool's own timeout (the read itself failed) passes through with its command.
                 throw new TimeoutException("the first read of the firewall ruleset had not finished at the scrape deadline");
             }
+
+            state = _refresh.State;
         }
 
-        lock (_gate)
+        if (state.Failure is { } error && state.FailedAt >= loaded.Snapshot.TakenAt)
         {
-            if (_failure is { } failure && failure.At >= loaded.Snapshot.TakenAt)
-            {
-                throw new InvalidOperationException($"firewall ruleset could not be read: {failure.Error.Message}", failure.Error);
-            }
+            throw new InvalidOperationException($"firewall ruleset could not be read: {error.Message}", error);
         }
 
         var results = loaded.Evaluate(request);
         return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones);
     }
 
-    /// <summary>Reads the ruleset now (start-up warm-up, tests); throws when the read fails.</summary>
+    /// <summary>Reads the ruleset now, or joins the read in flight (start-up warm-up, tests); throws when the read fails.</summary>
     public async Task<RulesetSnapshot> RefreshAsync(FirewallSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        Task<Loaded> refresh;
-        lock (_gate)
-        {
-            refresh = _refresh ?? StartRefresh(settings);
-        }
-
+        var refresh = _refresh.StartIf(_ => true, ct => LoadAsync(settings, ct))!;
         return (await refresh.WaitAsync(cancellationToken).ConfigureAwait(false)).Snapshot;
     }
 
-    public void Dispose()
-    {
-        _lifetime.Cancel();
-        _lifetime.Dispose();
-    }
+    public void Dispose() => _refresh.Dispose();
 
-    private void StartRefreshIfDue(FirewallSettings settings, ulong? generation)
+    /// <summary>
+    /// A refresh is due with no snapshot, when the change signal moved, or when the snapshot is older than the refresh
+    /// interval; after a failure, no sooner than one refresh interval after the last attempt.
+    /// </summary>
+    private static bool Due(RefreshState<Loaded> state, FirewallSettings settings, ulong? generation, DateTimeOffset now)
     {
-        if (_refresh is not null)
-        {
-            return;
-        }
-
-        var now = _time.GetUtcNow();
-        var changed = generation is not null && _loaded?.Generation is { } known && known != generation;
-        var due = _loaded is null || changed || now - _loaded.Snapshot.TakenAt >= settings.RefreshInterval;
-        var retryAllowed = _failure is null || now - _lastAttempt >= settings.RefreshInterval;
-        if (due && retryAllowed)
-        {
-            StartRefresh(settings);
-        }
-    }
-
-    private Task<Loaded> StartRefresh(FirewallSettings settings)
-    {
-        _lastAttempt = _time.GetUtcNow();
-        var token = _lifetime.Token;
-        var task = Task.Run(() => LoadAsync(settings, token), token);
-        _refresh = task;
-        _ = task.ContinueWith(Completed, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return task;
+        var loaded = state.Current;
+        var changed = generation is not null && loaded?.Generation is { } known && known != generation;
+        var due = loaded is null || changed || now - loaded.Snapshot.TakenAt >= settings.RefreshInterval;
+        var retryAllowed = state.Failure is null || state.LastStarted is not { } last || now - last >= settings.RefreshInterval;
+        return due && retryAllowed;
     }
 
     private async Task<Loaded> LoadAsync(FirewallSettings settings, CancellationToken cancellationToken)
@@ -181,30 +156,19 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         return loaded;
     }
 
-    private void Completed(Task<Loaded> task)
+    /// <summary>Logs the first failure of a run of failures, and the recovery after it.</summary>
+    private void Report(RefreshState<Loaded> state, Exception? error)
     {
-        lock (_gate)
+        if (error is null)
         {
-            _refresh = null;
-            if (task.IsCompletedSuccessfully)
+            if (Interlocked.Exchange(ref _failing, 0) == 1)
             {
-                if (_failure is not null)
-                {
-                    FirewallLog.RefreshRecovered(_logger);
-                }
-
-                _loaded = task.Result;
-                _failure = null;
-                return;
+                FirewallLog.RefreshRecovered(_logger);
             }
-
-            var error = task.Exception?.GetBaseException() ?? new OperationCanceledException("firewall ruleset refresh cancelled");
-            if (_failure is null)
-            {
-                FirewallLog.RefreshFailed(_logger, $"{error.GetType().Name}: {error.Message}");
-            }
-
-            _failure = (error, _time.GetUtcNow());
+        }
+        else if (Interlocked.Exchange(ref _failing, 1) == 0)
+        {
+            FirewallLog.RefreshFailed(_logger, $"{error.GetType().Name}: {error.Message}");
         }
     }
 

@@ -145,19 +145,5 @@ internal static partial class ProcfsEntries
     /// True when /proc/PID/stat says the process has exited and waits to be reaped (state Z or X): a zombie
     /// keeps its comm but runs nothing. False when stat is missing or unreadable.
     /// </summary>
-    public static bool IsDead(string procfs, int pid)
-    {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText(Path.Combine(procfs, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-
-        var close = stat.LastIndexOf(')');
-        return close >= 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
-    }
+    public static bool IsDead(string procfs, int pid) => ProcStat.Read(procfs, pid) is { IsDead: true };
 }

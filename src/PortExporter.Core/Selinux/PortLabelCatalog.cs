@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using PortExporter.Core.Collection;
 using PortExporter.Core.Commands;
 
 namespace PortExporter.Core.Selinux;
@@ -7,9 +8,9 @@ namespace PortExporter.Core.Selinux;
 /// The cached SELinux port table. It is rebuilt only when its sources change: the binary policy files
 /// (<c>/etc/selinux/TYPE/policy/policy.*</c>, rewritten by every <c>semanage port -a</c> and policy update), the
 /// local customisation file (ports.local) and the config file; a failed semanage run is retried after
-/// <see cref="SelinuxCollectorOptions.SemanageRetryInterval"/>. A rebuild runs in the background; a collection waits
-/// for it at most <see cref="SelinuxCollectorOptions.LabelRefreshWait"/>, then goes on with the previous table.
-/// Thread-safe.
+/// <see cref="SelinuxCollectorOptions.SemanageRetryInterval"/>. A rebuild runs in the background
+/// (<see cref="BackgroundRefresh{T}"/>); a collection waits for it at most
+/// <see cref="SelinuxCollectorOptions.LabelRefreshWait"/>, then goes on with the previous table. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Sources, in order: <c>semanage port -l -n</c> (the whole table: policy and local customisations), then
@@ -20,50 +21,32 @@ namespace PortExporter.Core.Selinux;
 /// own port contexts live only in the binary policy and the compressed CIL modules, which are not read: without
 /// semanage, a port with no local customisation is <see cref="PortLabelSource.Unknown"/>.
 /// </remarks>
-public sealed class PortLabelCatalog(ICommandRunner commands, SelinuxCollectorOptions options, ILogger logger)
+public sealed class PortLabelCatalog(ICommandRunner commands, SelinuxCollectorOptions options, ILogger logger) : IDisposable
 {
     /// <summary>A ports.local larger than this is refused (one line per customisation: a few KiB in practice).</summary>
     public const int MaxPortsLocalBytes = 4 * 1024 * 1024;
 
-    private readonly Lock _gate = new();
-    private string? _fingerprint;
-    private PortLabelTable _table = PortLabelTable.Empty;
-    private DateTimeOffset? _retrySemanageAt;
-    private Task? _refresh;
+    private BackgroundRefresh<Built>? _refresh;
 
     /// <summary>The table in use now (the last one built).</summary>
-    public PortLabelTable Current
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _table;
-            }
-        }
-    }
+    public PortLabelTable Current => _refresh?.State.Current?.Table ?? PortLabelTable.Empty;
 
     /// <summary>Returns the current table, rebuilding it first when its sources changed.</summary>
     public async Task<PortLabelTable> GetAsync(HostPaths paths, string policyType, bool useSemanage, TimeProvider time, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(time);
         var fingerprint = $"{useSemanage}|{policyType}|{Fingerprint(paths, policyType)}";
-        Task? refresh;
-        lock (_gate)
-        {
-            var retryDue = _retrySemanageAt is { } at && time.GetUtcNow() >= at;
-            if (_refresh is null && (fingerprint != _fingerprint || retryDue))
-            {
-                _refresh = Task.Run(() => RefreshAsync(paths, policyType, useSemanage, fingerprint, time), CancellationToken.None);
-            }
+        var refresh = LazyInitializer.EnsureInitialized(ref _refresh, () => new BackgroundRefresh<Built>(time));
+        var now = time.GetUtcNow();
+        var running = refresh.StartIf(
+            state => state.Current is not { } built || built.Fingerprint != fingerprint || built.RetrySemanageAt <= now,
+            _ => BuildAsync(paths, policyType, useSemanage, fingerprint, time));
 
-            refresh = _refresh;
-        }
-
-        if (refresh is not null)
+        if (running is not null)
         {
             try
             {
-                await refresh.WaitAsync(options.LabelRefreshWait, time, cancellationToken).ConfigureAwait(false);
+                await running.WaitAsync(options.LabelRefreshWait, time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -73,6 +56,8 @@ public sealed class PortLabelCatalog(ICommandRunner commands, SelinuxCollectorOp
 
         return Current;
     }
+
+    public void Dispose() => _refresh?.Dispose();
 
     /// <summary>Paths whose change means the port table may have changed.</summary>
     public static IReadOnlyList<string> SourcePaths(HostPaths paths, string policyType)
@@ -103,63 +88,51 @@ public sealed class PortLabelCatalog(ICommandRunner commands, SelinuxCollectorOp
             return info.Exists ? $"{p}:{info.LastWriteTimeUtc.Ticks}:{info.Length}" : $"{p}:-";
         }));
 
-    private async Task RefreshAsync(HostPaths paths, string policyType, bool useSemanage, string fingerprint, TimeProvider time)
+    private async Task<Built> BuildAsync(HostPaths paths, string policyType, bool useSemanage, string fingerprint, TimeProvider time)
     {
-        try
+        var (local, localOrigin) = ReadPortsLocal(paths, policyType);
+        IReadOnlyList<PortLabel>? policy = null;
+        DateTimeOffset? retryAt = null;
+        if (useSemanage)
         {
-            var (local, localOrigin) = ReadPortsLocal(paths, policyType);
-            IReadOnlyList<PortLabel>? policy = null;
-            DateTimeOffset? retryAt = null;
-            if (useSemanage)
+            var failure = default(string);
+            var result = await commands.RunAsync(AllowedCommand.SemanagePortList, options.SemanageTimeout, CancellationToken.None).ConfigureAwait(false);
+            if (!result.Found)
             {
-                var failure = default(string);
-                var result = await commands.RunAsync(AllowedCommand.SemanagePortList, options.SemanageTimeout, CancellationToken.None).ConfigureAwait(false);
-                if (!result.Found)
+                // Not installed: that is "no data", and it will not appear without a policy change worth a retry.
+            }
+            else if (!result.Succeeded)
+            {
+                failure = result.TimedOut ? "timed out" : result.Truncated ? "output too large" : $"exit {result.ExitCode}: {result.Stderr}";
+            }
+            else
+            {
+                try
                 {
-                    // Not installed: that is "no data", and it will not appear without a policy change worth a retry.
+                    policy = SemanagePortListParser.Parse(result.Stdout);
                 }
-                else if (!result.Succeeded)
+                catch (SelinuxFormatException e)
                 {
-                    failure = result.TimedOut ? "timed out" : result.Truncated ? "output too large" : $"exit {result.ExitCode}: {result.Stderr}";
-                }
-                else
-                {
-                    try
-                    {
-                        policy = SemanagePortListParser.Parse(result.Stdout);
-                    }
-                    catch (SelinuxFormatException e)
-                    {
-                        failure = e.Message;
-                    }
-                }
-
-                if (failure is not null)
-                {
-                    SelinuxLog.SemanageFailed(logger, failure, options.SemanageRetryInterval);
-                    retryAt = time.GetUtcNow() + options.SemanageRetryInterval;
+                    failure = e.Message;
                 }
             }
 
-            var table = policy is not null
-                ? new PortLabelTable([.. policy, .. local], IsComplete: true, localOrigin is null ? SemanagePortListParser.SourceName : $"{SemanagePortListParser.SourceName} + {localOrigin}")
-                : new PortLabelTable(local, IsComplete: false, localOrigin ?? "none");
-            SelinuxLog.LabelsLoaded(logger, table.Origin, table.Labels.Count, table.IsComplete);
-            lock (_gate)
+            if (failure is not null)
             {
-                _table = table;
-                _fingerprint = fingerprint;
-                _retrySemanageAt = retryAt;
+                SelinuxLog.SemanageFailed(logger, failure, options.SemanageRetryInterval);
+                retryAt = time.GetUtcNow() + options.SemanageRetryInterval;
             }
         }
-        finally
-        {
-            lock (_gate)
-            {
-                _refresh = null;
-            }
-        }
+
+        var table = policy is not null
+            ? new PortLabelTable([.. policy, .. local], IsComplete: true, localOrigin is null ? SemanagePortListParser.SourceName : $"{SemanagePortListParser.SourceName} + {localOrigin}")
+            : new PortLabelTable(local, IsComplete: false, localOrigin ?? "none");
+        SelinuxLog.LabelsLoaded(logger, table.Origin, table.Labels.Count, table.IsComplete);
+        return new Built(table, fingerprint, retryAt);
     }
+
+    /// <summary>A table, the fingerprint of the sources it was built from, and when a failed semanage is retried.</summary>
+    private sealed record Built(PortLabelTable Table, string Fingerprint, DateTimeOffset? RetrySemanageAt);
 
     private (IReadOnlyList<PortLabel> Labels, string? Origin) ReadPortsLocal(HostPaths paths, string policyType)
     {

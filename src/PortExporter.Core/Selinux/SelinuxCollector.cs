@@ -12,7 +12,7 @@ namespace PortExporter.Core.Selinux;
 /// nothing else is read. Denial counts live in this instance and only grow while the exporter runs.
 /// Thread-safe: collections are serialised on an internal lock.
 /// </summary>
-public sealed class SelinuxCollector : IPortEvidenceCollector<SelinuxEvidence>
+public sealed class SelinuxCollector : IPortEvidenceCollector<SelinuxEvidence>, IDisposable
 {
     private readonly SelinuxCollectorOptions _options;
     private readonly ILogger<SelinuxCollector> _logger;
@@ -33,6 +33,8 @@ public sealed class SelinuxCollector : IPortEvidenceCollector<SelinuxEvidence>
     }
 
     public string Name => CollectorNames.Selinux;
+
+    public void Dispose() => _catalog.Dispose();
 
     public async Task<SelinuxEvidence?> CollectAsync(CollectionContext context, HostFacts facts, IReadOnlyList<PortSpec> ports, CancellationToken cancellationToken)
     {

@@ -24,7 +24,7 @@ public sealed class EvidenceService : IDisposable
     private readonly DiagnosisMetrics _diagnosisMetrics;
     private readonly ExporterMetrics _exporterMetrics;
     private readonly TimeProvider _time;
-    private readonly SharedCollection<CollectedState> _shared = new();
+    private readonly SharedCollection<CollectedState> _shared;
     private readonly SemaphoreSlim _metricsGate = new(1, 1);
     private readonly Counter _collections;
     private volatile CollectedState? _latest;
@@ -45,6 +45,7 @@ public sealed class EvidenceService : IDisposable
         _exporterMetrics = exporterMetrics;
         Registry = registry;
         _time = time;
+        _shared = new SharedCollection<CollectedState>(time);
         _collections = Metrics.WithCustomRegistry(registry).CreateCounter(
             "port_exporter_collections_total",
             "Evidence collections run. Concurrent scrapes share one collection, so this grows slower than the scrape count.");
@@ -95,7 +96,11 @@ public sealed class EvidenceService : IDisposable
         await buffer.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _metricsGate.Dispose();
+    public void Dispose()
+    {
+        _metricsGate.Dispose();
+        _shared.Dispose();
+    }
 
     private async Task<CollectedState> RunAsync(DateTimeOffset deadline)
     {

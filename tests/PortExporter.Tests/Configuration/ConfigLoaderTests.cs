@@ -70,6 +70,9 @@ public sealed class ConfigLoaderTests
     [InlineData("vantages:\n  - name: external\n    url: http://x:1\n", 2, "vantages[0].name", "reserved")]
     [InlineData("vantages:\n  - name: far\n    url: ftp://x\n", 3, "vantages[0].url", "expected an http://")]
     [InlineData("probes:\n  timeout: 5\n", 2, "probes.timeout", "expected a positive duration")]
+    [InlineData("web:\n  min_collection_interval: 0s\n", 2, "web.min_collection_interval", "expected a positive duration")]
+    [InlineData("web:\n  min_collection_interval: 2m\n", 2, "web.min_collection_interval", "expected a duration of at most 1m")]
+    [InlineData("web:\n  listen: x\n", 2, "web.listen", "unknown key")]
     [InlineData("ports: [\n", 2, "(yaml)", "invalid YAML")]
     public void Rejects_bad_config_with_file_line_key_and_expectation(string yaml, int line, string key, string expected)
     {
@@ -79,6 +82,13 @@ public sealed class ConfigLoaderTests
         Assert.Equal(key, e.Key);
         Assert.Contains(expected, e.Problem, StringComparison.Ordinal);
         Assert.StartsWith($"bad.yml:{line}:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scrapes_reuse_a_collection_for_the_configured_interval_or_one_second()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), ConfigLoader.Parse("ports: []\n", "default.yml").Web.MinCollectionInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), ConfigLoader.Parse("web:\n  min_collection_interval: 250ms\n", "web.yml").Web.MinCollectionInterval);
     }
 
     [Fact]

@@ -63,7 +63,10 @@ public sealed class ProcessTableTests : IDisposable
     public void A_known_owner_that_is_a_zombie_does_not_count()
     {
         _tree.Add(20002, "nginx");
-        File.WriteAllText(Path.Combine(_tree.Root, "20002", "stat"), "20002 (nginx) Z 1 20002 20002 0 -1 0");
+        // A zombie's stat line as the kernel wrote it (a forked child that exited unreaped), pid and comm replaced.
+        File.WriteAllText(
+            Path.Combine(_tree.Root, "20002", "stat"),
+            "20002 (nginx) Z 30894 30892 2784 0 -1 4227148 225 0 0 0 0 0 0 0 20 0 1 0 329314 0 0 18446744073709551615 0 0 0 0 0 0 0 16781312 2 1 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 
         var result = ProcessTable.FindRunning(_tree.Root, ["nginx"], CancellationToken.None, known: [new ProcessInfo(20002, "nginx", null)]);
 

@@ -1,4 +1,6 @@
+using PortExporter.Core.Processes;
 using PortExporter.Core.Selinux;
+using PortExporter.Core.Sockets;
 
 namespace PortExporter.Tests.Selinux;
 
@@ -21,7 +23,7 @@ public sealed class ProcessStartTimeTests
     {
         const string stat = "42 (a) b (c)) S 1 42 42 0 -1 4194560 463 0 0 0 0 0 0 0 20 0 1 0 12345 10592256 1167 18446744073709551615";
 
-        Assert.Equal(12345, ProcessStartTime.ParseStartTicks(stat, "stat"));
+        Assert.Equal(new ProcStat('S', 12345), ProcStat.Parse(stat, "stat"));
     }
 
     [Fact]
@@ -31,9 +33,10 @@ public sealed class ProcessStartTimeTests
     [Theory]
     [InlineData("42 nocomm S 1", "comm")]
     [InlineData("42 (x) S 1 2 3", "starttime")]
+    [InlineData("42 (x) SLEEP 1 2 3", "state")]
     [InlineData("42 (x) S 1 42 42 0 -1 4194560 463 0 0 0 0 0 0 0 20 0 1 0 soon 10592256", "starttime")]
     public void Bad_stat_lines_name_the_field(string stat, string field) =>
-        Assert.Equal(field, Assert.Throws<SelinuxFormatException>(() => ProcessStartTime.ParseStartTicks(stat, "stat")).Field);
+        Assert.Equal(field, Assert.Throws<ProcfsFormatException>(() => ProcStat.Parse(stat, "stat")).Field);
 
     [Theory]
     [InlineData("cpu  1 2 3\nintr 5\n")]
