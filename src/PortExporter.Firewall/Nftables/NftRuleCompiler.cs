@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 using System.Text.Json;
 using PortExporter.Firewall.Model;
@@ -66,6 +67,77 @@ internal sealed class NftRuleCompiler
         return compiler;
     }
 
+    /// <summary>What one statement does to the rule being compiled.</summary>
+    private delegate void StatementHandler(NftRuleCompiler rule, string name, JsonElement value);
+
+    /// <summary>
+    /// The statements of a rule's <c>expr</c> array, by key: one small handler per family (matches, verdicts, NAT,
+    /// rate limits, conntrack and marks, sets, xt). A statement missing here is an unknown match naming it.
+    /// </summary>
+    private static readonly FrozenDictionary<string, StatementHandler> Statements = new Dictionary<string, StatementHandler>(StringComparer.Ordinal)
+    {
+        ["match"] = static (r, _, v) => r.Match(v),
+        ["counter"] = static (r, _, v) => r.Counter(v),
+        ["accept"] = static (r, _, _) => r.Action = RuleAction.Accept,
+        ["drop"] = static (r, _, _) => r.Action = RuleAction.Drop,
+        ["return"] = static (r, _, _) => r.Action = RuleAction.Return,
+        ["continue"] = Ignore,
+        ["jump"] = static (r, name, v) => r.Action = JumpOrGoto(name, v),
+        ["goto"] = static (r, name, v) => r.Action = JumpOrGoto(name, v),
+        ["reject"] = static (r, _, v) => r.Action = RuleAction.Reject(RejectType(v)),
+        ["dnat"] = static (r, _, v) => r.Action = Dnat(v),
+        ["redirect"] = static (r, _, v) => r.Action = Redirect(v),
+        ["snat"] = SourceNat,
+        ["masquerade"] = SourceNat,
+        ["vmap"] = static (r, _, v) => r.Action = r.VerdictMapAction(v),
+        ["limit"] = static (r, _, v) => r._matches.Add(new RateLimitMatch(v.ValueKind == JsonValueKind.Object && v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True)),
+        ["notrack"] = static (r, _, _) => r.SetsNotrack = true,
+        ["mangle"] = static (r, _, v) => r.Mangle(v),
+        ["set"] = static (r, _, v) => r.SetStatement(v),
+        ["meter"] = static (r, _, v) => r.SetStatement(v),
+        ["xt"] = static (r, _, v) => r.Xt(v),
+
+        // Statements that change neither the verdict nor the packet's path through the filter.
+        ["log"] = Ignore,
+        ["dup"] = Ignore,
+        ["flow"] = Ignore,
+        ["last"] = Ignore,
+        ["secmark"] = Ignore,
+        ["ct helper"] = Ignore,
+        ["ct timeout"] = Ignore,
+        ["ct expectation"] = Ignore,
+
+        // Statements that hand the packet elsewhere: what happens to it is not in the ruleset.
+        ["queue"] = ElsewhereAction,
+        ["fwd"] = ElsewhereAction,
+        ["tproxy"] = ElsewhereAction,
+        ["synproxy"] = ElsewhereAction,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static void Ignore(NftRuleCompiler rule, string name, JsonElement value)
+    {
+    }
+
+    private static void SourceNat(NftRuleCompiler rule, string name, JsonElement value) => rule.Action = new RuleAction(RuleActionKind.SourceNat);
+
+    private static void ElsewhereAction(NftRuleCompiler rule, string name, JsonElement value) => rule.Action = RuleAction.Unknown($"{name} statement");
+
+    private static RuleAction JumpOrGoto(string name, JsonElement v)
+    {
+        var target = v.ValueKind == JsonValueKind.Object && v.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        return target is null ? RuleAction.Unknown($"{name} without target")
+            : name == "jump" ? RuleAction.Jump(target) : RuleAction.Goto(target);
+    }
+
+    private void Counter(JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.Object)
+        {
+            Packets = Long(v, "packets");
+            Bytes = Long(v, "bytes");
+        }
+    }
+
     private void Statement(JsonElement e)
     {
         if (e.ValueKind != JsonValueKind.Object)
@@ -76,74 +148,13 @@ internal sealed class NftRuleCompiler
 
         foreach (var p in e.EnumerateObject())
         {
-            var v = p.Value;
-            switch (p.Name)
+            if (Statements.TryGetValue(p.Name, out var handler))
             {
-                case "match":
-                    Match(v);
-                    break;
-                case "counter":
-                    if (v.ValueKind == JsonValueKind.Object)
-                    {
-                        Packets = Long(v, "packets");
-                        Bytes = Long(v, "bytes");
-                    }
-
-                    break;
-                case "accept":
-                    Action = RuleAction.Accept;
-                    break;
-                case "drop":
-                    Action = RuleAction.Drop;
-                    break;
-                case "return":
-                    Action = RuleAction.Return;
-                    break;
-                case "continue":
-                    break;
-                case "jump" or "goto":
-                    var target = v.ValueKind == JsonValueKind.Object && v.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-                    Action = target is null ? RuleAction.Unknown($"{p.Name} without target")
-                        : p.Name == "jump" ? RuleAction.Jump(target) : RuleAction.Goto(target);
-                    break;
-                case "reject":
-                    Action = RuleAction.Reject(RejectType(v));
-                    break;
-                case "dnat":
-                    Action = Dnat(v);
-                    break;
-                case "redirect":
-                    Action = Redirect(v);
-                    break;
-                case "snat" or "masquerade":
-                    Action = new RuleAction(RuleActionKind.SourceNat);
-                    break;
-                case "vmap":
-                    Action = VerdictMapAction(v);
-                    break;
-                case "limit":
-                    _matches.Add(new RateLimitMatch(v.ValueKind == JsonValueKind.Object && v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True));
-                    break;
-                case "notrack":
-                    SetsNotrack = true;
-                    break;
-                case "mangle":
-                    Mangle(v);
-                    break;
-                case "set" or "meter":
-                    SetStatement(v);
-                    break;
-                case "xt":
-                    Xt(v);
-                    break;
-                case "log" or "dup" or "flow" or "last" or "secmark" or "ct helper" or "ct timeout" or "ct expectation":
-                    break;
-                case "queue" or "fwd" or "tproxy" or "synproxy":
-                    Action = RuleAction.Unknown($"{p.Name} statement");
-                    break;
-                default:
-                    _matches.Add(new UnknownMatch($"statement {p.Name}"));
-                    break;
+                handler(this, p.Name, p.Value);
+            }
+            else
+            {
+                _matches.Add(new UnknownMatch($"statement {p.Name}"));
             }
         }
     }
