@@ -899,71 +899,41 @@ internal sealed class NftRuleCompiler
             return false;
         }
 
-        var s = e.GetString()!;
-        switch (field)
-        {
-            case PacketField.SourceAddress or PacketField.DestinationAddress:
-                if (!FirewallValueParser.TryAddress(s, version, out var address))
-                {
-                    return false;
-                }
-
-                lo = hi = PacketState.Encode(address);
-                return true;
-            case PacketField.L4Protocol:
-                if (!FirewallValueParser.TryProtocol(s, out var proto))
-                {
-                    return false;
-                }
-
-                lo = hi = proto;
-                return true;
-            case PacketField.IpVersion:
-                UInt128? v = s switch
-                {
-                    "ipv4" or "ip" => 4,
-                    "ipv6" or "ip6" => 6,
-                    _ => null,
-                };
-                lo = hi = v ?? 0;
-                return v is not null;
-            case PacketField.PacketType:
-                UInt128? t = s switch
-                {
-                    "host" or "unicast" => 0,
-                    "broadcast" => 1,
-                    "multicast" => 2,
-                    "other" or "otherhost" => 3,
-                    _ => null,
-                };
-                lo = hi = t ?? 0;
-                return t is not null;
-            case PacketField.IcmpType:
-                if (!FirewallValueParser.TryIcmpType(s, version == 6, out var icmpType, out _))
-                {
-                    return false;
-                }
-
-                lo = hi = icmpType;
-                return true;
-            case PacketField.TcpFlags:
-                if (Flags(field, e) is not { } bits)
-                {
-                    return false;
-                }
-
-                lo = hi = bits;
-                return true;
-            default:
-                if (FirewallValueParser.TryUInt(s, out var number))
-                {
-                    lo = hi = number;
-                    return true;
-                }
-
-                return false;
-        }
+        var value = NamedValues.TryGetValue(field, out var read) ? read(e.GetString()!, version, e)
+            : FirewallValueParser.TryUInt(e.GetString()!, out var number) ? number : null;
+        lo = hi = value ?? 0;
+        return value is not null;
     }
+
+    /// <summary>Reads a value written as text (an address, a protocol or type name) for one packet field, or null.</summary>
+    private delegate UInt128? NamedValueReader(string text, int? version, JsonElement element);
+
+    /// <summary>Values written as text, by field: one reader per kind; any other field takes a number.</summary>
+    private static readonly FrozenDictionary<PacketField, NamedValueReader> NamedValues = new Dictionary<PacketField, NamedValueReader>
+    {
+        [PacketField.SourceAddress] = AddressValue,
+        [PacketField.DestinationAddress] = AddressValue,
+        [PacketField.L4Protocol] = static (s, _, _) => FirewallValueParser.TryProtocol(s, out var proto) ? proto : null,
+        [PacketField.IpVersion] = static (s, _, _) => s switch
+        {
+            "ipv4" or "ip" => 4,
+            "ipv6" or "ip6" => 6,
+            _ => null,
+        },
+        [PacketField.PacketType] = static (s, _, _) => s switch
+        {
+            "host" or "unicast" => 0,
+            "broadcast" => 1,
+            "multicast" => 2,
+            "other" or "otherhost" => 3,
+            _ => null,
+        },
+        [PacketField.IcmpType] = static (s, version, element) => FirewallValueParser.TryIcmpType(s, version == 6, out var type, out _) ? type : null,
+        [PacketField.TcpFlags] = static (_, _, e) => Flags(PacketField.TcpFlags, e) is { } bits ? bits : null,
+    }.ToFrozenDictionary();
+
+    private static UInt128? AddressValue(string text, int? version, JsonElement element) =>
+        FirewallValueParser.TryAddress(text, version, out var address) ? PacketState.Encode(address) : null;
 
     private static uint? Flags(PacketField field, JsonElement e)
     {

@@ -54,4 +54,14 @@ public sealed class NftMatchFamiliesTests
     [InlineData("""{"ct":{"key":"state"}}""", "\"established\"", MatchResult.No)]
     [InlineData("""{"payload":{"base":"nh","offset":0,"len":8}}""", "1", MatchResult.Unknown)]
     public void Meta_ct_and_raw(string left, string right, MatchResult expected) => Assert.Equal(expected, Evaluate(left, right));
+
+    [Theory]
+    [InlineData("""{"meta":{"key":"nfproto"}}""", "\"ipv4\"", MatchResult.Yes)]
+    [InlineData("""{"meta":{"key":"nfproto"}}""", "10", MatchResult.No)]
+    [InlineData("""{"meta":{"key":"l4proto"}}""", "\"tcp\"", MatchResult.Yes)]
+    [InlineData("""{"meta":{"key":"pkttype"}}""", "\"host\"", MatchResult.Yes)]
+    [InlineData("""{"payload":{"protocol":"icmp","field":"type"}}""", "\"echo-request\"", MatchResult.No)]
+    [InlineData("""{"payload":{"protocol":"ip","field":"saddr"}}""", "\"203.0.113.1\"", MatchResult.Yes)]
+    [InlineData("""{"meta":{"key":"pkttype"}}""", "\"sideways\"", MatchResult.Unknown)]
+    public void Values_written_as_names(string left, string right, MatchResult expected) => Assert.Equal(expected, Evaluate(left, right));
 }
