@@ -1,6 +1,10 @@
 namespace PortExporter.Firewall;
 
-/// <summary>A ruleset dump the parsers cannot read: names the source, the place and the raw value.</summary>
+/// <summary>
+/// The one parse error of the firewall parsers (iptables-save, nft JSON and text, firewalld, and the host's /proc/net
+/// files read for the simulation): names the source, the place and the raw value, clipped by one rule
+/// (<see cref="Clip"/>) wherever it comes from.
+/// </summary>
 public sealed class FirewallParseException : FormatException
 {
     public FirewallParseException(string source, string where, string problem, string? raw = null)
@@ -8,7 +12,7 @@ public sealed class FirewallParseException : FormatException
     {
         Source = source;
         Where = where;
-        Raw = raw;
+        Raw = raw is null ? null : Clip(raw);
     }
 
     public FirewallParseException(string source, string where, string problem, Exception inner)
@@ -41,5 +45,13 @@ public sealed class FirewallParseException : FormatException
     /// <summary>The offending text, clipped.</summary>
     public string? Raw { get; }
 
-    private static string Clip(string raw) => raw.Length <= 200 ? raw : string.Concat(raw.AsSpan(0, 200), "...");
+    /// <summary>The longest raw value an error quotes.</summary>
+    public const int MaxRawLength = 200;
+
+    /// <summary>The clipping rule: the first <see cref="MaxRawLength"/> characters, then "...".</summary>
+    public static string Clip(string raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        return raw.Length <= MaxRawLength ? raw : string.Concat(raw.AsSpan(0, MaxRawLength), "...");
+    }
 }

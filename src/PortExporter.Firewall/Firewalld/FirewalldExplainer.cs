@@ -12,7 +12,7 @@ namespace PortExporter.Firewall.Firewalld;
 /// </summary>
 public static class FirewalldExplainer
 {
-    public static string? Explain(FirewalldConfiguration configuration, SimulatedConnection connection)
+    public static FirewalldExplanation? Explain(FirewalldConfiguration configuration, SimulatedConnection connection)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(connection);
@@ -27,27 +27,28 @@ public static class FirewalldExplainer
         var what = $"{port}/{proto}";
         var bound = zone.Interfaces.Count > 0 ? $"interfaces {string.Join(',', zone.Interfaces)}" : how;
         var name = $"zone {zone.Name} ({bound})";
+        FirewalldExplanation Said(bool opens, string text) => new(zone.Name, bound, opens, text);
         if (zone.Target == "ACCEPT")
         {
-            return $"{name} accepts everything (target ACCEPT)";
+            return Said(true, $"{name} accepts everything (target ACCEPT)");
         }
 
         if (zone.Ports.FirstOrDefault(p => Opens(p, connection)) is { } openPort)
         {
-            return $"{name} opens {what} (port {openPort})";
+            return Said(true, $"{name} opens {what} (port {openPort})");
         }
 
         foreach (var service in zone.Services)
         {
             if (configuration.ServicePorts.TryGetValue(service, out var ports) && ports.Any(p => Opens(p, connection)))
             {
-                return $"{name} opens {what} (service {service})";
+                return Said(true, $"{name} opens {what} (service {service})");
             }
         }
 
         if (zone.Protocols.Contains(proto))
         {
-            return $"{name} opens all of {proto} (protocol {proto})";
+            return Said(true, $"{name} opens all of {proto} (protocol {proto})");
         }
 
         var rich = zone.RichRules.Where(r => r.Contains($"port=\"{port}\"", StringComparison.Ordinal) || r.Contains($"port port=\"{port}\"", StringComparison.Ordinal)).ToList();
@@ -58,9 +59,9 @@ public static class FirewalldExplainer
             "%%REJECT%%" or "REJECT" => "; target REJECT rejects the rest",
             _ => string.Empty,
         };
-        return rich.Count > 0
+        return Said(false, rich.Count > 0
             ? $"{name} does not open {what} by port or service ({opened}), but a rich rule names it: {rich[0]}"
-            : $"{name} does not open {what} ({opened}{target})";
+            : $"{name} does not open {what} ({opened}{target})");
     }
 
     private static FirewalldZone? ZoneFor(FirewalldConfiguration configuration, SimulatedConnection connection, out string how)

@@ -72,7 +72,7 @@ public static class NftJsonParser
 
             if (!rule.TryGetProperty("expr", out var exprs) || exprs.ValueKind != JsonValueKind.Array)
             {
-                throw new FirewallParseException(source, Where(ruleIndex), "rule without an \"expr\" array", Clip(rule));
+                throw new FirewallParseException(source, Where(ruleIndex), "rule without an \"expr\" array", rule.GetRawText());
             }
 
             long? handle = rule.TryGetProperty("handle", out var h) && h.TryGetInt64(out var hv) ? hv : null;
@@ -157,7 +157,7 @@ public static class NftJsonParser
         };
         if (!chain.TryGetProperty("prio", out var prio) || !prio.TryGetInt32(out var priority))
         {
-            throw new FirewallParseException(source, Where(index), "base chain without a numeric \"prio\"", Clip(chain));
+            throw new FirewallParseException(source, Where(index), "base chain without a numeric \"prio\"", chain.GetRawText());
         }
 
         var type = chain.TryGetProperty("type", out var t) ? t.GetString() : "filter";
@@ -212,15 +212,9 @@ public static class NftJsonParser
     private static string RequiredString(JsonElement obj, string name, string source, int index) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
             ? v.GetString()!
-            : throw new FirewallParseException(source, Where(index), $"missing string \"{name}\"", Clip(obj));
+            : throw new FirewallParseException(source, Where(index), $"missing string \"{name}\"", obj.GetRawText());
 
     private static string Where(int index) => $"nftables[{index.ToString(CultureInfo.InvariantCulture)}]";
-
-    private static string Clip(JsonElement e)
-    {
-        var raw = e.GetRawText();
-        return raw.Length > 200 ? raw[..200] + "..." : raw;
-    }
 
     /// <summary>
     /// The first pass over the dump: tables, chains and sets as they come, and where each rule is (compiled in the
@@ -278,7 +272,7 @@ public static class NftJsonParser
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
                     using var item = JsonDocument.ParseValue(ref reader);
-                    throw new FirewallParseException(source, Where(index), "expected an object", Clip(item.RootElement));
+                    throw new FirewallParseException(source, Where(index), "expected an object", item.RootElement.GetRawText());
                 }
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 using System.Text.Json;
 using PortExporter.Firewall.Model;
@@ -66,6 +67,77 @@ internal sealed class NftRuleCompiler
         return compiler;
     }
 
+    /// <summary>What one statement does to the rule being compiled.</summary>
+    private delegate void StatementHandler(NftRuleCompiler rule, string name, JsonElement value);
+
+    /// <summary>
+    /// The statements of a rule's <c>expr</c> array, by key: one small handler per family (matches, verdicts, NAT,
+    /// rate limits, conntrack and marks, sets, xt). A statement missing here is an unknown match naming it.
+    /// </summary>
+    private static readonly FrozenDictionary<string, StatementHandler> Statements = new Dictionary<string, StatementHandler>(StringComparer.Ordinal)
+    {
+        ["match"] = static (r, _, v) => r.Match(v),
+        ["counter"] = static (r, _, v) => r.Counter(v),
+        ["accept"] = static (r, _, _) => r.Action = RuleAction.Accept,
+        ["drop"] = static (r, _, _) => r.Action = RuleAction.Drop,
+        ["return"] = static (r, _, _) => r.Action = RuleAction.Return,
+        ["continue"] = Ignore,
+        ["jump"] = static (r, name, v) => r.Action = JumpOrGoto(name, v),
+        ["goto"] = static (r, name, v) => r.Action = JumpOrGoto(name, v),
+        ["reject"] = static (r, _, v) => r.Action = RuleAction.Reject(RejectType(v)),
+        ["dnat"] = static (r, _, v) => r.Action = Dnat(v),
+        ["redirect"] = static (r, _, v) => r.Action = Redirect(v),
+        ["snat"] = SourceNat,
+        ["masquerade"] = SourceNat,
+        ["vmap"] = static (r, _, v) => r.Action = r.VerdictMapAction(v),
+        ["limit"] = static (r, _, v) => r._matches.Add(new RateLimitMatch(v.ValueKind == JsonValueKind.Object && v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True)),
+        ["notrack"] = static (r, _, _) => r.SetsNotrack = true,
+        ["mangle"] = static (r, _, v) => r.Mangle(v),
+        ["set"] = static (r, _, v) => r.SetStatement(v),
+        ["meter"] = static (r, _, v) => r.SetStatement(v),
+        ["xt"] = static (r, _, v) => r.Xt(v),
+
+        // Statements that change neither the verdict nor the packet's path through the filter.
+        ["log"] = Ignore,
+        ["dup"] = Ignore,
+        ["flow"] = Ignore,
+        ["last"] = Ignore,
+        ["secmark"] = Ignore,
+        ["ct helper"] = Ignore,
+        ["ct timeout"] = Ignore,
+        ["ct expectation"] = Ignore,
+
+        // Statements that hand the packet elsewhere: what happens to it is not in the ruleset.
+        ["queue"] = ElsewhereAction,
+        ["fwd"] = ElsewhereAction,
+        ["tproxy"] = ElsewhereAction,
+        ["synproxy"] = ElsewhereAction,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static void Ignore(NftRuleCompiler rule, string name, JsonElement value)
+    {
+    }
+
+    private static void SourceNat(NftRuleCompiler rule, string name, JsonElement value) => rule.Action = new RuleAction(RuleActionKind.SourceNat);
+
+    private static void ElsewhereAction(NftRuleCompiler rule, string name, JsonElement value) => rule.Action = RuleAction.Unknown($"{name} statement");
+
+    private static RuleAction JumpOrGoto(string name, JsonElement v)
+    {
+        var target = v.ValueKind == JsonValueKind.Object && v.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        return target is null ? RuleAction.Unknown($"{name} without target")
+            : name == "jump" ? RuleAction.Jump(target) : RuleAction.Goto(target);
+    }
+
+    private void Counter(JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.Object)
+        {
+            Packets = Long(v, "packets");
+            Bytes = Long(v, "bytes");
+        }
+    }
+
     private void Statement(JsonElement e)
     {
         if (e.ValueKind != JsonValueKind.Object)
@@ -76,74 +148,13 @@ internal sealed class NftRuleCompiler
 
         foreach (var p in e.EnumerateObject())
         {
-            var v = p.Value;
-            switch (p.Name)
+            if (Statements.TryGetValue(p.Name, out var handler))
             {
-                case "match":
-                    Match(v);
-                    break;
-                case "counter":
-                    if (v.ValueKind == JsonValueKind.Object)
-                    {
-                        Packets = Long(v, "packets");
-                        Bytes = Long(v, "bytes");
-                    }
-
-                    break;
-                case "accept":
-                    Action = RuleAction.Accept;
-                    break;
-                case "drop":
-                    Action = RuleAction.Drop;
-                    break;
-                case "return":
-                    Action = RuleAction.Return;
-                    break;
-                case "continue":
-                    break;
-                case "jump" or "goto":
-                    var target = v.ValueKind == JsonValueKind.Object && v.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-                    Action = target is null ? RuleAction.Unknown($"{p.Name} without target")
-                        : p.Name == "jump" ? RuleAction.Jump(target) : RuleAction.Goto(target);
-                    break;
-                case "reject":
-                    Action = RuleAction.Reject(RejectType(v));
-                    break;
-                case "dnat":
-                    Action = Dnat(v);
-                    break;
-                case "redirect":
-                    Action = Redirect(v);
-                    break;
-                case "snat" or "masquerade":
-                    Action = new RuleAction(RuleActionKind.SourceNat);
-                    break;
-                case "vmap":
-                    Action = VerdictMapAction(v);
-                    break;
-                case "limit":
-                    _matches.Add(new RateLimitMatch(v.ValueKind == JsonValueKind.Object && v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True));
-                    break;
-                case "notrack":
-                    SetsNotrack = true;
-                    break;
-                case "mangle":
-                    Mangle(v);
-                    break;
-                case "set" or "meter":
-                    SetStatement(v);
-                    break;
-                case "xt":
-                    Xt(v);
-                    break;
-                case "log" or "dup" or "flow" or "last" or "secmark" or "ct helper" or "ct timeout" or "ct expectation":
-                    break;
-                case "queue" or "fwd" or "tproxy" or "synproxy":
-                    Action = RuleAction.Unknown($"{p.Name} statement");
-                    break;
-                default:
-                    _matches.Add(new UnknownMatch($"statement {p.Name}"));
-                    break;
+                handler(this, p.Name, p.Value);
+            }
+            else
+            {
+                _matches.Add(new UnknownMatch($"statement {p.Name}"));
             }
         }
     }
@@ -569,6 +580,61 @@ internal sealed class NftRuleCompiler
 
     private readonly record struct LeftSide(PacketField? Field, int? Version, List<RuleMatch> Dependencies, string? Unknown);
 
+    /// <summary>Reads the left-hand side of a match: the packet field one expression family names, with the matches its protocol implies.</summary>
+    private delegate LeftSide LeftHandler(NftRuleCompiler rule, JsonElement value, List<RuleMatch> dependencies);
+
+    /// <summary><c>meta KEY</c>: the keys the evaluator knows.</summary>
+    private static readonly FrozenDictionary<string, PacketField> MetaFields = new Dictionary<string, PacketField>(StringComparer.Ordinal)
+    {
+        ["l4proto"] = PacketField.L4Protocol,
+        ["nfproto"] = PacketField.IpVersion,
+        ["protocol"] = PacketField.IpVersion,
+        ["iifname"] = PacketField.InInterface,
+        ["iif"] = PacketField.InInterface,
+        ["oifname"] = PacketField.OutInterface,
+        ["oif"] = PacketField.OutInterface,
+        ["mark"] = PacketField.Mark,
+        ["pkttype"] = PacketField.PacketType,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary><c>ct KEY</c>: the keys the evaluator knows.</summary>
+    private static readonly FrozenDictionary<string, PacketField> ConntrackFields = new Dictionary<string, PacketField>(StringComparer.Ordinal)
+    {
+        ["state"] = PacketField.ConntrackState,
+        ["status"] = PacketField.ConntrackStatus,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The expression families a match can compare, in the order they are looked for.</summary>
+    private static readonly (string Key, LeftHandler Read)[] LeftExpressions =
+    [
+        ("payload", static (r, v, deps) => r.Payload(v, deps)),
+        ("meta", static (_, v, deps) => Keyed("meta", MetaFields, v, deps)),
+        ("ct", static (_, v, deps) => Keyed("ct", ConntrackFields, v, deps)),
+    ];
+
+    /// <summary>What one protocol header's field is, with the matches its protocol implies.</summary>
+    private delegate LeftSide PayloadHandler(NftRuleCompiler rule, string protocol, string? field, List<RuleMatch> dependencies);
+
+    /// <summary><c>payload</c> by protocol header: one handler per family; another protocol's field is unknown.</summary>
+    private static readonly FrozenDictionary<string, PayloadHandler> PayloadFamilies = new Dictionary<string, PayloadHandler>(StringComparer.Ordinal)
+    {
+        ["ip"] = static (r, proto, field, deps) => r.IpPayload(proto, field, deps),
+        ["ip6"] = static (r, proto, field, deps) => r.IpPayload(proto, field, deps),
+        ["tcp"] = TransportPayload,
+        ["udp"] = TransportPayload,
+        ["udplite"] = TransportPayload,
+        ["sctp"] = TransportPayload,
+        ["dccp"] = TransportPayload,
+        ["th"] = static (_, _, field, deps) => field switch
+        {
+            "sport" => new(PacketField.SourcePort, null, deps, null),
+            "dport" => new(PacketField.DestinationPort, null, deps, null),
+            _ => new(null, null, deps, $"th {field}"),
+        },
+        ["icmp"] = IcmpPayload,
+        ["icmpv6"] = IcmpPayload,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
     private LeftSide Left(JsonElement left)
     {
         var deps = new List<RuleMatch>();
@@ -577,87 +643,12 @@ internal sealed class NftRuleCompiler
             return new(null, null, deps, "not an expression");
         }
 
-        if (left.TryGetProperty("payload", out var payload))
+        foreach (var (key, read) in LeftExpressions)
         {
-            var proto = Str(payload, "protocol");
-            var field = Str(payload, "field");
-            switch (proto)
+            if (left.TryGetProperty(key, out var value))
             {
-                case "ip" or "ip6":
-                    var version = proto == "ip" ? 4 : 6;
-                    if (_family is not (TableFamily.Ip or TableFamily.Ip6))
-                    {
-                        deps.Add(FieldMatch.IpVersionIs(version));
-                    }
-                    else if (_family.Sees(version) is false)
-                    {
-                        deps.Add(new ConstantMatch(MatchResult.No));
-                    }
-
-                    return field switch
-                    {
-                        "saddr" => new(PacketField.SourceAddress, version, deps, null),
-                        "daddr" => new(PacketField.DestinationAddress, version, deps, null),
-                        "protocol" or "nexthdr" => new(PacketField.L4Protocol, null, deps, null),
-                        _ => new(null, null, deps, $"{proto} {field}"),
-                    };
-                case "tcp" or "udp" or "udplite" or "sctp" or "dccp":
-                    FirewallValueParser.TryProtocol(proto, out var number);
-                    deps.Add(FieldMatch.ProtocolIs(number));
-                    return field switch
-                    {
-                        "sport" => new(PacketField.SourcePort, null, deps, null),
-                        "dport" => new(PacketField.DestinationPort, null, deps, null),
-                        "flags" when proto == "tcp" => new(PacketField.TcpFlags, null, deps, null),
-                        _ => new(null, null, deps, $"{proto} {field}"),
-                    };
-                case "th":
-                    return field switch
-                    {
-                        "sport" => new(PacketField.SourcePort, null, deps, null),
-                        "dport" => new(PacketField.DestinationPort, null, deps, null),
-                        _ => new(null, null, deps, $"th {field}"),
-                    };
-                case null:
-                    return new(null, null, deps, "raw payload");
-                case "icmp" or "icmpv6":
-                    deps.Add(FieldMatch.ProtocolIs(proto == "icmp" ? PacketState.Icmp : PacketState.Icmpv6));
-                    return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, deps, null) : new(null, null, deps, $"{proto} {field}");
-                default:
-                    // ah spi, gre ...: only packets of that protocol have the field.
-                    if (FirewallValueParser.TryProtocol(proto, out var other))
-                    {
-                        deps.Add(FieldMatch.ProtocolIs(other));
-                    }
-
-                    return new(null, null, deps, $"{proto} {field}");
+                return read(this, value, deps);
             }
-        }
-
-        if (left.TryGetProperty("meta", out var meta))
-        {
-            var key = Str(meta, "key");
-            return key switch
-            {
-                "l4proto" => new(PacketField.L4Protocol, null, deps, null),
-                "nfproto" or "protocol" => new(PacketField.IpVersion, null, deps, null),
-                "iifname" or "iif" => new(PacketField.InInterface, null, deps, null),
-                "oifname" or "oif" => new(PacketField.OutInterface, null, deps, null),
-                "mark" => new(PacketField.Mark, null, deps, null),
-                "pkttype" => new(PacketField.PacketType, null, deps, null),
-                _ => new(null, null, deps, $"meta {key}"),
-            };
-        }
-
-        if (left.TryGetProperty("ct", out var ct))
-        {
-            var key = Str(ct, "key");
-            return key switch
-            {
-                "state" => new(PacketField.ConntrackState, null, deps, null),
-                "status" => new(PacketField.ConntrackStatus, null, deps, null),
-                _ => new(null, null, deps, $"ct {key}"),
-            };
         }
 
         foreach (var p in left.EnumerateObject())
@@ -666,6 +657,75 @@ internal sealed class NftRuleCompiler
         }
 
         return new(null, null, deps, "empty expression");
+    }
+
+    private static LeftSide Keyed(string family, FrozenDictionary<string, PacketField> fields, JsonElement value, List<RuleMatch> deps)
+    {
+        var key = Str(value, "key");
+        return key is not null && fields.TryGetValue(key, out var field) ? new(field, null, deps, null) : new(null, null, deps, $"{family} {key}");
+    }
+
+    private LeftSide Payload(JsonElement payload, List<RuleMatch> deps)
+    {
+        var proto = Str(payload, "protocol");
+        var field = Str(payload, "field");
+        if (proto is null)
+        {
+            return new(null, null, deps, "raw payload");
+        }
+
+        if (PayloadFamilies.TryGetValue(proto, out var read))
+        {
+            return read(this, proto, field, deps);
+        }
+
+        // ah spi, gre ...: only packets of that protocol have the field.
+        if (FirewallValueParser.TryProtocol(proto, out var other))
+        {
+            deps.Add(FieldMatch.ProtocolIs(other));
+        }
+
+        return new(null, null, deps, $"{proto} {field}");
+    }
+
+    private LeftSide IpPayload(string proto, string? field, List<RuleMatch> deps)
+    {
+        var version = proto == "ip" ? 4 : 6;
+        if (_family is not (TableFamily.Ip or TableFamily.Ip6))
+        {
+            deps.Add(FieldMatch.IpVersionIs(version));
+        }
+        else if (_family.Sees(version) is false)
+        {
+            deps.Add(new ConstantMatch(MatchResult.No));
+        }
+
+        return field switch
+        {
+            "saddr" => new(PacketField.SourceAddress, version, deps, null),
+            "daddr" => new(PacketField.DestinationAddress, version, deps, null),
+            "protocol" or "nexthdr" => new(PacketField.L4Protocol, null, deps, null),
+            _ => new(null, null, deps, $"{proto} {field}"),
+        };
+    }
+
+    private static LeftSide TransportPayload(NftRuleCompiler rule, string proto, string? field, List<RuleMatch> deps)
+    {
+        FirewallValueParser.TryProtocol(proto, out var number);
+        deps.Add(FieldMatch.ProtocolIs(number));
+        return field switch
+        {
+            "sport" => new(PacketField.SourcePort, null, deps, null),
+            "dport" => new(PacketField.DestinationPort, null, deps, null),
+            "flags" when proto == "tcp" => new(PacketField.TcpFlags, null, deps, null),
+            _ => new(null, null, deps, $"{proto} {field}"),
+        };
+    }
+
+    private static LeftSide IcmpPayload(NftRuleCompiler rule, string proto, string? field, List<RuleMatch> deps)
+    {
+        deps.Add(FieldMatch.ProtocolIs(proto == "icmp" ? PacketState.Icmp : PacketState.Icmpv6));
+        return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, deps, null) : new(null, null, deps, $"{proto} {field}");
     }
 
     /// <summary>Values of <paramref name="field"/> from a right-hand side: a value, a range, a prefix, an anonymous or named set.</summary>
@@ -839,71 +899,41 @@ internal sealed class NftRuleCompiler
             return false;
         }
 
-        var s = e.GetString()!;
-        switch (field)
-        {
-            case PacketField.SourceAddress or PacketField.DestinationAddress:
-                if (!FirewallValueParser.TryAddress(s, version, out var address))
-                {
-                    return false;
-                }
-
-                lo = hi = PacketState.Encode(address);
-                return true;
-            case PacketField.L4Protocol:
-                if (!FirewallValueParser.TryProtocol(s, out var proto))
-                {
-                    return false;
-                }
-
-                lo = hi = proto;
-                return true;
-            case PacketField.IpVersion:
-                UInt128? v = s switch
-                {
-                    "ipv4" or "ip" => 4,
-                    "ipv6" or "ip6" => 6,
-                    _ => null,
-                };
-                lo = hi = v ?? 0;
-                return v is not null;
-            case PacketField.PacketType:
-                UInt128? t = s switch
-                {
-                    "host" or "unicast" => 0,
-                    "broadcast" => 1,
-                    "multicast" => 2,
-                    "other" or "otherhost" => 3,
-                    _ => null,
-                };
-                lo = hi = t ?? 0;
-                return t is not null;
-            case PacketField.IcmpType:
-                if (!FirewallValueParser.TryIcmpType(s, version == 6, out var icmpType, out _))
-                {
-                    return false;
-                }
-
-                lo = hi = icmpType;
-                return true;
-            case PacketField.TcpFlags:
-                if (Flags(field, e) is not { } bits)
-                {
-                    return false;
-                }
-
-                lo = hi = bits;
-                return true;
-            default:
-                if (FirewallValueParser.TryUInt(s, out var number))
-                {
-                    lo = hi = number;
-                    return true;
-                }
-
-                return false;
-        }
+        var value = NamedValues.TryGetValue(field, out var read) ? read(e.GetString()!, version, e)
+            : FirewallValueParser.TryUInt(e.GetString()!, out var number) ? number : null;
+        lo = hi = value ?? 0;
+        return value is not null;
     }
+
+    /// <summary>Reads a value written as text (an address, a protocol or type name) for one packet field, or null.</summary>
+    private delegate UInt128? NamedValueReader(string text, int? version, JsonElement element);
+
+    /// <summary>Values written as text, by field: one reader per kind; any other field takes a number.</summary>
+    private static readonly FrozenDictionary<PacketField, NamedValueReader> NamedValues = new Dictionary<PacketField, NamedValueReader>
+    {
+        [PacketField.SourceAddress] = AddressValue,
+        [PacketField.DestinationAddress] = AddressValue,
+        [PacketField.L4Protocol] = static (s, _, _) => FirewallValueParser.TryProtocol(s, out var proto) ? proto : null,
+        [PacketField.IpVersion] = static (s, _, _) => s switch
+        {
+            "ipv4" or "ip" => 4,
+            "ipv6" or "ip6" => 6,
+            _ => null,
+        },
+        [PacketField.PacketType] = static (s, _, _) => s switch
+        {
+            "host" or "unicast" => 0,
+            "broadcast" => 1,
+            "multicast" => 2,
+            "other" or "otherhost" => 3,
+            _ => null,
+        },
+        [PacketField.IcmpType] = static (s, version, element) => FirewallValueParser.TryIcmpType(s, version == 6, out var type, out _) ? type : null,
+        [PacketField.TcpFlags] = static (_, _, e) => Flags(PacketField.TcpFlags, e) is { } bits ? bits : null,
+    }.ToFrozenDictionary();
+
+    private static UInt128? AddressValue(string text, int? version, JsonElement element) =>
+        FirewallValueParser.TryAddress(text, version, out var address) ? PacketState.Encode(address) : null;
 
     private static uint? Flags(PacketField field, JsonElement e)
     {

@@ -44,7 +44,7 @@ public sealed class FirewalldTests
     public void Explains_in_firewalld_terms(string source, string inInterface, int port, string expected)
     {
         var connection = new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse(source), IPAddress.Parse("10.77.0.1"), inInterface, TransportProtocol.Tcp, port);
-        Assert.Equal(expected, FirewalldExplainer.Explain(Configuration, connection));
+        Assert.Equal(expected, FirewalldExplainer.Explain(Configuration, connection)?.Text);
     }
 
     [Theory]

@@ -188,7 +188,7 @@ public sealed class FirewallCollectorTests
         var firewall = (await CollectAsync(collector, time)).Firewall!;
         Assert.Equal([FirewallBackends.Nftables, FirewallBackends.Firewalld], firewall.Backends);
         Assert.Equal(5, firewall.FirewalldZones!.Count);
-        Assert.Equal("zone public (interfaces eth0) does not open 8080/tcp (ports: 8443/tcp 60000-60010/udp; services: cockpit dhcpv6-client ssh)", firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)].FirewalldExplanation);
+        Assert.Equal("zone public (interfaces eth0) does not open 8080/tcp (ports: 8443/tcp 60000-60010/udp; services: cockpit dhcpv6-client ssh)", firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)].FirewalldExplanation?.Text);
         Assert.Equal(FirewallVerdict.Reject, firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)].Outside.Verdict);
     }
 

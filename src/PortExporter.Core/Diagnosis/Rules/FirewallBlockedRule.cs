@@ -2,10 +2,15 @@ using System.Globalization;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
+using PortExporter.Firewall.Firewalld;
 
 namespace PortExporter.Core.Diagnosis.Rules;
 
-/// <summary>A: the host's ruleset drops or rejects a new connection from outside.</summary>
+/// <summary>
+/// A: the host's ruleset drops or rejects a new connection from outside. With firewalld running, the fix is made
+/// in firewalld's terms, in the zone the outside connection lands in: a rule added with nft or iptables into
+/// firewalld's own rules is gone at its next reload.
+/// </summary>
 public sealed class FirewallBlockedRule : IDiagnosisRule
 {
     private const string Check = "firewall";
@@ -25,7 +30,8 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         }
 
         var outside = result.Outside;
-        var confirm = ConfirmCommand(outside, port);
+        var firewalld = result.FirewalldExplanation;
+        var confirm = ConfirmCommand(outside, port, firewalld);
         if (outside.Verdict == FirewallVerdict.Unknown)
         {
             return RuleOutcome.Missing(Check, $"verdict unknown: {Where(outside)}", confirm);
@@ -35,12 +41,14 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         {
             var inside = result.Inside.Blocks ? "inside is blocked too" : "open from inside";
             var verb = outside.Verdict == FirewallVerdict.Reject ? "rejects" : "drops";
+            var zone = firewalld is null ? string.Empty : $"; firewalld: {firewalld.Text}";
+            var managed = firewalld is null ? outside.Backend : $"{outside.Backend}, managed by firewalld";
             return RuleOutcome.Cause(
                 Check,
-                $"outside: {outside.Verdict.ToString().ToLowerInvariant()} by {Where(outside)}; {inside}",
+                $"outside: {outside.Verdict.ToString().ToLowerInvariant()} by {Where(outside)}; {inside}{zone}",
                 confirm,
-                $"The firewall ({outside.Backend}) {verb} new connections from outside to {Diagnoser.Describe(port)}: {Where(outside)}; {inside}.",
-                Fix(outside, port));
+                $"The firewall ({managed}) {verb} new connections from outside to {Diagnoser.Describe(port)}: {Where(outside)}; {inside}{zone}.",
+                firewalld is null ? Fix(outside, port) : FirewalldFix(outside, port, firewalld));
         }
 
         return RuleOutcome.Clear(Check, $"outside: accept ({Where(outside)})", confirm);
@@ -49,13 +57,17 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     private static string Where(FirewallDecision d) =>
         d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}";
 
-    private static string ConfirmCommand(FirewallDecision d, PortSpec port)
+    private static string ConfirmCommand(FirewallDecision d, PortSpec port, FirewalldExplanation? firewalld)
     {
         var p = port.Port.ToString(CultureInfo.InvariantCulture);
+        if (firewalld is not null)
+        {
+            return $"firewall-cmd --get-active-zones; firewall-cmd --zone={firewalld.Zone} --list-all";
+        }
+
         return d.Backend switch
         {
-            "nftables" => $"nft -a list ruleset | grep -n -e 'dport' -e 'policy' -e '{p}'",
-            "firewalld" => "firewall-cmd --list-all; firewall-cmd --list-ports",
+            FirewallBackends.Nftables => $"nft -a list ruleset | grep -n -e 'dport' -e 'policy' -e '{p}'",
             _ when d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) => $"ip6tables -L {Chain(d)} -n -v --line-numbers",
             _ => $"iptables -L {Chain(d)} -n -v --line-numbers",
         };
@@ -69,9 +81,29 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         var proto = port.Protocol.ToLabel();
         return d.Backend switch
         {
-            "firewalld" => $"firewall-cmd --permanent --add-port={p}/{proto} && firewall-cmd --reload",
-            "nftables" => $"Allow it before the deciding rule, e.g. nft insert rule <family> {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
+            FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule <family> {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
             _ => $"{(d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) ? "ip6tables" : "iptables")} -I {Chain(d)} -p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
         };
+    }
+
+    /// <summary>
+    /// The fix on a firewalld host: open the port in the zone the connection lands in, permanently, and reload.
+    /// When that zone opens it already, the block is a firewalld rule beyond ports and services (a rich rule, a
+    /// policy) or a rule of another table, named by the deciding rule.
+    /// </summary>
+    private static string FirewalldFix(FirewallDecision d, PortSpec port, FirewalldExplanation firewalld)
+    {
+        var what = $"{port.Port.ToString(CultureInfo.InvariantCulture)}/{port.Protocol.ToLabel()}";
+        var open = $"firewall-cmd --permanent --zone={firewalld.Zone} --add-port={what} && firewall-cmd --reload";
+        if (!firewalld.Opens)
+        {
+            return FirewalldRules.Made(d)
+                ? $"{open} (zone {firewalld.Zone}: {firewalld.Binding}; a rule added with nft or iptables is lost at firewalld's next reload)."
+                : $"{open} (zone {firewalld.Zone}: {firewalld.Binding}); the deciding rule is not firewalld's: also {Fix(d, port)}";
+        }
+
+        return FirewalldRules.Made(d)
+            ? $"Zone {firewalld.Zone} opens {what}, but a firewalld rule drops it ({Where(d)}): look at firewall-cmd --zone={firewalld.Zone} --list-rich-rules and firewall-cmd --list-all-policies, change it with firewall-cmd --permanent, then firewall-cmd --reload."
+            : Fix(d, port);
     }
 }
