@@ -3,7 +3,7 @@ using PortExporter.Core;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Diagnosis;
 using PortExporter.Core.Firewall;
-using PortExporter.Core.Firewall.Network;
+using PortExporter.Core.Network;
 using PortExporter.Firewall.Evaluation;
 using PortExporter.Firewall.Firewalld;
 using PortExporter.Firewall.Nftables;
