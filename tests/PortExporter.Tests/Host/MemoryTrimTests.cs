@@ -1,5 +1,5 @@
 using PortExporter.Hosting;
-using PortExporter.Tests.Firewall;
+using Microsoft.Extensions.Time.Testing;
 
 namespace PortExporter.Tests.Host;
 
@@ -9,7 +9,7 @@ public sealed class MemoryTrimTests
     [Fact]
     public async Task Trims_after_the_first_collection_and_after_each_new_snapshot_at_most_once_per_interval()
     {
-        var time = new ManualTime(DateTimeOffset.Parse("2026-11-26T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-26T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var trim = new MemoryTrim(time);
         var snapshot = time.GetUtcNow();
 
