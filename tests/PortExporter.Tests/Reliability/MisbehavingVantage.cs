@@ -15,7 +15,9 @@ public sealed class MisbehavingVantage : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _serving;
     private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _secondRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
+    private int _answered;
 
     public MisbehavingVantage(NetnsThread netns, int port, TimeSpan delay, int status, string contentType, string body)
     {
@@ -33,8 +35,14 @@ public sealed class MisbehavingVantage : IDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>Requests answered whole (after the delay).</summary>
+    public int Answered => Volatile.Read(ref _answered);
+
     /// <summary>Completes when the first request has arrived (and is being held for the delay).</summary>
     public Task FirstRequest => _firstRequest.Task;
+
+    /// <summary>Completes when the second request has arrived.</summary>
+    public Task SecondRequest => _secondRequest.Task;
 
     /// <summary>Junk with a 200 and the content type of a real answer.</summary>
     public static string Junk => "<html>\u0001 port_probe_success{{{ not exposition\n\u00ff\u00fe garbage 12 34\n";
@@ -68,8 +76,14 @@ public sealed class MisbehavingVantage : IDisposable
                 return;
             }
 
-            Interlocked.Increment(ref _requests);
-            _firstRequest.TrySetResult();
+            if (Interlocked.Increment(ref _requests) == 1)
+            {
+                _firstRequest.TrySetResult();
+            }
+            else
+            {
+                _secondRequest.TrySetResult();
+            }
             _ = Task.Run(async () =>
             {
                 try
@@ -80,6 +94,7 @@ public sealed class MisbehavingVantage : IDisposable
                     context.Response.ContentLength64 = body.Length;
                     await context.Response.OutputStream.WriteAsync(body, _stop.Token);
                     context.Response.Close();
+                    Interlocked.Increment(ref _answered);
                 }
                 catch (Exception e) when (e is OperationCanceledException or HttpListenerException or ObjectDisposedException or IOException)
                 {

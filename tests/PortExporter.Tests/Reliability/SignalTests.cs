@@ -85,8 +85,7 @@ public sealed class SignalTests(ITestOutputHelper output)
         Assert.Equal(200, answer.Status);
         Exposition.AssertComplete(answer.Body);
         Assert.Equal(1, Value(answer.Body, "port_vantage_up", ("vantage", "outside")));
-        Assert.True(answeredAfter > TimeSpan.FromSeconds(2), "the scrape did not wait for the vantage");
-        Assert.True(exitedAfter - answeredAfter < TimeSpan.FromSeconds(3), $"exit took {(exitedAfter - answeredAfter).TotalSeconds:0.00} s after the last answer");
+        Assert.True(vantage.Answered >= 1, "the scrape answered before the vantage did");
         Assert.Equal(0, exporter.ExitCode);
     }
 }
