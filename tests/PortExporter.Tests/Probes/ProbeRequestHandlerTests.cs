@@ -103,7 +103,9 @@ public sealed class ProbeRequestHandlerTests(ProbeLab lab) : IClassFixture<Probe
         Assert.All(results, r => Assert.Equal(ProbeFailureReason.Timeout, r.Reason));
         var skipped = int.Parse(Exposition.Samples(response.Body, "port_probes_skipped").Single().Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(500, results.Count + skipped);
-        Assert.InRange(results.Count, 64, 96);
+        // The first 32 start at once; each wave takes the 1 s probe timeout, so at most three fit before the deadline
+        // (fewer on a busy machine, where a wave may start too late: those are skipped, never reported).
+        Assert.InRange(results.Count, 32, 96);
     }
 
     [Theory]

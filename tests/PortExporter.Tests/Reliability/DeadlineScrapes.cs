@@ -2,7 +2,10 @@ using Xunit.Abstractions;
 
 namespace PortExporter.Tests.Reliability;
 
-/// <summary>Scrapes as Prometheus does (timeout header 5 s, a client that gives up after 5 s) and checks each answer came whole.</summary>
+/// <summary>
+/// Scrapes as Prometheus does (timeout header 5 s, a client that gives up after 5 s), after one warm-up scrape
+/// (<see cref="RunningExporter.WarmUpAsync"/>), and checks each answer came whole.
+/// </summary>
 public static class DeadlineScrapes
 {
     /// <summary>The scrape timeout sent, and when the client gives up (<see cref="RunningExporter.GetAsync"/>).</summary>
@@ -10,6 +13,7 @@ public static class DeadlineScrapes
 
     public static async Task<List<string>> ScrapeAsync(RunningExporter exporter, int times, ITestOutputHelper? output = null)
     {
+        await exporter.WarmUpAsync(Deadline.TotalSeconds);
         var bodies = new List<string>();
         for (var i = 0; i < times; i++)
         {

@@ -64,7 +64,7 @@ public sealed class VantageFaultTests(ITestOutputHelper output)
         using var thread = new NetnsThread(ns);
         using var vantage = new MisbehavingVantage(thread, VantagePort, TimeSpan.FromSeconds(60), 400, "text/plain", "no target\n");
         using var exporter = new RunningExporter(ns, ["--config.file", Config(dir)]);
-        var warm = await exporter.GetAsync("/metrics", 1.5);
+        var warm = await exporter.WarmUpAsync(1.5);
         var collectionsBefore = Value(warm.Body, "port_exporter_collections_total");
 
         // A slower client (an 8 s timeout) starts a collection that waits for the vantage...
