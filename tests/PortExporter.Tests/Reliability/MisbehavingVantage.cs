@@ -15,7 +15,6 @@ public sealed class MisbehavingVantage : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _serving;
     private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _secondRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
     private int _answered;
 
@@ -41,8 +40,22 @@ public sealed class MisbehavingVantage : IDisposable
     /// <summary>Completes when the first request has arrived (and is being held for the delay).</summary>
     public Task FirstRequest => _firstRequest.Task;
 
-    /// <summary>Completes when the second request has arrived.</summary>
-    public Task SecondRequest => _secondRequest.Task;
+    /// <summary>Waits until more than <paramref name="seen"/> requests have arrived (at most 30 s: then the test fails).</summary>
+    public async Task RequestAfterAsync(int seen)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Requests <= seen)
+        {
+            try
+            {
+                await Task.Delay(20, patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no request after the first {seen} within 30 s");
+            }
+        }
+    }
 
     /// <summary>Junk with a 200 and the content type of a real answer.</summary>
     public static string Junk => "<html>\u0001 port_probe_success{{{ not exposition\n\u00ff\u00fe garbage 12 34\n";
@@ -76,14 +89,8 @@ public sealed class MisbehavingVantage : IDisposable
                 return;
             }
 
-            if (Interlocked.Increment(ref _requests) == 1)
-            {
-                _firstRequest.TrySetResult();
-            }
-            else
-            {
-                _secondRequest.TrySetResult();
-            }
+            Interlocked.Increment(ref _requests);
+            _firstRequest.TrySetResult();
             _ = Task.Run(async () =>
             {
                 try
