@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
 using PortExporter.Cli;
 using PortExporter.Core;
 using PortExporter.Core.Configuration;
@@ -13,15 +14,17 @@ namespace PortExporter.Tests.Browser;
 /// <summary>
 /// The exporter's web host on a free loopback port, watching two ports whose causes this machine decides the
 /// same way every time: <c>billing</c> on a port nothing listens on (<c>not_listening</c>) and <c>ledger</c> on
-/// a port this fixture listens on at 127.0.0.1 only (<c>loopback_only</c>). Pages rendered by the browser are
-/// kept, so each page is loaded once per test class.
+/// a port this fixture listens on at 127.0.0.1 only (<c>loopback_only</c>). One browser per test class; pages
+/// rendered by it are kept, so each page is loaded once.
 /// </summary>
 public sealed class DiagnosisPageHost : IAsyncLifetime
 {
     private readonly TempDir _dir = new();
-    private readonly ConcurrentDictionary<string, Lazy<BrowserRun>> _doms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<RenderedPage>>> _pages = new(StringComparer.Ordinal);
     private readonly TcpListener _ledger = new(IPAddress.Loopback, 0);
     private WebApplication? _app;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
 
     public int BillingPort { get; private set; }
 
@@ -51,10 +54,19 @@ public sealed class DiagnosisPageHost : IAsyncLifetime
         // The landing page shows the latest collection and never runs one: scrape once, as Prometheus would have.
         using var scraper = new HttpClient();
         _ = await scraper.GetStringAsync(new Uri(BaseAddress, "/metrics"));
+
+        _playwright = await Playwright.CreateAsync();
+        _browser = await SystemChromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
     {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -69,7 +81,43 @@ public sealed class DiagnosisPageHost : IAsyncLifetime
     public Uri Url(string pathAndFragment) => new(BaseAddress, pathAndFragment);
 
     /// <summary>The page at <paramref name="path"/> as the browser rendered it (loaded once, then reused).</summary>
-    public BrowserRun Dom(string path) => _doms.GetOrAdd(path, p => new Lazy<BrowserRun>(() => HeadlessChromium.DumpDom(Url(p)))).Value;
+    public Task<RenderedPage> RenderAsync(string path) =>
+        _pages.GetOrAdd(path, p => new Lazy<Task<RenderedPage>>(() => LoadAsync(p))).Value;
+
+    /// <summary>Opens <paramref name="path"/> in a fresh context with the standard viewport and hands the loaded page to <paramref name="use"/>.</summary>
+    public async Task<T> WithPageAsync<T>(string path, Func<IPage, IReadOnlyList<PageRequest>, Task<T>> use)
+    {
+        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = SystemChromium.Viewport, DeviceScaleFactor = 1 });
+        var page = await context.NewPageAsync();
+        var requests = new List<PageRequest>();
+        var failures = new ConcurrentDictionary<IRequest, string>();
+        page.RequestFailed += (_, r) => failures[r] = r.Failure ?? "failed";
+        var seen = new List<IRequest>();
+        page.Request += (_, r) =>
+        {
+            lock (seen)
+            {
+                seen.Add(r);
+            }
+        };
+        var response = await page.GotoAsync(Url(path).AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = 90_000 });
+        if (response is not { Status: 200 })
+        {
+            throw new InvalidOperationException($"{path} answered {response?.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "nothing"}");
+        }
+
+        lock (seen)
+        {
+            requests.AddRange(seen.Select(r => new PageRequest(new Uri(r.Url), r.ResourceType, r.IsNavigationRequest, failures.GetValueOrDefault(r))));
+        }
+
+        return await use(page, requests);
+    }
+
+    private IBrowser Browser => _browser ?? throw new InvalidOperationException("the browser is not started");
+
+    private Task<RenderedPage> LoadAsync(string path) =>
+        WithPageAsync(path, async (page, requests) => new RenderedPage(await page.ContentAsync(), requests));
 
     /// <summary>Where screenshots go: <c>$PORT_EXPORTER_SCREENSHOTS</c>, else <c>screenshots/</c> beside the tests.</summary>
     public static string ScreenshotDirectory()

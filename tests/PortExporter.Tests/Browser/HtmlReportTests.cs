@@ -27,57 +27,57 @@ public sealed class HtmlReportTests
     {
         foreach (var html in new[] { HtmlReport.Diagnose(Report), HtmlReport.Landing(Report, "/metrics") })
         {
-            var dom = RenderedDom.Parse(html);
-            Assert.DoesNotContain(dom.Descendants(), e => e.Name is "script" or "img");
+            var dom = HtmlDom.Parse(html);
+            Assert.Empty(dom.QuerySelectorAll("script, img"));
             Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
         }
 
-        var diagnose = RenderedDom.Parse(HtmlReport.Diagnose(Report));
-        var failed = diagnose.Descendants("table").Single(t => t.HasClass("collectors")).Descendants("tr").Single(r => r.HasClass("fail"));
-        Assert.Equal(["firewall", "failed", "2.500", Hostile], failed.Elements.Select(c => c.Text));
-        Assert.Equal(["firewall: " + Hostile], diagnose.ById("udp-53").Descendants("ul").Single().Elements.Select(li => li.Text));
+        var diagnose = HtmlDom.Parse(HtmlReport.Diagnose(Report));
+        var failed = diagnose.QuerySelectorAll("table.collectors tr.fail").Single();
+        Assert.Equal(["firewall", "failed", "2.500", Hostile], failed.Children.Select(c => c.TextContent));
+        Assert.Equal(["firewall: " + Hostile], diagnose.ById("udp-53").QuerySelectorAll("ul").Single().Children.Select(li => li.TextContent));
     }
 
     [Fact]
     public void A_further_finding_is_shown_beside_the_cause_with_a_warning_that_one_fix_will_not_clear_the_alert()
     {
-        var dom = RenderedDom.Parse(HtmlReport.Diagnose(Report));
+        var dom = HtmlDom.Parse(HtmlReport.Diagnose(Report));
         var row = dom.ById("row-tcp-8080");
         Assert.Equal(
             [["cause", "firewall_blocked"], ["cause", "selinux_denied"]],
-            row.Descendants("span").Where(s => s.HasClass("cause")).Select(s => s.Classes));
+            row.QuerySelectorAll("span.cause").Select(s => s.Classes()));
 
         var section = dom.ById("tcp-8080");
-        var findings = section.Descendants("p").Single(p => p.HasClass("findings"));
-        Assert.Equal("selinux_denied", findings.Descendants("span").Single().Text);
-        Assert.Contains("will not clear the alert", findings.Text, StringComparison.Ordinal);
-        Assert.Contains("hypothesis A: firewall blocks", section.Text, StringComparison.Ordinal);
-        Assert.Equal("Fix: Open the port in nftables.", section.Descendants("p").Single(p => p.HasClass("fix")).Text);
+        var findings = section.QuerySelectorAll("p.findings").Single();
+        Assert.Equal("selinux_denied", findings.QuerySelectorAll("span").Single().TextContent);
+        Assert.Contains("will not clear the alert", findings.TextContent, StringComparison.Ordinal);
+        Assert.Contains("hypothesis A: firewall blocks", section.TextContent, StringComparison.Ordinal);
+        Assert.Equal("Fix: Open the port in nftables.", section.QuerySelectorAll("p.fix").Single().TextContent);
     }
 
     [Fact]
     public void Landing_table_gives_the_fix_for_a_port_that_is_not_ok_and_names_missing_evidence_when_there_is_none()
     {
-        var rows = RenderedDom.Parse(HtmlReport.Landing(Report, "/metrics")).ById("ports").Descendants("tbody").Single().Elements.ToList();
+        var rows = HtmlDom.Parse(HtmlReport.Landing(Report, "/metrics")).ById("ports").BodyRows();
 
-        Assert.Equal(string.Empty, rows[0].Elements.Last().Text);
-        Assert.Equal("Open the port in nftables.", rows[1].Elements.Last().Text);
-        Assert.Equal("missing evidence: firewall: " + Hostile, rows[2].Elements.Last().Text);
-        Assert.Equal(["/diagnose#tcp-443", "/diagnose#tcp-8080", "/diagnose#udp-53"], rows.Select(r => r.Descendants("a").First().Attributes["href"]));
+        Assert.Equal(string.Empty, rows[0].Children[^1].TextContent);
+        Assert.Equal("Open the port in nftables.", rows[1].Children[^1].TextContent);
+        Assert.Equal("missing evidence: firewall: " + Hostile, rows[2].Children[^1].TextContent);
+        Assert.Equal(["/diagnose#tcp-443", "/diagnose#tcp-8080", "/diagnose#udp-53"], rows.Select(r => r.QuerySelector("a")!.GetAttribute("href")));
     }
 
     [Fact]
     public void Banner_counts_ports_that_are_not_ok_and_names_failed_collectors()
     {
-        var banners = RenderedDom.Parse(HtmlReport.Landing(Report, "/metrics")).Descendants("p").Where(p => p.HasClass("banner")).ToList();
+        var banners = HtmlDom.Parse(HtmlReport.Landing(Report, "/metrics")).QuerySelectorAll("p.banner");
 
-        Assert.StartsWith("2 of 3 watched ports not ok: api firewall_blocked, dns unknown", banners[0].Text, StringComparison.Ordinal);
-        Assert.StartsWith("Collectors failed: firewall.", banners[1].Text, StringComparison.Ordinal);
+        Assert.StartsWith("2 of 3 watched ports not ok: api firewall_blocked, dns unknown", banners[0].TextContent, StringComparison.Ordinal);
+        Assert.StartsWith("Collectors failed: firewall.", banners[1].TextContent, StringComparison.Ordinal);
 
         var healthy = Report with { Healthy = true, Ports = [Report.Ports[0]], Collectors = [Report.Collectors[0]] };
-        Assert.Equal(["All 1 watched ports are ok."], RenderedDom.Parse(HtmlReport.Landing(healthy, "/metrics")).Descendants("p").Where(p => p.HasClass("banner")).Select(p => p.Text));
+        Assert.Equal(["All 1 watched ports are ok."], HtmlDom.Parse(HtmlReport.Landing(healthy, "/metrics")).QuerySelectorAll("p.banner").Select(p => p.TextContent));
         var none = Report with { Ports = [], Collectors = [] };
-        Assert.Contains("no watched ports", RenderedDom.Parse(HtmlReport.Diagnose(none)).ById("ports").Text, StringComparison.Ordinal);
+        Assert.Contains("no watched ports", HtmlDom.Parse(HtmlReport.Diagnose(none)).ById("ports").TextContent, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public sealed class HtmlReportTests
     public void Every_cause_has_the_case_hypothesis_and_a_colour_in_the_style_sheet(Cause cause, string? hypothesis)
     {
         var style = CauseLegend.For(cause.ToLabel());
-        var css = RenderedDom.Parse(HtmlReport.Landing(null, "/metrics")).Descendants("style").Single().Text;
+        var css = HtmlDom.Parse(HtmlReport.Landing(null, "/metrics")).QuerySelectorAll("style").Single().TextContent;
 
         Assert.Equal(cause, style.Cause);
         Assert.Equal(hypothesis, style.Hypothesis);
@@ -104,9 +104,9 @@ public sealed class HtmlReportTests
     [Fact]
     public void Landing_page_without_a_report_still_links_the_endpoints_and_shows_the_legend()
     {
-        var dom = RenderedDom.Parse(HtmlReport.Landing(null, "/custom-metrics"));
+        var dom = HtmlDom.Parse(HtmlReport.Landing(null, "/custom-metrics"));
 
-        Assert.Equal(["/custom-metrics", "/diagnose", "/diagnose?format=json", "/-/healthy", "/-/ready"], dom.Descendants("nav").Single().Descendants("a").Select(a => a.Attributes["href"]));
-        Assert.Equal(CauseNames.All.Count, dom.Descendants("table").Single(t => t.HasClass("legend")).Descendants("tbody").Single().Elements.Count());
+        Assert.Equal(["/custom-metrics", "/diagnose", "/diagnose?format=json", "/-/healthy", "/-/ready"], dom.QuerySelectorAll("nav").Single().QuerySelectorAll("a").Select(a => a.GetAttribute("href")));
+        Assert.Equal(CauseNames.All.Count, dom.QuerySelectorAll("table.legend").Single().BodyRows().Length);
     }
 }

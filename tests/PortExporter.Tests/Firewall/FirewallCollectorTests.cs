@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using PortExporter.Core;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
 using PortExporter.Core.Network;
+using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Firewall;
 
@@ -19,15 +21,15 @@ public sealed class FirewallCollectorTests
         Ports = [new PortSpec("web", 8080, TransportProtocol.Tcp), new PortSpec("app", 8443, TransportProtocol.Tcp)],
     };
 
-    private static async Task<Collected> CollectAsync(FirewallCollector collector, ManualTime time)
+    private static async Task<Collected> CollectAsync(FirewallCollector collector, FakeTimeProvider time)
     {
         var facts = new HostFacts(HostNetworkReader.Read(Paths), null, null);
-        return new Collected(await collector.CollectAsync(new CollectionContext(Config, Paths, time, time.Now.AddSeconds(10)), facts, Config.Ports, CancellationToken.None));
+        return new Collected(await collector.CollectAsync(new CollectionContext(Config, Paths, time, time.GetUtcNow().AddSeconds(10)), facts, Config.Ports, CancellationToken.None));
     }
 
     private sealed record Collected(FirewallEvidence? Firewall);
 
-    private static FirewallCollector Collector(ICommandRunner runner, ManualTime time, FakeSignal? signal = null) =>
+    private static FirewallCollector Collector(ICommandRunner runner, FakeTimeProvider time, FakeSignal? signal = null) =>
         new(runner, Paths, time, NullLogger<FirewallCollector>.Instance, signal ?? new FakeSignal());
 
     private sealed class FakeSignal : Core.Firewall.Reading.IRulesetChangeSignal
@@ -40,8 +42,8 @@ public sealed class FirewallCollectorTests
     [Fact]
     public async Task The_first_scrape_waits_for_the_snapshot_and_gets_verdicts_per_port()
     {
-        var time = new ManualTime(Start);
-        using var collector = Collector(FakeCommandRunner.FromFixture("counters"), time);
+        var time = new FakeTimeProvider(Start);
+        using var collector = Collector(FixtureCommands.Runner("counters"), time);
         var firewall = (await CollectAsync(collector, time)).Firewall!;
 
         Assert.Equal(CollectorNames.Firewall, collector.Name);
@@ -58,8 +60,8 @@ public sealed class FirewallCollectorTests
     [Fact]
     public async Task Scrapes_are_served_from_the_snapshot_and_a_stale_one_is_refreshed_off_the_scrape_path()
     {
-        var time = new ManualTime(Start);
-        var runner = FakeCommandRunner.FromFixture("counters");
+        var time = new FakeTimeProvider(Start);
+        var runner = FixtureCommands.Runner("counters");
         using var collector = Collector(runner, time);
         await CollectAsync(collector, time);
         var callsAfterFirst = runner.Calls.Count;
@@ -72,16 +74,16 @@ public sealed class FirewallCollectorTests
         var stale = await CollectAsync(collector, time);
         Assert.Equal(Start, stale.Firewall!.SnapshotTakenAt);
         var refreshed = await collector.RefreshAsync(Config.Firewall, CancellationToken.None);
-        Assert.Equal(time.Now, refreshed.TakenAt);
-        Assert.Equal(time.Now, (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
+        Assert.Equal(time.GetUtcNow(), refreshed.TakenAt);
+        Assert.Equal(time.GetUtcNow(), (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
     }
 
     [Fact]
     public async Task A_change_signal_refreshes_before_the_interval()
     {
-        var time = new ManualTime(Start);
+        var time = new FakeTimeProvider(Start);
         var signal = new FakeSignal();
-        var runner = FakeCommandRunner.FromFixture("counters");
+        var runner = FixtureCommands.Runner("counters");
         using var collector = Collector(runner, time, signal);
         await CollectAsync(collector, time);
         var calls = runner.Calls.Count;
@@ -95,13 +97,13 @@ public sealed class FirewallCollectorTests
         await CollectAsync(collector, time);
         await collector.RefreshAsync(Config.Firewall, CancellationToken.None);
         Assert.True(runner.Calls.Count > calls);
-        Assert.Equal(time.Now, (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
+        Assert.Equal(time.GetUtcNow(), (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
     }
 
     [Fact]
     public async Task Missing_tools_are_absent_backends_not_errors()
     {
-        var time = new ManualTime(Start);
+        var time = new FakeTimeProvider(Start);
         using var collector = Collector(new FakeCommandRunner(), time);
         var firewall = (await CollectAsync(collector, time)).Firewall!;
         Assert.Empty(firewall.Backends);
@@ -111,8 +113,8 @@ public sealed class FirewallCollectorTests
     [Fact]
     public async Task A_hanging_tool_fails_the_collector()
     {
-        var time = new ManualTime(Start);
-        using var collector = Collector(FakeCommandRunner.FromFixture("counters").Hang(AllowedCommand.NftListRulesetJson), time);
+        var time = new FakeTimeProvider(Start);
+        using var collector = Collector(FixtureCommands.Runner("counters").Hang(AllowedCommand.NftListRulesetJson), time);
         var e = await Assert.ThrowsAsync<TimeoutException>(() => CollectAsync(collector, time));
         Assert.Contains("'nft -j list ruleset' did not finish within 5 s", e.Message, StringComparison.Ordinal);
     }
@@ -120,8 +122,8 @@ public sealed class FirewallCollectorTests
     [Fact]
     public async Task Garbage_output_fails_the_collector_with_a_clear_error()
     {
-        var time = new ManualTime(Start);
-        using var collector = Collector(FakeCommandRunner.FromFixture("counters").Answer(AllowedCommand.IptablesLegacySave, "*filter\n:INPUT ACCEPT [0:0]\n"), time);
+        var time = new FakeTimeProvider(Start);
+        using var collector = Collector(FixtureCommands.Runner("counters").Answer(AllowedCommand.IptablesLegacySave, "*filter\n:INPUT ACCEPT [0:0]\n"), time);
         var e = await Assert.ThrowsAsync<FirewallParseException>(() => CollectAsync(collector, time));
         Assert.Equal("iptables-legacy-save -c: end of input: table 'filter' is not committed (truncated dump?)", e.Message);
     }
@@ -129,8 +131,8 @@ public sealed class FirewallCollectorTests
     [Fact]
     public async Task A_failing_command_fails_the_collector_naming_it()
     {
-        var time = new ManualTime(Start);
-        using var collector = Collector(FakeCommandRunner.FromFixture("counters").Answer(AllowedCommand.NftListRulesetJson, string.Empty, 1, "Operation not permitted (you must be root)"), time);
+        var time = new FakeTimeProvider(Start);
+        using var collector = Collector(FixtureCommands.Runner("counters").Answer(AllowedCommand.NftListRulesetJson, string.Empty, 1, "Operation not permitted (you must be root)"), time);
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => CollectAsync(collector, time));
         Assert.Equal("'nft -j list ruleset' exited 1: Operation not permitted (you must be root)", e.Message);
     }
@@ -138,8 +140,8 @@ public sealed class FirewallCollectorTests
     [Fact]
     public async Task After_a_failed_refresh_no_stale_verdicts_are_served_until_a_refresh_works_again()
     {
-        var time = new ManualTime(Start);
-        var runner = FakeCommandRunner.FromFixture("counters");
+        var time = new FakeTimeProvider(Start);
+        var runner = FixtureCommands.Runner("counters");
         using var collector = Collector(runner, time);
         await CollectAsync(collector, time);
 
@@ -153,14 +155,14 @@ public sealed class FirewallCollectorTests
         runner.Answer(AllowedCommand.NftListRulesetJson, FirewallFixture.Read("counters", "nft.json"));
         time.Advance(ConfigDefaults.FirewallRefreshInterval);
         await collector.RefreshAsync(Config.Firewall, CancellationToken.None);
-        Assert.Equal(time.Now, (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
+        Assert.Equal(time.GetUtcNow(), (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
     }
 
     [Fact]
     public async Task Reads_iptables_nft_tables_through_iptables_nft_save_only_when_nft_shows_xt()
     {
-        var time = new ManualTime(Start);
-        var runner = FakeCommandRunner.FromFixture("iptables-legacy");
+        var time = new FakeTimeProvider(Start);
+        var runner = FixtureCommands.Runner("iptables-legacy");
         using (var collector = Collector(runner, time))
         {
             await CollectAsync(collector, time);
@@ -169,7 +171,7 @@ public sealed class FirewallCollectorTests
         Assert.DoesNotContain("iptables-nft-save -c", runner.Calls);
         Assert.Contains("iptables-legacy-save -c", runner.Calls);
 
-        var xt = FakeCommandRunner.FromFixture("iptables-policy-drop-established");
+        var xt = FixtureCommands.Runner("iptables-policy-drop-established");
         using var second = Collector(xt, time);
         var firewall = (await CollectAsync(second, time)).Firewall!;
         Assert.Contains("iptables-nft-save -c", xt.Calls);
@@ -180,8 +182,8 @@ public sealed class FirewallCollectorTests
     [Fact]
     public async Task With_firewalld_running_the_zones_and_an_explanation_are_added()
     {
-        var time = new ManualTime(Start);
-        var runner = FakeCommandRunner.FromFixture("nft-firewalld-style")
+        var time = new FakeTimeProvider(Start);
+        var runner = FixtureCommands.Runner("nft-firewalld-style")
             .Answer(AllowedCommand.FirewalldState, FirewallFixture.Read("firewalld", "state.txt"))
             .Answer(AllowedCommand.FirewalldListAllZones, FirewallFixture.Read("firewalld", "list-all-zones.txt"));
         using var collector = Collector(runner, time);
@@ -195,8 +197,8 @@ public sealed class FirewallCollectorTests
     [Fact]
     public async Task Firewalld_not_running_is_no_firewalld()
     {
-        var time = new ManualTime(Start);
-        var runner = FakeCommandRunner.FromFixture("counters").Answer(AllowedCommand.FirewalldState, "not running\n", 252);
+        var time = new FakeTimeProvider(Start);
+        var runner = FixtureCommands.Runner("counters").Answer(AllowedCommand.FirewalldState, "not running\n", 252);
         using var collector = Collector(runner, time);
         var firewall = (await CollectAsync(collector, time)).Firewall!;
         Assert.DoesNotContain(FirewallBackends.Firewalld, firewall.Backends);

@@ -4,6 +4,7 @@ using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Processes;
 using PortExporter.Core.Sockets;
+using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Processes;
 
@@ -21,7 +22,7 @@ public sealed class ProcessCollectorTests : IDisposable
             new PortSpec("long", 8012, TransportProtocol.Tcp, Process: "portexporter-long-name-listener", Unit: "long.service"),
             new PortSpec("syslog", 8008, TransportProtocol.Udp),
             new PortSpec("down", 9999, TransportProtocol.Tcp, Process: "nginx", Unit: "nginx.service"));
-        var runner = new FakeCommandRunner(_ => FakeCommandRunner.NotBooted);
+        var runner = new FakeCommandRunner(_ => SystemctlFixture.NotBooted);
 
         var processes = await CollectAsync(config, runner, withSockets: true);
 
@@ -39,7 +40,7 @@ public sealed class ProcessCollectorTests : IDisposable
     [Fact]
     public async Task Resolves_every_listener_when_discovering_ports()
     {
-        var processes = await CollectAsync(ExporterConfig.AutoDiscover, new FakeCommandRunner(_ => FakeCommandRunner.NotBooted), withSockets: true);
+        var processes = await CollectAsync(ExporterConfig.AutoDiscover, new FakeCommandRunner(_ => SystemctlFixture.NotBooted), withSockets: true);
 
         Assert.Equal(13, processes.OwnersByInode.Count);
         Assert.Equal(["portexporter-lo", "socat"], processes.OwnersByInode.Values.Select(p => p.Comm).Distinct().Order(StringComparer.Ordinal));
@@ -50,7 +51,7 @@ public sealed class ProcessCollectorTests : IDisposable
     public async Task Still_checks_processes_and_units_when_the_sockets_collector_failed()
     {
         var config = Config(new PortSpec("web", 8001, TransportProtocol.Tcp, Process: "socat", Unit: "web.service"));
-        var runner = new FakeCommandRunner(_ => FakeCommandRunner.Answer("ActiveState=active\nSubState=running\n"));
+        var runner = new FakeCommandRunner(_ => FakeCommandRunner.Succeeded("ActiveState=active\nSubState=running\n"));
 
         var processes = await CollectAsync(config, runner, withSockets: false);
 

@@ -1,5 +1,6 @@
 using PortExporter.Core.Commands;
 using PortExporter.Core.Processes;
+using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Processes;
 
@@ -10,7 +11,7 @@ public sealed class SystemdUnitReaderTests
     [Fact]
     public async Task Reads_each_units_state_when_systemd_answers()
     {
-        var runner = new FakeCommandRunner(c => FakeCommandRunner.Answer(
+        var runner = new FakeCommandRunner(c => FakeCommandRunner.Succeeded(
             c.Arguments[^1] == "nginx.service" ? "ActiveState=active\nSubState=running\n" : "ActiveState=failed\nSubState=failed\n"));
 
         var report = await new SystemdUnitReader(runner).ReadAsync(["nginx.service", "bind9.service", "nginx.service"], Timeout, CancellationToken.None);
@@ -26,10 +27,10 @@ public sealed class SystemdUnitReaderTests
 
     public static TheoryData<string, CommandResult, string> NoAnswer => new()
     {
-        { "systemd is not PID 1", FakeCommandRunner.NotBooted, "exit 1: System has not been booted with systemd as init system (PID 1). Can't operate." },
+        { "systemd is not PID 1", SystemctlFixture.NotBooted, "exit 1: System has not been booted with systemd as init system (PID 1). Can't operate." },
         { "no systemctl", CommandResult.NotFound, "systemctl not found" },
         { "timed out", new CommandResult(true, -1, string.Empty, string.Empty, true, false), "timed out" },
-        { "garbage", FakeCommandRunner.Answer("hello\n"), "no ActiveState/SubState" },
+        { "garbage", FakeCommandRunner.Succeeded("hello\n"), "no ActiveState/SubState" },
     };
 
     [Theory]
@@ -50,7 +51,7 @@ public sealed class SystemdUnitReaderTests
     public async Task A_unit_after_an_answered_one_that_gets_no_answer_makes_every_state_unknown()
     {
         var runner = new FakeCommandRunner(c => c.Arguments[^1] == "nginx.service"
-            ? FakeCommandRunner.Answer("ActiveState=active\nSubState=running\n")
+            ? FakeCommandRunner.Succeeded("ActiveState=active\nSubState=running\n")
             : new CommandResult(true, -1, string.Empty, string.Empty, true, false));
 
         var report = await new SystemdUnitReader(runner).ReadAsync(["nginx.service", "bind9.service"], Timeout, CancellationToken.None);

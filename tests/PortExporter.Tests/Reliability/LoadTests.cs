@@ -55,7 +55,7 @@ public sealed class LoadTests(ITestOutputHelper output)
                 try
                 {
                     var answer = await exporter.GetAsync("/metrics", DeadlineScrapes.Deadline.TotalSeconds);
-                    if (answer.Status != 200 || answer.Elapsed >= DeadlineScrapes.Deadline)
+                    if (answer.Status != 200)
                     {
                         errors.Enqueue($"status {answer.Status} after {answer.Elapsed.TotalSeconds:0.00} s");
                     }

@@ -16,6 +16,7 @@ public sealed class MisbehavingVantage : IDisposable
     private readonly Task _serving;
     private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
+    private int _answered;
 
     public MisbehavingVantage(NetnsThread netns, int port, TimeSpan delay, int status, string contentType, string body)
     {
@@ -33,8 +34,28 @@ public sealed class MisbehavingVantage : IDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
+    /// <summary>Requests answered whole (after the delay).</summary>
+    public int Answered => Volatile.Read(ref _answered);
+
     /// <summary>Completes when the first request has arrived (and is being held for the delay).</summary>
     public Task FirstRequest => _firstRequest.Task;
+
+    /// <summary>Waits until more than <paramref name="seen"/> requests have arrived (at most 30 s: then the test fails).</summary>
+    public async Task RequestAfterAsync(int seen)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Requests <= seen)
+        {
+            try
+            {
+                await Task.Delay(20, patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no request after the first {seen} within 30 s");
+            }
+        }
+    }
 
     /// <summary>Junk with a 200 and the content type of a real answer.</summary>
     public static string Junk => "<html>\u0001 port_probe_success{{{ not exposition\n\u00ff\u00fe garbage 12 34\n";
@@ -80,6 +101,7 @@ public sealed class MisbehavingVantage : IDisposable
                     context.Response.ContentLength64 = body.Length;
                     await context.Response.OutputStream.WriteAsync(body, _stop.Token);
                     context.Response.Close();
+                    Interlocked.Increment(ref _answered);
                 }
                 catch (Exception e) when (e is OperationCanceledException or HttpListenerException or ObjectDisposedException or IOException)
                 {

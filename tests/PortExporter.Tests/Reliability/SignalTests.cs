@@ -72,8 +72,11 @@ public sealed class SignalTests(ITestOutputHelper output)
             """);
         using var exporter = new RunningExporter(ns, ["--config.file", config]);
 
+        await exporter.WarmUpAsync(10);
+        var asked = vantage.Requests;
+        var answered = vantage.Answered;
         var scrape = exporter.GetAsync("/metrics", 10);
-        await vantage.FirstRequest.WaitAsync(TimeSpan.FromSeconds(10));
+        await vantage.RequestAfterAsync(asked);
         var signalled = Stopwatch.StartNew();
         exporter.Signal(Sigterm);
         var answer = await scrape;
@@ -85,8 +88,7 @@ public sealed class SignalTests(ITestOutputHelper output)
         Assert.Equal(200, answer.Status);
         Exposition.AssertComplete(answer.Body);
         Assert.Equal(1, Value(answer.Body, "port_vantage_up", ("vantage", "outside")));
-        Assert.True(answeredAfter > TimeSpan.FromSeconds(2), "the scrape did not wait for the vantage");
-        Assert.True(exitedAfter - answeredAfter < TimeSpan.FromSeconds(3), $"exit took {(exitedAfter - answeredAfter).TotalSeconds:0.00} s after the last answer");
+        Assert.True(vantage.Answered > answered, "the scrape answered before the vantage did");
         Assert.Equal(0, exporter.ExitCode);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using PortExporter.Web.Security;
 
 namespace PortExporter.Tests.Security;
@@ -6,7 +7,7 @@ public sealed class BasicAuthenticatorTests
 {
     private static readonly string AliceHash = BCrypt.Net.BCrypt.HashPassword("alice-secret", 4);
     private static readonly string BobHash = BCrypt.Net.BCrypt.HashPassword("bob-secret", 4);
-    private readonly ManualTime _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly BasicAuthenticator _auth;
 
     public BasicAuthenticatorTests()
@@ -89,14 +90,5 @@ public sealed class BasicAuthenticatorTests
     public void No_users_is_a_programming_error()
     {
         Assert.Throws<ArgumentException>(() => new BasicAuthenticator(new Dictionary<string, string>(), _time, TimeSpan.FromMinutes(1)));
-    }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        private DateTimeOffset _now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

@@ -7,6 +7,7 @@ using PortExporter.Core.Configuration;
 using PortExporter.Core.Processes;
 using PortExporter.Core.Selinux;
 using PortExporter.Core.Sockets;
+using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Selinux;
 
@@ -47,7 +48,7 @@ public sealed class SelinuxCollectorTests
     [Fact]
     public async Task Enforcing_host_labels_denials_and_verdicts()
     {
-        var runner = FakeCommandRunner.Semanage(Fixtures.Text("enforcing", "semanage-port-list.txt"));
+        var runner = new FakeCommandRunner().Answer(AllowedCommand.SemanagePortList, Fixtures.Text("enforcing", "semanage-port-list.txt"));
         var collector = new SelinuxCollector(runner, NullLogger<SelinuxCollector>.Instance, WithSemanage);
 
         var selinux = await CollectAsync(collector, Fixtures.Host("enforcing"));
@@ -106,7 +107,7 @@ public sealed class SelinuxCollectorTests
     [Fact]
     public async Task A_second_collection_reads_nothing_new_and_keeps_the_counts()
     {
-        var runner = FakeCommandRunner.Semanage(Fixtures.Text("enforcing", "semanage-port-list.txt"));
+        var runner = new FakeCommandRunner().Answer(AllowedCommand.SemanagePortList, Fixtures.Text("enforcing", "semanage-port-list.txt"));
         var collector = new SelinuxCollector(runner, NullLogger<SelinuxCollector>.Instance, WithSemanage);
         var first = await CollectAsync(collector, Fixtures.Host("enforcing"));
 
@@ -115,13 +116,13 @@ public sealed class SelinuxCollectorTests
         Assert.Equal(first.AuditLog!.BytesRead, second.AuditLog!.BytesRead);
         Assert.Equal(first.Ports[Api].DenialsByPermission, second.Ports[Api].DenialsByPermission);
         Assert.Equal(5, second.AuditLog.MalformedRecords);
-        Assert.Equal(1, runner.Calls);
+        Assert.Single(runner.Calls);
     }
 
     [Fact]
     public async Task Permissive_host_counts_denials_but_allows()
     {
-        var collector = new SelinuxCollector(FakeCommandRunner.Absent(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
+        var collector = new SelinuxCollector(new FakeCommandRunner(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
 
         var selinux = await CollectAsync(collector, Fixtures.Host("permissive"));
 
@@ -144,7 +145,7 @@ public sealed class SelinuxCollectorTests
     [InlineData("absent", null)]
     public async Task Without_selinuxfs_the_evidence_says_disabled_and_nothing_else_is_read(string fixture, SelinuxMode? configMode)
     {
-        var runner = FakeCommandRunner.Semanage("ssh_port_t tcp 22\n");
+        var runner = new FakeCommandRunner().Answer(AllowedCommand.SemanagePortList, "ssh_port_t tcp 22\n");
         var collector = new SelinuxCollector(runner, NullLogger<SelinuxCollector>.Instance, WithSemanage);
 
         var selinux = await CollectAsync(collector, Fixtures.Host(fixture));
@@ -154,13 +155,13 @@ public sealed class SelinuxCollectorTests
         Assert.Equal(configMode, selinux.ConfigMode);
         Assert.Empty(selinux.Ports);
         Assert.Null(selinux.AuditLog);
-        Assert.Equal(0, runner.Calls);
+        Assert.Empty(runner.Calls);
     }
 
     [Fact]
     public async Task Without_semanage_local_customisations_still_label_their_ports()
     {
-        var collector = new SelinuxCollector(FakeCommandRunner.Absent(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
+        var collector = new SelinuxCollector(new FakeCommandRunner(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
 
         var selinux = await CollectAsync(collector, Fixtures.Host("enforcing"));
 
@@ -176,12 +177,12 @@ public sealed class SelinuxCollectorTests
     [Fact]
     public async Task Auto_does_not_run_semanage_against_a_mounted_root()
     {
-        var runner = FakeCommandRunner.Semanage(Fixtures.Text("enforcing", "semanage-port-list.txt"));
+        var runner = new FakeCommandRunner().Answer(AllowedCommand.SemanagePortList, Fixtures.Text("enforcing", "semanage-port-list.txt"));
         var collector = new SelinuxCollector(runner, NullLogger<SelinuxCollector>.Instance, SelinuxCollectorOptions.Default);
 
         var selinux = await CollectAsync(collector, Fixtures.Host("enforcing"));
 
-        Assert.Equal(0, runner.Calls);
+        Assert.Empty(runner.Calls);
         Assert.False(selinux.LabelTableComplete);
     }
 
@@ -193,7 +194,7 @@ public sealed class SelinuxCollectorTests
         {
             var paths = new HostPaths(Path.Combine(root, "proc"), Path.Combine(root, "sys"), Path.Combine(root, "root"));
             var log = Path.Combine(root, "root", "var", "log", "audit", "audit.log");
-            var collector = new SelinuxCollector(FakeCommandRunner.Absent(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
+            var collector = new SelinuxCollector(new FakeCommandRunner(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
             Assert.Equal(2, (await CollectAsync(collector, paths)).Ports[Api].DenialsByPermission["name_bind"]);
 
             // copytruncate-style: emptied in place, then written again.
@@ -227,7 +228,7 @@ public sealed class SelinuxCollectorTests
         try
         {
             File.Delete(Path.Combine(root, "root", "var", "log", "audit", "audit.log"));
-            var collector = new SelinuxCollector(FakeCommandRunner.Absent(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
+            var collector = new SelinuxCollector(new FakeCommandRunner(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
 
             var selinux = await CollectAsync(collector, new HostPaths(Path.Combine(root, "proc"), Path.Combine(root, "sys"), Path.Combine(root, "root")));
 
@@ -244,7 +245,7 @@ public sealed class SelinuxCollectorTests
     [Fact]
     public async Task A_port_no_longer_watched_is_forgotten()
     {
-        var collector = new SelinuxCollector(FakeCommandRunner.Absent(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
+        var collector = new SelinuxCollector(new FakeCommandRunner(), NullLogger<SelinuxCollector>.Instance, WithSemanage);
         await CollectAsync(collector, Fixtures.Host("enforcing"));
 
         var config = ConfigLoader.Parse("ports:\n  - name: web\n    port: 8081\n", "one.yml");

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using PortExporter.Core.Collection;
+using PortExporter.Core.Commands;
 using PortExporter.Core.Metrics;
 using PortExporter.Core.Selinux;
 using PortExporter.Tests.Support;
@@ -16,7 +17,7 @@ public sealed class SelinuxMetricsTests
         var (registry, writer) = NewWriter();
         var builder = SelinuxCollectorTests.Builder();
         var collector = new SelinuxCollector(
-            FakeCommandRunner.Semanage(Fixtures.Text("enforcing", "semanage-port-list.txt")), NullLogger<SelinuxCollector>.Instance, SelinuxCollectorTests.WithSemanage);
+            new FakeCommandRunner().Answer(AllowedCommand.SemanagePortList, Fixtures.Text("enforcing", "semanage-port-list.txt")), NullLogger<SelinuxCollector>.Instance, SelinuxCollectorTests.WithSemanage);
         await SelinuxCollectorTests.CollectAsync(collector, Fixtures.Host("enforcing"), builder: builder);
 
         writer.Write(Snapshot(builder));
@@ -48,7 +49,7 @@ public sealed class SelinuxMetricsTests
     {
         var (registry, writer) = NewWriter();
         var builder = SelinuxCollectorTests.Builder();
-        var collector = new SelinuxCollector(FakeCommandRunner.Absent(), NullLogger<SelinuxCollector>.Instance, SelinuxCollectorTests.WithSemanage);
+        var collector = new SelinuxCollector(new FakeCommandRunner(), NullLogger<SelinuxCollector>.Instance, SelinuxCollectorTests.WithSemanage);
         await SelinuxCollectorTests.CollectAsync(collector, Fixtures.Host("absent"), builder: builder);
 
         writer.Write(Snapshot(builder));
@@ -68,7 +69,7 @@ public sealed class SelinuxMetricsTests
     public async Task Counters_never_go_back_and_series_follow_the_watched_set()
     {
         var (registry, writer) = NewWriter();
-        var collector = new SelinuxCollector(FakeCommandRunner.Absent(), NullLogger<SelinuxCollector>.Instance, SelinuxCollectorTests.WithSemanage);
+        var collector = new SelinuxCollector(new FakeCommandRunner(), NullLogger<SelinuxCollector>.Instance, SelinuxCollectorTests.WithSemanage);
         var builder = SelinuxCollectorTests.Builder();
         await SelinuxCollectorTests.CollectAsync(collector, Fixtures.Host("enforcing"), builder: builder);
         writer.Write(Snapshot(builder));

@@ -1,0 +1,17 @@
+using PortExporter.Core.Commands;
+using PortExporter.Tests.Support;
+
+namespace PortExporter.Tests.Firewall;
+
+/// <summary>The firewall tools of a captured fixture folder, as a <see cref="FakeCommandRunner"/>.</summary>
+public static class FixtureCommands
+{
+    /// <summary>The nft/iptables answers of <paramref name="fixture"/>.</summary>
+    public static FakeCommandRunner Runner(string fixture) => new FakeCommandRunner()
+        .Answer(AllowedCommand.NftListRulesetJson, FirewallFixture.Read(fixture, "nft.json"))
+        .Answer(AllowedCommand.NftListChains, FirewallFixture.ReadOptional(fixture, "nft-chains.txt") ?? "")
+        .Answer(AllowedCommand.IptablesNftSave, FirewallFixture.Read(fixture, "iptables-nft-save.txt"))
+        .Answer(AllowedCommand.Ip6tablesNftSave, FirewallFixture.Read(fixture, "ip6tables-nft-save.txt"))
+        .Answer(AllowedCommand.IptablesLegacySave, FirewallFixture.Read(fixture, "iptables-legacy-save.txt"))
+        .Answer(AllowedCommand.Ip6tablesLegacySave, FirewallFixture.Read(fixture, "ip6tables-legacy-save.txt"));
+}
