@@ -34,11 +34,14 @@ public sealed class ProcfsChurnTests(ITestOutputHelper output)
             WriteProcess(procfs, pid, inode);
         }
 
+        // Every scrape collects afresh (no reuse of a young collection): the last one must see the churn's end.
         var config = dir.File("config.yml", """
             ports:
               - name: web
                 port: 8080
                 process: socat
+            web:
+              min_collection_interval: 1ms
             """);
         using var exporter = new RunningExporter(ns, ["--config.file", config, "--path.procfs", procfs]);
         var first = (await DeadlineScrapes.ScrapeAsync(exporter, 1, output))[0];

@@ -89,10 +89,13 @@ public sealed class VantageFaultTests(ITestOutputHelper output)
         Assert.Equal(collectionsBefore + 1, Value(first.Body, "port_exporter_collections_total"));
     }
 
+    // Every scrape collects afresh (no reuse of a young collection), so each one asks the vantage.
     private static string Config(TempDir dir) => dir.File("config.yml", $"""
         ports:
           - name: web
             port: 8080
+        web:
+          min_collection_interval: 1ms
         vantages:
           - name: outside
             url: http://127.0.0.1:{VantagePort}
