@@ -2,14 +2,14 @@
 # memory of the framework-dependent build), so the runtime image needs no .NET runtime. The runtime image runs as
 # a non-root user; give it the host's view and the capabilities it needs (see deploy/README.md, "Capabilities").
 #
-# The base images are pinned by digest: a tag moves, a digest does not. Refresh both together (same distribution,
-# same glibc) when .NET 10 is patched:
+# Release builds pin the base images by digest (a tag moves, a digest does not), both of the same .NET patch release
+# (same distribution, same glibc). Look the digests up when .NET 10 is patched:
 #   docker buildx imagetools inspect mcr.microsoft.com/dotnet/sdk:10.0 --format '{{json .Manifest.Digest}}'
 #   docker buildx imagetools inspect mcr.microsoft.com/dotnet/runtime-deps:10.0 --format '{{json .Manifest.Digest}}'
 # (or `skopeo inspect --format '{{.Digest}}' docker://mcr.microsoft.com/dotnet/sdk:10.0`), then build with
 #   docker build --build-arg SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0@sha256:... \
 #                --build-arg RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0@sha256:... .
-# and commit the digests below. A build without pinned digests uses the moving tags: release builds must pass them.
+# or commit them as the defaults below. Without them the build uses the moving tags (fine for a local build only).
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0
 
