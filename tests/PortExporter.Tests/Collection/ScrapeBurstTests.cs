@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using PortExporter.Cli;
-using PortExporter.Core;
 using PortExporter.Core.Configuration;
-using PortExporter.Hosting;
-using PortExporter.Tests.Support;
+using PortExporter.Tests.Host;
 
 namespace PortExporter.Tests.Collection;
 
@@ -18,32 +14,21 @@ namespace PortExporter.Tests.Collection;
 public sealed class ScrapeBurstTests : IAsyncLifetime
 {
     private const int Scrapes = 200;
-    private readonly TempDir _dir = new();
-    private WebApplication? _app;
+    private ExporterHost? _host;
     private HttpClient? _http;
 
     public async Task InitializeAsync()
     {
-        var configFile = _dir.File("config.yml", "probes:\n  enabled: false\nports:\n  - name: web\n    port: 8080\n");
-        var port = FreePort.Next();
-        var settings = new ExporterSettings(
-            configFile, HostPaths.Default, Microsoft.Extensions.Logging.LogLevel.Warning, LogFormat.Logfmt,
-            new ListenAddress(IPAddress.Loopback, port), "/metrics", null);
-        _app = ServeVerb.Build(settings, ConfigLoader.Load(configFile));
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        _host = await ExporterHost.StartAsync("probes:\n  enabled: false\nports:\n  - name: web\n    port: 8080\n");
+        _http = _host.Http;
     }
 
     public async Task DisposeAsync()
     {
-        _http?.Dispose();
-        if (_app is not null)
+        if (_host is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        _dir.Dispose();
     }
 
     [Fact]
