@@ -7,7 +7,7 @@ namespace PortExporter.Core.Collection;
 /// <summary>
 /// The watched set. With ports in the config it is the config's. With no config file it is every port
 /// that has had a listener since start (TCP listeners; UDP sockets below the ephemeral range), so a port
-/// whose service dies stays watched and shows the outage. Bounded by <see cref="ConfigDefaults.MaxAutoDiscoveredPorts"/>.
+/// whose service dies stays watched and shows the outage. Bounded by <see cref="ConfigDefaults.AutoWatchMaxPorts"/>.
 /// Thread-safe.
 /// </summary>
 public sealed class WatchedPortResolver
@@ -28,7 +28,7 @@ public sealed class WatchedPortResolver
             {
                 foreach (var listener in sockets.Listeners.OrderBy(l => l.Port).ThenBy(l => l.Protocol))
                 {
-                    if (_discovered.Count >= ConfigDefaults.MaxAutoDiscoveredPorts)
+                    if (_discovered.Count >= ConfigDefaults.AutoWatchMaxPorts)
                     {
                         break;
                     }
