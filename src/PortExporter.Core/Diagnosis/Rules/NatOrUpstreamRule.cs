@@ -18,6 +18,11 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
+        if (IntentGate.Unless(port, Check, "from outside", PortExpose.Public) is { } notPromised)
+        {
+            return notPromised;
+        }
+
         if (!evidence.Config.Probes.Enabled && evidence.Config.Vantages.Count == 0)
         {
             return RuleOutcome.Skipped(Check, "probes disabled");
