@@ -9,7 +9,7 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// The opposite promise broken: the port is reachable from where its intent says it must not be. A <c>local</c> port
 /// with a listener outside or internal clients can reach (any non-loopback address); an <c>internal</c> port reachable
 /// from outside: a listener on a wildcard or outside address that the firewall accepts from outside, or a probe from
-/// outside (the external address, a remote vantage) that connected. Names the deciding evidence and the fix.
+/// a remote vantage that connected. Names the deciding evidence and the fix.
 /// </summary>
 public sealed class ExposedRule : IDiagnosisRule
 {
@@ -92,7 +92,10 @@ public sealed class ExposedRule : IDiagnosisRule
             $"Drop new connections from outside to {port.Port}/{port.Protocol.ToLabel()} on the outside interface (an allowlist of the internal networks before the accepting rule, kept as code), or bind the service to its internal address only and restart it.");
     }
 
-    /// <summary>A probe from outside (the external address, or a remote vantage that answered) that connected.</summary>
+    /// <summary>
+    /// A probe from outside that connected: a remote vantage that answered. This host's own probes (loopback,
+    /// internal, and external, which dials the external address from here) do not cross the outside path.
+    /// </summary>
     private static string? OutsideProbeThatConnected(PortSpec port, EvidenceSnapshot evidence)
     {
         if (evidence.Probes is not { } probes)
@@ -101,7 +104,7 @@ public sealed class ExposedRule : IDiagnosisRule
         }
 
         var hit = (probes.Ports.GetValueOrDefault(port.Key) ?? [])
-            .FirstOrDefault(r => r.Success && r.Vantage is not ("loopback" or "internal") && probes.VantageUp.GetValueOrDefault(r.Vantage, true));
+            .FirstOrDefault(r => r.Success && !ConfigDefaults.LocalVantages.Contains(r.Vantage) && probes.VantageUp.GetValueOrDefault(r.Vantage, true));
         return hit is null ? null : $"{hit.Vantage} {hit.Address}";
     }
 }
