@@ -115,6 +115,17 @@ public sealed class IntentLabTests
         Assert.All(Series(m, "port_diagnosis"), s => Assert.Contains("cause=\"ok\"", s, StringComparison.Ordinal));
         Assert.Equal(0, Value(m, "port_exporter_auto_watch_evicted_total"));
 
+        // diagnose with no config: one collection, no history to wait for; the same quiet verdict.
+        var once = lab.Ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--output", "json"));
+        Assert.True(once.ExitCode == 0, once.Stdout + once.Stderr);
+        using (var report = JsonDocument.Parse(once.Stdout))
+        {
+            var ports = report.RootElement.GetProperty("ports").EnumerateArray().ToDictionary(p => p.GetProperty("service").GetString()!, p => p.GetProperty("expose").GetString());
+            Assert.Equal("public", ports["auto-8080-tcp"]);
+            Assert.Equal("local", ports["auto-6379-tcp"]);
+            Assert.DoesNotContain("auto-45000-tcp", ports.Keys);
+        }
+
         // 600 listeners opened by an unprivileged user: the cap evicts them, not the service watched before them.
         lab.Ns.Start("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3", "-c", """
             import socket, time
