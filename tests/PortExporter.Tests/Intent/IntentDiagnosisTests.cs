@@ -66,6 +66,25 @@ public sealed class IntentDiagnosisTests
     }
 
     [Fact]
+    public void Silence_from_an_auto_watched_udp_port_is_no_evidence_but_from_a_configured_one_it_is()
+    {
+        var configured = WebPort with { Bind = null, Protocol = TransportProtocol.Udp };
+        var inferred = configured with { Name = "auto-8080-udp", Origin = IntentOrigin.Inferred };
+        var silence = new ProbeEvidence(
+            new Dictionary<PortKey, IReadOnlyList<ProbeResult>> { [configured.Key] = [Probe("loopback", false, ProbeFailureReason.Timeout)] },
+            new Dictionary<string, bool>());
+        EvidenceSnapshot Evidence(PortSpec port) => For(port, e => e with
+        {
+            Sockets = SocketsOf(new PortExporter.Core.Sockets.Listener(TransportProtocol.Udp, IPAddress.Any, 8080, 100)),
+            Firewall = new FirewallEvidence(["nftables"], new Dictionary<PortKey, FirewallPortResult> { [configured.Key] = new(Accept, Accept) }, DateTimeOffset.UnixEpoch),
+            Probes = silence,
+        });
+
+        Assert.Equal(Cause.Ok, Diagnoser.Diagnose(inferred, Evidence(inferred)).Cause);
+        Assert.Equal(Cause.Unknown, Diagnoser.Diagnose(configured, Evidence(configured)).Cause);
+    }
+
+    [Fact]
     public void Exposed_names_the_listener_and_the_accepting_rule()
     {
         var diagnosis = Diagnoser.Diagnose(Internal, For(Internal, e => e with { Firewall = FirewallOf(Accept) }));
