@@ -14,6 +14,6 @@ internal static partial class AutoWatchLog
     [LoggerMessage(Level = LogLevel.Information, Message = "auto-watch: forgot {Service}: no listener for auto_watch.forget_after={ForgetAfter}")]
     public static partial void Forgotten(ILogger logger, string service, TimeSpan forgetAfter);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "auto-watch: evicted {Service}: more than auto_watch.max_ports={MaxPorts} listener ports (a flood of listeners?); configured ports are never evicted")]
-    public static partial void Evicted(ILogger logger, string service, int maxPorts);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "auto-watch: evicted {Count} port(s) beyond auto_watch.max_ports={MaxPorts} (a flood of listeners?), the least recently seen and newest first: {Services}; configured ports are never evicted")]
+    public static partial void Evicted(ILogger logger, int count, int maxPorts, string services);
 }

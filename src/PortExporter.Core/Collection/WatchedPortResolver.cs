@@ -26,6 +26,9 @@ public sealed class WatchedPortResolver(TimeProvider? time = null, ILogger<Watch
     private readonly Dictionary<PortKey, AutoWatchEntry> _entries = [];
     private long _evicted;
 
+    /// <summary>Evicted ports named in one log line at most (a flood is one line, not one per port).</summary>
+    private const int MaxNamesLogged = 10;
+
     /// <summary>Auto-watched ports evicted by the cap since start (<c>port_exporter_auto_watch_evicted_total</c>).</summary>
     public long Evicted => Interlocked.Read(ref _evicted);
 
@@ -160,12 +163,15 @@ public sealed class WatchedPortResolver(TimeProvider? time = null, ILogger<Watch
             return;
         }
 
-        foreach (var entry in watched.OrderBy(e => e.LastSeen).ThenByDescending(e => e.FirstSeen).ThenByDescending(e => e.Key.Port).Take(over))
+        var evicted = watched.OrderBy(e => e.LastSeen).ThenByDescending(e => e.FirstSeen).ThenByDescending(e => e.Key.Port).Take(over).ToList();
+        foreach (var entry in evicted)
         {
             entry.Evict();
-            Interlocked.Increment(ref _evicted);
-            AutoWatchLog.Evicted(_logger, entry.Spec.Name, settings.MaxPorts);
         }
+
+        Interlocked.Add(ref _evicted, evicted.Count);
+        var names = string.Join(", ", evicted.Take(MaxNamesLogged).Select(e => e.Spec.Name)) + (evicted.Count > MaxNamesLogged ? ", ..." : string.Empty);
+        AutoWatchLog.Evicted(_logger, evicted.Count, settings.MaxPorts, names);
     }
 
     /// <summary>The <c>service</c> label of an auto-watched port: never the process's own choice of name.</summary>
