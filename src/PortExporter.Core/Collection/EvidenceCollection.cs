@@ -42,12 +42,13 @@ public sealed class EvidenceCollection(
         var sockets = run.StartFact(sources.Sockets, ct => sources.Sockets.CollectAsync(context, HostFacts.None, ct));
         var known = new HostFacts(await network.ConfigureAwait(false), await sockets.ConfigureAwait(false), null);
         var facts = known with { Processes = await run.StartFact(sources.Processes, ct => sources.Processes.CollectAsync(context, known, ct)).ConfigureAwait(false) };
-        var ports = resolver.Resolve(config, facts.Sockets, facts.Processes);
+        var resolved = resolver.Resolve(config, facts.Sockets, facts.Processes, facts.Network);
 
-        var firewall = run.Start(sources.Firewall, ct => sources.Firewall.CollectAsync(context, facts, ports, ct));
-        var selinux = run.Start(sources.Selinux, ct => sources.Selinux.CollectAsync(context, facts, ports, ct));
-        var probes = run.Start(sources.Probes, ct => sources.Probes.CollectAsync(context, facts, ports, ct));
+        var firewall = run.Start(sources.Firewall, ct => sources.Firewall.CollectAsync(context, facts, resolved, ct));
+        var selinux = run.Start(sources.Selinux, ct => sources.Selinux.CollectAsync(context, facts, resolved, ct));
+        var probes = run.Start(sources.Probes, ct => sources.Probes.CollectAsync(context, facts, resolved, ct));
         await Task.WhenAll(firewall, selinux, probes).ConfigureAwait(false);
+        var ports = resolver.Settle(resolved, firewall.Result);
 
         var ordered = CollectorNames.All.Where(statuses.ContainsKey).ToDictionary(n => n, n => statuses[n], StringComparer.Ordinal);
         return new EvidenceSnapshot(

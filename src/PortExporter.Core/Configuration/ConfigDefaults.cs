@@ -18,8 +18,14 @@ public static class ConfigDefaults
     /// <summary><c>/probe</c> requests one client may send at once before the rate limit applies.</summary>
     public const int ProbeClientBurst = 20;
 
-    /// <summary>Ports auto-discovery will track at most (no config file).</summary>
-    public const int MaxAutoDiscoveredPorts = 512;
+    /// <summary><c>auto_watch.max_ports</c>: auto-watched ports at most; the least recently seen is evicted beyond it.</summary>
+    public const int AutoWatchMaxPorts = 512;
+
+    /// <summary><c>auto_watch.min_age</c>: a listener is auto-watched once it has existed this long.</summary>
+    public static readonly TimeSpan AutoWatchMinAge = TimeSpan.FromMinutes(2);
+
+    /// <summary><c>auto_watch.forget_after</c>: an auto-watched port whose listener is gone this long is forgotten.</summary>
+    public static readonly TimeSpan AutoWatchForgetAfter = TimeSpan.FromHours(1);
 
     public static readonly TimeSpan FirewallRefreshInterval = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);

@@ -13,8 +13,9 @@ namespace PortExporter.Core.Configuration;
 /// </summary>
 public static partial class ConfigLoader
 {
-    private static readonly string[] TopLevelKeys = ["ports", "firewall", "selinux", "probes", "probe_targets", "vantages", "web"];
-    private static readonly string[] PortKeys = ["name", "port", "protocol", "process", "unit", "bind", "external", "selinux_type"];
+    private static readonly string[] TopLevelKeys = ["ports", "firewall", "selinux", "probes", "probe_targets", "vantages", "web", "auto_watch"];
+    private static readonly string[] PortKeys = ["name", "port", "protocol", "process", "unit", "bind", "external", "selinux_type", "expose", "from"];
+    private static readonly string[] AutoWatchKeys = ["enabled", "min_age", "forget_after", "max_ports"];
     private static readonly string[] WebKeys = ["min_collection_interval"];
     private static readonly string[] FirewallKeys = ["external_source", "refresh_interval", "command_timeout"];
     private static readonly string[] SelinuxKeys = ["audit_log"];
@@ -74,8 +75,9 @@ public static partial class ConfigLoader
         var targets = reader.Get(root, "probe_targets") is { } pt ? ReadProbeTargets(reader, pt) : [];
         var vantages = reader.Get(root, "vantages") is { } va ? ReadVantages(reader, va) : [];
         var web = reader.Get(root, "web") is { } we ? ReadWeb(reader, we) : WebSettings.Default;
+        var autoWatch = reader.Get(root, "auto_watch") is { } aw ? ReadAutoWatch(reader, aw) : AutoWatchSettings.Default;
 
-        return new ExporterConfig(file, ports, firewall, selinux, probes, targets, vantages) { Web = web };
+        return new ExporterConfig(file, ports, firewall, selinux, probes, targets, vantages) { Web = web, AutoWatch = autoWatch };
     }
 
     private static List<PortSpec> ReadPorts(Reader reader, YamlNode node)
@@ -118,11 +120,31 @@ public static partial class ConfigLoader
                 throw reader.Error(map, $"{where}.name", $"duplicate name '{name}' for {key}");
             }
 
+            var expose = reader.Expose(map, where);
+            var from = reader.OptionalNetworks(map, where, "from");
+            if (expose == PortExpose.Local && from.Count > 0)
+            {
+                throw reader.Error(reader.Get(map, "from")!, $"{where}.from", "a local port is reachable on the host only; from: applies to expose: public or internal");
+            }
+
             seenKeys[key] = map;
-            list.Add(new PortSpec(name, port, protocol, process, unit, bind, external, selinuxType));
+            list.Add(new PortSpec(name, port, protocol, process, unit, bind, external, selinuxType) { Expose = expose, From = from });
         }
 
         return list;
+    }
+
+    private static AutoWatchSettings ReadAutoWatch(Reader reader, YamlNode node)
+    {
+        const string where = "auto_watch";
+        var map = reader.Mapping(node, where);
+        reader.RejectUnknown(map, where, AutoWatchKeys);
+        var d = AutoWatchSettings.Default;
+        return new AutoWatchSettings(
+            reader.OptionalBool(map, where, "enabled"),
+            reader.OptionalDuration(map, where, "min_age") ?? d.MinAge,
+            reader.OptionalDuration(map, where, "forget_after") ?? d.ForgetAfter,
+            reader.OptionalInt(map, where, "max_ports", 1, 131_072) ?? d.MaxPorts);
     }
 
     private static FirewallSettings ReadFirewall(Reader reader, YamlNode node)
@@ -290,6 +312,52 @@ public static partial class ConfigLoader
             return TransportProtocolNames.TryParse(text, out var protocol)
                 ? protocol
                 : throw Error(Get(map, "protocol")!, $"{where}.protocol", $"expected tcp or udp, got '{text}'");
+        }
+
+        public PortExpose Expose(YamlMappingNode map, string where)
+        {
+            var text = OptionalString(map, where, "expose");
+            if (text is null)
+            {
+                return PortExpose.Public;
+            }
+
+            return PortIntentNames.TryParse(text, out var expose)
+                ? expose
+                : throw Error(Get(map, "expose")!, $"{where}.expose", $"expected public, internal or local, got '{Shorten(text)}'");
+        }
+
+        /// <summary>A list of IPv4/IPv6 CIDR ranges (198.51.100.0/24, 2001:db8::/32); empty when the key is absent.</summary>
+        public List<IPNetwork> OptionalNetworks(YamlMappingNode map, string where, string key)
+        {
+            var list = new List<IPNetwork>();
+            if (Get(map, key) is not { } node)
+            {
+                return list;
+            }
+
+            var items = Sequence(node, $"{where}.{key}");
+            for (var i = 0; i < items.Children.Count; i++)
+            {
+                var item = items.Children[i];
+                if (item is not YamlScalarNode { Value: { } text }
+                    || !text.Contains('/', StringComparison.Ordinal)
+                    || text.Contains('%', StringComparison.Ordinal)
+                    || !IPNetwork.TryParse(text, out var range)
+                    || !IPAddress.Parse(text[..text.IndexOf('/', StringComparison.Ordinal)]).Equals(range.BaseAddress))
+                {
+                    throw Error(item, $"{where}.{key}[{i}]", $"expected an IPv4 or IPv6 CIDR range such as 198.51.100.0/24 (no host bits set), got '{Shorten((item as YamlScalarNode)?.Value ?? string.Empty)}'");
+                }
+
+                list.Add(range);
+            }
+
+            if (list.Count == 0)
+            {
+                throw Error(node, $"{where}.{key}", "expected at least one CIDR range (or leave the key out)");
+            }
+
+            return list;
         }
 
         public IPAddress? OptionalAddress(YamlMappingNode map, string where, string key)

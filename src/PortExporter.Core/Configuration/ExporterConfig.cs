@@ -2,7 +2,7 @@ namespace PortExporter.Core.Configuration;
 
 /// <summary>The validated config file. Immutable; a reload builds a new one.</summary>
 /// <param name="SourcePath">The file it came from, or null when none was given.</param>
-/// <param name="Ports">Watched ports. Empty with no file means "watch every listener".</param>
+/// <param name="Ports">Configured ports. Empty with auto-watch on means "watch every lasting listener".</param>
 public sealed record ExporterConfig(
     string? SourcePath,
     IReadOnlyList<PortSpec> Ports,
@@ -19,6 +19,12 @@ public sealed record ExporterConfig(
     /// <summary>The <c>web:</c> section.</summary>
     public WebSettings Web { get; init; } = WebSettings.Default;
 
-    /// <summary>True when the watched set comes from the host's listeners, not from the file.</summary>
-    public bool DiscoversPorts => SourcePath is null && Ports.Count == 0;
+    /// <summary>The <c>auto_watch:</c> section.</summary>
+    public AutoWatchSettings AutoWatch { get; init; } = AutoWatchSettings.Default;
+
+    /// <summary>
+    /// True when listeners become watched ports (auto-watch): when <c>auto_watch.enabled</c> says so, else when the
+    /// config has no ports (no file, or a file without <c>ports:</c>). With ports too, both are watched.
+    /// </summary>
+    public bool DiscoversPorts => AutoWatch.Enabled ?? Ports.Count == 0;
 }

@@ -23,5 +23,14 @@ public sealed record PortSpec(
 {
     public PortKey Key => new(Port, Protocol);
 
+    /// <summary>Where the port must be reachable from (<c>expose</c>; public when not given).</summary>
+    public PortExpose Expose { get; init; } = PortExpose.Public;
+
+    /// <summary>The sources that must get through (<c>from:</c>); empty when not given.</summary>
+    public IReadOnlyList<IPNetwork> From { get; init; } = [];
+
+    /// <summary>Whether the intent was configured or inferred by auto-watch.</summary>
+    public IntentOrigin Origin { get; init; } = IntentOrigin.Config;
+
     public IReadOnlyList<HostPort> ExternalEndpoints => External ?? [];
 }

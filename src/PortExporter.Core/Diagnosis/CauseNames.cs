@@ -15,6 +15,7 @@ public static class CauseNames
         Cause.FirewallBlocked => "firewall_blocked",
         Cause.SelinuxDenied => "selinux_denied",
         Cause.NatOrUpstream => "nat_or_upstream",
+        Cause.Exposed => "exposed",
         _ => "unknown",
     };
 }

@@ -16,6 +16,7 @@ public static class Diagnoser
     [
         new ProcessDownRule(),
         new NotListeningRule(),
+        new ExposedRule(),
         new LoopbackOnlyRule(),
         new WrongAddressRule(),
         new FirewallBlockedRule(),
@@ -69,8 +70,15 @@ public static class Diagnoser
 
         return missing.Count > 0
             ? new Diagnosis(port, Cause.Unknown, $"Cannot decide: {string.Join("; ", missing)}.", "Restore the missing evidence (see the collector's log line), then look again.", findings, steps, missing)
-            : new Diagnosis(port, Cause.Ok, $"{Describe(port)} is reachable: every check passed.", null, findings, steps, missing);
+            : new Diagnosis(port, Cause.Ok, OkSummary(port), null, findings, steps, missing);
     }
+
+    private static string OkSummary(PortSpec port) => port.Expose switch
+    {
+        PortExpose.Local => $"{Describe(port)} keeps its promise (expose local): reachable on this host only; every check passed.",
+        PortExpose.Internal => $"{Describe(port)} keeps its promise (expose internal): not reachable from outside; every check passed.",
+        _ => $"{Describe(port)} is reachable: every check passed.",
+    };
 
     internal static string Describe(PortSpec port) => $"{port.Name} ({port.Port}/{port.Protocol.ToLabel()})";
 }

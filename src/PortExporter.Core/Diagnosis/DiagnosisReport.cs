@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
 
 namespace PortExporter.Core.Diagnosis;
 
@@ -45,7 +46,19 @@ public sealed record PortReport(
         d.Fix,
         [.. d.Findings.Select(f => f.ToLabel())],
         [.. d.Steps.Select(s => new StepReport(s.Check, s.Status.ToString().ToLowerInvariant(), s.Observed, s.Command))],
-        d.Missing);
+        d.Missing)
+    {
+        Expose = d.Port.Expose.ToLabel(),
+        Origin = d.Port.Origin.ToLabel(),
+    };
+
+    /// <summary>Where the port must be reachable from: public, internal or local.</summary>
+    [JsonPropertyName("expose")]
+    public string Expose { get; init; } = "public";
+
+    /// <summary>Who said so: config or inferred (auto-watch).</summary>
+    [JsonPropertyName("origin")]
+    public string Origin { get; init; } = "config";
 }
 
 /// <summary>One evidence step in <see cref="PortReport"/>.</summary>

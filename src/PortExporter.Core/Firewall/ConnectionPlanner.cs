@@ -17,8 +17,9 @@ namespace PortExporter.Core.Firewall;
 /// <item>Outside interface: the one owning <c>bind</c>; else the interface of the default route of that family
 /// (lowest metric); else the first non-loopback interface with an address of that family.</item>
 /// <item>Outside destination: <c>bind</c>, else that interface's first global address.</item>
-/// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 / 2001:db8::1
-/// (documentation ranges).</item>
+/// <item>Outside source: the first usable address of the port's first <c>from:</c> range of that family (the sources
+/// that must get through); else <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
+/// 2001:db8::1 (documentation ranges).</item>
 /// <item>Inside: from and to <c>bind</c> (else 127.0.0.1 / ::1) on lo.</item>
 /// </list>
 /// Pure.
@@ -39,7 +40,8 @@ public static class ConnectionPlanner
         var insideAddress = specificBind ?? (version == 6 ? IPAddress.IPv6Loopback : IPAddress.Loopback);
         var inside = new SimulatedConnection(ConnectionOrigin.Inside, insideAddress, insideAddress, "lo", port.Protocol, port.Port);
 
-        var source = externalSource is not null && externalSource.AddressFamily == Family(version) ? externalSource : version == 6 ? DefaultExternalV6 : DefaultExternalV4;
+        var source = FirstUsable(port.From.Where(r => r.BaseAddress.AddressFamily == Family(version)).Select(r => (IPNetwork?)r).FirstOrDefault())
+            ?? (externalSource is not null && externalSource.AddressFamily == Family(version) ? externalSource : version == 6 ? DefaultExternalV6 : DefaultExternalV4);
         string? outsideInterface;
         IPAddress? destination;
         if (specificBind is not null)
@@ -92,6 +94,27 @@ public static class ConnectionPlanner
             .Distinct()
             .ToList();
         return families.Count == 1 ? (families[0] == AddressFamily.InterNetworkV6 ? 6 : 4) : null;
+    }
+
+    /// <summary>The first usable address of <paramref name="range"/>: the one after the network address (itself for a /31, /32, /127, /128).</summary>
+    public static IPAddress? FirstUsable(IPNetwork? range)
+    {
+        if (range is not { } r)
+        {
+            return null;
+        }
+
+        var bytes = r.BaseAddress.GetAddressBytes();
+        if (r.PrefixLength >= bytes.Length * 8 - 1)
+        {
+            return r.BaseAddress;
+        }
+
+        for (var i = bytes.Length - 1; i >= 0 && ++bytes[i] == 0; i--)
+        {
+        }
+
+        return new IPAddress(bytes);
     }
 
     private static AddressFamily Family(int version) => version == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;

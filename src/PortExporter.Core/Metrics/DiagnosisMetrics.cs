@@ -10,7 +10,7 @@ public sealed class DiagnosisMetrics(IMetricFactory factory)
     private readonly SeriesSet _diagnosis = new(
         factory,
         "port_diagnosis",
-        "The root cause named for the watched port: 1 for the current cause (ok, process_down, not_listening, loopback_only, wrong_address, firewall_blocked, selinux_denied, nat_or_upstream, unknown).",
+        $"The root cause named for the watched port: 1 for the current cause ({string.Join(", ", CauseNames.All.Select(c => c.ToLabel()))}).",
         PortLabels.With("cause"));
 
     private readonly SeriesSet _findings = new(

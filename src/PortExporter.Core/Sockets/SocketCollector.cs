@@ -32,8 +32,10 @@ public sealed class SocketCollector(ILogger<SocketCollector> logger, string? net
             {
                 var listeners = SockDiagReader.ReadListeners(SelectionFor(context.Config));
                 SocketLog.ListenersReadNetlink(logger, listeners.Count);
-                return Task.FromResult(new SocketEvidence(listeners, reader.ReadEphemeralPortStart(path => SocketLog.OptionalFileAbsent(logger, path)))
+                var range = reader.ReadEphemeralPortRange(path => SocketLog.OptionalFileAbsent(logger, path));
+                return Task.FromResult(new SocketEvidence(listeners, range.First)
                 {
+                    EphemeralPortEnd = range.Last,
                     NetworkNamespace = NetworkNamespace.OfThisThread(),
                 });
             }

@@ -9,6 +9,9 @@ public sealed record SocketEvidence(IReadOnlyList<Listener> Listeners, int Ephem
 
     public IEnumerable<Listener> For(PortKey key) => _byKey[key];
 
+    /// <summary>Last port of net.ipv4.ip_local_port_range (the kernel's ephemeral range ends here).</summary>
+    public int EphemeralPortEnd { get; init; } = SocketTableReader.DefaultEphemeralPortEnd;
+
     /// <summary>The <c>ns/net</c> link target of the namespace these sockets are in; null when not known (fixtures).</summary>
     public string? NetworkNamespace { get; init; }
 }

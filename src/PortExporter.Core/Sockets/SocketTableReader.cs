@@ -19,6 +19,9 @@ public sealed class SocketTableReader(string netDirectory, string sysctlNetDirec
     /// <summary>The default first ephemeral port, used when the sysctl cannot be read.</summary>
     public const int DefaultEphemeralPortStart = 32768;
 
+    /// <summary>The default last ephemeral port, used when the sysctl cannot be read.</summary>
+    public const int DefaultEphemeralPortEnd = 60999;
+
     public string NetDirectory { get; } = netDirectory;
 
     public string SysctlNetDirectory { get; } = sysctlNetDirectory;
@@ -34,10 +37,7 @@ public sealed class SocketTableReader(string netDirectory, string sysctlNetDirec
     public SocketEvidence Read(Action<string>? absent, CancellationToken cancellationToken)
     {
         var bindV6Only = ReadSysctl(Path.Combine(SysctlNetDirectory, "ipv6", "bindv6only"), absent, (text, source) => (bool?)SocketSysctlParser.ParseBindV6Only(text, source));
-        var portRange = ReadSysctl(
-            Path.Combine(SysctlNetDirectory, "ipv4", "ip_local_port_range"),
-            absent,
-            (text, source) => (int?)SocketSysctlParser.ParseLocalPortRange(text, source).First);
+        var portRange = ReadEphemeralPortRange(absent);
 
         var listeners = new List<Listener>();
         foreach (var table in SocketTable.All)
@@ -54,15 +54,18 @@ public sealed class SocketTableReader(string netDirectory, string sysctlNetDirec
             }
         }
 
-        return new SocketEvidence(listeners, portRange ?? DefaultEphemeralPortStart);
+        return new SocketEvidence(listeners, portRange.First) { EphemeralPortEnd = portRange.Last };
     }
 
     /// <summary>The first port of <c>net.ipv4.ip_local_port_range</c>, or the kernel default when the sysctl is absent.</summary>
-    public int ReadEphemeralPortStart(Action<string>? absent) =>
+    public int ReadEphemeralPortStart(Action<string>? absent) => ReadEphemeralPortRange(absent).First;
+
+    /// <summary><c>net.ipv4.ip_local_port_range</c>, or the kernel default when the sysctl is absent.</summary>
+    public (int First, int Last) ReadEphemeralPortRange(Action<string>? absent) =>
         ReadSysctl(
             Path.Combine(SysctlNetDirectory, "ipv4", "ip_local_port_range"),
             absent,
-            (text, source) => (int?)SocketSysctlParser.ParseLocalPortRange(text, source).First) ?? DefaultEphemeralPortStart;
+            (text, source) => ((int, int)?)SocketSysctlParser.ParseLocalPortRange(text, source)) ?? (DefaultEphemeralPortStart, DefaultEphemeralPortEnd);
 
     /// <summary>Reads one table into <paramref name="into"/>; false when its file does not exist.</summary>
     public bool TryReadTable(SocketTable table, bool? v6OnlyDefault, ICollection<Listener> into, CancellationToken cancellationToken)

@@ -20,6 +20,8 @@ public static class DiagnoseVerb
             return ExitCodes.Usage;
         }
 
+        // One collection has no history: auto-watch's min_age cannot be waited for, so every listener counts now.
+        config = config with { AutoWatch = config.AutoWatch with { MinAge = TimeSpan.Zero } };
         var services = new ServiceCollection();
         services.AddLogging(l => l.AddExporterLogging(settings.LogLevel > LogLevel.Warning ? settings.LogLevel : LogLevel.Warning, settings.LogFormat));
         services.AddPortExporter(settings, config);

@@ -70,6 +70,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IMetricsWriter, FirewallMetrics>();
         services.AddSingleton<IMetricsWriter, SelinuxMetrics>();
         services.AddSingleton<IMetricsWriter, ProbeMetrics>();
+        services.AddSingleton<IMetricsWriter, IntentMetrics>();
         services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton<ExporterMetrics>();
 

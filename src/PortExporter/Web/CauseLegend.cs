@@ -6,7 +6,8 @@ namespace PortExporter.Web;
 /// <summary>
 /// Every cause with its colour and the case's hypothesis (A firewall, B process not listening, C wrong bind
 /// address, D SELinux, E NAT / port mapping), in the order the case reasons. One colour per hypothesis, so a
-/// glance at the table says which part of the runbook to open.
+/// glance at the table says which part of the runbook to open. <c>exposed</c> is the opposite promise broken (no
+/// hypothesis letter: the port is reachable where it must not be).
 /// </summary>
 public static class CauseLegend
 {
@@ -21,6 +22,7 @@ public static class CauseLegend
         new(Cause.FirewallBlocked, "A", "firewall blocks", "the firewall drops or rejects connections from outside", "#ffc999"),
         new(Cause.SelinuxDenied, "D", "SELinux denies", "SELinux enforces and the port label is wrong or a denial was logged", "#e4c8f5"),
         new(Cause.NatOrUpstream, "E", "NAT / port mapping", "every local check and probe passes, the external address or a remote vantage fails", "#bdd7ee"),
+        new(Cause.Exposed, null, "exposed against intent", "reachable from where the port's intent (expose) says it must not be: a security finding", "#f4b6c2"),
         new(Cause.Unknown, null, null, "evidence needed for the decision is missing", "#d9d9d9"),
     ];
 

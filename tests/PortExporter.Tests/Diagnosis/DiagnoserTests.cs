@@ -166,7 +166,7 @@ public sealed class DiagnoserTests
     public void Every_cause_has_its_label_word()
     {
         Assert.Equal(
-            ["ok", "process_down", "not_listening", "loopback_only", "wrong_address", "firewall_blocked", "selinux_denied", "nat_or_upstream", "unknown"],
+            ["ok", "process_down", "not_listening", "loopback_only", "wrong_address", "firewall_blocked", "selinux_denied", "nat_or_upstream", "exposed", "unknown"],
             CauseNames.All.Select(c => c.ToLabel()));
     }
 }

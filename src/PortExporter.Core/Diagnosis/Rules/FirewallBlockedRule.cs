@@ -19,6 +19,11 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
+        if (IntentGate.Unless(port, Check, "from outside", PortExpose.Public) is { } notPromised)
+        {
+            return notPromised;
+        }
+
         if (evidence.Firewall is not { } firewall)
         {
             return RuleOutcome.Missing(Check, $"firewall evidence {evidence.WhyMissing(CollectorNames.Firewall)}");
@@ -27,6 +32,11 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         if (!firewall.Ports.TryGetValue(port.Key, out var result))
         {
             return RuleOutcome.Missing(Check, "no verdict for the port");
+        }
+
+        if (port.From.Count > 0 && result.OutsideConnection?.Source is { } source && !port.From.Any(r => r.Contains(source)))
+        {
+            return RuleOutcome.Skipped(Check, $"the simulated outside source {source} is not in from: {string.Join(", ", port.From)}; only those must get through");
         }
 
         var outside = result.Outside;

@@ -13,6 +13,11 @@ public sealed class LoopbackOnlyRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
+        if (IntentGate.Unless(port, Check, "from other hosts", PortExpose.Public, PortExpose.Internal) is { } notPromised)
+        {
+            return notPromised;
+        }
+
         if (evidence.Sockets is not { } sockets)
         {
             return RuleOutcome.Missing(Check, $"socket evidence {evidence.WhyMissing(CollectorNames.Sockets)}");

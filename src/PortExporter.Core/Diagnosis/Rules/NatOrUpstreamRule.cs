@@ -18,6 +18,11 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
+        if (IntentGate.Unless(port, Check, "from outside", PortExpose.Public) is { } notPromised)
+        {
+            return notPromised;
+        }
+
         if (!evidence.Config.Probes.Enabled && evidence.Config.Vantages.Count == 0)
         {
             return RuleOutcome.Skipped(Check, "probes disabled");
@@ -28,7 +33,10 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
             return RuleOutcome.Missing(Check, $"probe evidence {evidence.WhyMissing(CollectorNames.Probes)}");
         }
 
-        var results = probes.Ports.GetValueOrDefault(port.Key) ?? [];
+        // Silence from a UDP port nobody configured is no evidence: many UDP services ignore a datagram they do not expect.
+        var results = (probes.Ports.GetValueOrDefault(port.Key) ?? [])
+            .Where(r => !(port is { Origin: IntentOrigin.Inferred, Protocol: TransportProtocol.Udp } && r.Reason == ProbeFailureReason.Timeout))
+            .ToList();
         var local = results.Where(r => IsLocal(r.Vantage)).ToList();
         var outside = results.Where(r => !IsLocal(r.Vantage) && probes.VantageUp.GetValueOrDefault(r.Vantage, true)).ToList();
         var downVantages = probes.VantageUp.Where(v => !v.Value).Select(v => v.Key).ToList();

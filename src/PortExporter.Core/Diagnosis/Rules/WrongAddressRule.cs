@@ -16,6 +16,11 @@ public sealed class WrongAddressRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
+        if (IntentGate.Unless(port, Check, "from outside", PortExpose.Public) is { } notPromised)
+        {
+            return notPromised;
+        }
+
         if (evidence.Sockets is not { } sockets)
         {
             return RuleOutcome.Missing(Check, $"socket evidence {evidence.WhyMissing(CollectorNames.Sockets)}");

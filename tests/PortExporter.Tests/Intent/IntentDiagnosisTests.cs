@@ -1,0 +1,130 @@
+using System.Net;
+using PortExporter.Core;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Diagnosis;
+using PortExporter.Core.Firewall;
+using PortExporter.Core.Probes;
+using PortExporter.Firewall;
+using PortExporter.Firewall.Evaluation;
+using static PortExporter.Tests.Diagnosis.EvidenceFactory;
+
+namespace PortExporter.Tests.Intent;
+
+public sealed class IntentDiagnosisTests
+{
+    private static readonly PortSpec Local = WebPort with { Bind = null, Expose = PortExpose.Local };
+    private static readonly PortSpec Internal = WebPort with { Bind = null, Expose = PortExpose.Internal };
+    private static readonly PortSpec Partner = WebPort with { Bind = null, From = [IPNetwork.Parse("198.51.100.0/24")] };
+
+    private static EvidenceSnapshot For(PortSpec port, Func<EvidenceSnapshot, EvidenceSnapshot>? change = null)
+    {
+        var evidence = Healthy() with { Config = Config with { Ports = [port] }, Ports = [port] };
+        return change is null ? evidence : change(evidence);
+    }
+
+    private static FirewallEvidence FirewallFrom(string source, FirewallDecision outside) => new(
+        ["nftables"],
+        new Dictionary<PortKey, FirewallPortResult>
+        {
+            [WebPort.Key] = new(outside, Accept)
+            {
+                OutsideConnection = new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse(source), IPAddress.Parse("192.0.2.10"), "eth0", TransportProtocol.Tcp, 8080),
+            },
+        },
+        DateTimeOffset.UnixEpoch);
+
+    public static TheoryData<string, PortSpec, Func<EvidenceSnapshot, EvidenceSnapshot>, Cause> Cases => new()
+    {
+        { "local on 127.0.0.1: kept", Local, e => e with { Sockets = SocketsOf(Listening("127.0.0.1")) }, Cause.Ok },
+        { "local on ::1 and 127.0.0.1: kept", Local, e => e with { Sockets = SocketsOf(Listening("127.0.0.1"), Listening("::1", 101)) }, Cause.Ok },
+        { "local rebound to 0.0.0.0: exposed", Local, e => e with { Sockets = SocketsOf(Listening("0.0.0.0")) }, Cause.Exposed },
+        { "local on an internal address: exposed", Local, e => e with { Sockets = SocketsOf(Listening("10.0.0.5")) }, Cause.Exposed },
+        { "local, not listening: not_listening", Local, e => e with { Sockets = SocketsOf() }, Cause.NotListening },
+        { "internal on its internal address: kept", Internal, e => e with { Sockets = SocketsOf(Listening("10.0.0.5")), Firewall = FirewallOf(Accept) }, Cause.Ok },
+        { "internal on 0.0.0.0 behind a drop from outside: kept", Internal, e => e with { Firewall = FirewallOf(DropRule) }, Cause.Ok },
+        { "internal on 0.0.0.0, firewall accepts outside: exposed", Internal, e => e with { Firewall = FirewallOf(Accept) }, Cause.Exposed },
+        { "internal behind a drop but an outside probe connects: exposed", Internal, e => e with { Firewall = FirewallOf(DropRule), Probes = ProbesWithVantagesOf(new() { ["outside"] = true }, Probe("loopback", true), Probe("outside", true)) }, Cause.Exposed },
+        { "internal on loopback only: loopback_only", Internal, e => e with { Sockets = SocketsOf(Listening("127.0.0.1")) }, Cause.LoopbackOnly },
+        { "internal, external probe fails: kept (no nat_or_upstream)", Internal, e => e with { Firewall = FirewallOf(DropRule), Probes = ProbesOf(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.Ok },
+        { "public from a partner range, outside default blocked: kept", Partner, e => e with { Firewall = FirewallFrom("203.0.113.1", DropRule) }, Cause.Ok },
+        { "public from a partner range, partner source dropped: firewall_blocked", Partner, e => e with { Firewall = FirewallFrom("198.51.100.1", DropRule) }, Cause.FirewallBlocked },
+        { "public from a partner range, partner source accepted: kept", Partner, e => e with { Firewall = FirewallFrom("198.51.100.1", Accept) }, Cause.Ok },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Names_a_cause_only_for_a_broken_promise(string scenario, PortSpec port, Func<EvidenceSnapshot, EvidenceSnapshot> change, Cause expected)
+    {
+        var diagnosis = Diagnoser.Diagnose(port, For(port, change));
+
+        Assert.True(expected == diagnosis.Cause, $"{scenario}: expected {expected}, got {diagnosis.Cause}: {diagnosis.Summary}");
+        if (expected != Cause.Ok)
+        {
+            Assert.NotNull(diagnosis.Fix);
+        }
+    }
+
+    [Fact]
+    public void Silence_from_an_auto_watched_udp_port_is_no_evidence_but_from_a_configured_one_it_is()
+    {
+        var configured = WebPort with { Bind = null, Protocol = TransportProtocol.Udp };
+        var inferred = configured with { Name = "auto-8080-udp", Origin = IntentOrigin.Inferred };
+        var silence = new ProbeEvidence(
+            new Dictionary<PortKey, IReadOnlyList<ProbeResult>> { [configured.Key] = [Probe("loopback", false, ProbeFailureReason.Timeout)] },
+            new Dictionary<string, bool>());
+        EvidenceSnapshot Evidence(PortSpec port) => For(port, e => e with
+        {
+            Sockets = SocketsOf(new PortExporter.Core.Sockets.Listener(TransportProtocol.Udp, IPAddress.Any, 8080, 100)),
+            Firewall = new FirewallEvidence(["nftables"], new Dictionary<PortKey, FirewallPortResult> { [configured.Key] = new(Accept, Accept) }, DateTimeOffset.UnixEpoch),
+            Probes = silence,
+        });
+
+        Assert.Equal(Cause.Ok, Diagnoser.Diagnose(inferred, Evidence(inferred)).Cause);
+        Assert.Equal(Cause.Unknown, Diagnoser.Diagnose(configured, Evidence(configured)).Cause);
+    }
+
+    [Fact]
+    public void Exposed_names_the_listener_and_the_accepting_rule()
+    {
+        var diagnosis = Diagnoser.Diagnose(Internal, For(Internal, e => e with { Firewall = FirewallOf(Accept) }));
+
+        Assert.Equal(Cause.Exposed, diagnosis.Cause);
+        Assert.Contains("must be internal (config)", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("0.0.0.0:8080", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("nftables table inet filter chain input: policy accept", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("Drop new connections from outside to 8080/tcp", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Exposed_local_names_the_listener_and_the_bind_fix()
+    {
+        var diagnosis = Diagnoser.Diagnose(Local, For(Local));
+
+        Assert.Equal(Cause.Exposed, diagnosis.Cause);
+        Assert.Contains("0.0.0.0:8080 (wildcard, nginx pid 4242)", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("Bind the service to 127.0.0.1", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Internal_with_a_wildcard_listener_and_no_firewall_evidence_is_unknown_never_ok()
+    {
+        var diagnosis = Diagnoser.Diagnose(Internal, For(Internal, e => e with { Firewall = null, Probes = ProbesOf(Probe("loopback", true)) }));
+
+        Assert.Equal(Cause.Unknown, diagnosis.Cause);
+        Assert.Contains(diagnosis.Missing, m => m.StartsWith("intent (exposure)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_report_carries_the_intent_and_the_exposed_cause_word()
+    {
+        var evidence = For(Local);
+        var report = DiagnosisReport.From(evidence, Diagnoser.Diagnose(evidence));
+
+        var port = Assert.Single(report.Ports);
+        Assert.Equal("exposed", port.Cause);
+        Assert.Equal("local", port.Expose);
+        Assert.Equal("config", port.Origin);
+        Assert.Contains("EXPOSED", TextReport.Render(report), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,232 @@
+using System.Text.Json;
+using PortExporter.Tests.EndToEnd;
+using PortExporter.Tests.Support;
+using static PortExporter.Tests.EndToEnd.MetricsText;
+
+namespace PortExporter.Tests.Intent;
+
+/// <summary>
+/// Each intent, kept and broken, on real kernel state: the built exporter in a fresh namespace with an outside link
+/// (the default route) and an internal link, real listeners and a real nftables ruleset.
+/// </summary>
+public sealed class IntentLabTests
+{
+    /// <summary>How long a changed host may take to show: a collection is reused for 1 s, the ruleset re-read every 1 s.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void Local_port_on_loopback_is_ok_and_rebound_to_the_wildcard_is_exposed()
+    {
+        using var lab = new Lab();
+        var admin = lab.Ns.Start("socat", "TCP-LISTEN:8081,bind=127.0.0.1,reuseaddr,fork", "SYSTEM:echo admin");
+        lab.Ns.WaitForListener(8081);
+        var exporter = lab.Exporter("""
+            ports:
+              - name: admin
+                port: 8081
+                expose: local
+            """);
+
+        var m = WaitFor(exporter, "admin", "ok");
+        Assert.Equal(1, Value(m, "port_intent_info", ("service", "admin"), ("expose", "local"), ("origin", "config")));
+
+        admin.Kill(entireProcessTree: true);
+        admin.WaitForExit();
+        lab.Ns.Start("socat", "TCP-LISTEN:8081,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo admin");
+        lab.Ns.WaitForListener(8081);
+        WaitFor(exporter, "admin", "exposed");
+
+        var port = lab.Diagnose("admin");
+        Assert.Contains("must be reachable on this host only", port.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Contains("0.0.0.0:8081", port.GetProperty("summary").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Internal_port_behind_an_internal_allowlist_is_ok_and_after_a_flush_is_exposed()
+    {
+        using var lab = new Lab();
+        lab.Ns.Start("socat", "TCP-LISTEN:5432,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo db");
+        lab.Ns.WaitForListener(5432);
+        lab.Ruleset("iifname \"eth1\" tcp dport 5432 accept");
+        var exporter = lab.Exporter("""
+            ports:
+              - name: db
+                port: 5432
+                expose: internal
+            """);
+
+        WaitFor(exporter, "db", "ok");
+
+        lab.Ns.Exec("nft", "flush", "ruleset");
+        WaitFor(exporter, "db", "exposed");
+
+        var summary = lab.Diagnose("db").GetProperty("summary").GetString();
+        Assert.Contains("must be internal (config), but is reachable from outside", summary, StringComparison.Ordinal);
+        Assert.Contains("the firewall accepts new connections from outside", summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Public_port_allowlisted_to_a_partner_range_is_ok_and_firewall_blocked_once_the_partner_is_dropped()
+    {
+        using var lab = new Lab();
+        lab.Ns.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo web");
+        lab.Ns.WaitForListener(8080);
+        lab.Ruleset("ip saddr 198.51.100.0/24 tcp dport 8080 accept");
+        var exporter = lab.Exporter("""
+            ports:
+              - name: web
+                port: 8080
+                from: [198.51.100.0/24]
+            """);
+
+        // The host-wide outside default (203.0.113.1) is dropped by the policy: not a finding, it is not in from:.
+        WaitFor(exporter, "web", "ok");
+
+        lab.Ruleset("ip saddr 198.51.100.0/24 tcp dport 8080 drop");
+        WaitFor(exporter, "web", "firewall_blocked");
+        Assert.Contains("198.51.100.0/24 tcp dport 8080 drop", lab.Diagnose("web").GetProperty("summary").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Auto_watch_keeps_loopback_and_ephemeral_listeners_quiet_survives_a_flood_and_still_pages()
+    {
+        using var lab = new Lab();
+        lab.Ns.Start("socat", "TCP-LISTEN:10248,bind=127.0.0.1,reuseaddr,fork", "SYSTEM:echo kubelet");
+        lab.Ns.Start("socat", "TCP-LISTEN:6379,bind=127.0.0.1,reuseaddr,fork", "SYSTEM:echo cache");
+        lab.Ns.Start("socat", "TCP-LISTEN:45000,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo ephemeral");
+        lab.Ns.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo web");
+        foreach (var p in (int[])[10248, 6379, 45000, 8080])
+        {
+            lab.Ns.WaitForListener(p);
+        }
+
+        var exporter = lab.Exporter("""
+            auto_watch:
+              min_age: 2s
+              max_ports: 64
+            """);
+
+        var m = WaitFor(exporter, "auto-8080-tcp", "ok");
+        m = WaitFor(exporter, "auto-10248-tcp", "ok");
+        Assert.Equal(1, Value(m, "port_intent_info", ("service", "auto-8080-tcp"), ("expose", "public"), ("origin", "inferred")));
+        Assert.Equal(1, Value(m, "port_intent_info", ("service", "auto-10248-tcp"), ("expose", "local"), ("origin", "inferred")));
+        Assert.Equal(1, Value(m, "port_intent_info", ("service", "auto-6379-tcp"), ("expose", "local"), ("origin", "inferred")));
+        Assert.DoesNotContain(Series(m, "port_intent_info"), s => s.Contains("port=\"45000\"", StringComparison.Ordinal));
+        Assert.All(Series(m, "port_diagnosis"), s => Assert.Contains("cause=\"ok\"", s, StringComparison.Ordinal));
+        Assert.Equal(0, Value(m, "port_exporter_auto_watch_evicted_total"));
+
+        // diagnose with no config: one collection, no history to wait for; the same quiet verdict.
+        var once = lab.Ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--output", "json"));
+        Assert.True(once.ExitCode == 0, once.Stdout + once.Stderr);
+        using (var report = JsonDocument.Parse(once.Stdout))
+        {
+            var ports = report.RootElement.GetProperty("ports").EnumerateArray().ToDictionary(p => p.GetProperty("service").GetString()!, p => p.GetProperty("expose").GetString());
+            Assert.Equal("public", ports["auto-8080-tcp"]);
+            Assert.Equal("local", ports["auto-6379-tcp"]);
+            Assert.DoesNotContain("auto-45000-tcp", ports.Keys);
+        }
+
+        // 600 listeners opened by an unprivileged user: the cap evicts them, not the service watched before them.
+        lab.Ns.Start("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3", "-c", """
+            import socket, time
+            held = []
+            for port in range(20000, 20600):
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("0.0.0.0", port))
+                s.listen(1)
+                held.append(s)
+            time.sleep(3600)
+            """);
+        lab.Ns.WaitForListener(20599);
+        m = WaitUntil(exporter, m => Value(m, "port_exporter_auto_watch_evicted_total") > 0, "the flood to be evicted");
+        Assert.Equal(1, Value(m, "port_intent_info", ("service", "auto-8080-tcp"), ("expose", "public"), ("origin", "inferred")));
+        Assert.Equal(64, Series(m, "port_intent_info").Count(s => s.Contains("origin=\"inferred\"", StringComparison.Ordinal)));
+
+        // The real service still pages when its firewall breaks.
+        lab.Ruleset("tcp dport != 8080 accept");
+        WaitFor(exporter, "auto-8080-tcp", "firewall_blocked");
+    }
+
+    private static string WaitFor(ExporterInNamespace exporter, string service, string cause) =>
+        WaitUntil(exporter, m => Value(m, "port_diagnosis", ("service", service), ("cause", cause)) == 1, $"{service} to be {cause}");
+
+    /// <summary>Scrapes until <paramref name="holds"/>; fails with the last exposition's diagnoses after <see cref="Settle"/>.</summary>
+    private static string WaitUntil(ExporterInNamespace exporter, Func<string, bool> holds, string what)
+    {
+        var deadline = DateTime.UtcNow + Settle;
+        string m;
+        do
+        {
+            m = exporter.Scrape();
+            if (holds(m))
+            {
+                return m;
+            }
+
+            Thread.Sleep(500);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Fail($"waited {Settle} for {what}; last diagnoses:\n{string.Join("\n", Series(m, "port_diagnosis").Take(20))}");
+        return m;
+    }
+
+    /// <summary>A host namespace with an outside link (default route, eth0) and an internal link (eth1).</summary>
+    private sealed class Lab : IDisposable
+    {
+        private readonly Netns _outside = new("intentout");
+        private readonly Netns _inside = new("intentin");
+        private readonly TempDir _dir = new();
+        private string? _config;
+
+        public Lab()
+        {
+            Ns = new Netns("intent");
+            Ns.Link("eth0", "10.77.0.1/24", _outside, "eth0", "10.77.0.254/24");
+            Ns.Link("eth1", "10.88.0.1/24", _inside, "eth0", "10.88.0.254/24");
+            Ns.Exec("ip", "route", "add", "default", "via", "10.77.0.254");
+        }
+
+        public Netns Ns { get; }
+
+        public ExporterInNamespace Exporter(string yaml)
+        {
+            _config = _dir.File("config.yml", yaml + "\nfirewall:\n  refresh_interval: 1s\n");
+            return new ExporterInNamespace(Ns, _config);
+        }
+
+        /// <summary>Replaces the ruleset: policy drop on input, loopback and replies allowed, then <paramref name="rule"/>.</summary>
+        public void Ruleset(string rule)
+        {
+            var file = _dir.File("rules.nft", $$"""
+                flush ruleset
+                table inet filter {
+                    chain input {
+                        type filter hook input priority 0; policy drop;
+                        iif "lo" accept
+                        ct state established,related accept
+                        {{rule}}
+                    }
+                }
+                """);
+            Ns.Exec("nft", "-f", file);
+        }
+
+        /// <summary>The port's entry of <c>diagnose --output json</c>.</summary>
+        public JsonElement Diagnose(string service)
+        {
+            var run = Ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--config.file", _config!, "--output", "json"));
+            using var report = JsonDocument.Parse(run.Stdout);
+            return report.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("service").GetString() == service).Clone();
+        }
+
+        public void Dispose()
+        {
+            Ns.Dispose();
+            _outside.Dispose();
+            _inside.Dispose();
+            _dir.Dispose();
+        }
+    }
+}
