@@ -29,6 +29,8 @@
     causes: [
       { cause: 'process_down', alert: 'PortProcessDown', hypothesis: 'B', severity: 'critical', color: 'dark-red', text: 'process down (B)' },
       { cause: 'not_listening', alert: 'PortNotListening', hypothesis: 'B', severity: 'critical', color: 'red', text: 'not listening (B)' },
+      // A security finding, not an outage: reachable from where the port's intent says it must not be.
+      { cause: 'exposed', alert: 'PortExposedAgainstIntent', hypothesis: 'intent', severity: 'warning', color: 'dark-yellow', text: 'exposed against intent' },
       { cause: 'loopback_only', alert: 'PortListeningOnLoopbackOnly', hypothesis: 'C', severity: 'critical', color: 'orange', text: 'loopback only (C)' },
       { cause: 'wrong_address', alert: 'PortListeningOnWrongAddress', hypothesis: 'C', severity: 'critical', color: 'dark-orange', text: 'wrong address (C)' },
       { cause: 'firewall_blocked', alert: 'PortBlockedByFirewall', hypothesis: 'A', severity: 'critical', color: 'purple', text: 'firewall blocked (A)' },

@@ -64,6 +64,13 @@ local u = import '../lib/util.libsonnet';
                      + '{{ with query ' + q('port_process_running{PORT} == 1') + ' }}, although its process is running: it failed to bind or uses another port{{ end }}.'
                      + ' Clients are refused from inside and outside (hypothesis B).',
       },
+      exposed: {
+        summary: where + ' is reachable from where its intent forbids',
+        description: '{{ $labels.service }} on {{ $labels.instance }} is declared '
+                     + '{{ with query ' + q('port_intent_info{PORT}') + ' }}{{ . | first | label "expose" }} ({{ . | first | label "origin" }}){{ else }}with an unknown intent{{ end }}'
+                     + ' but is reachable beyond it: listeners ' + listeners + '; firewall from outside: ' + firewallRule
+                     + '. A security finding: close the listener or the firewall, or change the declared intent.',
+      },
       loopback_only: {
         summary: where + ' listens only on loopback',
         description: '{{ $labels.service }} on {{ $labels.instance }} listens on port {{ $labels.port }}/{{ $labels.protocol }} only on loopback: '

@@ -6,6 +6,7 @@ using PortExporter.Core.Firewall;
 using PortExporter.Core.Network;
 using PortExporter.Core.Sockets;
 using PortExporter.Firewall;
+using Microsoft.Extensions.Time.Testing;
 using PortExporter.Tests.Firewall;
 
 namespace PortExporter.Tests.Intent;
@@ -17,7 +18,7 @@ public sealed class WatchedPortResolverTests
         "eth0",
         null);
 
-    private readonly ManualTime _time = new(DateTimeOffset.UnixEpoch);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
 
     private static Listener Tcp(string address, int port) => new(TransportProtocol.Tcp, IPAddress.Parse(address), port, (ulong)port);
 
