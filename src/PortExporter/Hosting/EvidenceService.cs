@@ -85,6 +85,9 @@ public sealed class EvidenceService : IDisposable
         await _metricsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // The reload status is the config holder's, not a collection's: a scrape that reuses a young collection
+            // still shows a reload (good or failed) that happened since.
+            _exporterMetrics.WriteReload(_config.LastReloadSuccessful, _config.LastReloadSuccessAt);
             await Registry.CollectAndExportAsTextAsync(buffer, format, cancellationToken).ConfigureAwait(false);
         }
         finally

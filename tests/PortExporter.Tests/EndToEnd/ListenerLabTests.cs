@@ -31,6 +31,8 @@ public sealed class ListenerLabTests
         ns.WaitForListener(5353, udp: true);
 
         var config = dir.File("config.yml", """
+            web:
+              min_collection_interval: 1ms  # every scrape collects afresh: the test changes the host between scrapes
             ports:
               - name: web
                 port: 8080

@@ -29,6 +29,8 @@ public sealed class AuditLogChurnTests(ITestOutputHelper output)
         Copy(Path.Combine(fixture, "root"), Path.Combine(dir.Path, "root"));
         var log = Path.Combine(dir.Path, "root", "var", "log", "audit", "audit.log");
         var config = dir.File("config.yml", """
+            web:
+              min_collection_interval: 1ms  # every scrape collects afresh: the test changes the host between scrapes
             ports:
               - name: web
                 port: 8082

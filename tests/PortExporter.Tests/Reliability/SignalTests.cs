@@ -63,6 +63,8 @@ public sealed class SignalTests(ITestOutputHelper output)
         using var thread = new NetnsThread(ns);
         using var vantage = new MisbehavingVantage(thread, 18080, TimeSpan.FromSeconds(3), 400, "text/plain", "no target\n");
         var config = dir.File("config.yml", """
+            web:
+              min_collection_interval: 1ms  # every scrape collects afresh: the test changes the host between scrapes
             ports:
               - name: web
                 port: 8080
