@@ -179,7 +179,10 @@ local u = import '../lib/util.libsonnet';
             annotations: annotations(
               'PortReachabilityFlapping',
               where + ' flaps from outside',
-              'The outside verdict of {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}) on {{ $labels.instance }} succeeded in only {{ $value | humanizePercentage }} of the last '
+              // The threshold, not $value: the ratio is read from a recording rule of another group, so
+              // its newest sample may or may not be in the window yet (the dashboard shows the ratio).
+              'The outside verdict of {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}) on {{ $labels.instance }} succeeded in less than '
+              + std.toString(std.parseJson(c.flappingMaxSuccessRatio) * 100) + '% of the last '
               + c.flappingWindow + ' and changed at least ' + c.flappingMinChanges + ' times: clients fail intermittently.',
               portDashboard
             ),
