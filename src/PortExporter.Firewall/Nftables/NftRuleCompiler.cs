@@ -287,6 +287,33 @@ internal sealed class NftRuleCompiler
 
         var keys = new List<PacketField>();
         var versions = new List<int?>();
+        if (VerdictMapKey(key, keys, versions) is { } unknownKey)
+        {
+            return unknownKey;
+        }
+
+        if (VerdictMapElements(data, out var elements) is { } unknownData)
+        {
+            return unknownData;
+        }
+
+        var entries = new List<VerdictMapEntry>();
+        foreach (var element in Each(elements))
+        {
+            if (VerdictMapElement(element, keys, versions, out var entry) is { } unknownElement)
+            {
+                return unknownElement;
+            }
+
+            entries.Add(entry!);
+        }
+
+        return new RuleAction(RuleActionKind.VerdictMap) { Map = new VerdictMap(keys, entries) };
+    }
+
+    /// <summary>Reads a vmap's key into its fields and versions, with the matches they imply; an unknown action when a part is not a known field.</summary>
+    private RuleAction? VerdictMapKey(JsonElement key, List<PacketField> keys, List<int?> versions)
+    {
         foreach (var component in Components(key))
         {
             var left = Left(component);
@@ -300,7 +327,13 @@ internal sealed class NftRuleCompiler
             versions.Add(left.Version);
         }
 
-        JsonElement elements;
+        return null;
+    }
+
+    /// <summary>The elements of a vmap's data: a named map or an anonymous one; an unknown action otherwise.</summary>
+    private RuleAction? VerdictMapElements(JsonElement data, out JsonElement elements)
+    {
+        elements = default;
         if (data.ValueKind == JsonValueKind.String && data.GetString()!.StartsWith('@'))
         {
             if (!_sets.TryGetValue(data.GetString()![1..], out var map) || !map.IsMap)
@@ -309,46 +342,47 @@ internal sealed class NftRuleCompiler
             }
 
             elements = map.Elements;
+            return null;
         }
-        else if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("set", out var set))
+
+        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("set", out var set))
         {
             elements = set;
+            return null;
         }
-        else
+
+        return RuleAction.Unknown($"vmap data {NftText.Expr(data)}");
+    }
+
+    /// <summary>One <c>[key, verdict]</c> element of a vmap; an unknown action when its key does not fit or cannot be read.</summary>
+    private RuleAction? VerdictMapElement(JsonElement element, List<PacketField> keys, List<int?> versions, out VerdictMapEntry? entry)
+    {
+        entry = null;
+        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != 2)
         {
-            return RuleAction.Unknown($"vmap data {NftText.Expr(data)}");
+            return RuleAction.Unknown("vmap element is not [key, verdict]");
         }
 
-        var entries = new List<VerdictMapEntry>();
-        foreach (var element in Each(elements))
+        var keyParts = Components(Unwrap(element[0]));
+        if (keyParts.Count != keys.Count)
         {
-            if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != 2)
-            {
-                return RuleAction.Unknown("vmap element is not [key, verdict]");
-            }
-
-            var keyParts = Components(Unwrap(element[0]));
-            if (keyParts.Count != keys.Count)
-            {
-                return RuleAction.Unknown("vmap element key does not fit the key");
-            }
-
-            var values = new FieldValues[keys.Count];
-            for (var i = 0; i < keys.Count; i++)
-            {
-                var fv = Values(keys[i], versions[i], keyParts[i], out var why);
-                if (fv is null)
-                {
-                    return RuleAction.Unknown($"vmap element {NftText.Expr(element[0])}: {why}");
-                }
-
-                values[i] = fv;
-            }
-
-            entries.Add(new VerdictMapEntry(values, Verdict(element[1])));
+            return RuleAction.Unknown("vmap element key does not fit the key");
         }
 
-        return new RuleAction(RuleActionKind.VerdictMap) { Map = new VerdictMap(keys, entries) };
+        var values = new FieldValues[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var fv = Values(keys[i], versions[i], keyParts[i], out var why);
+            if (fv is null)
+            {
+                return RuleAction.Unknown($"vmap element {NftText.Expr(element[0])}: {why}");
+            }
+
+            values[i] = fv;
+        }
+
+        entry = new VerdictMapEntry(values, Verdict(element[1]));
+        return null;
     }
 
     private static RuleAction Verdict(JsonElement v)
@@ -374,6 +408,21 @@ internal sealed class NftRuleCompiler
         return RuleAction.Unknown($"verdict {v.GetRawText()}");
     }
 
+    /// <summary>
+    /// Compiles a left-hand side that is not a packet field, with the right-hand side and the operator; false when
+    /// the expression is a plain field after all (<c>ct KEY</c> other than <c>direction</c>).
+    /// </summary>
+    private delegate bool LeftFormHandler(NftRuleCompiler rule, JsonElement left, JsonElement value, JsonElement right, string op);
+
+    /// <summary>The left-hand sides that are not a single packet field, in the order they are looked for.</summary>
+    private static readonly (string Key, LeftFormHandler Compile)[] LeftForms =
+    [
+        ("concat", static (r, left, _, right, op) => r.ConcatMatch(left, right, op)),
+        ("&", static (r, _, and, right, op) => r.MaskedMatch(and, right, op)),
+        ("fib", static (r, _, fib, right, op) => r.FibMatch(fib, right, op)),
+        ("ct", static (r, _, ct, right, op) => Str(ct, "key") == "direction" && r.DirectionMatch(right, op)),
+    ];
+
     private void Match(JsonElement m)
     {
         if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("left", out var left) || !m.TryGetProperty("right", out var right))
@@ -383,99 +432,84 @@ internal sealed class NftRuleCompiler
         }
 
         var op = Str(m, "op") ?? "==";
-        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("concat", out _))
+        if (left.ValueKind == JsonValueKind.Object)
         {
-            ConcatMatch(left, right, op);
-            return;
-        }
-
-        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("&", out var and))
-        {
-            MaskedMatch(and, right, op);
-            return;
-        }
-
-        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("fib", out var fib))
-        {
-            FibMatch(fib, right, op);
-            return;
-        }
-
-        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("ct", out var ct) && Str(ct, "key") == "direction")
-        {
-            // A new connection's first packet travels in the original direction.
-            var values = right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var s) ? s.EnumerateArray().Select(x => x.GetString()).ToList() : [right.GetString()];
-            _matches.Add(new ConstantMatch(MatchResults.Of(values.Contains("original")).Negate(op == "!=")));
-            return;
+            foreach (var (key, compile) in LeftForms)
+            {
+                if (left.TryGetProperty(key, out var value) && compile(this, left, value, right, op))
+                {
+                    return;
+                }
+            }
         }
 
         var l = Left(left);
         _matches.AddRange(l.Dependencies);
-        if (l.Field is not { } field)
-        {
-            _matches.Add(new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
-            return;
-        }
-
-        if (field == PacketField.ConntrackStatus)
-        {
-            if (Flags(field, right) is { } statusBits)
-            {
-                var comparison = op switch
-                {
-                    "in" => MaskedComparison.AnyBit,
-                    "!=" => MaskedComparison.NotEqual,
-                    _ => MaskedComparison.Equal,
-                };
-                _matches.Add(new MaskedMatch(field, uint.MaxValue, statusBits, comparison));
-            }
-            else
-            {
-                _matches.Add(new UnknownMatch($"ct status {NftText.Expr(right)}"));
-            }
-
-            return;
-        }
-
-        if (field == PacketField.TcpFlags && op == "in")
-        {
-            if (Flags(field, right) is { } bits)
-            {
-                _matches.Add(new MaskedMatch(field, 0xFF, bits, MaskedComparison.AnyBit));
-            }
-            else
-            {
-                _matches.Add(new UnknownMatch($"tcp flags {NftText.Expr(right)}"));
-            }
-
-            return;
-        }
-
-        if (op is "<" or ">" or "<=" or ">=")
-        {
-            if (!TryScalar(field, l.Version, right, out var lo, out var hi))
-            {
-                _matches.Add(new UnknownMatch($"{NftText.Expr(left)} {op} {NftText.Expr(right)}"));
-                return;
-            }
-
-            var max = field is PacketField.SourceAddress or PacketField.DestinationAddress ? (l.Version == 4 ? (UInt128)uint.MaxValue : UInt128.MaxValue) : (UInt128)uint.MaxValue;
-            var range = op switch
-            {
-                "<" => lo == 0 ? IntervalSet.Empty : IntervalSet.Range(0, lo - 1),
-                "<=" => IntervalSet.Range(0, hi),
-                ">" => hi == max ? IntervalSet.Empty : IntervalSet.Range(hi + 1, max),
-                _ => IntervalSet.Range(lo, max),
-            };
-            _matches.Add(new FieldMatch(field, new NumericValues(range, l.Version)));
-            return;
-        }
-
-        var fv = Values(field, l.Version, right, out var why);
-        _matches.Add(fv is null ? new UnknownMatch($"{NftText.Expr(left)} {NftText.Expr(right)} ({why})") : new FieldMatch(field, fv, op == "!="));
+        _matches.Add(l.Field is { } field ? FieldComparison(field, l.Version, left, right, op) : new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
     }
 
-    private void ConcatMatch(JsonElement left, JsonElement right, string op)
+    /// <summary>A packet field compared with a right-hand side: bits, an order, or values.</summary>
+    private RuleMatch FieldComparison(PacketField field, int? version, JsonElement left, JsonElement right, string op) =>
+        field == PacketField.ConntrackStatus ? StatusMatch(right, op)
+        : field == PacketField.TcpFlags && op == "in" ? TcpFlagsAnyMatch(right)
+        : op is "<" or ">" or "<=" or ">=" ? OrderMatch(field, version, left, right, op)
+        : ValuesMatch(field, version, left, right, op);
+
+    /// <summary><c>ct direction</c>: a new connection's first packet travels in the original direction.</summary>
+    private bool DirectionMatch(JsonElement right, string op)
+    {
+        var values = right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var s) ? s.EnumerateArray().Select(x => x.GetString()).ToList() : [right.GetString()];
+        _matches.Add(new ConstantMatch(MatchResults.Of(values.Contains("original")).Negate(op == "!=")));
+        return true;
+    }
+
+    private static RuleMatch StatusMatch(JsonElement right, string op)
+    {
+        if (Flags(PacketField.ConntrackStatus, right) is not { } statusBits)
+        {
+            return new UnknownMatch($"ct status {NftText.Expr(right)}");
+        }
+
+        var comparison = op switch
+        {
+            "in" => MaskedComparison.AnyBit,
+            "!=" => MaskedComparison.NotEqual,
+            _ => MaskedComparison.Equal,
+        };
+        return new MaskedMatch(PacketField.ConntrackStatus, uint.MaxValue, statusBits, comparison);
+    }
+
+    private static RuleMatch TcpFlagsAnyMatch(JsonElement right) =>
+        Flags(PacketField.TcpFlags, right) is { } bits
+            ? new MaskedMatch(PacketField.TcpFlags, 0xFF, bits, MaskedComparison.AnyBit)
+            : new UnknownMatch($"tcp flags {NftText.Expr(right)}");
+
+    /// <summary><c>&lt;</c>, <c>&gt;</c>, <c>&lt;=</c>, <c>&gt;=</c>: the values on that side of a scalar, up to the field's largest.</summary>
+    private static RuleMatch OrderMatch(PacketField field, int? version, JsonElement left, JsonElement right, string op)
+    {
+        if (!TryScalar(field, version, right, out var lo, out var hi))
+        {
+            return new UnknownMatch($"{NftText.Expr(left)} {op} {NftText.Expr(right)}");
+        }
+
+        var max = field is PacketField.SourceAddress or PacketField.DestinationAddress ? (version == 4 ? (UInt128)uint.MaxValue : UInt128.MaxValue) : (UInt128)uint.MaxValue;
+        var range = op switch
+        {
+            "<" => lo == 0 ? IntervalSet.Empty : IntervalSet.Range(0, lo - 1),
+            "<=" => IntervalSet.Range(0, hi),
+            ">" => hi == max ? IntervalSet.Empty : IntervalSet.Range(hi + 1, max),
+            _ => IntervalSet.Range(lo, max),
+        };
+        return new FieldMatch(field, new NumericValues(range, version));
+    }
+
+    private RuleMatch ValuesMatch(PacketField field, int? version, JsonElement left, JsonElement right, string op)
+    {
+        var fv = Values(field, version, right, out var why);
+        return fv is null ? new UnknownMatch($"{NftText.Expr(left)} {NftText.Expr(right)} ({why})") : new FieldMatch(field, fv, op == "!=");
+    }
+
+    private bool ConcatMatch(JsonElement left, JsonElement right, string op)
     {
         var fields = new List<PacketField>();
         var versions = new List<int?>();
@@ -486,7 +520,7 @@ internal sealed class NftRuleCompiler
             if (l.Field is not { } f)
             {
                 _matches.Add(new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
-                return;
+                return true;
             }
 
             fields.Add(f);
@@ -519,14 +553,15 @@ internal sealed class NftRuleCompiler
         }
 
         _matches.Add(why is null ? new ConcatMatch(fields, elements, op == "!=") : new UnknownMatch($"{NftText.Expr(left)} {NftText.Expr(right)} ({why})"));
+        return true;
     }
 
-    private void MaskedMatch(JsonElement and, JsonElement right, string op)
+    private bool MaskedMatch(JsonElement and, JsonElement right, string op)
     {
         if (and.ValueKind != JsonValueKind.Array || and.GetArrayLength() != 2)
         {
             _matches.Add(new UnknownMatch($"bitwise {and.GetRawText()}"));
-            return;
+            return true;
         }
 
         var l = Left(and[0]);
@@ -534,13 +569,14 @@ internal sealed class NftRuleCompiler
         if (l.Field is not ({ } field and (PacketField.TcpFlags or PacketField.Mark or PacketField.ConntrackState or PacketField.ConntrackStatus)) || Flags(field, and[1]) is not { } mask || Flags(field, right) is not { } value)
         {
             _matches.Add(new UnknownMatch($"{NftText.Expr(and[0])} & {NftText.Expr(and[1])} {NftText.Expr(right)}"));
-            return;
+            return true;
         }
 
         _matches.Add(new MaskedMatch(field, mask, value, op == "!=" ? MaskedComparison.NotEqual : MaskedComparison.Equal));
+        return true;
     }
 
-    private void FibMatch(JsonElement fib, JsonElement right, string op)
+    private bool FibMatch(JsonElement fib, JsonElement right, string op)
     {
         var result = Str(fib, "result");
         var flags = fib.TryGetProperty("flags", out var f) && f.ValueKind == JsonValueKind.Array ? f.EnumerateArray().Select(x => x.GetString()).ToList() : [];
@@ -562,7 +598,7 @@ internal sealed class NftRuleCompiler
             }
 
             _matches.Add(new AddressTypeMatch(flags.Contains("saddr"), types, negate));
-            return;
+            return true;
         }
 
         // Reverse-path check (`fib saddr . iif oif missing drop`): the simulated packet arrives on the interface
@@ -572,10 +608,11 @@ internal sealed class NftRuleCompiler
         {
             var exists = right.ValueKind == JsonValueKind.True;
             _matches.Add(new ConstantMatch(MatchResults.Of(exists).Negate(negate)));
-            return;
+            return true;
         }
 
         _matches.Add(new UnknownMatch($"fib {string.Join(" . ", flags)} {result} {NftText.Expr(right)}"));
+        return true;
     }
 
     private readonly record struct LeftSide(PacketField? Field, int? Version, List<RuleMatch> Dependencies, string? Unknown);
@@ -728,6 +765,17 @@ internal sealed class NftRuleCompiler
         return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, deps, null) : new(null, null, deps, $"{proto} {field}");
     }
 
+    /// <summary>Reads the values of one kind of packet field from a right-hand side's elements; null (with why) when one cannot be read.</summary>
+    private delegate FieldValues? ElementValuesReader(PacketField field, int? version, List<JsonElement> elements, out string? why);
+
+    /// <summary>Values by field: one reader per kind of value; any other field takes numbers, ranges and prefixes.</summary>
+    private static readonly FrozenDictionary<PacketField, ElementValuesReader> ElementValues = new Dictionary<PacketField, ElementValuesReader>
+    {
+        [PacketField.InInterface] = InterfaceElements,
+        [PacketField.OutInterface] = InterfaceElements,
+        [PacketField.ConntrackState] = ConntrackStateElements,
+    }.ToFrozenDictionary();
+
     /// <summary>Values of <paramref name="field"/> from a right-hand side: a value, a range, a prefix, an anonymous or named set.</summary>
     private FieldValues? Values(PacketField field, int? version, JsonElement right, out string? why)
     {
@@ -737,78 +785,81 @@ internal sealed class NftRuleCompiler
             return null;
         }
 
-        switch (field)
+        var read = ElementValues.TryGetValue(field, out var reader) ? reader : NumericElements;
+        return read(field, version, elements, out why);
+    }
+
+    private static InterfaceValues? InterfaceElements(PacketField field, int? version, List<JsonElement> elements, out string? why)
+    {
+        why = null;
+        var names = new List<string>();
+        foreach (var e in elements)
         {
-            case PacketField.InInterface or PacketField.OutInterface:
+            var u = Unwrap(e);
+            if (u.ValueKind != JsonValueKind.String)
             {
-                var names = new List<string>();
-                foreach (var e in elements)
-                {
-                    var u = Unwrap(e);
-                    if (u.ValueKind != JsonValueKind.String)
-                    {
-                        why = $"interface {u.GetRawText()}";
-                        return null;
-                    }
-
-                    names.Add(u.GetString()!);
-                }
-
-                return new InterfaceValues(names);
+                why = $"interface {u.GetRawText()}";
+                return null;
             }
 
-            case PacketField.ConntrackState:
-            {
-                var states = ConntrackStates.None;
-                foreach (var e in elements)
-                {
-                    var u = Unwrap(e);
-                    var list = u.ValueKind == JsonValueKind.Array ? u.EnumerateArray().ToList() : [u];
-                    foreach (var item in list)
-                    {
-                        if (item.ValueKind != JsonValueKind.String || !ConntrackStateNames.TryParse(item.GetString()!, out var s))
-                        {
-                            why = $"ct state {item.GetRawText()}";
-                            return null;
-                        }
+            names.Add(u.GetString()!);
+        }
 
-                        states |= s;
-                    }
+        return new InterfaceValues(names);
+    }
+
+    private static ConntrackStateValues? ConntrackStateElements(PacketField field, int? version, List<JsonElement> elements, out string? why)
+    {
+        why = null;
+        var states = ConntrackStates.None;
+        foreach (var e in elements)
+        {
+            var u = Unwrap(e);
+            var list = u.ValueKind == JsonValueKind.Array ? u.EnumerateArray().ToList() : [u];
+            foreach (var item in list)
+            {
+                if (item.ValueKind != JsonValueKind.String || !ConntrackStateNames.TryParse(item.GetString()!, out var s))
+                {
+                    why = $"ct state {item.GetRawText()}";
+                    return null;
                 }
 
-                return new ConntrackStateValues(states);
-            }
-
-            default:
-            {
-                var ranges = new List<(UInt128, UInt128)>();
-                foreach (var e in elements)
-                {
-                    var u = Unwrap(e);
-                    if (u.ValueKind == JsonValueKind.Array && field == PacketField.TcpFlags)
-                    {
-                        if (Flags(field, u) is not { } bits)
-                        {
-                            why = $"flags {u.GetRawText()}";
-                            return null;
-                        }
-
-                        ranges.Add((bits, bits));
-                        continue;
-                    }
-
-                    if (!TryScalar(field, version, u, out var lo, out var hi))
-                    {
-                        why = $"value {u.GetRawText()}";
-                        return null;
-                    }
-
-                    ranges.Add((lo, hi));
-                }
-
-                return new NumericValues(IntervalSet.Of(ranges), field is PacketField.SourceAddress or PacketField.DestinationAddress ? version : null);
+                states |= s;
             }
         }
+
+        return new ConntrackStateValues(states);
+    }
+
+    private static FieldValues? NumericElements(PacketField field, int? version, List<JsonElement> elements, out string? why)
+    {
+        why = null;
+        var ranges = new List<(UInt128, UInt128)>();
+        foreach (var e in elements)
+        {
+            var u = Unwrap(e);
+            if (u.ValueKind == JsonValueKind.Array && field == PacketField.TcpFlags)
+            {
+                if (Flags(field, u) is not { } bits)
+                {
+                    why = $"flags {u.GetRawText()}";
+                    return null;
+                }
+
+                ranges.Add((bits, bits));
+                continue;
+            }
+
+            if (!TryScalar(field, version, u, out var lo, out var hi))
+            {
+                why = $"value {u.GetRawText()}";
+                return null;
+            }
+
+            ranges.Add((lo, hi));
+        }
+
+        return new NumericValues(IntervalSet.Of(ranges), field is PacketField.SourceAddress or PacketField.DestinationAddress ? version : null);
     }
 
     /// <summary>The elements a right-hand side stands for; null (with why) when they cannot be known.</summary>
@@ -845,64 +896,72 @@ internal sealed class NftRuleCompiler
     private static List<JsonElement> Components(JsonElement e) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty("concat", out var c) && c.ValueKind == JsonValueKind.Array ? [.. c.EnumerateArray()] : [e];
 
+    /// <summary>One value, a range or a prefix of <paramref name="field"/> as the interval it covers.</summary>
     private static bool TryScalar(PacketField field, int? version, JsonElement e, out UInt128 lo, out UInt128 hi)
     {
         lo = hi = 0;
-        if (e.ValueKind == JsonValueKind.Object)
+        switch (e.ValueKind)
         {
-            if (e.TryGetProperty("range", out var range) && range.ValueKind == JsonValueKind.Array && range.GetArrayLength() == 2)
-            {
-                return TryScalar(field, version, range[0], out lo, out _) && TryScalar(field, version, range[1], out _, out hi) && lo <= hi;
-            }
+            case JsonValueKind.Object:
+                return TryRangeOrPrefix(field, version, e, out lo, out hi);
+            case JsonValueKind.Number:
+                return TryNumber(field, e, out lo, out hi);
+            case JsonValueKind.String:
+                var value = NamedValues.TryGetValue(field, out var read) ? read(e.GetString()!, version, e)
+                    : FirewallValueParser.TryUInt(e.GetString()!, out var number) ? number : null;
+                lo = hi = value ?? 0;
+                return value is not null;
+            default:
+                return false;
+        }
+    }
 
-            if (e.TryGetProperty("prefix", out var prefix) && field is PacketField.SourceAddress or PacketField.DestinationAddress
-                && prefix.TryGetProperty("addr", out var addr) && prefix.TryGetProperty("len", out var len) && len.TryGetInt32(out var length)
-                && addr.ValueKind == JsonValueKind.String && FirewallValueParser.TryAddress(addr.GetString()!, version, out var a))
-            {
-                var bits = FirewallValueParser.VersionOf(a) == 4 ? 32 : 128;
-                if (length < 0 || length > bits)
-                {
-                    return false;
-                }
-
-                (lo, hi) = FirewallValueParser.PrefixRange(PacketState.Encode(a), length, bits);
-                return true;
-            }
-
-            return false;
+    private static bool TryRangeOrPrefix(PacketField field, int? version, JsonElement e, out UInt128 lo, out UInt128 hi)
+    {
+        lo = hi = 0;
+        if (e.TryGetProperty("range", out var range) && range.ValueKind == JsonValueKind.Array && range.GetArrayLength() == 2)
+        {
+            return TryScalar(field, version, range[0], out lo, out _) && TryScalar(field, version, range[1], out _, out hi) && lo <= hi;
         }
 
-        if (e.ValueKind == JsonValueKind.Number)
+        if (e.TryGetProperty("prefix", out var prefix) && field is PacketField.SourceAddress or PacketField.DestinationAddress
+            && prefix.TryGetProperty("addr", out var addr) && prefix.TryGetProperty("len", out var len) && len.TryGetInt32(out var length)
+            && addr.ValueKind == JsonValueKind.String && FirewallValueParser.TryAddress(addr.GetString()!, version, out var a))
         {
-            if (!e.TryGetUInt64(out var n))
+            var bits = FirewallValueParser.VersionOf(a) == 4 ? 32 : 128;
+            if (length < 0 || length > bits)
             {
                 return false;
             }
 
-            if (field == PacketField.IpVersion)
-            {
-                // meta nfproto: 2 = ipv4, 10 = ipv6; meta protocol: ethertypes.
-                n = n switch
-                {
-                    2 or 0x0800 => 4,
-                    10 or 0x86DD => 6,
-                    _ => n,
-                };
-            }
-
-            lo = hi = n;
+            (lo, hi) = FirewallValueParser.PrefixRange(PacketState.Encode(a), length, bits);
             return true;
         }
 
-        if (e.ValueKind != JsonValueKind.String)
+        return false;
+    }
+
+    private static bool TryNumber(PacketField field, JsonElement e, out UInt128 lo, out UInt128 hi)
+    {
+        lo = hi = 0;
+        if (!e.TryGetUInt64(out var n))
         {
             return false;
         }
 
-        var value = NamedValues.TryGetValue(field, out var read) ? read(e.GetString()!, version, e)
-            : FirewallValueParser.TryUInt(e.GetString()!, out var number) ? number : null;
-        lo = hi = value ?? 0;
-        return value is not null;
+        if (field == PacketField.IpVersion)
+        {
+            // meta nfproto: 2 = ipv4, 10 = ipv6; meta protocol: ethertypes.
+            n = n switch
+            {
+                2 or 0x0800 => 4,
+                10 or 0x86DD => 6,
+                _ => n,
+            };
+        }
+
+        lo = hi = n;
+        return true;
     }
 
     /// <summary>Reads a value written as text (an address, a protocol or type name) for one packet field, or null.</summary>
@@ -935,6 +994,43 @@ internal sealed class NftRuleCompiler
     private static UInt128? AddressValue(string text, int? version, JsonElement element) =>
         FirewallValueParser.TryAddress(text, version, out var address) ? PacketState.Encode(address) : null;
 
+    /// <summary>Reads one flag name of a field as its bits, or null.</summary>
+    private delegate uint? FlagNameReader(string name);
+
+    /// <summary><c>ct status</c> names, as the kernel's IPS_* bits.</summary>
+    private static readonly FrozenDictionary<string, uint> ConntrackStatusBits = new Dictionary<string, uint>(StringComparer.Ordinal)
+    {
+        ["expected"] = 0x1,
+        ["seen-reply"] = 0x2,
+        ["assured"] = 0x4,
+        ["confirmed"] = 0x8,
+        ["snat"] = 0x10,
+        ["dnat"] = 0x20,
+        ["dying"] = 0x200,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary><c>tcp flags</c> names, as the header's bits.</summary>
+    private static readonly FrozenDictionary<string, uint> TcpFlagBits = new Dictionary<string, uint>(StringComparer.Ordinal)
+    {
+        ["fin"] = 0x01,
+        ["syn"] = 0x02,
+        ["rst"] = 0x04,
+        ["psh"] = 0x08,
+        ["ack"] = 0x10,
+        ["urg"] = 0x20,
+        ["ecn"] = 0x40,
+        ["cwr"] = 0x80,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Flag names by field: one reader per field with names; any other field (a mark) takes a number.</summary>
+    private static readonly FrozenDictionary<PacketField, FlagNameReader> FlagNames = new Dictionary<PacketField, FlagNameReader>
+    {
+        [PacketField.ConntrackState] = static name => ConntrackStateNames.TryParse(name, out var state) ? (uint)state : null,
+        [PacketField.ConntrackStatus] = static name => ConntrackStatusBits.TryGetValue(name, out var bits) ? bits : null,
+        [PacketField.TcpFlags] = static name => TcpFlagBits.TryGetValue(name, out var bits) ? bits : null,
+    }.ToFrozenDictionary();
+
+    /// <summary>The bits a number, a flag name or a list of them stands for in <paramref name="field"/>; null when one is not known.</summary>
     private static uint? Flags(PacketField field, JsonElement e)
     {
         if (e.ValueKind == JsonValueKind.Number)
@@ -946,83 +1042,32 @@ internal sealed class NftRuleCompiler
         uint bits = 0;
         foreach (var n in names)
         {
-            if (n.ValueKind == JsonValueKind.Number && n.TryGetUInt32(out var num))
-            {
-                bits |= num;
-                continue;
-            }
-
-            if (n.ValueKind != JsonValueKind.String)
+            if (Flag(field, n) is not { } bit)
             {
                 return null;
             }
 
-            var name = n.GetString()!;
-            if (field == PacketField.ConntrackState)
-            {
-                if (!ConntrackStateNames.TryParse(name, out var st))
-                {
-                    return null;
-                }
-
-                bits |= (uint)st;
-                continue;
-            }
-
-            if (field == PacketField.ConntrackStatus)
-            {
-                uint? status = name switch
-                {
-                    "expected" => 0x1,
-                    "seen-reply" => 0x2,
-                    "assured" => 0x4,
-                    "confirmed" => 0x8,
-                    "snat" => 0x10,
-                    "dnat" => 0x20,
-                    "dying" => 0x200,
-                    _ => null,
-                };
-                if (status is null)
-                {
-                    return null;
-                }
-
-                bits |= status.Value;
-                continue;
-            }
-
-            if (field == PacketField.TcpFlags)
-            {
-                uint? flag = name switch
-                {
-                    "fin" => 0x01,
-                    "syn" => 0x02,
-                    "rst" => 0x04,
-                    "psh" => 0x08,
-                    "ack" => 0x10,
-                    "urg" => 0x20,
-                    "ecn" => 0x40,
-                    "cwr" => 0x80,
-                    _ => null,
-                };
-                if (flag is null)
-                {
-                    return null;
-                }
-
-                bits |= flag.Value;
-                continue;
-            }
-
-            if (!FirewallValueParser.TryUInt(name, out var value))
-            {
-                return null;
-            }
-
-            bits |= value;
+            bits |= bit;
         }
 
         return bits;
+    }
+
+    private static uint? Flag(PacketField field, JsonElement n)
+    {
+        if (n.ValueKind == JsonValueKind.Number && n.TryGetUInt32(out var num))
+        {
+            return num;
+        }
+
+        if (n.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var name = n.GetString()!;
+        return FlagNames.TryGetValue(field, out var read) ? read(name)
+            : FirewallValueParser.TryUInt(name, out var value) ? value : null;
     }
 
     private static string? Str(JsonElement v, string name) =>
