@@ -360,8 +360,9 @@ public static class NftJsonParser
 
         private FirewallParseException NotARuleset(ReadOnlySpan<byte> utf8)
         {
-            var text = Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, 200)]);
-            return new FirewallParseException(source, "document", "expected an object with an \"nftables\" array", utf8.Length > 200 ? text + "..." : text);
+            // Decodes no more than the error quotes; the marker shows that the document goes on.
+            var text = Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, Clipping.MaxRawChars)]);
+            return new FirewallParseException(source, "document", "expected an object with an \"nftables\" array", utf8.Length > Clipping.MaxRawChars ? text + Clipping.Marker : text);
         }
     }
 

@@ -205,9 +205,8 @@ internal static class NftText
             ? p.GetInt64().ToString(CultureInfo.InvariantCulture)
             : "?";
 
-    private static string Compact(JsonElement e)
-    {
-        var raw = e.GetRawText();
-        return raw.Length > 80 ? raw[..80] + "..." : raw;
-    }
+    /// <summary>The longest JSON an unrendered part of a rule's text shows, marker included.</summary>
+    private const int MaxJsonChars = 80;
+
+    private static string Compact(JsonElement e) => Clipping.Clip(e.GetRawText(), MaxJsonChars);
 }
