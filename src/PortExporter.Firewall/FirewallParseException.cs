@@ -2,17 +2,17 @@ namespace PortExporter.Firewall;
 
 /// <summary>
 /// The one parse error of the firewall parsers (iptables-save, nft JSON and text, firewalld, and the host's /proc/net
-/// files read for the simulation): names the source, the place and the raw value, clipped by one rule
-/// (<see cref="Clip"/>) wherever it comes from.
+/// files read for the simulation): names the source, the place and the raw value, clipped by the one rule
+/// (<see cref="Clipping"/>) wherever it comes from.
 /// </summary>
 public sealed class FirewallParseException : FormatException
 {
     public FirewallParseException(string source, string where, string problem, string? raw = null)
-        : base(raw is null ? $"{source}: {where}: {problem}" : $"{source}: {where}: {problem}: '{Clip(raw)}'")
+        : base(raw is null ? $"{source}: {where}: {problem}" : $"{source}: {where}: {problem}: '{Clipping.Clip(raw)}'")
     {
         Source = source;
         Where = where;
-        Raw = raw is null ? null : Clip(raw);
+        Raw = raw is null ? null : Clipping.Clip(raw);
     }
 
     public FirewallParseException(string source, string where, string problem, Exception inner)
@@ -42,16 +42,6 @@ public sealed class FirewallParseException : FormatException
     /// <summary>Where in the dump (line, object).</summary>
     public string Where { get; }
 
-    /// <summary>The offending text, clipped.</summary>
+    /// <summary>The offending text, clipped to <see cref="Clipping.MaxRawChars"/> characters.</summary>
     public string? Raw { get; }
-
-    /// <summary>The longest raw value an error quotes.</summary>
-    public const int MaxRawLength = 200;
-
-    /// <summary>The clipping rule: the first <see cref="MaxRawLength"/> characters, then "...".</summary>
-    public static string Clip(string raw)
-    {
-        ArgumentNullException.ThrowIfNull(raw);
-        return raw.Length <= MaxRawLength ? raw : string.Concat(raw.AsSpan(0, MaxRawLength), "...");
-    }
 }

@@ -20,15 +20,16 @@ public sealed class FirewallParseExceptionTests
     {
         var e = Assert.Throws<FirewallParseException>(parse);
         Assert.Equal(source, e.Source);
-        Assert.Equal(FirewallParseException.MaxRawLength + 3, e.Raw!.Length);
-        Assert.EndsWith("...", e.Raw, StringComparison.Ordinal);
+        Assert.Equal(Clipping.MaxRawChars, e.Raw!.Length);
+        Assert.EndsWith(Clipping.Marker, e.Raw, StringComparison.Ordinal);
         Assert.EndsWith($"'{e.Raw}'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_short_raw_value_is_quoted_whole()
     {
-        Assert.Equal("abc", FirewallParseException.Clip("abc"));
-        Assert.Equal(new string('y', FirewallParseException.MaxRawLength), FirewallParseException.Clip(new string('y', FirewallParseException.MaxRawLength)));
+        var e = new FirewallParseException("nft -j", "rule 1", "bad", "abc");
+        Assert.Equal("abc", e.Raw);
+        Assert.Equal("nft -j: rule 1: bad: 'abc'", e.Message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using PortExporter.Firewall;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -153,8 +154,8 @@ public partial class YamlReader(string file)
     public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Value: null or "" or "~" or "null", Style: ScalarStyle.Plain or ScalarStyle.Any } && node.Tag.IsEmpty;
 
-    /// <summary>At most 64 characters of a value read from the file, for error messages.</summary>
-    public static string Shorten(string s) => s.Length <= 64 ? s : s[..64] + "...";
+    /// <summary>A value read from the file, clipped for error messages by the one rule of <see cref="Clipping"/>.</summary>
+    public static string Shorten(string s) => Clipping.Clip(s);
 
     [GeneratedRegex(@"^(\d+)(ms|s|m|h)$")]
     private static partial Regex DurationPattern();

@@ -1,3 +1,5 @@
+using PortExporter.Firewall;
+
 namespace PortExporter.Core.Selinux;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace PortExporter.Core.Selinux;
 public sealed class SelinuxFormatException : FormatException
 {
     public SelinuxFormatException(string source, string field, string rawValue, string problem)
-        : base($"{source}: {field}: {problem} (got '{Shorten(rawValue)}')")
+        : base($"{source}: {field}: {problem} (got '{Clipping.Clip(rawValue)}')")
     {
         Source = source;
         Field = field;
@@ -20,8 +22,6 @@ public sealed class SelinuxFormatException : FormatException
     /// <summary>The field or key that was wrong.</summary>
     public string Field { get; }
 
-    /// <summary>The offending value as read (shortened in the message).</summary>
+    /// <summary>The offending value as read (clipped in the message by <see cref="Clipping"/>).</summary>
     public string RawValue { get; }
-
-    private static string Shorten(string raw) => raw.Length <= 120 ? raw : string.Concat(raw.AsSpan(0, 120), "…");
 }

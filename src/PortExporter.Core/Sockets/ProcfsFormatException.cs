@@ -1,4 +1,5 @@
 using System.Globalization;
+using PortExporter.Firewall;
 
 namespace PortExporter.Core.Sockets;
 
@@ -8,8 +9,8 @@ namespace PortExporter.Core.Sockets;
 /// </summary>
 public sealed class ProcfsFormatException : FormatException
 {
-    /// <summary>Raw values longer than this are cut in the message.</summary>
-    public const int MaxRawValueLength = 64;
+    /// <summary>Raw values longer than this are clipped, by the one rule of <see cref="Clipping"/>.</summary>
+    public const int MaxRawValueLength = Clipping.MaxRawChars;
 
     public ProcfsFormatException(string file, int lineNumber, string field, ReadOnlySpan<char> rawValue, string expected)
         : base(Describe(file, lineNumber, field, rawValue, expected))
@@ -17,7 +18,7 @@ public sealed class ProcfsFormatException : FormatException
         File = file;
         LineNumber = lineNumber;
         Field = field;
-        RawValue = Shorten(rawValue);
+        RawValue = Clipping.Clip(rawValue);
     }
 
     /// <summary>The file, as the reader named it (its path).</summary>
@@ -35,10 +36,5 @@ public sealed class ProcfsFormatException : FormatException
     private static string Describe(string file, int lineNumber, string field, ReadOnlySpan<char> rawValue, string expected) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{file} line {lineNumber}: field {field}: expected {expected}, got '{Shorten(rawValue)}'");
-
-    private static string Shorten(ReadOnlySpan<char> raw) =>
-        raw.Length <= MaxRawValueLength
-            ? new string(raw)
-            : string.Concat(raw[..MaxRawValueLength], "...(", raw.Length.ToString(CultureInfo.InvariantCulture), " chars)");
+            $"{file} line {lineNumber}: field {field}: expected {expected}, got '{Clipping.Clip(rawValue)}'");
 }

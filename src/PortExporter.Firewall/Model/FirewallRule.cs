@@ -89,7 +89,7 @@ public sealed record FirewallRule(int Position, long? Handle, string Text, IRead
     public bool IsInert => Action.Kind == RuleActionKind.Continue && !SetsNotrack && Mark is null;
 
     /// <summary>"handle 12: tcp dport 8080 drop" or "rule 3: -A INPUT ... -j DROP", at most <see cref="MaxLabelLength"/> characters.</summary>
-    public string Label => Shorten(Handle is { } h ? $"handle {h}: {Text}" : $"rule {Position}: {Text}");
+    public string Label => Clipping.Clip(Handle is { } h ? $"handle {h}: {Text}" : $"rule {Position}: {Text}", MaxLabelLength);
 
     /// <summary>The first reason a match of this rule can be unknown, or null.</summary>
     public string? UnknownReason => Matches.Select(m => m.UnknownReason).FirstOrDefault(r => r is not null);
@@ -175,7 +175,4 @@ public sealed record FirewallRule(int Position, long? Handle, string Text, IRead
         ArgumentNullException.ThrowIfNull(text);
         return text.AsSpan().ContainsAnyExceptInRange('\0', '\u00FF') ? text : Encoding.Latin1.GetBytes(text);
     }
-
-    public static string Shorten(string text) =>
-        text.Length <= MaxLabelLength ? text : string.Concat(text.AsSpan(0, MaxLabelLength - 3), "...");
 }

@@ -54,57 +54,66 @@ public static class NftJsonParser
 
     private static NftRuleset Compile(ReadOnlyMemory<byte> utf8, ItemReader items, string source)
     {
-        var tables = items.Tables;
-        var order = items.Order;
         var xt = new HashSet<(TableFamily, string)>();
         var interner = new RuleInterner();
         foreach (var (ruleIndex, offset, length) in items.Rules)
         {
             using var document = JsonDocument.Parse(utf8.Slice(offset, length), DocumentOptions);
-            var rule = document.RootElement;
-            var key = TableKey(rule, "table", source, ruleIndex);
-            var table = Table(tables, key, source, ruleIndex);
-            var chainName = RequiredString(rule, "chain", source, ruleIndex);
-            if (!table.Chains.TryGetValue(chainName, out var chain))
-            {
-                throw new FirewallParseException(source, Where(ruleIndex), "rule of a chain not in the dump", chainName);
-            }
-
-            if (!rule.TryGetProperty("expr", out var exprs) || exprs.ValueKind != JsonValueKind.Array)
-            {
-                throw new FirewallParseException(source, Where(ruleIndex), "rule without an \"expr\" array", rule.GetRawText());
-            }
-
-            long? handle = rule.TryGetProperty("handle", out var h) && h.TryGetInt64(out var hv) ? hv : null;
-            var comment = interner.Text(rule.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null);
-            var compiled = NftRuleCompiler.Compile(exprs, key.Item1, table.Sets, interner);
-            if (compiled.HasXt)
-            {
-                xt.Add(key);
-            }
-
-            foreach (var jumpTarget in Targets(compiled.Action))
-            {
-                if (!table.Chains.ContainsKey(jumpTarget))
-                {
-                    throw new FirewallParseException(source, Where(ruleIndex), "jump/goto to a chain not in the dump", jumpTarget);
-                }
-            }
-
-            chain.Rules.Add(new FirewallRule(chain.Rules.Count + 1, handle, NftText.Rule(exprs, comment), compiled.Matches, compiled.Action)
-            {
-                Packets = compiled.Packets,
-                Bytes = compiled.Bytes,
-                Comment = comment,
-                SetsNotrack = compiled.SetsNotrack,
-                Mark = compiled.Mark,
-            });
+            AddRule(document.RootElement, items.Tables, source, ruleIndex, interner, xt);
         }
 
-        var result = new List<FirewallTable>(order.Count);
-        foreach (var key in order)
+        return new NftRuleset(Tables(items), [.. items.Order.Where(xt.Contains)]);
+    }
+
+    /// <summary>Compiles one rule and appends it to its chain; notes its table in <paramref name="xt"/> when it holds an xt statement.</summary>
+    private static void AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, RuleInterner interner, HashSet<(TableFamily, string)> xt)
+    {
+        var key = TableKey(rule, "table", source, ruleIndex);
+        var table = Table(tables, key, source, ruleIndex);
+        var chainName = RequiredString(rule, "chain", source, ruleIndex);
+        if (!table.Chains.TryGetValue(chainName, out var chain))
         {
-            var acc = tables[key];
+            throw new FirewallParseException(source, Where(ruleIndex), "rule of a chain not in the dump", chainName);
+        }
+
+        if (!rule.TryGetProperty("expr", out var exprs) || exprs.ValueKind != JsonValueKind.Array)
+        {
+            throw new FirewallParseException(source, Where(ruleIndex), "rule without an \"expr\" array", rule.GetRawText());
+        }
+
+        long? handle = rule.TryGetProperty("handle", out var h) && h.TryGetInt64(out var hv) ? hv : null;
+        var comment = interner.Text(rule.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null);
+        var compiled = NftRuleCompiler.Compile(exprs, key.Item1, table.Sets, interner);
+        if (compiled.HasXt)
+        {
+            xt.Add(key);
+        }
+
+        foreach (var jumpTarget in Targets(compiled.Action))
+        {
+            if (!table.Chains.ContainsKey(jumpTarget))
+            {
+                throw new FirewallParseException(source, Where(ruleIndex), "jump/goto to a chain not in the dump", jumpTarget);
+            }
+        }
+
+        chain.Rules.Add(new FirewallRule(chain.Rules.Count + 1, handle, NftText.Rule(exprs, comment), compiled.Matches, compiled.Action)
+        {
+            Packets = compiled.Packets,
+            Bytes = compiled.Bytes,
+            Comment = comment,
+            SetsNotrack = compiled.SetsNotrack,
+            Mark = compiled.Mark,
+        });
+    }
+
+    /// <summary>The tables in the order of the dump, each with its chains in order.</summary>
+    private static List<FirewallTable> Tables(ItemReader items)
+    {
+        var result = new List<FirewallTable>(items.Order.Count);
+        foreach (var key in items.Order)
+        {
+            var acc = items.Tables[key];
             var chains = new Dictionary<string, FirewallChain>(StringComparer.Ordinal);
             foreach (var name in acc.ChainOrder)
             {
@@ -115,7 +124,7 @@ public static class NftJsonParser
             result.Add(new FirewallTable(FirewallBackends.Nftables, key.Item1, key.Item2, chains));
         }
 
-        return new NftRuleset(result, [.. order.Where(xt.Contains)]);
+        return result;
     }
 
     private static IEnumerable<string> Targets(RuleAction action)
@@ -351,8 +360,9 @@ public static class NftJsonParser
 
         private FirewallParseException NotARuleset(ReadOnlySpan<byte> utf8)
         {
-            var text = Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, 200)]);
-            return new FirewallParseException(source, "document", "expected an object with an \"nftables\" array", utf8.Length > 200 ? text + "..." : text);
+            // Decodes no more than the error quotes; the marker shows that the document goes on.
+            var text = Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, Clipping.MaxRawChars)]);
+            return new FirewallParseException(source, "document", "expected an object with an \"nftables\" array", utf8.Length > Clipping.MaxRawChars ? text + Clipping.Marker : text);
         }
     }
 

@@ -11,7 +11,7 @@ namespace PortExporter.Firewall.Nftables;
 /// dependencies nft leaves implicit (<c>tcp dport</c> means "TCP and dport", <c>ip saddr</c> in an inet table
 /// means "IPv4 and saddr") are made explicit matches.
 /// </summary>
-internal sealed class NftRuleCompiler
+internal sealed partial class NftRuleCompiler
 {
     private readonly TableFamily _family;
     private readonly IReadOnlyDictionary<string, NftSetDefinition> _sets;
@@ -287,6 +287,33 @@ internal sealed class NftRuleCompiler
 
         var keys = new List<PacketField>();
         var versions = new List<int?>();
+        if (VerdictMapKey(key, keys, versions) is { } unknownKey)
+        {
+            return unknownKey;
+        }
+
+        if (VerdictMapElements(data, out var elements) is { } unknownData)
+        {
+            return unknownData;
+        }
+
+        var entries = new List<VerdictMapEntry>();
+        foreach (var element in Each(elements))
+        {
+            if (VerdictMapElement(element, keys, versions, out var entry) is { } unknownElement)
+            {
+                return unknownElement;
+            }
+
+            entries.Add(entry!);
+        }
+
+        return new RuleAction(RuleActionKind.VerdictMap) { Map = new VerdictMap(keys, entries) };
+    }
+
+    /// <summary>Reads a vmap's key into its fields and versions, with the matches they imply; an unknown action when a part is not a known field.</summary>
+    private RuleAction? VerdictMapKey(JsonElement key, List<PacketField> keys, List<int?> versions)
+    {
         foreach (var component in Components(key))
         {
             var left = Left(component);
@@ -300,7 +327,13 @@ internal sealed class NftRuleCompiler
             versions.Add(left.Version);
         }
 
-        JsonElement elements;
+        return null;
+    }
+
+    /// <summary>The elements of a vmap's data: a named map or an anonymous one; an unknown action otherwise.</summary>
+    private RuleAction? VerdictMapElements(JsonElement data, out JsonElement elements)
+    {
+        elements = default;
         if (data.ValueKind == JsonValueKind.String && data.GetString()!.StartsWith('@'))
         {
             if (!_sets.TryGetValue(data.GetString()![1..], out var map) || !map.IsMap)
@@ -309,46 +342,47 @@ internal sealed class NftRuleCompiler
             }
 
             elements = map.Elements;
+            return null;
         }
-        else if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("set", out var set))
+
+        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("set", out var set))
         {
             elements = set;
+            return null;
         }
-        else
+
+        return RuleAction.Unknown($"vmap data {NftText.Expr(data)}");
+    }
+
+    /// <summary>One <c>[key, verdict]</c> element of a vmap; an unknown action when its key does not fit or cannot be read.</summary>
+    private RuleAction? VerdictMapElement(JsonElement element, List<PacketField> keys, List<int?> versions, out VerdictMapEntry? entry)
+    {
+        entry = null;
+        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != 2)
         {
-            return RuleAction.Unknown($"vmap data {NftText.Expr(data)}");
+            return RuleAction.Unknown("vmap element is not [key, verdict]");
         }
 
-        var entries = new List<VerdictMapEntry>();
-        foreach (var element in Each(elements))
+        var keyParts = Components(Unwrap(element[0]));
+        if (keyParts.Count != keys.Count)
         {
-            if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != 2)
-            {
-                return RuleAction.Unknown("vmap element is not [key, verdict]");
-            }
-
-            var keyParts = Components(Unwrap(element[0]));
-            if (keyParts.Count != keys.Count)
-            {
-                return RuleAction.Unknown("vmap element key does not fit the key");
-            }
-
-            var values = new FieldValues[keys.Count];
-            for (var i = 0; i < keys.Count; i++)
-            {
-                var fv = Values(keys[i], versions[i], keyParts[i], out var why);
-                if (fv is null)
-                {
-                    return RuleAction.Unknown($"vmap element {NftText.Expr(element[0])}: {why}");
-                }
-
-                values[i] = fv;
-            }
-
-            entries.Add(new VerdictMapEntry(values, Verdict(element[1])));
+            return RuleAction.Unknown("vmap element key does not fit the key");
         }
 
-        return new RuleAction(RuleActionKind.VerdictMap) { Map = new VerdictMap(keys, entries) };
+        var values = new FieldValues[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var fv = Values(keys[i], versions[i], keyParts[i], out var why);
+            if (fv is null)
+            {
+                return RuleAction.Unknown($"vmap element {NftText.Expr(element[0])}: {why}");
+            }
+
+            values[i] = fv;
+        }
+
+        entry = new VerdictMapEntry(values, Verdict(element[1]));
+        return null;
     }
 
     private static RuleAction Verdict(JsonElement v)
@@ -372,657 +406,6 @@ internal sealed class NftRuleCompiler
         }
 
         return RuleAction.Unknown($"verdict {v.GetRawText()}");
-    }
-
-    private void Match(JsonElement m)
-    {
-        if (m.ValueKind != JsonValueKind.Object || !m.TryGetProperty("left", out var left) || !m.TryGetProperty("right", out var right))
-        {
-            _matches.Add(new UnknownMatch("match without left/right"));
-            return;
-        }
-
-        var op = Str(m, "op") ?? "==";
-        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("concat", out _))
-        {
-            ConcatMatch(left, right, op);
-            return;
-        }
-
-        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("&", out var and))
-        {
-            MaskedMatch(and, right, op);
-            return;
-        }
-
-        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("fib", out var fib))
-        {
-            FibMatch(fib, right, op);
-            return;
-        }
-
-        if (left.ValueKind == JsonValueKind.Object && left.TryGetProperty("ct", out var ct) && Str(ct, "key") == "direction")
-        {
-            // A new connection's first packet travels in the original direction.
-            var values = right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var s) ? s.EnumerateArray().Select(x => x.GetString()).ToList() : [right.GetString()];
-            _matches.Add(new ConstantMatch(MatchResults.Of(values.Contains("original")).Negate(op == "!=")));
-            return;
-        }
-
-        var l = Left(left);
-        _matches.AddRange(l.Dependencies);
-        if (l.Field is not { } field)
-        {
-            _matches.Add(new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
-            return;
-        }
-
-        if (field == PacketField.ConntrackStatus)
-        {
-            if (Flags(field, right) is { } statusBits)
-            {
-                var comparison = op switch
-                {
-                    "in" => MaskedComparison.AnyBit,
-                    "!=" => MaskedComparison.NotEqual,
-                    _ => MaskedComparison.Equal,
-                };
-                _matches.Add(new MaskedMatch(field, uint.MaxValue, statusBits, comparison));
-            }
-            else
-            {
-                _matches.Add(new UnknownMatch($"ct status {NftText.Expr(right)}"));
-            }
-
-            return;
-        }
-
-        if (field == PacketField.TcpFlags && op == "in")
-        {
-            if (Flags(field, right) is { } bits)
-            {
-                _matches.Add(new MaskedMatch(field, 0xFF, bits, MaskedComparison.AnyBit));
-            }
-            else
-            {
-                _matches.Add(new UnknownMatch($"tcp flags {NftText.Expr(right)}"));
-            }
-
-            return;
-        }
-
-        if (op is "<" or ">" or "<=" or ">=")
-        {
-            if (!TryScalar(field, l.Version, right, out var lo, out var hi))
-            {
-                _matches.Add(new UnknownMatch($"{NftText.Expr(left)} {op} {NftText.Expr(right)}"));
-                return;
-            }
-
-            var max = field is PacketField.SourceAddress or PacketField.DestinationAddress ? (l.Version == 4 ? (UInt128)uint.MaxValue : UInt128.MaxValue) : (UInt128)uint.MaxValue;
-            var range = op switch
-            {
-                "<" => lo == 0 ? IntervalSet.Empty : IntervalSet.Range(0, lo - 1),
-                "<=" => IntervalSet.Range(0, hi),
-                ">" => hi == max ? IntervalSet.Empty : IntervalSet.Range(hi + 1, max),
-                _ => IntervalSet.Range(lo, max),
-            };
-            _matches.Add(new FieldMatch(field, new NumericValues(range, l.Version)));
-            return;
-        }
-
-        var fv = Values(field, l.Version, right, out var why);
-        _matches.Add(fv is null ? new UnknownMatch($"{NftText.Expr(left)} {NftText.Expr(right)} ({why})") : new FieldMatch(field, fv, op == "!="));
-    }
-
-    private void ConcatMatch(JsonElement left, JsonElement right, string op)
-    {
-        var fields = new List<PacketField>();
-        var versions = new List<int?>();
-        foreach (var component in Components(left))
-        {
-            var l = Left(component);
-            _matches.AddRange(l.Dependencies);
-            if (l.Field is not { } f)
-            {
-                _matches.Add(new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
-                return;
-            }
-
-            fields.Add(f);
-            versions.Add(l.Version);
-        }
-
-        var elements = new List<FieldValues[]>();
-        var members = SetElements(right, out var why) ?? [];
-        foreach (var element in members)
-        {
-            var parts = Components(Unwrap(element));
-            if (parts.Count != fields.Count)
-            {
-                why = "element does not fit the concatenation";
-                break;
-            }
-
-            var values = new FieldValues[fields.Count];
-            for (var i = 0; i < fields.Count && why is null; i++)
-            {
-                values[i] = Values(fields[i], versions[i], parts[i], out why)!;
-            }
-
-            if (why is not null)
-            {
-                break;
-            }
-
-            elements.Add(values);
-        }
-
-        _matches.Add(why is null ? new ConcatMatch(fields, elements, op == "!=") : new UnknownMatch($"{NftText.Expr(left)} {NftText.Expr(right)} ({why})"));
-    }
-
-    private void MaskedMatch(JsonElement and, JsonElement right, string op)
-    {
-        if (and.ValueKind != JsonValueKind.Array || and.GetArrayLength() != 2)
-        {
-            _matches.Add(new UnknownMatch($"bitwise {and.GetRawText()}"));
-            return;
-        }
-
-        var l = Left(and[0]);
-        _matches.AddRange(l.Dependencies);
-        if (l.Field is not ({ } field and (PacketField.TcpFlags or PacketField.Mark or PacketField.ConntrackState or PacketField.ConntrackStatus)) || Flags(field, and[1]) is not { } mask || Flags(field, right) is not { } value)
-        {
-            _matches.Add(new UnknownMatch($"{NftText.Expr(and[0])} & {NftText.Expr(and[1])} {NftText.Expr(right)}"));
-            return;
-        }
-
-        _matches.Add(new MaskedMatch(field, mask, value, op == "!=" ? MaskedComparison.NotEqual : MaskedComparison.Equal));
-    }
-
-    private void FibMatch(JsonElement fib, JsonElement right, string op)
-    {
-        var result = Str(fib, "result");
-        var flags = fib.TryGetProperty("flags", out var f) && f.ValueKind == JsonValueKind.Array ? f.EnumerateArray().Select(x => x.GetString()).ToList() : [];
-        var negate = op == "!=";
-        if (result == "type" && !flags.Contains("iif") && !flags.Contains("oif") && (flags.Contains("daddr") ^ flags.Contains("saddr")))
-        {
-            var names = right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var s) ? s.EnumerateArray().ToList() : [right];
-            var types = AddressTypes.None;
-            foreach (var n in names)
-            {
-                types |= n.GetString() switch
-                {
-                    "local" => AddressTypes.Local,
-                    "unicast" => AddressTypes.Unicast,
-                    "broadcast" => AddressTypes.Broadcast,
-                    "multicast" => AddressTypes.Multicast,
-                    _ => AddressTypes.Other,
-                };
-            }
-
-            _matches.Add(new AddressTypeMatch(flags.Contains("saddr"), types, negate));
-            return;
-        }
-
-        // Reverse-path check (`fib saddr . iif oif missing drop`): the simulated packet arrives on the interface
-        // its source routes back through, so the lookup finds an output interface.
-        if (result is "oif" or "oifname" && flags.Contains("saddr") && (right.ValueKind == JsonValueKind.False || right.ValueKind == JsonValueKind.True
-            || (right.ValueKind == JsonValueKind.String && right.GetString() is "0" or "") || (right.ValueKind == JsonValueKind.Number && right.GetRawText() == "0")))
-        {
-            var exists = right.ValueKind == JsonValueKind.True;
-            _matches.Add(new ConstantMatch(MatchResults.Of(exists).Negate(negate)));
-            return;
-        }
-
-        _matches.Add(new UnknownMatch($"fib {string.Join(" . ", flags)} {result} {NftText.Expr(right)}"));
-    }
-
-    private readonly record struct LeftSide(PacketField? Field, int? Version, List<RuleMatch> Dependencies, string? Unknown);
-
-    /// <summary>Reads the left-hand side of a match: the packet field one expression family names, with the matches its protocol implies.</summary>
-    private delegate LeftSide LeftHandler(NftRuleCompiler rule, JsonElement value, List<RuleMatch> dependencies);
-
-    /// <summary><c>meta KEY</c>: the keys the evaluator knows.</summary>
-    private static readonly FrozenDictionary<string, PacketField> MetaFields = new Dictionary<string, PacketField>(StringComparer.Ordinal)
-    {
-        ["l4proto"] = PacketField.L4Protocol,
-        ["nfproto"] = PacketField.IpVersion,
-        ["protocol"] = PacketField.IpVersion,
-        ["iifname"] = PacketField.InInterface,
-        ["iif"] = PacketField.InInterface,
-        ["oifname"] = PacketField.OutInterface,
-        ["oif"] = PacketField.OutInterface,
-        ["mark"] = PacketField.Mark,
-        ["pkttype"] = PacketField.PacketType,
-    }.ToFrozenDictionary(StringComparer.Ordinal);
-
-    /// <summary><c>ct KEY</c>: the keys the evaluator knows.</summary>
-    private static readonly FrozenDictionary<string, PacketField> ConntrackFields = new Dictionary<string, PacketField>(StringComparer.Ordinal)
-    {
-        ["state"] = PacketField.ConntrackState,
-        ["status"] = PacketField.ConntrackStatus,
-    }.ToFrozenDictionary(StringComparer.Ordinal);
-
-    /// <summary>The expression families a match can compare, in the order they are looked for.</summary>
-    private static readonly (string Key, LeftHandler Read)[] LeftExpressions =
-    [
-        ("payload", static (r, v, deps) => r.Payload(v, deps)),
-        ("meta", static (_, v, deps) => Keyed("meta", MetaFields, v, deps)),
-        ("ct", static (_, v, deps) => Keyed("ct", ConntrackFields, v, deps)),
-    ];
-
-    /// <summary>What one protocol header's field is, with the matches its protocol implies.</summary>
-    private delegate LeftSide PayloadHandler(NftRuleCompiler rule, string protocol, string? field, List<RuleMatch> dependencies);
-
-    /// <summary><c>payload</c> by protocol header: one handler per family; another protocol's field is unknown.</summary>
-    private static readonly FrozenDictionary<string, PayloadHandler> PayloadFamilies = new Dictionary<string, PayloadHandler>(StringComparer.Ordinal)
-    {
-        ["ip"] = static (r, proto, field, deps) => r.IpPayload(proto, field, deps),
-        ["ip6"] = static (r, proto, field, deps) => r.IpPayload(proto, field, deps),
-        ["tcp"] = TransportPayload,
-        ["udp"] = TransportPayload,
-        ["udplite"] = TransportPayload,
-        ["sctp"] = TransportPayload,
-        ["dccp"] = TransportPayload,
-        ["th"] = static (_, _, field, deps) => field switch
-        {
-            "sport" => new(PacketField.SourcePort, null, deps, null),
-            "dport" => new(PacketField.DestinationPort, null, deps, null),
-            _ => new(null, null, deps, $"th {field}"),
-        },
-        ["icmp"] = IcmpPayload,
-        ["icmpv6"] = IcmpPayload,
-    }.ToFrozenDictionary(StringComparer.Ordinal);
-
-    private LeftSide Left(JsonElement left)
-    {
-        var deps = new List<RuleMatch>();
-        if (left.ValueKind != JsonValueKind.Object)
-        {
-            return new(null, null, deps, "not an expression");
-        }
-
-        foreach (var (key, read) in LeftExpressions)
-        {
-            if (left.TryGetProperty(key, out var value))
-            {
-                return read(this, value, deps);
-            }
-        }
-
-        foreach (var p in left.EnumerateObject())
-        {
-            return new(null, null, deps, p.Name);
-        }
-
-        return new(null, null, deps, "empty expression");
-    }
-
-    private static LeftSide Keyed(string family, FrozenDictionary<string, PacketField> fields, JsonElement value, List<RuleMatch> deps)
-    {
-        var key = Str(value, "key");
-        return key is not null && fields.TryGetValue(key, out var field) ? new(field, null, deps, null) : new(null, null, deps, $"{family} {key}");
-    }
-
-    private LeftSide Payload(JsonElement payload, List<RuleMatch> deps)
-    {
-        var proto = Str(payload, "protocol");
-        var field = Str(payload, "field");
-        if (proto is null)
-        {
-            return new(null, null, deps, "raw payload");
-        }
-
-        if (PayloadFamilies.TryGetValue(proto, out var read))
-        {
-            return read(this, proto, field, deps);
-        }
-
-        // ah spi, gre ...: only packets of that protocol have the field.
-        if (FirewallValueParser.TryProtocol(proto, out var other))
-        {
-            deps.Add(FieldMatch.ProtocolIs(other));
-        }
-
-        return new(null, null, deps, $"{proto} {field}");
-    }
-
-    private LeftSide IpPayload(string proto, string? field, List<RuleMatch> deps)
-    {
-        var version = proto == "ip" ? 4 : 6;
-        if (_family is not (TableFamily.Ip or TableFamily.Ip6))
-        {
-            deps.Add(FieldMatch.IpVersionIs(version));
-        }
-        else if (_family.Sees(version) is false)
-        {
-            deps.Add(new ConstantMatch(MatchResult.No));
-        }
-
-        return field switch
-        {
-            "saddr" => new(PacketField.SourceAddress, version, deps, null),
-            "daddr" => new(PacketField.DestinationAddress, version, deps, null),
-            "protocol" or "nexthdr" => new(PacketField.L4Protocol, null, deps, null),
-            _ => new(null, null, deps, $"{proto} {field}"),
-        };
-    }
-
-    private static LeftSide TransportPayload(NftRuleCompiler rule, string proto, string? field, List<RuleMatch> deps)
-    {
-        FirewallValueParser.TryProtocol(proto, out var number);
-        deps.Add(FieldMatch.ProtocolIs(number));
-        return field switch
-        {
-            "sport" => new(PacketField.SourcePort, null, deps, null),
-            "dport" => new(PacketField.DestinationPort, null, deps, null),
-            "flags" when proto == "tcp" => new(PacketField.TcpFlags, null, deps, null),
-            _ => new(null, null, deps, $"{proto} {field}"),
-        };
-    }
-
-    private static LeftSide IcmpPayload(NftRuleCompiler rule, string proto, string? field, List<RuleMatch> deps)
-    {
-        deps.Add(FieldMatch.ProtocolIs(proto == "icmp" ? PacketState.Icmp : PacketState.Icmpv6));
-        return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, deps, null) : new(null, null, deps, $"{proto} {field}");
-    }
-
-    /// <summary>Values of <paramref name="field"/> from a right-hand side: a value, a range, a prefix, an anonymous or named set.</summary>
-    private FieldValues? Values(PacketField field, int? version, JsonElement right, out string? why)
-    {
-        var elements = SetElements(right, out why);
-        if (elements is null)
-        {
-            return null;
-        }
-
-        switch (field)
-        {
-            case PacketField.InInterface or PacketField.OutInterface:
-            {
-                var names = new List<string>();
-                foreach (var e in elements)
-                {
-                    var u = Unwrap(e);
-                    if (u.ValueKind != JsonValueKind.String)
-                    {
-                        why = $"interface {u.GetRawText()}";
-                        return null;
-                    }
-
-                    names.Add(u.GetString()!);
-                }
-
-                return new InterfaceValues(names);
-            }
-
-            case PacketField.ConntrackState:
-            {
-                var states = ConntrackStates.None;
-                foreach (var e in elements)
-                {
-                    var u = Unwrap(e);
-                    var list = u.ValueKind == JsonValueKind.Array ? u.EnumerateArray().ToList() : [u];
-                    foreach (var item in list)
-                    {
-                        if (item.ValueKind != JsonValueKind.String || !ConntrackStateNames.TryParse(item.GetString()!, out var s))
-                        {
-                            why = $"ct state {item.GetRawText()}";
-                            return null;
-                        }
-
-                        states |= s;
-                    }
-                }
-
-                return new ConntrackStateValues(states);
-            }
-
-            default:
-            {
-                var ranges = new List<(UInt128, UInt128)>();
-                foreach (var e in elements)
-                {
-                    var u = Unwrap(e);
-                    if (u.ValueKind == JsonValueKind.Array && field == PacketField.TcpFlags)
-                    {
-                        if (Flags(field, u) is not { } bits)
-                        {
-                            why = $"flags {u.GetRawText()}";
-                            return null;
-                        }
-
-                        ranges.Add((bits, bits));
-                        continue;
-                    }
-
-                    if (!TryScalar(field, version, u, out var lo, out var hi))
-                    {
-                        why = $"value {u.GetRawText()}";
-                        return null;
-                    }
-
-                    ranges.Add((lo, hi));
-                }
-
-                return new NumericValues(IntervalSet.Of(ranges), field is PacketField.SourceAddress or PacketField.DestinationAddress ? version : null);
-            }
-        }
-    }
-
-    /// <summary>The elements a right-hand side stands for; null (with why) when they cannot be known.</summary>
-    private List<JsonElement>? SetElements(JsonElement right, out string? why)
-    {
-        why = null;
-        if (right.ValueKind == JsonValueKind.String && right.GetString()!.StartsWith('@'))
-        {
-            var name = right.GetString()![1..];
-            if (!_sets.TryGetValue(name, out var set))
-            {
-                why = $"set @{name} not in the dump";
-                return null;
-            }
-
-            return [.. Each(set.Elements)];
-        }
-
-        if (right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var anon))
-        {
-            return [.. Each(anon)];
-        }
-
-        return [right];
-    }
-
-    private static List<JsonElement> Each(JsonElement arrayOrOne) =>
-        arrayOrOne.ValueKind == JsonValueKind.Array ? [.. arrayOrOne.EnumerateArray()] : arrayOrOne.ValueKind == JsonValueKind.Undefined ? [] : [arrayOrOne];
-
-    /// <summary>Strips <c>{"elem": {"val": X, ...}}</c> (elements with timeouts or counters) down to X.</summary>
-    private static JsonElement Unwrap(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("elem", out var elem) && elem.ValueKind == JsonValueKind.Object && elem.TryGetProperty("val", out var val) ? val : e;
-
-    private static List<JsonElement> Components(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("concat", out var c) && c.ValueKind == JsonValueKind.Array ? [.. c.EnumerateArray()] : [e];
-
-    private static bool TryScalar(PacketField field, int? version, JsonElement e, out UInt128 lo, out UInt128 hi)
-    {
-        lo = hi = 0;
-        if (e.ValueKind == JsonValueKind.Object)
-        {
-            if (e.TryGetProperty("range", out var range) && range.ValueKind == JsonValueKind.Array && range.GetArrayLength() == 2)
-            {
-                return TryScalar(field, version, range[0], out lo, out _) && TryScalar(field, version, range[1], out _, out hi) && lo <= hi;
-            }
-
-            if (e.TryGetProperty("prefix", out var prefix) && field is PacketField.SourceAddress or PacketField.DestinationAddress
-                && prefix.TryGetProperty("addr", out var addr) && prefix.TryGetProperty("len", out var len) && len.TryGetInt32(out var length)
-                && addr.ValueKind == JsonValueKind.String && FirewallValueParser.TryAddress(addr.GetString()!, version, out var a))
-            {
-                var bits = FirewallValueParser.VersionOf(a) == 4 ? 32 : 128;
-                if (length < 0 || length > bits)
-                {
-                    return false;
-                }
-
-                (lo, hi) = FirewallValueParser.PrefixRange(PacketState.Encode(a), length, bits);
-                return true;
-            }
-
-            return false;
-        }
-
-        if (e.ValueKind == JsonValueKind.Number)
-        {
-            if (!e.TryGetUInt64(out var n))
-            {
-                return false;
-            }
-
-            if (field == PacketField.IpVersion)
-            {
-                // meta nfproto: 2 = ipv4, 10 = ipv6; meta protocol: ethertypes.
-                n = n switch
-                {
-                    2 or 0x0800 => 4,
-                    10 or 0x86DD => 6,
-                    _ => n,
-                };
-            }
-
-            lo = hi = n;
-            return true;
-        }
-
-        if (e.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        var value = NamedValues.TryGetValue(field, out var read) ? read(e.GetString()!, version, e)
-            : FirewallValueParser.TryUInt(e.GetString()!, out var number) ? number : null;
-        lo = hi = value ?? 0;
-        return value is not null;
-    }
-
-    /// <summary>Reads a value written as text (an address, a protocol or type name) for one packet field, or null.</summary>
-    private delegate UInt128? NamedValueReader(string text, int? version, JsonElement element);
-
-    /// <summary>Values written as text, by field: one reader per kind; any other field takes a number.</summary>
-    private static readonly FrozenDictionary<PacketField, NamedValueReader> NamedValues = new Dictionary<PacketField, NamedValueReader>
-    {
-        [PacketField.SourceAddress] = AddressValue,
-        [PacketField.DestinationAddress] = AddressValue,
-        [PacketField.L4Protocol] = static (s, _, _) => FirewallValueParser.TryProtocol(s, out var proto) ? proto : null,
-        [PacketField.IpVersion] = static (s, _, _) => s switch
-        {
-            "ipv4" or "ip" => 4,
-            "ipv6" or "ip6" => 6,
-            _ => null,
-        },
-        [PacketField.PacketType] = static (s, _, _) => s switch
-        {
-            "host" or "unicast" => 0,
-            "broadcast" => 1,
-            "multicast" => 2,
-            "other" or "otherhost" => 3,
-            _ => null,
-        },
-        [PacketField.IcmpType] = static (s, version, element) => FirewallValueParser.TryIcmpType(s, version == 6, out var type, out _) ? type : null,
-        [PacketField.TcpFlags] = static (_, _, e) => Flags(PacketField.TcpFlags, e) is { } bits ? bits : null,
-    }.ToFrozenDictionary();
-
-    private static UInt128? AddressValue(string text, int? version, JsonElement element) =>
-        FirewallValueParser.TryAddress(text, version, out var address) ? PacketState.Encode(address) : null;
-
-    private static uint? Flags(PacketField field, JsonElement e)
-    {
-        if (e.ValueKind == JsonValueKind.Number)
-        {
-            return e.TryGetUInt32(out var n) ? n : null;
-        }
-
-        var names = e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().ToList() : [e];
-        uint bits = 0;
-        foreach (var n in names)
-        {
-            if (n.ValueKind == JsonValueKind.Number && n.TryGetUInt32(out var num))
-            {
-                bits |= num;
-                continue;
-            }
-
-            if (n.ValueKind != JsonValueKind.String)
-            {
-                return null;
-            }
-
-            var name = n.GetString()!;
-            if (field == PacketField.ConntrackState)
-            {
-                if (!ConntrackStateNames.TryParse(name, out var st))
-                {
-                    return null;
-                }
-
-                bits |= (uint)st;
-                continue;
-            }
-
-            if (field == PacketField.ConntrackStatus)
-            {
-                uint? status = name switch
-                {
-                    "expected" => 0x1,
-                    "seen-reply" => 0x2,
-                    "assured" => 0x4,
-                    "confirmed" => 0x8,
-                    "snat" => 0x10,
-                    "dnat" => 0x20,
-                    "dying" => 0x200,
-                    _ => null,
-                };
-                if (status is null)
-                {
-                    return null;
-                }
-
-                bits |= status.Value;
-                continue;
-            }
-
-            if (field == PacketField.TcpFlags)
-            {
-                uint? flag = name switch
-                {
-                    "fin" => 0x01,
-                    "syn" => 0x02,
-                    "rst" => 0x04,
-                    "psh" => 0x08,
-                    "ack" => 0x10,
-                    "urg" => 0x20,
-                    "ecn" => 0x40,
-                    "cwr" => 0x80,
-                    _ => null,
-                };
-                if (flag is null)
-                {
-                    return null;
-                }
-
-                bits |= flag.Value;
-                continue;
-            }
-
-            if (!FirewallValueParser.TryUInt(name, out var value))
-            {
-                return null;
-            }
-
-            bits |= value;
-        }
-
-        return bits;
     }
 
     private static string? Str(JsonElement v, string name) =>

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -34,6 +35,36 @@ internal static class NftText
         return sb.ToString();
     }
 
+    /// <summary>Renders one statement from its key and value.</summary>
+    private delegate string StatementText(string name, JsonElement value);
+
+    /// <summary>Statements by key, one renderer each; any other statement is its key and its compact JSON.</summary>
+    private static readonly FrozenDictionary<string, StatementText> StatementTexts = new Dictionary<string, StatementText>(StringComparer.Ordinal)
+    {
+        ["match"] = static (_, v) => MatchText(v),
+        ["counter"] = static (_, _) => string.Empty,
+        ["comment"] = static (_, _) => string.Empty,
+        ["accept"] = Keyword,
+        ["drop"] = Keyword,
+        ["continue"] = Keyword,
+        ["return"] = Keyword,
+        ["notrack"] = Keyword,
+        ["jump"] = static (name, v) => $"{name} {Str(v, "target")}",
+        ["goto"] = static (name, v) => $"{name} {Str(v, "target")}",
+        ["reject"] = static (_, v) => RejectText(v),
+        ["dnat"] = static (name, v) => $"{name} to {NatTarget(v)}",
+        ["snat"] = static (name, v) => $"{name} to {NatTarget(v)}",
+        ["redirect"] = static (_, v) => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("port", out var rp) ? $"redirect to :{Expr(rp)}" : "redirect",
+        ["masquerade"] = Keyword,
+        ["log"] = static (_, v) => v.ValueKind == JsonValueKind.Object && Str(v, "prefix") is { } prefix ? $"log prefix \"{prefix}\"" : "log",
+        ["limit"] = static (_, v) => $"limit rate {(v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True ? "over " : string.Empty)}{Num(v, "rate")}/{Str(v, "per")}",
+        ["mangle"] = static (_, v) => $"{(v.TryGetProperty("key", out var k) ? Expr(k) : "?")} set {(v.TryGetProperty("value", out var mv) ? Expr(mv) : "?")}",
+        ["xt"] = static (_, v) => $"xt {Str(v, "type")} {Str(v, "name")}",
+        ["set"] = SetText,
+        ["meter"] = SetText,
+        ["vmap"] = static (_, v) => $"{(v.TryGetProperty("key", out var vk) ? Expr(vk) : "?")} vmap {(v.TryGetProperty("data", out var vd) ? Expr(vd) : "?")}",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
     private static string Statement(JsonElement e)
     {
         if (e.ValueKind != JsonValueKind.Object)
@@ -43,57 +74,47 @@ internal static class NftText
 
         foreach (var p in e.EnumerateObject())
         {
-            var v = p.Value;
-            switch (p.Name)
-            {
-                case "match":
-                    var op = Str(v, "op") ?? "==";
-                    var left = v.TryGetProperty("left", out var l) ? Expr(l) : "?";
-                    var right = v.TryGetProperty("right", out var r) ? Expr(r, quoteStrings: IsName(l)) : "?";
-                    var binary = l.ValueKind == JsonValueKind.Object && (l.TryGetProperty("&", out _) || l.TryGetProperty("|", out _));
-                    return op is "in" || (op == "==" && !binary) ? $"{left} {right}" : $"{left} {op} {right}";
-                case "counter" or "comment":
-                    return string.Empty;
-                case "accept" or "drop" or "continue" or "return" or "notrack":
-                    return p.Name;
-                case "jump" or "goto":
-                    return $"{p.Name} {Str(v, "target")}";
-                case "reject":
-                    if (v.ValueKind != JsonValueKind.Object)
-                    {
-                        return "reject";
-                    }
-
-                    var type = Str(v, "type");
-                    var what = Str(v, "expr");
-                    return type == "tcp reset" ? "reject with tcp reset" : what is null ? $"reject with {type}" : $"reject with {type} {what}";
-                case "dnat" or "snat":
-                    return $"{p.Name} to {NatTarget(v)}";
-                case "redirect":
-                    return v.ValueKind == JsonValueKind.Object && v.TryGetProperty("port", out var rp) ? $"redirect to :{Expr(rp)}" : "redirect";
-                case "masquerade":
-                    return "masquerade";
-                case "log":
-                    return v.ValueKind == JsonValueKind.Object && Str(v, "prefix") is { } prefix ? $"log prefix \"{prefix}\"" : "log";
-                case "limit":
-                    var over = v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True ? "over " : string.Empty;
-                    return $"limit rate {over}{Num(v, "rate")}/{Str(v, "per")}";
-                case "mangle":
-                    return $"{(v.TryGetProperty("key", out var k) ? Expr(k) : "?")} set {(v.TryGetProperty("value", out var mv) ? Expr(mv) : "?")}";
-                case "xt":
-                    return $"xt {Str(v, "type")} {Str(v, "name")}";
-                case "set" or "meter" when v.ValueKind == JsonValueKind.Object:
-                    var element = v.TryGetProperty("elem", out var el) ? Expr(el) : "?";
-                    var nested = v.TryGetProperty("stmt", out var st) ? " " + string.Join(' ', (st.ValueKind == JsonValueKind.Array ? st.EnumerateArray().ToList() : [st]).Select(Statement)) : string.Empty;
-                    return $"{Str(v, "op") ?? "add"} {Str(v, "set") ?? Str(v, "name")} {{ {element}{nested} }}";
-                case "vmap":
-                    return $"{(v.TryGetProperty("key", out var vk) ? Expr(vk) : "?")} vmap {(v.TryGetProperty("data", out var vd) ? Expr(vd) : "?")}";
-                default:
-                    return $"{p.Name} {Compact(v)}";
-            }
+            return StatementTexts.TryGetValue(p.Name, out var text) ? text(p.Name, p.Value) : Other(p.Name, p.Value);
         }
 
         return string.Empty;
+    }
+
+    private static string Keyword(string name, JsonElement value) => name;
+
+    private static string Other(string name, JsonElement value) => $"{name} {Compact(value)}";
+
+    private static string MatchText(JsonElement v)
+    {
+        var op = Str(v, "op") ?? "==";
+        var left = v.TryGetProperty("left", out var l) ? Expr(l) : "?";
+        var right = v.TryGetProperty("right", out var r) ? Expr(r, quoteStrings: IsName(l)) : "?";
+        var binary = l.ValueKind == JsonValueKind.Object && (l.TryGetProperty("&", out _) || l.TryGetProperty("|", out _));
+        return op is "in" || (op == "==" && !binary) ? $"{left} {right}" : $"{left} {op} {right}";
+    }
+
+    private static string RejectText(JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            return "reject";
+        }
+
+        var type = Str(v, "type");
+        var what = Str(v, "expr");
+        return type == "tcp reset" ? "reject with tcp reset" : what is null ? $"reject with {type}" : $"reject with {type} {what}";
+    }
+
+    private static string SetText(string name, JsonElement v)
+    {
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            return Other(name, v);
+        }
+
+        var element = v.TryGetProperty("elem", out var el) ? Expr(el) : "?";
+        var nested = v.TryGetProperty("stmt", out var st) ? " " + string.Join(' ', (st.ValueKind == JsonValueKind.Array ? st.EnumerateArray().ToList() : [st]).Select(Statement)) : string.Empty;
+        return $"{Str(v, "op") ?? "add"} {Str(v, "set") ?? Str(v, "name")} {{ {element}{nested} }}";
     }
 
     private static bool IsName(JsonElement left) =>
@@ -184,9 +205,8 @@ internal static class NftText
             ? p.GetInt64().ToString(CultureInfo.InvariantCulture)
             : "?";
 
-    private static string Compact(JsonElement e)
-    {
-        var raw = e.GetRawText();
-        return raw.Length > 80 ? raw[..80] + "..." : raw;
-    }
+    /// <summary>The longest JSON an unrendered part of a rule's text shows, marker included.</summary>
+    private const int MaxJsonChars = 80;
+
+    private static string Compact(JsonElement e) => Clipping.Clip(e.GetRawText(), MaxJsonChars);
 }
