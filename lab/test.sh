@@ -17,12 +17,12 @@ REPO_DIR=$(dirname "$LAB_DIR")
 LAB=$LAB_DIR/lab
 STATE_DIR=$LAB_DIR/.state
 readonly LAB_DIR REPO_DIR LAB STATE_DIR
-readonly BUDGET_SECONDS=600
+readonly BUDGET_SECONDS=720
 # One scenario per cause the exporter names gets the Prometheus/Alertmanager round trip (every hypothesis,
 # and each cause of B and C, so that every root-cause alert and recording rule fires once), plus
 # firewall-iptables: a DROP rule keeps a per-port packet counter, a chain policy (firewall-nft) does not.
 readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft firewall-iptables process-down wrong-port loopback-bind
-    internal-bind selinux-denied nat-missing)
+    internal-bind selinux-denied nat-missing exposed-internal)
 # Dashboard coverage: in each Prometheus scenario every panel query and rule expression is run against the
 # lab's Prometheus (tests/grafana/promql_check.py, one JSON report per scenario); at the end each must
 # have returned data in at least one scenario (tests/grafana/coverage.py). Reports are kept in
