@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using PortExporter.Core.Configuration;
 using Prometheus;
@@ -35,28 +34,8 @@ public sealed class ProbeRateLimiter : IDisposable
             "/probe requests refused with 429 because their client had used up probes.client_rate_limit.");
     }
 
-    /// <summary>The client key of a remote address: the address itself, or for IPv6 its /64.</summary>
-    public static IPAddress ClientOf(IPAddress? remote)
-    {
-        if (remote is null)
-        {
-            return IPAddress.None;
-        }
-
-        if (remote.IsIPv4MappedToIPv6)
-        {
-            return remote.MapToIPv4();
-        }
-
-        if (remote.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return remote;
-        }
-
-        var bytes = remote.GetAddressBytes();
-        bytes.AsSpan(8).Clear();
-        return new IPAddress(bytes);
-    }
+    /// <summary>The client key of a remote address (<see cref="ClientAddress.Of"/>); <see cref="IPAddress.None"/> when unknown.</summary>
+    public static IPAddress ClientOf(IPAddress? remote) => ClientAddress.Of(remote) ?? IPAddress.None;
 
     /// <summary>Takes a token for <paramref name="remote"/>; false (counted) when its bucket is empty, with the time until the next token.</summary>
     public bool TryAcquire(IPAddress? remote, ClientRateLimit limit, out TimeSpan retryAfter)

@@ -65,27 +65,12 @@ public sealed class BasicAuthenticator
     /// The client a check is queued for: the remote address, an IPv6 one by its /64 (one host's share), "?" when
     /// not known.
     /// </summary>
-    public static string ClientOf(IPAddress? remote)
+    public static string ClientOf(IPAddress? remote) => ClientAddress.Of(remote) switch
     {
-        if (remote is null)
-        {
-            return "?";
-        }
-
-        if (remote.IsIPv4MappedToIPv6)
-        {
-            remote = remote.MapToIPv4();
-        }
-
-        if (remote.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return remote.ToString();
-        }
-
-        var bytes = remote.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
-    }
+        null => "?",
+        { AddressFamily: AddressFamily.InterNetworkV6 } client => client + "/64",
+        var client => client.ToString(),
+    };
 
     /// <summary>Checks <paramref name="credentials"/> sent by <paramref name="client"/> (see <see cref="ClientOf"/>).</summary>
     public async ValueTask<BasicAuthResult> VerifyAsync(BasicCredentials credentials, string client, CancellationToken cancellationToken)
