@@ -1,42 +1,27 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using PortExporter.Cli;
-using PortExporter.Core;
-using PortExporter.Core.Configuration;
-using PortExporter.Hosting;
-using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Host;
 
 public sealed class WebHostTests : IAsyncLifetime
 {
-    private readonly TempDir _dir = new();
-    private WebApplication? _app;
+    private ExporterHost? _host;
     private HttpClient? _http;
     private string _configFile = string.Empty;
 
     public async Task InitializeAsync()
     {
-        _configFile = _dir.File("config.yml", "probes:\n  enabled: false\nports:\n  - name: web\n    port: 8080\n");
-        var port = FreePort.Next();
-        var settings = new ExporterSettings(
-            _configFile, HostPaths.Default, Microsoft.Extensions.Logging.LogLevel.Warning, LogFormat.Logfmt,
-            new ListenAddress(IPAddress.Loopback, port), "/metrics", null) { EnableLifecycle = true };
-        _app = ServeVerb.Build(settings, ConfigLoader.Load(_configFile));
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        _host = await ExporterHost.StartAsync(
+            "probes:\n  enabled: false\nports:\n  - name: web\n    port: 8080\n", settings => settings with { EnableLifecycle = true });
+        _http = _host.Http;
+        _configFile = _host.ConfigFile;
     }
 
     public async Task DisposeAsync()
     {
-        _http?.Dispose();
-        if (_app is not null)
+        if (_host is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _host.DisposeAsync();
         }
-
-        _dir.Dispose();
     }
 
     [Fact]
