@@ -19,13 +19,23 @@ public sealed class SharedCollection<T>(TimeProvider time) : IDisposable
 
     /// <summary>
     /// The run in flight, else the last result when <paramref name="fresh"/> accepts it, else a new run of
-    /// <paramref name="run"/>.
+    /// <paramref name="run"/>. <paramref name="starting"/> is called when a new run starts, under the lock that
+    /// publishes it: whatever it records is visible to every caller that is handed that run.
     /// </summary>
-    public Task<T> RunAsync(Func<Task<T>> run, Func<T, bool>? fresh = null)
+    public Task<T> RunAsync(Func<Task<T>> run, Func<T, bool>? fresh = null, Action? starting = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         var started = _refresh.StartIf(
-            state => state.Current is not { } last || fresh is null || !fresh(last) || state.Failure is not null,
+            state =>
+            {
+                var due = state.Current is not { } last || fresh is null || !fresh(last) || state.Failure is not null;
+                if (due)
+                {
+                    starting?.Invoke();
+                }
+
+                return due;
+            },
             _ => run());
         return started ?? Task.FromResult(_refresh.State.Current!);
     }

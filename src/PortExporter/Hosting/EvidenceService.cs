@@ -9,13 +9,15 @@ namespace PortExporter.Hosting;
 /// Collects evidence on demand (a scrape, /diagnose, the diagnose verb), diagnoses it and writes every series.
 /// At most one collection runs at a time: concurrent callers share the one in flight, and a caller that finds the
 /// last collection younger than <c>web.min_collection_interval</c> (and of the config in force) is answered from it without a new one
-/// (<c>port_exporter_collections_total</c> counts the collections actually run). A caller that joins a collection started with a later deadline than its own waits only until its own
-/// deadline (and a short grace), then answers with the previous collection's series. Metric writes and exports are
+/// (<c>port_exporter_collections_total</c> counts the collections actually run). A caller that joins a collection
+/// started with a later deadline than its own waits only until its own deadline, then answers with the previous
+/// collection's series; a caller whose deadline is the run's (or later) waits until the run's deadline and a short
+/// grace for writing the series. Metric writes and exports are
 /// serialised so a scrape never sees half of one collection and half of another. Thread-safe.
 /// </summary>
 public sealed class EvidenceService : IDisposable
 {
-    /// <summary>How long past its own deadline a caller waits for the collection it joined (the collectors stop at theirs; this covers writing the series).</summary>
+    /// <summary>How long past the run's deadline a caller whose deadline is not earlier waits (the collectors stop at the deadline; this covers writing the series).</summary>
     private static readonly TimeSpan JoinGrace = TimeSpan.FromMilliseconds(250);
 
     private readonly ConfigHolder _config;
@@ -28,6 +30,7 @@ public sealed class EvidenceService : IDisposable
     private readonly SemaphoreSlim _metricsGate = new(1, 1);
     private readonly Counter _collections;
     private volatile CollectedState? _latest;
+    private long _runDeadlineTicks;
 
     public EvidenceService(
         ConfigHolder config,
@@ -63,10 +66,14 @@ public sealed class EvidenceService : IDisposable
         var config = _config.Current;
         var run = _shared.RunAsync(
             () => RunAsync(deadline),
-            last => ReferenceEquals(last.Evidence.Config, config) && _time.GetUtcNow() - last.Evidence.TakenAt < config.Web.MinCollectionInterval);
+            last => ReferenceEquals(last.Evidence.Config, config) && _time.GetUtcNow() - last.Evidence.TakenAt < config.Web.MinCollectionInterval,
+            () => Volatile.Write(ref _runDeadlineTicks, deadline.UtcTicks));
+        var runDeadline = new DateTimeOffset(Volatile.Read(ref _runDeadlineTicks), TimeSpan.Zero);
+        var answerBy = runDeadline > deadline ? deadline : runDeadline + JoinGrace;
+        var wait = answerBy - _time.GetUtcNow();
         try
         {
-            return await run.WaitAsync(budget + JoinGrace, _time, cancellationToken).ConfigureAwait(false);
+            return await run.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (_latest is { } previous)
         {
