@@ -31,6 +31,13 @@ public static class ConfigDefaults
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary><c>probes.interval</c>: one probe round this often (jittered by up to a tenth, earlier).</summary>
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>The shortest and longest <c>probes.interval</c> accepted.</summary>
+    public static readonly TimeSpan MinProbeInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxProbeInterval = TimeSpan.FromHours(1);
+
     /// <summary><c>web.min_collection_interval</c>: a collection younger than this is reused by the next scrape.</summary>
     public static readonly TimeSpan MinCollectionInterval = TimeSpan.FromSeconds(1);
 

@@ -19,7 +19,7 @@ public static partial class ConfigLoader
     private static readonly string[] WebKeys = ["min_collection_interval"];
     private static readonly string[] FirewallKeys = ["external_source", "refresh_interval", "command_timeout"];
     private static readonly string[] SelinuxKeys = ["audit_log"];
-    private static readonly string[] ProbeKeys = ["enabled", "timeout", "concurrency", "max_in_flight", "client_rate_limit"];
+    private static readonly string[] ProbeKeys = ["enabled", "interval", "timeout", "concurrency", "max_in_flight", "client_rate_limit"];
     private static readonly string[] RateLimitKeys = ["interval", "burst"];
     private static readonly string[] ProbeTargetKeys = ["name", "address", "port", "protocol"];
     private static readonly string[] VantageKeys = ["name", "url"];
@@ -190,11 +190,18 @@ public static partial class ConfigLoader
         reader.RejectUnknown(map, "probes", ProbeKeys);
         var d = ProbeSettings.Default;
         var concurrency = reader.OptionalInt(map, "probes", "concurrency", 1, 1024) ?? d.Concurrency;
+        var interval = reader.OptionalDuration(map, "probes", "interval") ?? d.Interval;
+        if (interval < ConfigDefaults.MinProbeInterval || interval > ConfigDefaults.MaxProbeInterval)
+        {
+            throw reader.Error(reader.Get(map, "interval")!, "probes.interval", "expected a duration between 1s and 1h");
+        }
+
         return new ProbeSettings(
             reader.OptionalBool(map, "probes", "enabled") ?? d.Enabled,
             reader.OptionalDuration(map, "probes", "timeout") ?? d.Timeout,
             concurrency)
         {
+            Interval = interval,
             MaxInFlight = reader.OptionalInt(map, "probes", "max_in_flight", 1, 4096) ?? d.MaxInFlight,
             ClientRateLimit = reader.Get(map, "client_rate_limit") is { } limit ? ReadClientRateLimit(reader, limit) : d.ClientRateLimit,
         };

@@ -7,8 +7,11 @@ namespace PortExporter.Core.Metrics;
 /// <summary>
 /// The probe series: <c>port_probe_success</c>, <c>port_probe_duration_seconds</c> and
 /// <c>port_probe_failure_reason{reason}</c> per (service, port, protocol, vantage, address), <c>port_vantage_up</c>
-/// per remote vantage, and <c>port_probes_skipped</c>. A failure reason has a series (value 1) only while it is the
-/// current one; a succeeding probe has none. Series of probes no longer run disappear. Also writes the answer of
+/// per remote vantage, <c>port_probes_skipped</c>, and <c>port_probe_last_run_timestamp_seconds{vantage}</c> (when the
+/// latest probe round with results from that vantage ended). A failure reason has a series (value 1) only while it is the
+/// current one; a succeeding probe has none. Series of probes no longer run disappear, and so do the results of a
+/// probe round that is no evidence (none yet, or stale: see <see cref="ProbeEvidence.WhyNotEvidence"/>); their
+/// timestamps stay. Also writes the answer of
 /// <c>/probe</c> (on a per-request registry). Thread-safe (writes are serialised per collection).
 /// </summary>
 public sealed class ProbeMetrics : IMetricsWriter
@@ -19,6 +22,7 @@ public sealed class ProbeMetrics : IMetricsWriter
     private readonly SeriesSet _duration;
     private readonly SeriesSet _reason;
     private readonly SeriesSet? _vantageUp;
+    private readonly SeriesSet? _lastRun;
     private readonly Gauge _skipped;
 
     public ProbeMetrics(IMetricFactory factory)
@@ -48,9 +52,14 @@ public sealed class ProbeMetrics : IMetricsWriter
             "port_vantage_up",
             "1 when the remote PortExporter of this vantage answered its /probe requests; 0 means no outside view, not a blocked port.",
             "vantage");
+        _lastRun = !withVantages ? null : new SeriesSet(
+            factory,
+            "port_probe_last_run_timestamp_seconds",
+            "When the latest probe round with results from this vantage ended (Unix seconds). Probes run every probes.interval; results two intervals old are stale and no evidence.",
+            "vantage");
         _skipped = factory.CreateGauge(
             "port_probes_skipped",
-            "Probes of the last collection that could not start before the scrape deadline (raise probes.concurrency or lower probes.timeout).");
+            "Probes of the latest probe round that could not start before its deadline (raise probes.concurrency or lower probes.timeout).");
     }
 
     /// <summary>The series of one <c>/probe</c> answer (no <c>port_vantage_up</c>: a remote's answer has no vantages).</summary>
@@ -58,7 +67,9 @@ public sealed class ProbeMetrics : IMetricsWriter
 
     public void Write(EvidenceSnapshot snapshot)
     {
-        var probes = snapshot.Probes;
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var all = snapshot.Probes;
+        var probes = all?.WhyNotEvidence(snapshot.TakenAt, snapshot.Config.Probes.Interval) is null ? all : null;
         var results = new List<(string[] PortLabels, ProbeResult Result)>();
         if (probes is not null)
         {
@@ -73,6 +84,7 @@ public sealed class ProbeMetrics : IMetricsWriter
 
         WriteResults(results, probes?.Skipped ?? 0);
         _vantageUp?.Replace((probes?.VantageUp ?? new Dictionary<string, bool>()).Select(v => (new[] { v.Key }, v.Value ? 1.0 : 0.0)));
+        _lastRun?.Replace((all?.LastAnswered ?? new Dictionary<string, DateTimeOffset>()).Select(v => (new[] { v.Key }, v.Value.ToUnixTimeMilliseconds() / 1000.0)));
     }
 
     /// <summary>Replaces the probe series with <paramref name="results"/>; each comes with its service, port and protocol label values.</summary>

@@ -15,6 +15,9 @@ internal static partial class ProbeLog
     public static partial void VantageRecovered(ILogger logger, string vantage);
 
     [LoggerMessage(EventId = 503, Level = LogLevel.Warning,
-        Message = "{Skipped} probes could not start before the scrape deadline; raise probes.concurrency or lower probes.timeout")]
+        Message = "{Skipped} probes could not start before the deadline of their round; raise probes.concurrency or lower probes.timeout")]
     public static partial void ProbesSkipped(ILogger logger, int skipped);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Error, Message = "probe round failed, keeping the previous results until they are stale: {Error}")]
+    public static partial void RoundFailed(ILogger logger, string error);
 }

@@ -67,6 +67,7 @@ public static class ServeVerb
             }
         });
         builder.Services.AddPortExporter(settings, config);
+        builder.Services.AddProbeSchedule();
         builder.Services.AddSingleton<ProbeRateLimiter>();
         var app = builder.Build();
         _ = app.Services.GetRequiredService<ProbeRateLimiter>(); // its counter is exported from the start, not from the first /probe

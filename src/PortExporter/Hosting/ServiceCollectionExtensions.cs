@@ -54,7 +54,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ProcessCollector>();
         services.AddSingleton<FirewallCollector>();
         services.AddSingleton(sp => new SelinuxCollector(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SelinuxCollector>>()));
-        services.AddSingleton<ProbeCollector>();
+        services.AddSingleton<IProbeRunner, ProbeRunner>();
+        services.AddSingleton(sp => new ProbeCollector(sp.GetRequiredService<IProbeRunner>(), sp.GetService<ProbeScheduler>()));
         services.AddSingleton(sp => new EvidenceSources(
             sp.GetRequiredService<NetworkCollector>(),
             sp.GetRequiredService<SocketCollector>(),
@@ -83,6 +84,28 @@ public static class ServiceCollectionExtensions
             holder.Reloaded += _ => resolver.Reset();
             return new ReloadCoordinator(holder);
         });
+        return services;
+    }
+
+    /// <summary>
+    /// Probes on their own schedule (the serving exporter): collections read the latest round instead of probing,
+    /// and a reload starts a round with the new config. Without it (the one-shot <c>diagnose</c> verb) a collection probes itself.
+    /// </summary>
+    public static IServiceCollection AddProbeSchedule(this IServiceCollection services)
+    {
+        services.AddSingleton(sp =>
+        {
+            var holder = sp.GetRequiredService<ConfigHolder>();
+            var scheduler = new ProbeScheduler(
+                sp.GetRequiredService<IProbeRunner>(),
+                () => holder.Current,
+                sp.GetRequiredService<CollectorSwitches>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ProbeScheduler>>());
+            holder.Reloaded += _ => scheduler.Wake();
+            return scheduler;
+        });
+        services.AddHostedService<ProbeScheduleService>();
         return services;
     }
 }

@@ -2,7 +2,7 @@ using PortExporter.Core.Configuration;
 
 namespace PortExporter.Tests.Configuration;
 
-/// <summary><c>probes.max_in_flight</c> and <c>probes.client_rate_limit</c>.</summary>
+/// <summary><c>probes.max_in_flight</c>, <c>probes.client_rate_limit</c> and <c>probes.interval</c>.</summary>
 public sealed class ProbeLimitsConfigTests
 {
     [Fact]
@@ -11,14 +11,16 @@ public sealed class ProbeLimitsConfigTests
         var probes = ConfigLoader.Parse("probes:\n  timeout: 1s\n", "ok.yml").Probes;
 
         Assert.Equal(ConfigDefaults.ProbeMaxInFlight, probes.MaxInFlight);
+        Assert.Equal(TimeSpan.FromSeconds(15), probes.Interval);
         Assert.Equal(new ClientRateLimit(ConfigDefaults.ProbeClientInterval, ConfigDefaults.ProbeClientBurst), probes.ClientRateLimit);
     }
 
     [Fact]
     public void The_keys_are_read()
     {
-        var probes = ConfigLoader.Parse("probes:\n  max_in_flight: 8\n  client_rate_limit:\n    interval: 2s\n    burst: 5\n", "ok.yml").Probes;
+        var probes = ConfigLoader.Parse("probes:\n  interval: 1m\n  max_in_flight: 8\n  client_rate_limit:\n    interval: 2s\n    burst: 5\n", "ok.yml").Probes;
 
+        Assert.Equal(TimeSpan.FromMinutes(1), probes.Interval);
         Assert.Equal(8, probes.MaxInFlight);
         Assert.Equal(new ClientRateLimit(TimeSpan.FromSeconds(2), 5), probes.ClientRateLimit);
     }
@@ -30,6 +32,9 @@ public sealed class ProbeLimitsConfigTests
     [InlineData("probes:\n  client_rate_limit:\n    interval: 0s\n", 3, "probes.client_rate_limit.interval", "expected a positive duration")]
     [InlineData("probes:\n  client_rate_limit:\n    period: 1s\n", 3, "probes.client_rate_limit.period", "unknown key")]
     [InlineData("probes:\n  client_rate_limit: 10\n", 2, "probes.client_rate_limit", "expected a mapping")]
+    [InlineData("probes:\n  interval: 500ms\n", 2, "probes.interval", "expected a duration between 1s and 1h")]
+    [InlineData("probes:\n  interval: 2h\n", 2, "probes.interval", "expected a duration between 1s and 1h")]
+    [InlineData("probes:\n  interval: often\n", 2, "probes.interval", "expected a positive duration")]
     public void Bad_values_fail_with_line_key_and_expectation(string yaml, int line, string key, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "bad.yml"));

@@ -171,13 +171,13 @@ public sealed class ProbeCollectorTests(ProbeLab lab) : IClassFixture<ProbeLab>
     private ProbeCollector Collector()
     {
         var network = lab.ServerThread.Network();
-        return new ProbeCollector(
+        return new ProbeCollector(new ProbeRunner(
             new TcpProber(network, TimeProvider.System),
             new UdpProber(network, TimeProvider.System),
             new RemoteVantageClient(lab.ServerThread.HttpClient(), TimeProvider.System),
             network,
             TimeProvider.System,
-            NullLogger<ProbeCollector>.Instance);
+            NullLogger<ProbeRunner>.Instance));
     }
 
     private async Task<ProbeEvidence> CollectAsync(ExporterConfig config, Listener[] listeners, double deadlineSeconds = 4)

@@ -93,12 +93,12 @@ public sealed class ExposedRule : IDiagnosisRule
     }
 
     /// <summary>
-    /// A probe from outside that connected: a remote vantage that answered. This host's own probes (loopback,
+    /// A probe from outside that connected: a remote vantage that answered, in results that are evidence (<see cref="ProbeFacts"/>). This host's own probes (loopback,
     /// internal, and external, which dials the external address from here) do not cross the outside path.
     /// </summary>
     private static string? OutsideProbeThatConnected(PortSpec port, EvidenceSnapshot evidence)
     {
-        if (evidence.Probes is not { } probes)
+        if (ProbeFacts.Usable(port, evidence, out _) is not { } probes)
         {
             return null;
         }

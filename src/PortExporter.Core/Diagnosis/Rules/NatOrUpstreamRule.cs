@@ -28,9 +28,9 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
             return RuleOutcome.Skipped(Check, "probes disabled");
         }
 
-        if (evidence.Probes is not { } probes)
+        if (ProbeFacts.Usable(port, evidence, out var whyMissing) is not { } probes)
         {
-            return RuleOutcome.Missing(Check, $"probe evidence {evidence.WhyMissing(CollectorNames.Probes)}");
+            return RuleOutcome.Missing(Check, whyMissing);
         }
 
         // Silence from a UDP port nobody configured is no evidence: many UDP services ignore a datagram they do not expect.
