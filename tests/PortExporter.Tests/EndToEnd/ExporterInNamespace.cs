@@ -39,4 +39,28 @@ public sealed class ExporterInNamespace
         _ns.Exec(["curl", "-fsS", "-m", "20", .. curlArgs, $"http://127.0.0.1:{Port}{path}"]).Stdout;
 
     public string Scrape() => Get("/metrics");
+
+    /// <summary>
+    /// Scrapes until the probe schedule has ended its first round (<c>port_probe_last_run_timestamp_seconds</c>);
+    /// returns that scrape. Probes run on their own schedule, so the first scrapes after start may have no results yet.
+    /// </summary>
+    public string ScrapeAfterProbeRound()
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var m = Scrape();
+            if (MetricsText.Series(m, "port_probe_last_run_timestamp_seconds").Count > 0)
+            {
+                return m;
+            }
+
+            if (sw.Elapsed > TimeSpan.FromSeconds(120))
+            {
+                throw new TimeoutException("no probe round ended within 120 s");
+            }
+
+            Thread.Sleep(200);
+        }
+    }
 }

@@ -50,7 +50,7 @@ public sealed class ListenerLabTests
                 port: 8090
             """);
         var exporter = new ExporterInNamespace(ns, config);
-        var m = exporter.Scrape();
+        var m = exporter.ScrapeAfterProbeRound();
 
         (string, string)[] webPort = [("service", "web"), ("port", "8080"), ("protocol", "tcp")];
         Assert.Equal(1, Value(m, "port_listening", webPort));

@@ -102,6 +102,31 @@ public sealed class RunningExporter : IDisposable
     /// </summary>
     public Task<Answer> WarmUpAsync(double timeoutSeconds = 5) => GetAsync("/metrics", timeoutSeconds, TimeSpan.FromSeconds(60));
 
+    /// <summary>
+    /// Scrapes until the probe schedule has ended a round after <paramref name="afterUnixSeconds"/> (its
+    /// <c>port_probe_last_run_timestamp_seconds{vantage="loopback"}</c>); returns that scrape. Probes run on their own
+    /// schedule, so the first scrapes after start may have no probe results yet.
+    /// </summary>
+    public async Task<Answer> WaitForProbeRoundAsync(double afterUnixSeconds = 0)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var answer = await GetAsync("/metrics", 5, TimeSpan.FromSeconds(60));
+            if (EndToEnd.MetricsText.Value(answer.Body, "port_probe_last_run_timestamp_seconds", ("vantage", "loopback")) > afterUnixSeconds)
+            {
+                return answer;
+            }
+
+            if (sw.Elapsed > TimeSpan.FromSeconds(120))
+            {
+                throw new TimeoutException($"no probe round ended after {afterUnixSeconds} within 120 s; log:\n{string.Join('\n', Log.TakeLast(30))}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>VmRSS of the exporter, in KiB.</summary>
     public long RssKb() => StatusField("VmRSS");
 

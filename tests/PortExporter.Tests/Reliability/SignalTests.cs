@@ -60,25 +60,22 @@ public sealed class SignalTests(ITestOutputHelper output)
     {
         using var ns = new Netns("rsig");
         using var dir = new TempDir();
-        using var thread = new NetnsThread(ns);
-        using var vantage = new MisbehavingVantage(thread, 18080, TimeSpan.FromSeconds(3), 400, "text/plain", "no target\n");
+        using var stubs = new ToolStubs().With("systemctl", ToolFault.Hanging);
         var config = dir.File("config.yml", """
             web:
-              min_collection_interval: 1ms  # every scrape collects afresh: the test changes the host between scrapes
+              min_collection_interval: 1ms  # every scrape collects afresh
             ports:
               - name: web
                 port: 8080
-            vantages:
-              - name: outside
-                url: http://127.0.0.1:18080
+                unit: web.service
             """);
-        using var exporter = new RunningExporter(ns, ["--config.file", config]);
+        using var exporter = new RunningExporter(ns, ["--config.file", config], path: stubs.Path);
 
         await exporter.WarmUpAsync(10);
-        var asked = vantage.Requests;
-        var answered = vantage.Answered;
+        Assert.Empty(stubs.LeftoversAfter(TimeSpan.FromSeconds(10)));
         var scrape = exporter.GetAsync("/metrics", 10);
-        await vantage.RequestAfterAsync(asked);
+        await SystemctlFaultTests.StubRunningAsync(stubs);
+        Assert.False(scrape.IsCompleted, "the scrape answered before its collection asked systemctl");
         var signalled = Stopwatch.StartNew();
         exporter.Signal(Sigterm);
         var answer = await scrape;
@@ -89,8 +86,7 @@ public sealed class SignalTests(ITestOutputHelper output)
 
         Assert.Equal(200, answer.Status);
         Exposition.AssertComplete(answer.Body);
-        Assert.Equal(1, Value(answer.Body, "port_vantage_up", ("vantage", "outside")));
-        Assert.True(vantage.Answered > answered, "the scrape answered before the vantage did");
+        Assert.Equal(1, Value(answer.Body, "port_unit_info", ("service", "web"), ("active_state", "unknown"), ("sub_state", "unknown")));
         Assert.Equal(0, exporter.ExitCode);
     }
 }

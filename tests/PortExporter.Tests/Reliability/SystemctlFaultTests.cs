@@ -59,6 +59,57 @@ public sealed class SystemctlFaultTests(ITestOutputHelper output)
         Assert.Equal(1, Value(body, "port_unit_info", ("service", "web"), ("active_state", "active"), ("sub_state", "running")));
     }
 
+    [Fact]
+    public async Task A_scrape_that_joins_a_longer_collection_still_answers_by_its_own_deadline()
+    {
+        using var ns = new Netns("rsys");
+        using var dir = new TempDir();
+        using var stubs = new ToolStubs().With("systemctl", ToolFault.Hanging);
+        var config = dir.File("config.yml", """
+            web:
+              min_collection_interval: 1ms  # every scrape collects afresh
+            ports:
+              - name: web
+                port: 8080
+                unit: web.service
+            """);
+        using var exporter = new RunningExporter(ns, ["--config.file", config], path: stubs.Path);
+        var warm = await exporter.WarmUpAsync(1.5);
+        var collectionsBefore = Value(warm.Body, "port_exporter_collections_total");
+        Assert.Empty(stubs.LeftoversAfter(TimeSpan.FromSeconds(10)));
+
+        // A slower client (an 8 s timeout) starts a collection that waits for the hung systemctl (half its time)...
+        var slow = exporter.GetAsync("/metrics", 8);
+        await StubRunningAsync(stubs);
+
+        // ...and Prometheus, with a 2 s timeout, joins it: a client that gives up after 2 s gets the previous
+        // collection's series (the one still running has not finished: no new collection is counted).
+        var quick = await exporter.GetAsync("/metrics", 2);
+        output.WriteLine($"joining scrape: {quick.Elapsed.TotalSeconds:0.000} s");
+        Assert.Equal(200, quick.Status);
+        Exposition.AssertComplete(quick.Body);
+        Assert.False(slow.IsCompleted, "the slow scrape's collection ended before the joining scrape answered: nothing was joined");
+        Assert.Equal(collectionsBefore, Value(quick.Body, "port_exporter_collections_total"));
+
+        // The slow scrape, too, answers before its own client gives up, with the unit unknown.
+        var first = await slow;
+        output.WriteLine($"slow scrape: {first.Elapsed.TotalSeconds:0.000} s");
+        Assert.Equal(200, first.Status);
+        Assert.Equal(1, Value(first.Body, "port_unit_info", ("service", "web"), ("active_state", "unknown"), ("sub_state", "unknown")));
+        Assert.Equal(collectionsBefore + 1, Value(first.Body, "port_exporter_collections_total"));
+    }
+
+    /// <summary>Waits until a stub (the hung systemctl) runs: a collection is in flight.</summary>
+    internal static async Task StubRunningAsync(ToolStubs stubs)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (stubs.Leftovers().Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < until, "no collection ran the stub within 30 s");
+            await Task.Delay(20);
+        }
+    }
+
     private static string Config(TempDir dir) => dir.File("config.yml", """
         ports:
           - name: web

@@ -5,7 +5,7 @@ using static PortExporter.Tests.EndToEnd.MetricsText;
 namespace PortExporter.Tests.Reliability;
 
 /// <summary>
-/// A remote vantage that is slow past the deadline, refuses connections, or answers 200 with junk: the scrape answers
+/// A remote vantage that is slow past the round's deadline, refuses connections, or answers 200 with junk: the scrape answers
 /// in time, the vantage is down (<c>port_vantage_up 0</c>, no result from it), and a dead vantage is never read as a
 /// NAT or upstream fault.
 /// </summary>
@@ -41,6 +41,9 @@ public sealed class VantageFaultTests(ITestOutputHelper output)
         ns.WaitForListener(8080);
         using var exporter = new RunningExporter(ns, ["--config.file", Config(dir)]);
 
+        // Probes run on their own schedule: two rounds, then the scrapes read the latest.
+        var first = await exporter.WaitForProbeRoundAsync();
+        await exporter.WaitForProbeRoundAsync(Value(first.Body, "port_probe_last_run_timestamp_seconds", ("vantage", "loopback"))!.Value);
         foreach (var body in await DeadlineScrapes.ScrapeAsync(exporter, 2, output))
         {
             Assert.Equal(0, Value(body, "port_vantage_up", ("vantage", "outside")));
@@ -56,46 +59,13 @@ public sealed class VantageFaultTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task A_scrape_that_joins_a_longer_collection_still_answers_by_its_own_deadline()
-    {
-        using var ns = new Netns("rvan");
-        using var dir = new TempDir();
-        using var thread = new NetnsThread(ns);
-        using var vantage = new MisbehavingVantage(thread, VantagePort, TimeSpan.FromSeconds(60), 400, "text/plain", "no target\n");
-        using var exporter = new RunningExporter(ns, ["--config.file", Config(dir)]);
-        var warm = await exporter.WarmUpAsync(1.5);
-        var collectionsBefore = Value(warm.Body, "port_exporter_collections_total");
-
-        // A slower client (an 8 s timeout) starts a collection that waits for the vantage...
-        var asked = vantage.Requests;
-        var slow = exporter.GetAsync("/metrics", 8);
-        await vantage.RequestAfterAsync(asked);
-
-        // ...and Prometheus, with a 2 s timeout, joins it: a client that gives up after 2 s gets the previous
-        // collection's series (the one still running has not finished: no new collection is counted).
-        var quick = await exporter.GetAsync("/metrics", 2);
-        output.WriteLine($"joining scrape: {quick.Elapsed.TotalSeconds:0.000} s");
-        Assert.Equal(200, quick.Status);
-        Exposition.AssertComplete(quick.Body);
-        Assert.False(slow.IsCompleted, "the slow scrape's collection ended before the joining scrape answered: nothing was joined");
-        Assert.Equal(collectionsBefore, Value(quick.Body, "port_exporter_collections_total"));
-
-        // The slow scrape, too, answers before its own client gives up, with the vantage down.
-        var first = await slow;
-        output.WriteLine($"slow scrape: {first.Elapsed.TotalSeconds:0.000} s");
-        Assert.Equal(200, first.Status);
-        Assert.Equal(0, Value(first.Body, "port_vantage_up", ("vantage", "outside")));
-        Assert.Equal(collectionsBefore + 1, Value(first.Body, "port_exporter_collections_total"));
-    }
-
-    // Every scrape collects afresh (no reuse of a young collection), so each one asks the vantage.
+    // A round every 2 s (each ending by 1.8 s, before the next), so the test sees a few.
     private static string Config(TempDir dir) => dir.File("config.yml", $"""
         ports:
           - name: web
             port: 8080
-        web:
-          min_collection_interval: 1ms
+        probes:
+          interval: 2s
         vantages:
           - name: outside
             url: http://127.0.0.1:{VantagePort}
