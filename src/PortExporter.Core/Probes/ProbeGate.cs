@@ -2,7 +2,7 @@ namespace PortExporter.Core.Probes;
 
 /// <summary>
 /// The one process-wide cap on probe connections in flight (<c>probes.max_in_flight</c>): every probe of every
-/// collection and of every <c>/probe</c> request, and every request to a remote vantage, holds a place while it
+/// probe round and of every <c>/probe</c> request, and every request to a remote vantage, holds a place while it
 /// connects and waits. Waiters are served first come, first served. The capacity is read at every acquire and
 /// release, so a reloaded config takes effect without dropping anything in flight. Thread-safe.
 /// </summary>

@@ -9,7 +9,7 @@ public static class ProbeLimits
     /// <summary>The scrape timeout assumed when a <c>/probe</c> request has no usable header.</summary>
     public static readonly TimeSpan DefaultScrapeTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>The probe collector stops this long before the collection deadline, so its evidence is kept.</summary>
+    /// <summary>A collection that probes itself (the one-shot <c>diagnose</c> verb) stops this long before its deadline, so its evidence is kept.</summary>
     public static readonly TimeSpan CollectionMargin = TimeSpan.FromMilliseconds(100);
 
     /// <summary>A probe with less time than this before the deadline is skipped, not run and reported as a timeout it never had.</summary>

@@ -1,7 +1,7 @@
 namespace PortExporter.Core.Probes;
 
 /// <summary>
-/// The probes of one collection or one <c>/probe</c> request run at most <c>probes.concurrency</c> at once, in the
+/// The probes of one round or one <c>/probe</c> request run at most <c>probes.concurrency</c> at once, in the
 /// order they were handed in, and each also holds a place of the process-wide <see cref="ProbeGate"/>
 /// (<c>probes.max_in_flight</c>) while it runs. A probe that cannot start at least <see cref="ProbeLimits.MinProbeWindow"/> before the
 /// deadline is skipped (counted, no result): it is never reported as a timeout it did not have. Thread-safe; dispose after every run has finished.
