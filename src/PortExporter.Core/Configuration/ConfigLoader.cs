@@ -20,8 +20,9 @@ public static partial class ConfigLoader
     private static readonly string[] FirewallKeys = ["external_source", "refresh_interval", "command_timeout"];
     private static readonly string[] SelinuxKeys = ["audit_log"];
     private static readonly string[] ProbeKeys = ["enabled", "interval", "timeout", "concurrency", "max_in_flight", "client_rate_limit"];
+    private const int MaxProbeTargetHostLength = 253;
     private static readonly string[] RateLimitKeys = ["interval", "burst"];
-    private static readonly string[] ProbeTargetKeys = ["name", "address", "port", "protocol"];
+    private static readonly string[] ProbeTargetKeys = ["name", "address", "port", "protocol", "host"];
     private static readonly string[] VantageKeys = ["name", "url"];
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
@@ -240,7 +241,13 @@ public static partial class ConfigLoader
                 throw reader.Error(reader.Get(map, "address")!, $"{where}.address", "expected an IP address or a host name");
             }
 
-            list.Add(new ProbeTarget(name, address, reader.RequiredPort(map, where, "port"), reader.Protocol(map, where)));
+            var host = reader.OptionalString(map, where, "host");
+            if (host is not null && (host.Length is 0 or > MaxProbeTargetHostLength || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ':')))
+            {
+                throw reader.Error(reader.Get(map, "host")!, $"{where}.host", $"expected a host name (letters, digits, '.', '-', '_', ':'), at most {MaxProbeTargetHostLength} characters");
+            }
+
+            list.Add(new ProbeTarget(name, address, reader.RequiredPort(map, where, "port"), reader.Protocol(map, where)) { Host = host });
         }
 
         return list;

@@ -17,12 +17,16 @@ namespace PortExporter.Core.Metrics;
 public sealed class ProbeMetrics : IMetricsWriter
 {
     private static readonly string[] ProbeLabelNames = PortLabels.With("vantage", "address");
+    private static readonly string[] TargetLabelNames = ["target", "host", "address", "protocol"];
 
     private readonly SeriesSet _success;
     private readonly SeriesSet _duration;
     private readonly SeriesSet _reason;
     private readonly SeriesSet? _vantageUp;
     private readonly SeriesSet? _lastRun;
+    private readonly SeriesSet? _targetSuccess;
+    private readonly SeriesSet? _targetDuration;
+    private readonly SeriesSet? _targetReason;
     private readonly Gauge _skipped;
 
     public ProbeMetrics(IMetricFactory factory)
@@ -57,6 +61,21 @@ public sealed class ProbeMetrics : IMetricsWriter
             "port_probe_last_run_timestamp_seconds",
             "When the latest probe round with results from this vantage ended (Unix seconds). Probes run every probes.interval; results two intervals old are stale and no evidence.",
             "vantage");
+        _targetSuccess = !withVantages ? null : new SeriesSet(
+            factory,
+            "port_target_probe_success",
+            "1 when this exporter's scheduled probe of the configured probe target connected (tcp) or got an answer (udp), 0 when not; host is the target's host label from the config.",
+            TargetLabelNames);
+        _targetDuration = !withVantages ? null : new SeriesSet(
+            factory,
+            "port_target_probe_duration_seconds",
+            "Wall time of the scheduled probe of the configured probe target, name resolution included.",
+            TargetLabelNames);
+        _targetReason = !withVantages ? null : new SeriesSet(
+            factory,
+            "port_target_probe_failure_reason",
+            "1 for why the scheduled probe of the configured probe target failed (the reasons of port_probe_failure_reason). No series while it succeeds.",
+            [.. TargetLabelNames, "reason"]);
         _skipped = factory.CreateGauge(
             "port_probes_skipped",
             "Probes of the latest probe round that could not start before its deadline (raise probes.concurrency or lower probes.timeout).");
@@ -84,6 +103,7 @@ public sealed class ProbeMetrics : IMetricsWriter
 
         WriteResults(results, probes?.Skipped ?? 0);
         _vantageUp?.Replace((probes?.VantageUp ?? new Dictionary<string, bool>()).Select(v => (new[] { v.Key }, v.Value ? 1.0 : 0.0)));
+        WriteTargets(snapshot, probes);
         _lastRun?.Replace((all?.LastAnswered ?? new Dictionary<string, DateTimeOffset>()).Select(v => (new[] { v.Key }, v.Value.ToUnixTimeMilliseconds() / 1000.0)));
     }
 
@@ -96,6 +116,23 @@ public sealed class ProbeMetrics : IMetricsWriter
             .Where(r => !r.Result.Success)
             .Select(r => ((string[])[.. Labels(r.PortLabels, r.Result), r.Result.Reason.ToLabel()], 1.0)));
         _skipped.Set(skipped);
+    }
+
+    /// <summary>The scheduled probes of the configured probe targets (only those still configured).</summary>
+    private void WriteTargets(EvidenceSnapshot snapshot, ProbeEvidence? probes)
+    {
+        if (_targetSuccess is null || _targetDuration is null || _targetReason is null)
+        {
+            return;
+        }
+
+        var results = snapshot.Config.ProbeTargets
+            .Where(t => probes is not null && probes.Targets.ContainsKey(t.Name))
+            .Select(t => (Labels: new[] { t.Name, t.Host ?? string.Empty, probes!.Targets[t.Name].Address, t.Protocol.ToLabel() }, Result: probes.Targets[t.Name]))
+            .ToList();
+        _targetSuccess.Replace(results.Select(r => (r.Labels, r.Result.Success ? 1.0 : 0.0)));
+        _targetDuration.Replace(results.Select(r => (r.Labels, r.Result.Duration.TotalSeconds)));
+        _targetReason.Replace(results.Where(r => !r.Result.Success).Select(r => ((string[])[.. r.Labels, r.Result.Reason.ToLabel()], 1.0)));
     }
 
     private static string[] Labels(string[] portLabels, ProbeResult result) => [.. portLabels, result.Vantage, result.Address];

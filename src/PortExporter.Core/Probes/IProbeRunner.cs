@@ -14,4 +14,8 @@ public interface IProbeRunner
 /// <param name="Config">The config in force (probe settings, remote vantages).</param>
 /// <param name="Sockets">The listeners last seen (which addresses to probe), or null when not known yet.</param>
 /// <param name="Ports">The watched ports.</param>
-public sealed record ProbePlanInput(ExporterConfig Config, SocketEvidence? Sockets, IReadOnlyList<PortSpec> Ports);
+public sealed record ProbePlanInput(ExporterConfig Config, SocketEvidence? Sockets, IReadOnlyList<PortSpec> Ports)
+{
+    /// <summary>Also probe every configured <c>probe_targets</c> entry (the schedule of a vantage; not a one-shot diagnosis).</summary>
+    public bool WithTargets { get; init; }
+}

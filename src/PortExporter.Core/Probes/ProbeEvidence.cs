@@ -26,6 +26,9 @@ public sealed record ProbeEvidence(
     /// </summary>
     public IReadOnlyDictionary<string, DateTimeOffset> LastAnswered { get; init; } = new Dictionary<string, DateTimeOffset>();
 
+    /// <summary>Per configured <c>probe_targets</c> entry (by name), its probe in the round; empty when not asked for.</summary>
+    public IReadOnlyDictionary<string, ProbeResult> Targets { get; init; } = new Dictionary<string, ProbeResult>();
+
     /// <summary>True when no scheduled probe round has ended yet (just after start): no evidence, not a failure.</summary>
     public bool Pending { get; init; }
 

@@ -45,7 +45,10 @@ public sealed class ProbeRunner(
             }
         }
 
-        await Task.WhenAll(remoteAsks.Select(a => (Task)a.Answer).Concat(localProbes.Select(p => p.Result))).ConfigureAwait(false);
+        var targetProbes = (input.WithTargets ? config.ProbeTargets : []).Select(target => (target.Name, Result: slots.RunAsync(ct => ProberFor(target.Protocol).ProbeAsync(
+            ProbeVantageNames.External, target.Address, target.Port, Earliest(time.GetUtcNow() + config.Probes.Timeout, deadline), ct)))).ToList();
+
+        await Task.WhenAll(remoteAsks.Select(a => (Task)a.Answer).Concat(localProbes.Select(p => p.Result)).Concat(targetProbes.Select(t => t.Result))).ConfigureAwait(false);
 
         var results = ports.ToDictionary(p => p.Key, _ => new List<ProbeResult>());
         foreach (var (key, result) in localProbes)
@@ -93,7 +96,10 @@ public sealed class ProbeRunner(
         return new ProbeEvidence(
             results.ToDictionary(r => r.Key, r => (IReadOnlyList<ProbeResult>)r.Value),
             vantageUp,
-            slots.Skipped);
+            slots.Skipped)
+        {
+            Targets = targetProbes.Where(t => t.Result.Result is not null).ToDictionary(t => t.Name, t => t.Result.Result!, StringComparer.Ordinal),
+        };
     }
 
     /// <summary>The (port, protocol) pairs a remote vantage is asked about: each watched port and each external port.</summary>

@@ -13,7 +13,9 @@ namespace PortExporter.Core.Probes;
 /// never two intervals old and older results are stale (<see cref="ProbeEvidence.WhyNotEvidence"/>). A reload
 /// (<see cref="Wake"/>) starts a round at once with the new config (its ports, its interval). With probes off
 /// (<c>probes.enabled: false</c>, <c>--no-collector.probes</c>) no round probes and no result is kept. A round that
-/// throws keeps the previous results, which age into staleness. The bounds of a round are the collection's:
+/// throws keeps the previous results, which age into staleness. A round also probes every configured
+/// <c>probe_targets</c> entry (a vantage's own outside view, which outlives the hosts it probes: nobody needs to ask
+/// <c>/probe</c> for it). The bounds of a round are the collection's:
 /// <c>probes.concurrency</c> and the process-wide <see cref="ProbeGate"/>. Thread-safe.
 /// </summary>
 public sealed class ProbeScheduler : IDisposable
@@ -142,9 +144,9 @@ public sealed class ProbeScheduler : IDisposable
         }
 
         var observed = _observed;
-        var input = observed is not null && ReferenceEquals(observed.Config, config)
+        var input = (observed is not null && ReferenceEquals(observed.Config, config)
             ? observed
-            : new ProbePlanInput(config, observed?.Sockets, config.Ports);
+            : new ProbePlanInput(config, observed?.Sockets, config.Ports)) with { WithTargets = true };
         try
         {
             var evidence = await _runner.RunAsync(input, started + (config.Probes.Interval * RoundBudget), cancellationToken).ConfigureAwait(false);

@@ -65,7 +65,7 @@ public sealed class ProbeScheduleTests(ITestOutputHelper output)
         using var api = new CountingListener(thread, 9090);
         var config = dir.File("config.yml", "probes:\n  interval: 1h\nports:\n  - name: web\n    port: 8080\n");
         using var exporter = new RunningExporter(ns, ["--config.file", config]);
-        await exporter.WaitForProbeRoundAsync();
+        var first = await exporter.WaitForProbeRoundAsync();
         Assert.Equal(0, api.Accepted);
 
         // An hour's interval: only the reload can start the next round.
@@ -75,7 +75,7 @@ public sealed class ProbeScheduleTests(ITestOutputHelper output)
         exporter.WaitForLog("config reloaded", logged);
         await api.WaitForConnectionAsync();
 
-        var body = (await exporter.GetAsync("/metrics")).Body;
+        var body = (await exporter.WaitForProbeRoundAsync(Value(first.Body, "port_probe_last_run_timestamp_seconds", ("vantage", "loopback"))!.Value)).Body;
         Assert.Equal(1, Value(body, "port_probe_success", ("service", "api"), ("vantage", "loopback")));
         Assert.Null(Value(body, "port_probe_success", ("service", "web"), ("vantage", "loopback")));
     }
@@ -100,6 +100,41 @@ public sealed class ProbeScheduleTests(ITestOutputHelper output)
         }
 
         Assert.Equal(0, web.Accepted);
+    }
+
+    [Fact]
+    public async Task A_vantage_probes_its_targets_unasked_and_shows_a_dead_host()
+    {
+        using var ns = new Netns("probes");
+        using var dir = new TempDir();
+        using var thread = new NetnsThread(ns);
+        var service = new CountingListener(thread, 8080);
+        var config = dir.File("config.yml", """
+            probes:
+              interval: 1s
+            ports:
+              - name: exporter
+                port: 10070
+            probe_targets:
+              - name: web1-http
+                address: 127.0.0.1
+                port: 8080
+                host: web1
+            """);
+        using var exporter = new RunningExporter(ns, ["--config.file", config]);
+
+        var round = await exporter.WaitForProbeRoundAsync();
+        (string, string)[] target = [("target", "web1-http"), ("host", "web1"), ("address", "127.0.0.1:8080"), ("protocol", "tcp")];
+        Assert.Equal(1, Value(round.Body, "port_target_probe_success", target));
+
+        // The host dies; nobody asks /probe: the vantage's own rounds show it. The first round ending after the death
+        // may have started before it; the one after that started after it.
+        service.Dispose();
+        var died = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var straddling = await exporter.WaitForProbeRoundAsync(died);
+        var after = await exporter.WaitForProbeRoundAsync(Value(straddling.Body, "port_probe_last_run_timestamp_seconds", ("vantage", "loopback"))!.Value);
+        Assert.Equal(0, Value(after.Body, "port_target_probe_success", target));
+        Assert.Equal(1, Value(after.Body, "port_target_probe_failure_reason", [.. target, ("reason", "refused")]));
     }
 
     private async Task<PhaseResult> PhaseAsync(RunningExporter exporter, CountingListener service, int scrapers)
