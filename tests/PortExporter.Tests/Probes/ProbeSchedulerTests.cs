@@ -154,7 +154,7 @@ public sealed class ProbeSchedulerTests
         await time.WaitForTimerAsync();
         time.Advance(TimeSpan.FromSeconds(1));
         var early = await runner.NextCallAsync();
-        Assert.Same(seen, early.Input);
+        Assert.Equal(seen with { WithTargets = true }, early.Input);
         await WaitForAsync(() => scheduler.Latest!.Ports.ContainsKey(auto.Key));
         await time.WaitForTimerAsync();
         for (var i = 0; i < 5; i++)
