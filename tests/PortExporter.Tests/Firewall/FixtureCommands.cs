@@ -9,11 +9,12 @@ public static class FixtureCommands
     /// <summary>The nft/iptables answers of <paramref name="fixture"/>, and its <c>ipset save</c> where it has sets (else ipset is not installed).</summary>
     public static FakeCommandRunner Runner(string fixture)
     {
-        var runner = Tools(fixture);
+        var runner = WithoutIpset(fixture);
         return FirewallFixture.ReadOptional(fixture, "ipset-save.txt") is { } sets ? runner.Answer(AllowedCommand.IpsetSave, sets) : runner;
     }
 
-    private static FakeCommandRunner Tools(string fixture) => new FakeCommandRunner()
+    /// <summary>The nft/iptables answers of <paramref name="fixture"/> on a host without the ipset tool.</summary>
+    public static FakeCommandRunner WithoutIpset(string fixture) => new FakeCommandRunner()
         .Answer(AllowedCommand.NftListRulesetJson, FirewallFixture.Read(fixture, "nft.json"))
         .Answer(AllowedCommand.NftListChains, FirewallFixture.ReadOptional(fixture, "nft-chains.txt") ?? "")
         .Answer(AllowedCommand.IptablesNftSave, FirewallFixture.Read(fixture, "iptables-nft-save.txt"))

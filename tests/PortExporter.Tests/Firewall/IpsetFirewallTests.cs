@@ -1,0 +1,94 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using PortExporter.Core;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Commands;
+using PortExporter.Core.Configuration;
+using PortExporter.Core.Diagnosis;
+using PortExporter.Core.Firewall;
+using PortExporter.Core.Network;
+using PortExporter.Tests.Support;
+using static PortExporter.Tests.Diagnosis.EvidenceFactory;
+
+namespace PortExporter.Tests.Firewall;
+
+/// <summary>
+/// Rules that look up ipsets, through the collector on the captured fixtures: <c>ipset save</c> is read when (and only
+/// when) a dump has a <c>--match-set</c> rule, an ipset allowlist and fail2ban bans decide with the rule (and the
+/// ban's chain) named, and a host without the ipset tool answers unknown for such a rule, never a guess.
+/// </summary>
+public sealed class IpsetFirewallTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly HostPaths Paths = new(Path.Combine(FirewallFixture.Root, "host-network"), "/nonexistent", "/nonexistent");
+    private static readonly PortSpec Web = new("web", 8080, TransportProtocol.Tcp);
+
+    private static async Task<FirewallPortResult> CollectAsync(FakeCommandRunner runner)
+    {
+        var time = new FakeTimeProvider(Start);
+        var config = ExporterConfig.AutoDiscover with { SourcePath = "test.yml", Ports = [Web] };
+        using var collector = new FirewallCollector(runner, Paths, time, NullLogger<FirewallCollector>.Instance, new NoSignal());
+        var facts = new HostFacts(HostNetworkReader.Read(Paths), null, null);
+        var evidence = await collector.CollectAsync(new CollectionContext(config, Paths, time, time.GetUtcNow().AddSeconds(10)), facts, config.Ports, CancellationToken.None);
+        return evidence!.Ports[Web.Key];
+    }
+
+    [Fact]
+    public async Task An_ipset_allowlist_drops_outside_by_its_rule_and_lets_the_internal_subnet_in()
+    {
+        var runner = FixtureCommands.Runner("ipset-allowlist");
+        var web = await CollectAsync(runner);
+
+        Assert.Contains(AllowedCommand.IpsetSave.ToString(), runner.Calls);
+        Assert.Equal((FirewallVerdict.Drop, "filter", "INPUT"), (web.Outside.Verdict, web.Outside.Table, web.Outside.Chain));
+        Assert.Contains("-m set ! --match-set allow src -j DROP", web.Outside.Rule, StringComparison.Ordinal);
+        Assert.Equal(FirewallVerdict.Accept, web.Inside.Verdict);
+    }
+
+    [Fact]
+    public async Task Without_the_ipset_tool_a_set_rule_that_could_decide_is_unknown_naming_it()
+    {
+        var web = await CollectAsync(FixtureCommands.WithoutIpset("ipset-allowlist"));
+
+        Assert.Equal(FirewallVerdict.Unknown, web.Outside.Verdict);
+        Assert.Contains("--match-set allow src", web.Outside.Rule, StringComparison.Ordinal);
+        Assert.Contains("set contents not read", web.Outside.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ipset_is_not_run_when_no_rule_looks_up_a_set()
+    {
+        var runner = FixtureCommands.Runner("counters").Answer(AllowedCommand.IpsetSave, "create unused hash:ip\n");
+        await CollectAsync(runner);
+
+        Assert.DoesNotContain(AllowedCommand.IpsetSave.ToString(), runner.Calls);
+    }
+
+    [Theory]
+    [InlineData("fail2ban-iptables-multiport", "filter", "f2b-sshd", "-A f2b-sshd -s 203.0.113.0/24 -j REJECT")]
+    [InlineData("fail2ban-ipset", "filter", "INPUT", "--match-set f2b-sshd src -j REJECT")]
+    [InlineData("fail2ban-nftables", "f2b-table", "f2b-chain", "ip saddr @addr-set-sshd reject")]
+    public async Task A_fail2ban_ban_is_firewall_blocked_for_the_banned_source_with_the_ban_named(string fixture, string table, string chain, string rule)
+    {
+        var web = await CollectAsync(FixtureCommands.Runner(fixture));
+        Assert.Equal((FirewallVerdict.Reject, table, chain), (web.Outside.Verdict, web.Outside.Table, web.Outside.Chain));
+        Assert.Contains(rule, web.Outside.Rule, StringComparison.Ordinal);
+
+        var port = Web with { Bind = IPAddress.Any };
+        var evidence = Healthy() with
+        {
+            Firewall = new FirewallEvidence([web.Outside.Backend], new Dictionary<PortKey, FirewallPortResult> { [port.Key] = web }, Start),
+            Sockets = SocketsOf(Listening("0.0.0.0")),
+        };
+        var diagnosis = Diagnoser.Diagnose(port, evidence);
+        Assert.Equal(Cause.FirewallBlocked, diagnosis.Cause);
+        Assert.Contains($"chain {chain}", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("open from inside", diagnosis.Summary, StringComparison.Ordinal);
+    }
+
+    private sealed class NoSignal : Core.Firewall.Reading.IRulesetChangeSignal
+    {
+        public ulong? Read() => null;
+    }
+}
