@@ -148,6 +148,25 @@ public sealed class IpsetSaveParserTests
     }
 
     [Fact]
+    public void A_large_blocklist_is_one_lookup_group_not_one_element_per_entry()
+    {
+        // 131,072 addresses and nets (a country blocklist's size): grouped, a lookup is a binary search.
+        var text = new System.Text.StringBuilder("create big hash:net family inet hashsize 65536 maxelem 262144\n");
+        for (var i = 0; i < 65536; i++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"add big 100.{i >> 8}.{i & 255}.1\nadd big 101.{i >> 8}.{i & 255}.0/24\n");
+        }
+
+        var set = IpsetSaveParser.Parse(text.ToString(), "t").Sets["big"];
+        Assert.Equal(131072, set.Entries);
+        Assert.Single(set.Elements);
+        var match = SetModule.Compile(new IpsetCatalog(new Dictionary<string, IpsetSet> { ["big"] = set }), "big", "src", false);
+        Assert.Equal(MatchResult.Yes, match.Evaluate(Packets.Syn("100.200.17.1", "10.77.0.1", 80)));
+        Assert.Equal(MatchResult.No, match.Evaluate(Packets.Syn("100.200.17.2", "10.77.0.1", 80)));
+        Assert.Equal(MatchResult.Yes, match.Evaluate(Packets.Syn("101.255.255.77", "10.77.0.1", 80)));
+    }
+
+    [Fact]
     public void Nomatch_nests_to_any_depth_by_prefix_length()
     {
         // Entries added in any order; the most specific one that holds an address decides.

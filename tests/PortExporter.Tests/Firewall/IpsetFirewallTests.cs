@@ -87,6 +87,18 @@ public sealed class IpsetFirewallTests
         Assert.Contains("open from inside", diagnosis.Summary, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_broken_ipset_dump_or_a_failing_ipset_fails_the_collector_naming_it()
+    {
+        var garbage = FixtureCommands.Runner("ipset-allowlist").Answer(AllowedCommand.IpsetSave, "add allow 10.0.0.0/8\n");
+        var e = await Assert.ThrowsAsync<FirewallParseException>(() => CollectAsync(garbage));
+        Assert.Equal("ipset save: line 1: entry of set 'allow' before its create line: 'add allow 10.0.0.0/8'", e.Message);
+
+        var denied = FixtureCommands.Runner("ipset-allowlist").Answer(AllowedCommand.IpsetSave, string.Empty, 1, "ipset v7.17: Kernel error received: Operation not permitted");
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => CollectAsync(denied));
+        Assert.Equal("'ipset save' exited 1: ipset v7.17: Kernel error received: Operation not permitted", failed.Message);
+    }
+
     private sealed class NoSignal : Core.Firewall.Reading.IRulesetChangeSignal
     {
         public ulong? Read() => null;
