@@ -65,6 +65,13 @@ public sealed class IpsetSaveParserTests
         Assert.Equal(expected, Rule(4, source, "10.77.0.1", port, udp));
 
     [Theory]
+    [InlineData("10.0.0.1", 8080, MatchResult.Yes)]
+    [InlineData("10.0.0.1", 1030, MatchResult.No)] // in the negated port set
+    [InlineData("10.0.0.3", 8080, MatchResult.No)] // not in the source set
+    public void Several_set_matches_in_one_rule_must_all_match(string source, int port, MatchResult expected) =>
+        Assert.Equal(expected, Rule(10, source, "10.77.0.1", port));
+
+    [Theory]
     [InlineData(1030, false, MatchResult.Yes)]
     [InlineData(1031, true, MatchResult.Yes)]
     [InlineData(1032, false, MatchResult.No)]
