@@ -66,6 +66,29 @@ public sealed class IpsetFirewallTests
     }
 
     [Theory]
+    [InlineData("ipset-allowlist", "203.0.113.1 is not in the allowlist set allow: add it there if it should connect (ipset add allow 203.0.113.1,")]
+    [InlineData("ipset-blocklist", "203.0.113.1 is in the set block: remove the entry that holds it if it should connect (ipset test block 203.0.113.1 /")]
+    [InlineData("nft-named-sets-vmap", "203.0.113.1 is not in the allowlist set allow4: add it there")]
+    public async Task The_fix_for_a_set_block_is_in_the_set_not_an_accept_rule_before_it(string fixture, string fix)
+    {
+        var diagnosis = Diagnose(await CollectAsync(FixtureCommands.Runner(fixture)));
+        Assert.Equal(Cause.FirewallBlocked, diagnosis.Cause);
+        Assert.StartsWith(fix, diagnosis.Fix, StringComparison.Ordinal);
+        Assert.DoesNotContain("-j ACCEPT", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    private static Core.Diagnosis.Diagnosis Diagnose(FirewallPortResult web)
+    {
+        var port = Web with { Bind = IPAddress.Any };
+        var evidence = Healthy() with
+        {
+            Firewall = new FirewallEvidence([web.Outside.Backend], new Dictionary<PortKey, FirewallPortResult> { [port.Key] = web }, Start),
+            Sockets = SocketsOf(Listening("0.0.0.0")),
+        };
+        return Diagnoser.Diagnose(port, evidence);
+    }
+
+    [Theory]
     [InlineData("fail2ban-iptables-multiport", "filter", "f2b-sshd", "-A f2b-sshd -s 203.0.113.0/24 -j REJECT")]
     [InlineData("fail2ban-ipset", "filter", "INPUT", "--match-set f2b-sshd src -j REJECT")]
     [InlineData("fail2ban-nftables", "f2b-table", "f2b-chain", "ip saddr @addr-set-sshd reject")]
@@ -75,16 +98,11 @@ public sealed class IpsetFirewallTests
         Assert.Equal((FirewallVerdict.Reject, table, chain), (web.Outside.Verdict, web.Outside.Table, web.Outside.Chain));
         Assert.Contains(rule, web.Outside.Rule, StringComparison.Ordinal);
 
-        var port = Web with { Bind = IPAddress.Any };
-        var evidence = Healthy() with
-        {
-            Firewall = new FirewallEvidence([web.Outside.Backend], new Dictionary<PortKey, FirewallPortResult> { [port.Key] = web }, Start),
-            Sockets = SocketsOf(Listening("0.0.0.0")),
-        };
-        var diagnosis = Diagnoser.Diagnose(port, evidence);
+        var diagnosis = Diagnose(web);
         Assert.Equal(Cause.FirewallBlocked, diagnosis.Cause);
         Assert.Contains($"chain {chain}", diagnosis.Summary, StringComparison.Ordinal);
         Assert.Contains("open from inside", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.StartsWith("fail2ban jail sshd bans 203.0.113.1: fail2ban-client set sshd unbanip 203.0.113.1 ", diagnosis.Fix, StringComparison.Ordinal);
     }
 
     [Fact]
