@@ -14,7 +14,7 @@ namespace PortExporter.Core.Baseline;
 /// </summary>
 public static class BaselineWriter
 {
-    private const string Header = " The host's reachable surface, written by port-exporter baseline. Review changes like code; compare with: port-exporter baseline --check FILE";
+    private const string Header = "The host's reachable surface, written by port-exporter baseline. Review changes like code; compare with: port-exporter baseline --check FILE";
 
     public static string Write(SurfaceBaseline baseline)
     {
