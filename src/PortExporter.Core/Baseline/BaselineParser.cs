@@ -92,8 +92,17 @@ public static class BaselineParser
             }
 
             // A truncated file ends where its last complete key ends: point there.
-            throw new ConfigException(File, map.End.Line, map.End.Column, $"{where}.{key}", "required key is missing (is the file truncated?)");
+            var end = LastMark(map);
+            throw new ConfigException(File, end.Line, end.Column, $"{where}.{key}", "required key is missing (is the file truncated?)");
         }
+
+        /// <summary>Where the node's last scalar ends (the representation model does not keep a collection's end).</summary>
+        private static Mark LastMark(YamlNode node) => node switch
+        {
+            YamlMappingNode { Children.Count: > 0 } map => LastMark(map.Children.Last().Value),
+            YamlSequenceNode { Children.Count: > 0 } list => LastMark(list.Children[^1]),
+            _ => node.End,
+        };
 
         public string Text(YamlNode node, string where, bool allowEmpty) =>
             node is YamlScalarNode { Value: { } value } scalar && scalar.Tag.IsEmpty && (allowEmpty || value.Length > 0)
