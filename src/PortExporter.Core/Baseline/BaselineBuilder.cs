@@ -81,7 +81,7 @@ public static class BaselineBuilder
         source,
         decision.Verdict.ToString().ToLowerInvariant(),
         string.Join(' ', new[] { decision.Backend, decision.Table, decision.Chain }.Where(s => s.Length > 0 && s != FirewallBackends.None)),
-        decision.Rule);
+        PortExporter.Firewall.Model.FirewallRule.TextOfLabel(decision.Rule));
 
     private static string SelinuxType(EvidenceSnapshot evidence, PortSpec port) => evidence.Selinux switch
     {

@@ -64,5 +64,5 @@ public sealed record ListenerSurface(string Address, string Scope, string Proces
 /// <param name="Source">outside or inside.</param>
 /// <param name="Verdict">accept, drop, reject or unknown.</param>
 /// <param name="Chain">Where the deciding rule lives ("nftables inet filter input"); empty when no ruleset decided.</param>
-/// <param name="Rule">The deciding rule's text, or the chain policy ("policy drop").</param>
+/// <param name="Rule">The deciding rule's text without its handle or position (which change when the same rule is loaded again or another is inserted above it), or the chain policy ("policy drop").</param>
 public sealed record VerdictSurface(string Source, string Verdict, string Chain, string Rule);

@@ -130,6 +130,19 @@ public sealed class BaselineBuildTests
         Assert.Equal(["iptables-legacy", "nftables"], BaselineBuilder.Build(evidence, "h").Rulesets.Select(r => r.Backend));
     }
 
+    [Theory]
+    [InlineData("handle 12: tcp dport 8080 drop", "tcp dport 8080 drop")]
+    [InlineData("rule 3: -A INPUT -p tcp -m tcp --dport 8080 -j DROP", "-A INPUT -p tcp -m tcp --dport 8080 -j DROP")]
+    [InlineData("policy drop", "policy drop")]
+    [InlineData("rule x: not a position", "rule x: not a position")]
+    public void The_deciding_rule_is_written_without_its_handle_or_position(string label, string written)
+    {
+        var decision = EvidenceFactory.DropRule with { Rule = label };
+        var evidence = EvidenceFactory.Healthy() with { Firewall = EvidenceFactory.FirewallOf(decision) };
+
+        Assert.Equal(written, BaselineBuilder.Build(evidence, "h").Ports.Single().Verdicts.Single(v => v.Source == "outside").Rule);
+    }
+
     private static ProcessEvidence Owners(params (ulong Inode, int Pid)[] owners) => EvidenceFactory.ProcessesOf() with
     {
         OwnersByInode = owners.ToDictionary(o => o.Inode, o => new ProcessInfo(o.Pid, "nginx", "nginx")),
