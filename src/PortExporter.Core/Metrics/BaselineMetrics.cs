@@ -8,13 +8,13 @@ namespace PortExporter.Core.Metrics;
 /// Writes the drift from the baseline (<c>--baseline.file</c>): <c>port_baseline_drift</c> 1 per drifted port and
 /// kind, <c>port_host_baseline_ruleset_drift</c> per backend whose ruleset changed, whether the last load worked and
 /// when, and the file's age. With no baseline loaded the drift series disappear (unknown, not "no drift"); with no
-/// baseline configured nothing is written. Called once per collection; thread-safe.
+/// baseline configured none of these metrics exist. Called once per collection; thread-safe.
 /// </summary>
 public sealed class BaselineMetrics : IMetricsWriter
 {
     private readonly BaselineSource _source;
-    private readonly SeriesSet _drift;
-    private readonly SeriesSet _rulesets;
+    private readonly SeriesSet? _drift;
+    private readonly SeriesSet? _rulesets;
     private readonly Gauge? _success;
     private readonly Gauge? _loadedAt;
     private readonly Gauge? _writtenAt;
@@ -24,6 +24,11 @@ public sealed class BaselineMetrics : IMetricsWriter
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
+        if (source.File is null)
+        {
+            return; // no baseline configured: not a series, not even a HELP line
+        }
+
         _drift = new SeriesSet(
             factory,
             "port_baseline_drift",
@@ -34,11 +39,6 @@ public sealed class BaselineMetrics : IMetricsWriter
             "port_host_baseline_ruleset_drift",
             "1 when the backend's ruleset fingerprint differs from the baseline file's (a rule added, removed or changed anywhere, not only for a watched port).",
             "backend");
-        if (source.File is null)
-        {
-            return;
-        }
-
         _success = factory.CreateGauge("port_baseline_load_success", "1 when the last load of the baseline file (at start or reload) succeeded; 0 when it failed: drift is then unknown.");
         _loadedAt = factory.CreateGauge("port_baseline_load_timestamp_seconds", "When the baseline file was last loaded successfully, as a Unix time.");
         _writtenAt = factory.CreateGauge("port_baseline_file_timestamp_seconds", "Modification time of the baseline file in force, as a Unix time: time() minus this is the baseline's age.");
@@ -61,11 +61,11 @@ public sealed class BaselineMetrics : IMetricsWriter
         }
 
         var drift = _source.Drift(snapshot) ?? [];
-        _drift.Replace(drift
+        _drift!.Replace(drift
             .Where(d => d.Port is not null)
             .Select(d => (Labels(d), 1.0))
             .DistinctBy(s => string.Join('\0', s.Item1)));
-        _rulesets.Replace(drift.Where(d => d.Kind == DriftKind.Ruleset).Select(d => (new[] { d.Service }, 1.0)));
+        _rulesets!.Replace(drift.Where(d => d.Kind == DriftKind.Ruleset).Select(d => (new[] { d.Service }, 1.0)));
     }
 
     private static string[] Labels(DriftItem item)

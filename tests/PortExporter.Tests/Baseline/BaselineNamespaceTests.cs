@@ -48,6 +48,10 @@ public sealed class BaselineNamespaceTests
 
         Assert.Equal(1, drift.ExitCode);
         Assert.Contains("8080/tcp: bind 0.0.0.0 (wildcard) -> 127.0.0.1 (loopback)\n", drift.Stdout, StringComparison.Ordinal);
+
+        // diagnose lists the same drift under the diagnosis.
+        var diagnose = lab.Ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--config.file", lab.Config, "--baseline.file", baseline));
+        Assert.Contains($"baseline {baseline}: 1 drift item(s)\n  drift bind: 8080/tcp: bind 0.0.0.0 (wildcard) -> 127.0.0.1 (loopback)\n", diagnose.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
