@@ -129,6 +129,20 @@ public sealed class BaselineFileTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Half_a_character_is_refused_on_its_line_not_when_taking_the_digest()
+    {
+        // Built here, not in [InlineData]: test case serialisation would replace the lone surrogate.
+        var written = BaselineWriter.Write(BaselineSamples.Of(BaselineSamples.Web));
+        var text = written.Replace("process: nginx", "process: ngi" + '\uD800' + "nx", StringComparison.Ordinal);
+        var line = written[..written.IndexOf("process: nginx", StringComparison.Ordinal)].Count(c => c == '\n') + 1;
+
+        var e = Assert.Throws<ConfigException>(() => BaselineParser.Parse(text, File, "web-1"));
+
+        Assert.Equal(line, e.Line);
+        Assert.Contains("expected text, got an unpaired UTF-16 surrogate", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("port: 8080/tcp", "port: 99999/tcp", "expected PORT/tcp or PORT/udp (1-65535)")]
     [InlineData("expose: public", "expose: everywhere", "expected one of: public, internal, local")]
