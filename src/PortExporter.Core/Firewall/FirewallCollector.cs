@@ -110,7 +110,10 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         }
 
         var results = loaded.Evaluate(request);
-        return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones);
+        return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones)
+        {
+            RulesetFingerprints = loaded.Fingerprints,
+        };
     }
 
     /// <summary>Reads the ruleset now, or joins the read in flight (start-up warm-up, tests); throws when the read fails.</summary>
@@ -205,6 +208,9 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         private HostNetwork? _network;
 
         public RulesetSnapshot Snapshot { get; } = snapshot;
+
+        /// <summary>A fingerprint per backend of the snapshot's ruleset, for the baseline.</summary>
+        public IReadOnlyList<Baseline.RulesetFingerprint> Fingerprints { get; } = Baseline.RulesetFingerprints.Of(snapshot.Ruleset);
 
         /// <summary>The change signal's token when the snapshot was read.</summary>
         public ulong? Generation { get; } = generation;
