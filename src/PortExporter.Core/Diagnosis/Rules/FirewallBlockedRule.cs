@@ -3,6 +3,7 @@ using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
 using PortExporter.Firewall.Firewalld;
+using PortExporter.Firewall.Ipset;
 
 namespace PortExporter.Core.Diagnosis.Rules;
 
@@ -58,7 +59,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
                 $"outside: {outside.Verdict.ToString().ToLowerInvariant()} by {Where(outside)}; {inside}{zone}",
                 confirm,
                 $"The firewall ({managed}) {verb} new connections from outside to {Diagnoser.Describe(port)}: {Where(outside)}; {inside}{zone}.",
-                firewalld is null ? Fix(outside, port) : FirewalldFix(outside, port, firewalld));
+                firewalld is null ? SetFix(outside, result.OutsideConnection?.Source) ?? Fix(outside, port) : FirewalldFix(outside, port, firewalld));
         }
 
         return RuleOutcome.Clear(Check, $"outside: accept ({Where(outside)})", confirm);
@@ -95,6 +96,10 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             _ => $"{(d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) ? "ip6tables" : "iptables")} -I {Chain(d)} -p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
         };
     }
+
+    /// <summary>A block by a set of sources (an ipset, an nft set, a fail2ban ban): the fix is in the set, for that source.</summary>
+    private static string? SetFix(FirewallDecision d, System.Net.IPAddress? source) =>
+        SetBlock.Of(d) is { } block ? block.Fix(source?.ToString() ?? "the client's address") : null;
 
     /// <summary>
     /// The fix on a firewalld host: open the port in the zone the connection lands in, permanently, and reload.
