@@ -66,7 +66,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     }
 
     private static string Where(FirewallDecision d) =>
-        d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}";
+        (d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}") + (d.Path is { } path ? $" (path: {path})" : string.Empty);
 
     private static string ConfirmCommand(FirewallDecision d, PortSpec port, FirewalldExplanation? firewalld)
     {
