@@ -18,4 +18,7 @@ public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, s
     /// forward out docker0 -> drop</c>), or null when no DNAT or REDIRECT changed its destination.
     /// </summary>
     public string? Path { get; init; }
+
+    /// <summary>Where a DNAT forwards the connection to (another host, a container), or null when it stays on this host.</summary>
+    public System.Net.IPEndPoint? ForwardedTo { get; init; }
 }

@@ -166,6 +166,7 @@ public sealed class FirewallEvaluator
 
         // The interface a DNAT to another host routes the connection out of; null while it is delivered locally.
         private string? _forwardedOut;
+        private IPEndPoint? _forwardedTo;
 
         public ChoicePoint? Pending { get; private set; }
 
@@ -184,7 +185,7 @@ public sealed class FirewallEvaluator
 
             // The path of a translated connection: where the DNAT sent it and which hooks it crossed up to the verdict.
             _path.Add(result.Decision.Verdict.ToString().ToLowerInvariant());
-            return result with { Decision = result.Decision with { Path = string.Join(" -> ", _path) } };
+            return result with { Decision = result.Decision with { Path = string.Join(" -> ", _path), ForwardedTo = _forwardedTo } };
         }
 
         /// <summary>
@@ -636,6 +637,7 @@ public sealed class FirewallEvaluator
                     }
 
                     _forwardedOut = egress;
+                    _forwardedTo = new IPEndPoint(address, _packet.DestinationPort);
                 }
             }
             else
