@@ -208,13 +208,30 @@ public sealed class FirewallEvaluator
             }
         }
 
+        /// <summary>
+        /// The hooks of a connection the host makes to itself: output, then postrouting and back in on lo; when the
+        /// output DNAT sends it to another host (a container), postrouting out of the route's interface ends the way
+        /// in (output keeps the device of the first route, as in the kernel).
+        /// </summary>
+        private IEnumerable<Stage> InsideStages()
+        {
+            yield return new(NetfilterHook.Output, string.Empty, "lo", true, true);
+            if (_forwardedOut is { } egress)
+            {
+                yield return new(NetfilterHook.Postrouting, string.Empty, egress, true, false);
+                yield break;
+            }
+
+            yield return new(NetfilterHook.Postrouting, string.Empty, "lo", true, false);
+            yield return new(NetfilterHook.Ingress, "lo", string.Empty, false, false);
+            yield return new(NetfilterHook.Prerouting, "lo", string.Empty, false, false);
+            yield return new(NetfilterHook.Input, "lo", string.Empty, false, false);
+        }
+
         private FirewallEvaluation WalkHooks()
         {
             _packet = FirstPacket();
-            IEnumerable<Stage> stages = _inside
-                ? [new(NetfilterHook.Output, string.Empty, "lo", true, true), new(NetfilterHook.Postrouting, string.Empty, "lo", true, false),
-                   new(NetfilterHook.Ingress, "lo", string.Empty, false, false), new(NetfilterHook.Prerouting, "lo", string.Empty, false, false), new(NetfilterHook.Input, "lo", string.Empty, false, false)]
-                : OutsideStages();
+            var stages = _inside ? InsideStages() : OutsideStages();
             var first = Pass(stages, tracked: false);
             switch (first.Flow)
             {
@@ -231,7 +248,10 @@ public sealed class FirewallEvaluator
             var answer = rejected ? Final(first.Final!.Value, null) : AcceptDecision(first);
             _packet = ReplyPacket(_packet, rejected ? first.Final!.Value.Rule?.Action.Detail : null, rejected);
             var kind = ReplyKind(rejected);
-            Stage[] replyStages = _inside
+            Stage[] replyStages = _inside && _forwardedOut is { } container
+                ? [new(NetfilterHook.Ingress, container, string.Empty, false, false), new(NetfilterHook.Prerouting, container, string.Empty, false, true),
+                   new(NetfilterHook.Input, container, string.Empty, false, false)]
+                : _inside
                 ? [new(NetfilterHook.Output, string.Empty, "lo", false, true), new(NetfilterHook.Postrouting, string.Empty, "lo", false, false),
                    new(NetfilterHook.Ingress, "lo", string.Empty, false, false), new(NetfilterHook.Prerouting, "lo", string.Empty, false, false), new(NetfilterHook.Input, "lo", string.Empty, false, false)]
                 : _forwardedOut is { } egress
@@ -630,8 +650,9 @@ public sealed class FirewallEvaluator
                 {
                     _packet.DestinationIsLocal = false;
 
-                    // A connection from outside is routed on by the post-DNAT destination; forward and postrouting decide.
-                    if (_inside || routing.Egress?.Invoke(address) is not { } egress)
+                    // The connection is routed on by the post-DNAT destination: from outside through forward and
+                    // postrouting, from the host itself through postrouting.
+                    if (routing.Egress?.Invoke(address) is not { } egress)
                     {
                         return new Step(Flow.Forwarded, table, chain, rule);
                     }
