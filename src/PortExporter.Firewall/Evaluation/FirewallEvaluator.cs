@@ -9,7 +9,9 @@ namespace PortExporter.Firewall.Evaluation;
 /// the next base chain; drop or reject ends the walk; jump, goto, return and chain policies work as in the kernel.
 /// An outside connection passes ingress (its device), prerouting and input; an inside one output, postrouting,
 /// then prerouting and input on lo (nat chains are not consulted again there: the connection's NAT was set up on
-/// output). Conntrack state is INVALID in chains that run before conntrack (priority below -200 on prerouting and
+/// output). When a DNAT sends the connection to an address that is not the host's, the route to that address
+/// decides the rest: from outside, forward and postrouting out of the route's interface; from the host itself,
+/// postrouting out of it. The verdict of a translated outside connection carries its path through the hooks. Conntrack state is INVALID in chains that run before conntrack (priority below -200 on prerouting and
 /// output, and ingress) and NEW after it, UNTRACKED after a notrack.
 /// <para>
 /// The answer must also get back: when the first packet is accepted (or rejected), the reply (SYN-ACK or the
@@ -77,9 +79,9 @@ public sealed class FirewallEvaluator
     /// <param name="connection">The simulated connection.</param>
     /// <param name="isLocal">Whether an address belongs to this host (a DNAT to another address forwards the packet away).</param>
     /// <param name="egress">
-    /// The routing decision: the interface a packet to an address leaves by, or null when no route covers it. With it an
-    /// outside connection DNATed to another host is walked on through forward and postrouting; without it that
-    /// connection is unknown.
+    /// The routing decision: the interface a packet to an address leaves by, or null when no route covers it. With it a
+    /// connection DNATed to another host is walked on (forward and postrouting from outside, postrouting from the host
+    /// itself); without it, or without a route, that connection is unknown.
     /// </param>
     public FirewallEvaluation Evaluate(SimulatedConnection connection, Func<IPAddress, bool>? isLocal = null, Func<IPAddress, string?>? egress = null)
     {
