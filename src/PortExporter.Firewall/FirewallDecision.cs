@@ -12,4 +12,13 @@ public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, s
 
     /// <summary>Why the verdict is what it is when the rule alone does not say (the unknown match, a DNAT away), or null.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// The way a translated connection took through the hooks to the verdict (<c>prerouting -> dnat 172.31.0.2:80 ->
+    /// forward out docker0 -> drop</c>), or null when no DNAT or REDIRECT changed its destination.
+    /// </summary>
+    public string? Path { get; init; }
+
+    /// <summary>Where a DNAT forwards the connection to (another host, a container), or null when it stays on this host.</summary>
+    public System.Net.IPEndPoint? ForwardedTo { get; init; }
 }

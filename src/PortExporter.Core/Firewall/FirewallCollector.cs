@@ -254,7 +254,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 return new FirewallPortResult(none, inside.Decision);
             }
 
-            var outside = evaluator.Evaluate(plan.Outside, network.IsLocal);
+            var outside = evaluator.Evaluate(plan.Outside, network.IsLocal, network.EgressInterface);
             var explanation = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, plan.Outside) : null;
             return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, plan.Outside, explanation);
         }

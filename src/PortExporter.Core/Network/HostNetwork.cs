@@ -17,6 +17,20 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
 
     public string? DefaultInterface(int ipVersion) => ipVersion == 6 ? DefaultInterfaceV6 : DefaultInterfaceV4;
 
+    /// <summary>The routes of the main table that are up (none when not read): where a forwarded packet leaves.</summary>
+    public IReadOnlyList<HostRoute> Routes { get; init; } = [];
+
+    /// <summary>
+    /// The interface a packet to <paramref name="address"/> leaves by: the longest matching route, the lowest metric
+    /// among equals; null when no route covers it (the kernel would answer "no route to host").
+    /// </summary>
+    public string? EgressInterface(IPAddress address)
+    {
+        var a = Normalize(address);
+        return Routes.Where(r => r.Destination.BaseAddress.AddressFamily == a.AddressFamily && r.Destination.Contains(a))
+            .OrderByDescending(r => r.Destination.PrefixLength).ThenBy(r => r.Metric).FirstOrDefault()?.Interface;
+    }
+
     /// <summary>The interface that holds <paramref name="address"/> (as read, loopback only when lo lists it), or null.</summary>
     public HostInterface? OwnerOf(IPAddress address) =>
         Interfaces.FirstOrDefault(i => i.Addresses.Any(a => a.Equals(address)));
@@ -35,6 +49,7 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
         return ReferenceEquals(this, other)
             || (DefaultInterfaceV4 == other.DefaultInterfaceV4
                 && DefaultInterfaceV6 == other.DefaultInterfaceV6
+                && Routes.SequenceEqual(other.Routes)
                 && Interfaces.Count == other.Interfaces.Count
                 && Interfaces.Zip(other.Interfaces).All(p => p.First.Name == p.Second.Name && p.First.Addresses.SequenceEqual(p.Second.Addresses)));
     }

@@ -9,7 +9,9 @@ namespace PortExporter.Firewall.Evaluation;
 /// the next base chain; drop or reject ends the walk; jump, goto, return and chain policies work as in the kernel.
 /// An outside connection passes ingress (its device), prerouting and input; an inside one output, postrouting,
 /// then prerouting and input on lo (nat chains are not consulted again there: the connection's NAT was set up on
-/// output). Conntrack state is INVALID in chains that run before conntrack (priority below -200 on prerouting and
+/// output). When a DNAT sends the connection to an address that is not the host's, the route to that address
+/// decides the rest: from outside, forward and postrouting out of the route's interface; from the host itself,
+/// postrouting out of it. The verdict of a translated outside connection carries its path through the hooks. Conntrack state is INVALID in chains that run before conntrack (priority below -200 on prerouting and
 /// output, and ingress) and NEW after it, UNTRACKED after a notrack.
 /// <para>
 /// The answer must also get back: when the first packet is accepted (or rejected), the reply (SYN-ACK or the
@@ -76,17 +78,22 @@ public sealed class FirewallEvaluator
     /// <summary>Walks <paramref name="connection"/> through the ruleset.</summary>
     /// <param name="connection">The simulated connection.</param>
     /// <param name="isLocal">Whether an address belongs to this host (a DNAT to another address forwards the packet away).</param>
-    public FirewallEvaluation Evaluate(SimulatedConnection connection, Func<IPAddress, bool>? isLocal = null)
+    /// <param name="egress">
+    /// The routing decision: the interface a packet to an address leaves by, or null when no route covers it. With it a
+    /// connection DNATed to another host is walked on (forward and postrouting from outside, postrouting from the host
+    /// itself); without it, or without a route, that connection is unknown.
+    /// </param>
+    public FirewallEvaluation Evaluate(SimulatedConnection connection, Func<IPAddress, bool>? isLocal = null, Func<IPAddress, string?>? egress = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var walks = 0;
-        return Explore(connection, isLocal ?? (_ => true), [], ref walks);
+        return Explore(connection, new Routing(isLocal ?? (_ => true), egress), [], ref walks);
     }
 
-    private FirewallEvaluation Explore(SimulatedConnection connection, Func<IPAddress, bool> isLocal, List<bool> choices, ref int walks)
+    private FirewallEvaluation Explore(SimulatedConnection connection, Routing routing, List<bool> choices, ref int walks)
     {
         walks++;
-        var walk = new Walk(this, connection, isLocal, choices);
+        var walk = new Walk(this, connection, routing, choices);
         var result = walk.Run();
         if (walk.Pending is not { } pending)
         {
@@ -98,8 +105,8 @@ public sealed class FirewallEvaluator
             return Unknown(pending, "too many unknown matches on the path to explore");
         }
 
-        var taken = Explore(connection, isLocal, [.. choices, true], ref walks);
-        var skipped = Explore(connection, isLocal, [.. choices, false], ref walks);
+        var taken = Explore(connection, routing, [.. choices, true], ref walks);
+        var skipped = Explore(connection, routing, [.. choices, false], ref walks);
         if (taken.Decision.Verdict == skipped.Decision.Verdict && taken.Decision.Verdict != FirewallVerdict.Unknown && taken.Redirect == skipped.Redirect)
         {
             return skipped;
@@ -126,6 +133,8 @@ public sealed class FirewallEvaluator
         return _indexes.GetOrAdd(chain, static c => new ChainIndex(c)).Candidates(packet);
     }
 
+    private sealed record Routing(Func<IPAddress, bool> IsLocal, Func<IPAddress, string?>? Egress);
+
     private sealed record ChoicePoint(FirewallTable Table, FirewallChain Chain, FirewallRule? Rule, string? Reason);
 
     private enum Flow
@@ -149,12 +158,17 @@ public sealed class FirewallEvaluator
 
     private readonly record struct Step(Flow Flow, FirewallTable? Table = null, FirewallChain? Chain = null, FirewallRule? Rule = null, string? Why = null);
 
-    private sealed class Walk(FirewallEvaluator evaluator, SimulatedConnection connection, Func<IPAddress, bool> isLocal, List<bool> choices)
+    private sealed class Walk(FirewallEvaluator evaluator, SimulatedConnection connection, Routing routing, List<bool> choices)
     {
         private readonly bool _inside = connection.Origin == ConnectionOrigin.Inside;
+        private readonly List<string> _path = [];
         private PacketState _packet = null!;
         private int _cursor;
         private string? _redirect;
+
+        // The interface a DNAT to another host routes the connection out of; null while it is delivered locally.
+        private string? _forwardedOut;
+        private IPEndPoint? _forwardedTo;
 
         public ChoicePoint? Pending { get; private set; }
 
@@ -165,12 +179,61 @@ public sealed class FirewallEvaluator
 
         public FirewallEvaluation Run()
         {
+            var result = WalkHooks();
+            if (!_packet.DestinationNatted || _inside)
+            {
+                return result;
+            }
+
+            // The path of a translated connection: where the DNAT sent it and which hooks it crossed up to the verdict.
+            _path.Add(result.Decision.Verdict.ToString().ToLowerInvariant());
+            return result with { Decision = result.Decision with { Path = string.Join(" -> ", _path), ForwardedTo = _forwardedTo } };
+        }
+
+        /// <summary>
+        /// The hooks of an outside connection, produced as the walk goes: after prerouting the routing decision is
+        /// made on the (translated) destination, local delivery through input or forwarding through forward and
+        /// postrouting out of the route's interface.
+        /// </summary>
+        private IEnumerable<Stage> OutsideStages()
+        {
+            yield return new(NetfilterHook.Ingress, connection.Interface, string.Empty, true, false);
+            yield return new(NetfilterHook.Prerouting, connection.Interface, string.Empty, true, true);
+            if (_forwardedOut is { } egress)
+            {
+                yield return new(NetfilterHook.Forward, connection.Interface, egress, false, false);
+                yield return new(NetfilterHook.Postrouting, string.Empty, egress, true, false);
+            }
+            else
+            {
+                yield return new(NetfilterHook.Input, connection.Interface, string.Empty, true, false);
+            }
+        }
+
+        /// <summary>
+        /// The hooks of a connection the host makes to itself: output, then postrouting and back in on lo; when the
+        /// output DNAT sends it to another host (a container), postrouting out of the route's interface ends the way
+        /// in (output keeps the device of the first route, as in the kernel).
+        /// </summary>
+        private IEnumerable<Stage> InsideStages()
+        {
+            yield return new(NetfilterHook.Output, string.Empty, "lo", true, true);
+            if (_forwardedOut is { } egress)
+            {
+                yield return new(NetfilterHook.Postrouting, string.Empty, egress, true, false);
+                yield break;
+            }
+
+            yield return new(NetfilterHook.Postrouting, string.Empty, "lo", true, false);
+            yield return new(NetfilterHook.Ingress, "lo", string.Empty, false, false);
+            yield return new(NetfilterHook.Prerouting, "lo", string.Empty, false, false);
+            yield return new(NetfilterHook.Input, "lo", string.Empty, false, false);
+        }
+
+        private FirewallEvaluation WalkHooks()
+        {
             _packet = FirstPacket();
-            Stage[] stages = _inside
-                ? [new(NetfilterHook.Output, string.Empty, "lo", true, true), new(NetfilterHook.Postrouting, string.Empty, "lo", true, false),
-                   new(NetfilterHook.Ingress, "lo", string.Empty, false, false), new(NetfilterHook.Prerouting, "lo", string.Empty, false, false), new(NetfilterHook.Input, "lo", string.Empty, false, false)]
-                : [new(NetfilterHook.Ingress, connection.Interface, string.Empty, true, false), new(NetfilterHook.Prerouting, connection.Interface, string.Empty, true, true),
-                   new(NetfilterHook.Input, connection.Interface, string.Empty, true, false)];
+            var stages = _inside ? InsideStages() : OutsideStages();
             var first = Pass(stages, tracked: false);
             switch (first.Flow)
             {
@@ -187,10 +250,18 @@ public sealed class FirewallEvaluator
             var answer = rejected ? Final(first.Final!.Value, null) : AcceptDecision(first);
             _packet = ReplyPacket(_packet, rejected ? first.Final!.Value.Rule?.Action.Detail : null, rejected);
             var kind = ReplyKind(rejected);
-            Stage[] replyStages = _inside
+            Stage[] replyStages = _inside && _forwardedOut is { } container
+                ? [new(NetfilterHook.Ingress, container, string.Empty, false, false), new(NetfilterHook.Prerouting, container, string.Empty, false, true),
+                   new(NetfilterHook.Input, container, string.Empty, false, false)]
+                : _inside
                 ? [new(NetfilterHook.Output, string.Empty, "lo", false, true), new(NetfilterHook.Postrouting, string.Empty, "lo", false, false),
                    new(NetfilterHook.Ingress, "lo", string.Empty, false, false), new(NetfilterHook.Prerouting, "lo", string.Empty, false, false), new(NetfilterHook.Input, "lo", string.Empty, false, false)]
+                : _forwardedOut is { } egress
+                ? [new(NetfilterHook.Ingress, egress, string.Empty, false, false), new(NetfilterHook.Prerouting, egress, string.Empty, false, true),
+                   new(NetfilterHook.Forward, egress, connection.Interface, false, false), new(NetfilterHook.Postrouting, string.Empty, connection.Interface, false, false)]
                 : [new(NetfilterHook.Output, string.Empty, connection.Interface, false, true), new(NetfilterHook.Postrouting, string.Empty, connection.Interface, false, false)];
+            var replyStart = _path.Count;
+            _path.Add(kind);
             var back = Pass(replyStages, tracked: false);
             switch (back.Flow)
             {
@@ -211,6 +282,8 @@ public sealed class FirewallEvaluator
                     var unknown = Final(back.Final!.Value, FirewallVerdict.Unknown);
                     return unknown with { Decision = unknown.Decision with { Detail = $"the {kind}: {unknown.Decision.Detail}" } };
                 default:
+                    // The answer got back: the way of the request is the whole story.
+                    _path.RemoveRange(replyStart, _path.Count - replyStart);
                     return answer;
             }
         }
@@ -261,7 +334,7 @@ public sealed class FirewallEvaluator
                 InInterface = string.Empty,
                 OutInterface = string.Empty,
                 Mark = 0,
-                SourceIsLocal = true,
+                SourceIsLocal = _forwardedOut is null,
                 DestinationIsLocal = _inside,
                 ConntrackState = state,
                 Confirmed = true,
@@ -270,7 +343,7 @@ public sealed class FirewallEvaluator
             };
         }
 
-        private Passage Pass(Stage[] stages, bool tracked)
+        private Passage Pass(IEnumerable<Stage> stages, bool tracked)
         {
             Step? lastAccept = null;
             (FirewallTable, FirewallChain)? lastPolicy = null;
@@ -278,6 +351,11 @@ public sealed class FirewallEvaluator
             {
                 _packet.InInterface = stage.In;
                 _packet.OutInterface = stage.Out;
+                if (stage.Hook is not (NetfilterHook.Ingress or NetfilterHook.Output))
+                {
+                    _path.Add(stage.Hook == NetfilterHook.Forward ? $"forward out {stage.Out}" : stage.Hook.ToString().ToLowerInvariant());
+                }
+
                 foreach (var (table, chain) in evaluator.BaseChains(_packet.IpVersion, stage.Hook))
                 {
                     var hook = chain.BaseHook!;
@@ -503,6 +581,11 @@ public sealed class FirewallEvaluator
             }
         }
 
+        private static string Endpoint(IPAddress address, int port) =>
+            address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                ? $"[{address}]:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+                : $"{address}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
         private Step Lookup(VerdictMap map, FirewallTable table, FirewallChain chain, FirewallRule rule, int depth)
         {
             foreach (var entry in map.Entries)
@@ -564,11 +647,25 @@ public sealed class FirewallEvaluator
             {
                 _packet.Destination = PacketState.Encode(address);
                 _packet.DestinationAddress = address;
-                if (!isLocal(address))
+                _path.Add($"{(action.Kind == RuleActionKind.Redirect ? "redirect" : "dnat")} {Endpoint(address, _packet.DestinationPort)}");
+                if (!routing.IsLocal(address))
                 {
                     _packet.DestinationIsLocal = false;
-                    return new Step(Flow.Forwarded, table, chain, rule);
+
+                    // The connection is routed on by the post-DNAT destination: from outside through forward and
+                    // postrouting, from the host itself through postrouting.
+                    if (routing.Egress?.Invoke(address) is not { } egress)
+                    {
+                        return new Step(Flow.Forwarded, table, chain, rule);
+                    }
+
+                    _forwardedOut = egress;
+                    _forwardedTo = new IPEndPoint(address, _packet.DestinationPort);
                 }
+            }
+            else
+            {
+                _path.Add($"redirect :{_packet.DestinationPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             }
 
             return new Step(Flow.Accept, table, chain, rule);

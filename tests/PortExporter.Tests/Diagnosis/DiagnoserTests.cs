@@ -108,6 +108,21 @@ public sealed class DiagnoserTests
     }
 
     [Fact]
+    public void A_published_port_dropped_on_the_forward_path_names_the_rule_the_path_and_the_fix_for_the_translated_destination()
+    {
+        var drop = new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "DOCKER-USER", "rule 1: -A DOCKER-USER -p tcp -m tcp --dport 81 -j DROP")
+        {
+            Path = "prerouting -> dnat 172.31.0.2:81 -> forward out docker0 -> drop",
+            ForwardedTo = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("172.31.0.2"), 81),
+        };
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = FirewallOf(drop) });
+        Assert.Equal(Cause.FirewallBlocked, diagnosis.Cause);
+        Assert.Contains("chain DOCKER-USER: rule 1: -A DOCKER-USER -p tcp -m tcp --dport 81 -j DROP (path: prerouting -> dnat 172.31.0.2:81 -> forward out docker0 -> drop)", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains(diagnosis.Steps, s => s.Check == "firewall" && s.Observed.Contains("(path: prerouting -> dnat 172.31.0.2:81 -> forward out docker0 -> drop)", StringComparison.Ordinal));
+        Assert.Contains("iptables -I DOCKER-USER -d 172.31.0.2 -p tcp --dport 81 -j ACCEPT", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_failing_local_probe_explained_by_a_loopback_bind_is_not_missing_evidence()
     {
         var evidence = Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1")), Probes = ProbesOf(Probe("loopback", true), Probe("internal", false, ProbeFailureReason.Refused)) };

@@ -64,4 +64,44 @@ public sealed class FirewallCaptureEvaluatorTests
         Assert.Equal("DNAT sends the connection to another host: the local port is not reached", away.Decision.Detail);
         Assert.Contains("10.0.0.2:80", away.Redirect, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_published_port_is_followed_through_the_forward_hook_to_the_rule_that_decides()
+    {
+        const string fixture = "docker-published-port";
+        var network = FirewallFixture.Network(fixture);
+        var evaluator = Fixture(fixture);
+        var container = IPAddress.Parse("172.31.0.2");
+
+        var user = evaluator.Evaluate(Outside(8081), network.IsLocal, network.EgressInterface);
+        Assert.Equal((FirewallVerdict.Drop, "filter", "DOCKER-USER"), (user.Decision.Verdict, user.Decision.Table, user.Decision.Chain));
+        Assert.EndsWith("-A DOCKER-USER -p tcp -m tcp --dport 81 -j DROP", user.Decision.Rule, StringComparison.Ordinal);
+        Assert.Equal("prerouting -> dnat 172.31.0.2:81 -> forward out docker0 -> drop", user.Decision.Path);
+        Assert.Equal(new IPEndPoint(container, 81), user.Decision.ForwardedTo);
+        Assert.Contains("DNAT", user.Redirect, StringComparison.Ordinal);
+
+        var policy = evaluator.Evaluate(Outside(8082), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Drop, "filter", "FORWARD", "policy drop"), (policy.Verdict, policy.Table, policy.Chain, policy.Rule));
+        Assert.Equal("prerouting -> dnat 172.31.0.2:82 -> forward out docker0 -> drop", policy.Path);
+
+        var open = evaluator.Evaluate(Outside(8080), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Accept, "filter", "DOCKER"), (open.Verdict, open.Table, open.Chain));
+        Assert.EndsWith("-A DOCKER -d 172.31.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT", open.Rule, StringComparison.Ordinal);
+        Assert.Equal("prerouting -> dnat 172.31.0.2:80 -> forward out docker0 -> postrouting -> accept", open.Path);
+
+        // Without the host's routes the forward path cannot be walked: the DNAT away is not guessed.
+        var unrouted = evaluator.Evaluate(Outside(8081), network.IsLocal).Decision;
+        Assert.Equal(FirewallVerdict.Unknown, unrouted.Verdict);
+        Assert.Equal("DNAT sends the connection to another host: the local port is not reached", unrouted.Detail);
+    }
+
+    [Fact]
+    public void A_connection_delivered_locally_keeps_no_forward_destination()
+    {
+        var redirected = Fixture("nat-redirect-dnat").Evaluate(Outside(8081), FirewallFixture.ServerNetwork.IsLocal, FirewallFixture.Network("nat-redirect-dnat").EgressInterface).Decision;
+        Assert.Equal("prerouting -> dnat 10.77.0.1:9091 -> input -> accept", redirected.Path);
+        Assert.Null(redirected.ForwardedTo);
+        Assert.Null(Fixture("counters").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal).Decision.Path);
+    }
 }
+

@@ -20,6 +20,13 @@ public sealed record FixtureCase(string Fixture, TransportProtocol Protocol, int
     public override string ToString() => $"{Fixture}: {Protocol.ToLabel()} {Port}{(Bind is null ? string.Empty : $" bind={Bind}")}";
 }
 
+/// <summary>
+/// A container behind a bridge of the server (<c>container docker0 172.31.0.1/16 172.31.0.2/16 80 81</c> in cases.txt):
+/// the bridge with the host's address on it, the container's address (its default route via the bridge address)
+/// and the TCP ports it listens on. Ports published by a DNAT forward to it.
+/// </summary>
+public sealed record FixtureContainer(string Bridge, IPNetwork Gateway, IPAddress GatewayAddress, string Address, IReadOnlyList<int> Ports);
+
 /// <summary>Reads the captured fixtures (see fixtures/capture.sh) and the server network they were captured on.</summary>
 public static class FirewallFixture
 {
@@ -38,6 +45,34 @@ public static class FirewallFixture
         "eth0",
         "eth0");
 
+    /// <summary>The server network of <paramref name="fixture"/>: <see cref="ServerNetwork"/> with its routes, plus the bridge of each container.</summary>
+    public static HostNetwork Network(string fixture)
+    {
+        var containers = Containers(fixture);
+        return ServerNetwork with
+        {
+            Interfaces = [.. ServerNetwork.Interfaces, .. containers.Select(c => new HostInterface(c.Bridge, [c.GatewayAddress]))],
+            Routes =
+            [
+                new HostRoute(IPNetwork.Parse("10.77.0.0/24"), "eth0", 0),
+                new HostRoute(IPNetwork.Parse("0.0.0.0/0"), "eth0", 0),
+                new HostRoute(IPNetwork.Parse("2001:db8:77::/64"), "eth0", 256),
+                new HostRoute(IPNetwork.Parse("::/0"), "eth0", 1024),
+                .. containers.Select(c => new HostRoute(c.Gateway, c.Bridge, 0)),
+            ],
+        };
+    }
+
+    /// <summary>The containers of a fixture (<c>container BRIDGE GATEWAY/PREFIX ADDRESS/PREFIX PORT...</c>).</summary>
+    public static IReadOnlyList<FixtureContainer> Containers(string fixture) =>
+        [.. Lines(fixture).Where(f => f[0] == "container").Select(f =>
+        {
+            var gateway = f[2].Split('/');
+            var address = IPAddress.Parse(gateway[0]);
+            var prefix = int.Parse(gateway[1], CultureInfo.InvariantCulture);
+            return new FixtureContainer(f[1], new IPNetwork(Masked(address, prefix), prefix), address, f[3], [.. f.Skip(4).Select(p => int.Parse(p, CultureInfo.InvariantCulture))]);
+        })];
+
     public static (FirewallRuleset Ruleset, IReadOnlyList<string> Backends) Ruleset(string fixture) =>
         RulesetAssembler.Assemble(
             NftChainDevices.Apply(NftJsonParser.Parse(Read(fixture, "nft.json")), NftChainDevices.Parse(ReadOptional(fixture, "nft-chains.txt") ?? "")),
@@ -48,7 +83,7 @@ public static class FirewallFixture
             ReadOptional(fixture, "ipset-save.txt") is { } sets ? IpsetSaveParser.Parse(sets, "ipset-save.txt") : null);
 
     public static IReadOnlyList<FixtureCase> Cases(string fixture) =>
-        [.. Lines(fixture).Where(f => f[0] != "listen").Select(f => ParseCase(fixture, f))];
+        [.. Lines(fixture).Where(f => f[0] is not ("listen" or "container")).Select(f => ParseCase(fixture, f))];
 
     /// <summary>Extra listeners (<c>listen tcp 9090</c>): ports a REDIRECT/DNAT sends traffic to.</summary>
     public static IReadOnlyList<(TransportProtocol Protocol, int Port)> ExtraListeners(string fixture) =>
@@ -63,7 +98,19 @@ public static class FirewallFixture
     {
         var plan = ConnectionPlanner.Plan(c.Spec, null, network, null);
         Assert.NotNull(plan.Outside);
-        return (evaluator.Evaluate(plan.Outside!, network.IsLocal), evaluator.Evaluate(plan.Inside, network.IsLocal));
+        return (evaluator.Evaluate(plan.Outside!, network.IsLocal, network.EgressInterface), evaluator.Evaluate(plan.Inside, network.IsLocal, network.EgressInterface));
+    }
+
+    private static IPAddress Masked(IPAddress address, int prefix)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        return new IPAddress(bytes);
     }
 
     private static IEnumerable<string[]> Lines(string fixture) =>

@@ -18,7 +18,7 @@ public sealed class FirewallFixtureTests
     {
         var c = FirewallFixture.Case(fixture, protocol, port, bind);
         var (ruleset, _) = FirewallFixture.Ruleset(fixture);
-        var (outside, inside) = FirewallFixture.Evaluate(new FirewallEvaluator(ruleset), c, FirewallFixture.ServerNetwork);
+        var (outside, inside) = FirewallFixture.Evaluate(new FirewallEvaluator(ruleset), c, FirewallFixture.Network(fixture));
 
         Assert.True(c.Outside == outside.Decision.Verdict, $"{c} outside: expected {c.Outside}, got {outside.Decision} {outside.Decision.Detail}");
         Assert.True(c.Inside == inside.Decision.Verdict, $"{c} inside: expected {c.Inside}, got {inside.Decision} {inside.Decision.Detail}");

@@ -48,6 +48,12 @@ public sealed class FirewallGroundTruthTests
             var (verdict, what) = await GroundTruthClient.TryAsync(client.Name, warmUp);
             Assert.True(verdict == FirewallVerdict.Reject, $"warm-up to {address}:9 gave {what}");
         }
+        using var containers = new ContainerNamespaces();
+        foreach (var container in FirewallFixture.Containers(fixture))
+        {
+            containers.Add(server, container);
+        }
+
         server.Exec("sh", "-eu", Path.Combine(FirewallFixture.Root, fixture, "setup.sh"));
 
         var cases = FirewallFixture.Cases(fixture);
@@ -55,6 +61,11 @@ public sealed class FirewallGroundTruthTests
         foreach (var (protocol, port) in cases.Select(c => (c.Protocol, c.Port)).Concat(FirewallFixture.ExtraListeners(fixture)).Distinct())
         {
             listeners.Listen(server.Name, protocol, port);
+        }
+
+        foreach (var (ns, port) in containers.Listeners)
+        {
+            listeners.Listen(ns, TransportProtocol.Tcp, port);
         }
 
         // A process inside the server namespace, so its /proc/PID/net shows that namespace's routes and addresses.
@@ -76,8 +87,8 @@ public sealed class FirewallGroundTruthTests
             var results = new List<string>();
             foreach (var (connection, expected, from) in (IEnumerable<(SimulatedConnection, FirewallVerdict, string)>)[(plan.Outside!, c.Outside, client.Name), (plan.Inside, c.Inside, server.Name)])
             {
-                var simulated = live.Evaluate(connection, network.IsLocal).Decision;
-                var fromDump = saved.Evaluate(connection, network.IsLocal).Decision;
+                var simulated = live.Evaluate(connection, network.IsLocal, network.EgressInterface).Decision;
+                var fromDump = saved.Evaluate(connection, network.IsLocal, network.EgressInterface).Decision;
                 var label = $"{c} {connection.Origin.ToLabel()} ({connection})";
                 if (fromDump.Verdict != simulated.Verdict)
                 {
@@ -97,7 +108,7 @@ public sealed class FirewallGroundTruthTests
                 var (real, output) = await GroundTruthClient.TryAsync(from, connection);
                 if (real != simulated.Verdict)
                 {
-                    results.Add($"{label}: REAL {real} ({output}) but evaluator said {simulated.Verdict} by {simulated.Table}/{simulated.Chain} {simulated.Rule} {simulated.Detail}");
+                    results.Add($"{label}: REAL {real} ({output}) but evaluator said {simulated.Verdict} by {simulated.Table}/{simulated.Chain} {simulated.Rule} {simulated.Detail} {simulated.Path}");
                 }
 
                 if (real != expected)
@@ -110,5 +121,51 @@ public sealed class FirewallGroundTruthTests
         }).ToList();
         var problems = (await Task.WhenAll(checks)).SelectMany(r => r).ToList();
         Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    /// <summary>
+    /// Containers behind a bridge of the server, as Docker builds them: the bridge holds the host's gateway address,
+    /// each container namespace is plugged into it by a veth, routes by default through the gateway, and the server
+    /// forwards IPv4. Deleted with the test.
+    /// </summary>
+    private sealed class ContainerNamespaces : IDisposable
+    {
+        private readonly List<Netns> _namespaces = [];
+        private readonly HashSet<string> _bridges = new(StringComparer.Ordinal);
+
+        public List<(string Namespace, int Port)> Listeners { get; } = [];
+
+        public void Add(Netns server, FixtureContainer container)
+        {
+            if (_bridges.Add(container.Bridge))
+            {
+                server.Exec("ip", "link", "add", container.Bridge, "type", "bridge");
+                server.Exec("ip", "addr", "add", $"{container.GatewayAddress}/{container.Gateway.PrefixLength}", "dev", container.Bridge);
+                server.Exec("ip", "link", "set", container.Bridge, "up");
+                server.Exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            }
+
+            var ns = new Netns("fwk");
+            _namespaces.Add(ns);
+            var host = $"v{Guid.NewGuid().ToString("N")[..8]}";
+            var inside = $"v{Guid.NewGuid().ToString("N")[..8]}";
+            Shell.Run("ip", "link", "add", host, "type", "veth", "peer", "name", inside);
+            Shell.Run("ip", "link", "set", host, "netns", server.Name);
+            Shell.Run("ip", "link", "set", inside, "netns", ns.Name);
+            server.Exec("ip", "link", "set", host, "master", container.Bridge, "up");
+            ns.Exec("ip", "link", "set", inside, "name", "eth0");
+            ns.Exec("ip", "addr", "add", container.Address, "dev", "eth0");
+            ns.Exec("ip", "link", "set", "eth0", "up");
+            ns.Exec("ip", "route", "add", "default", "via", container.GatewayAddress.ToString());
+            Listeners.AddRange(container.Ports.Select(p => (ns.Name, p)));
+        }
+
+        public void Dispose()
+        {
+            foreach (var ns in _namespaces)
+            {
+                ns.Dispose();
+            }
+        }
     }
 }

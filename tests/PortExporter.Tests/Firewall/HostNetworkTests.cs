@@ -29,6 +29,18 @@ public sealed class HostNetworkTests
     }
 
     [Fact]
+    public void Routes_give_the_interface_a_forwarded_packet_leaves_by()
+    {
+        Assert.Equal("eth1", Network.EgressInterface(IPAddress.Parse("192.0.2.99")));
+        Assert.Equal("eth0", Network.EgressInterface(IPAddress.Parse("10.77.1.200")));
+        Assert.Equal("eth0", Network.EgressInterface(IPAddress.Parse("198.51.100.1")));
+        Assert.Equal("eth1", Network.EgressInterface(IPAddress.Parse("2001:db8:99::20")));
+        Assert.Equal("eth1", Network.EgressInterface(IPAddress.Parse("::ffff:192.0.2.99")));
+        Assert.Null(HostNetwork.Empty.EgressInterface(IPAddress.Parse("192.0.2.99")));
+        Assert.False(Network.SameAs(Network with { Routes = [] }));
+    }
+
+    [Fact]
     public void Missing_files_are_no_data()
     {
         var empty = HostNetworkReader.Read(new HostPaths("/nonexistent", "/nonexistent", "/nonexistent"));

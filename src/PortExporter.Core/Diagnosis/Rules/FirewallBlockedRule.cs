@@ -66,7 +66,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     }
 
     private static string Where(FirewallDecision d) =>
-        d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}";
+        (d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}") + (d.Path is { } path ? $" (path: {path})" : string.Empty);
 
     private static string ConfirmCommand(FirewallDecision d, PortSpec port, FirewalldExplanation? firewalld)
     {
@@ -88,12 +88,16 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
 
     private static string Fix(FirewallDecision d, PortSpec port)
     {
-        var p = port.Port.ToString(CultureInfo.InvariantCulture);
+        // A forwarded connection meets the forward rules with its translated destination (the container's address and port).
+        var p = (d.ForwardedTo?.Port ?? port.Port).ToString(CultureInfo.InvariantCulture);
         var proto = port.Protocol.ToLabel();
-        return d.Backend switch
+        var to = d.ForwardedTo?.Address;
+        var forwarded = to is null ? string.Empty : $"The connection is forwarded to {d.ForwardedTo} (path: {d.Path}); allow it there, by its translated destination: ";
+        var v6 = d.Backend.StartsWith("ip6tables", StringComparison.Ordinal);
+        return forwarded + d.Backend switch
         {
-            FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule <family> {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
-            _ => $"{(d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) ? "ip6tables" : "iptables")} -I {Chain(d)} -p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
+            FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule <family> {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {(to is null ? string.Empty : $"{(to.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ip6" : "ip")} daddr {to} ")}{proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
+            _ => $"{(v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {(to is null ? string.Empty : $"-d {to} ")}-p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
         };
     }
 
