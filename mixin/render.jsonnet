@@ -1,9 +1,11 @@
 // Every rendered file of the alert bundle, by path: `jsonnet -S -m OUT mixin/render.jsonnet`.
 // Top-level arguments give the short-interval variants end-to-end tests use (never committed):
 //   forDuration   every `for` and `keep_firing_for` set to this duration
+//   keepFiringFor `keep_firing_for` set to this duration instead (survives a failed scrape at the
+//                 test's scrape interval while `for` stays short)
 //   webhook       both Alertmanager receivers sent to this URL
 //   groupWait     every Alertmanager group_wait and group_interval
-function(forDuration='', webhook='', groupWait='')
+function(forDuration='', webhook='', groupWait='', keepFiringFor='')
   local mixin = import 'mixin.libsonnet';
   local c = mixin._config;
   local header = '# Rendered from mixin/ by mixin/render.sh: do not edit by hand.\n'
@@ -11,7 +13,7 @@ function(forDuration='', webhook='', groupWait='')
   local yaml(v) = header + std.manifestYamlDoc(v, indent_array_in_object=true, quote_keys=false) + '\n';
   local short(rule) =
     if forDuration == '' || !std.objectHas(rule, 'alert') then rule
-    else rule + { 'for': forDuration } + (if std.objectHas(rule, 'keep_firing_for') then { keep_firing_for: forDuration } else {});
+    else rule + { 'for': forDuration } + (if std.objectHas(rule, 'keep_firing_for') then { keep_firing_for: if keepFiringFor == '' then forDuration else keepFiringFor } else {});
   local groups = [g { rules: [short(r) for r in g.rules] } for g in mixin.prometheusRules.groups + mixin.prometheusAlerts.groups];
   local am = mixin.alertmanagerConfig;
   local amShort = if webhook == '' then am else am {
