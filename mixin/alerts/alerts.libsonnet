@@ -117,7 +117,7 @@ local u = import '../lib/util.libsonnet';
           port:port_probe_success_outside:quorum == 0
       ||| % port else ''),
       'for': c.forCause,
-      keep_firing_for: c.keepFiringFor,
+      keep_firing_for: c.keepFiringForCause,
       labels: { severity: cause.severity, cause: cause.cause },
       annotations: annotations(cause.alert, textOf(cause).summary, textOf(cause).description, portDashboard),
     },
@@ -154,7 +154,7 @@ local u = import '../lib/util.libsonnet';
                 %s == 0
             ||| % [host, sel('up')],
             'for': c.forSymptom,
-            keep_firing_for: c.keepFiringFor,
+            keep_firing_for: c.keepFiringForCause,
             labels: { severity: c.hostDownCause.severity, cause: c.hostDownCause.cause },
             annotations: annotations(
               c.hostDownCause.alert,
@@ -202,7 +202,7 @@ local u = import '../lib/util.libsonnet';
                 cluster_cause:port_diagnosis_hosts:count / on (%(fleet)s) group_left cluster:port_exporter_hosts:count >= %(ratio)s
             ||| % { n: c.fleetMinHosts, ratio: c.fleetMinRatio, fleet: fleet },
             'for': c.forCause,
-            keep_firing_for: c.keepFiringFor,
+            keep_firing_for: c.keepFiringForFleet,
             labels: page { scope: 'fleet' },
             annotations: annotations(
               'PortCauseOnManyHosts',
