@@ -15,7 +15,7 @@ and prints the evaluation time of every rule group as Prometheus reports it
 (prometheus_rule_group_last_duration_seconds), which must stay within 5 % of the evaluation interval.
 Loopback only, free ports, every process it starts is stopped. Python 3 standard library.
 
-  python3 tests/alerts/fleet/fleet_test.py [--hosts 1000] [--keep]
+  python3 tests/alerts/fleet/fleet_test.py [--hosts 1000] [--keep] [--no-eval-budget]
 """
 
 import argparse
@@ -417,6 +417,9 @@ def main():
     ap.add_argument("--hosts", type=int, default=1000)
     ap.add_argument("--keep", action="store_true", help="keep the working directory (logs, configs)")
     ap.add_argument("--cases", default="1,2,3,4")
+    ap.add_argument("--no-eval-budget", action="store_true",
+                    help="print the rule groups' evaluation times without asserting the 5 %% budget (a wall-clock "
+                         "figure: tests/alerts/run.sh uses this so a busy machine fails no test; the bench asserts it)")
     args = ap.parse_args()
     if args.hosts < 400:
         ap.error("--hosts must be at least 400 (case 2 breaks hosts 100-399)")
@@ -466,7 +469,7 @@ def main():
             worst = max(worst, least / interval)
             print(f"   {group:28s} {least * 1000:9.1f} ms  ({least / interval * 100:6.2f} % of {interval:.0f}s)"
                   f"   last {last * 1000:9.1f} ms")
-        if worst > EVAL_BUDGET:
+        if worst > EVAL_BUDGET and not args.no_eval_budget:
             raise Failure(f"a rule group took {worst * 100:.1f} % of the evaluation interval even at its quickest "
                           f"in 2m (budget {EVAL_BUDGET * 100:.0f} %)")
         print(f"fleet test passed in {time.monotonic() - started:.0f}s")
