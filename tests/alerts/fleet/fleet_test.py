@@ -400,16 +400,16 @@ def case_failed_scrape(stack):
 
 
 def rule_group_durations(stack):
-    """(group, last, least over the last 2m, interval) of every rule group, in seconds, as Prometheus
+    """(group, last, most over the last 2m, interval) of every rule group, in seconds, as Prometheus
     reports them (prometheus_rule_group_last_duration_seconds, scraped from Prometheus itself)."""
     def by_group(expr):
         return {s["metric"]["rule_group"].split(";")[-1]: float(s["value"][1]) for s in stack.query(expr)}
     last = by_group('prometheus_rule_group_last_duration_seconds{job="prometheus"}')
-    least = by_group('min_over_time(prometheus_rule_group_last_duration_seconds{job="prometheus"}[2m])')
+    most = by_group('max_over_time(prometheus_rule_group_last_duration_seconds{job="prometheus"}[2m])')
     interval = by_group('prometheus_rule_group_interval_seconds{job="prometheus"}')
     if not last:
         raise Failure("Prometheus reports no prometheus_rule_group_last_duration_seconds")
-    return [(g, last[g], least.get(g, last[g]), interval[g]) for g in sorted(last)]
+    return [(g, last[g], most.get(g, last[g]), interval[g]) for g in sorted(last)]
 
 
 def main():
@@ -463,15 +463,14 @@ def main():
             print(f"   ok ({time.monotonic() - t:.0f}s)")
         rows = rule_group_durations(stack)
         print(f"== rule evaluation at {args.hosts} hosts x {PORTS} ports x {VANTAGES} vantages "
-              f"(prometheus_rule_group_last_duration_seconds; least of the last 2m, then the last)")
+              f"(prometheus_rule_group_last_duration_seconds: the last, and the most in 2m)")
         worst = 0.0
-        for group, last, least, interval in rows:
-            worst = max(worst, least / interval)
-            print(f"   {group:28s} {least * 1000:9.1f} ms  ({least / interval * 100:6.2f} % of {interval:.0f}s)"
-                  f"   last {last * 1000:9.1f} ms")
+        for group, last, most, interval in rows:
+            worst = max(worst, last / interval)
+            print(f"   {group:28s} {last * 1000:9.1f} ms  ({last / interval * 100:6.2f} % of {interval:.0f}s)"
+                  f"   most in 2m {most * 1000:9.1f} ms")
         if worst > EVAL_BUDGET and not args.no_eval_budget:
-            raise Failure(f"a rule group took {worst * 100:.1f} % of the evaluation interval even at its quickest "
-                          f"in 2m (budget {EVAL_BUDGET * 100:.0f} %)")
+            raise Failure(f"a rule group took {worst * 100:.1f} % of the evaluation interval (budget {EVAL_BUDGET * 100:.0f} %)")
         print(f"fleet test passed in {time.monotonic() - started:.0f}s")
     except (Failure, subprocess.CalledProcessError) as e:
         print(f"FAILED: {e}", file=sys.stderr)
