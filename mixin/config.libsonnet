@@ -35,7 +35,9 @@
       { cause: 'wrong_address', alert: 'PortListeningOnWrongAddress', hypothesis: 'C', severity: 'critical', color: 'dark-orange', text: 'wrong address (C)' },
       { cause: 'firewall_blocked', alert: 'PortBlockedByFirewall', hypothesis: 'A', severity: 'critical', color: 'purple', text: 'firewall blocked (A)' },
       { cause: 'selinux_denied', alert: 'PortDeniedBySelinux', hypothesis: 'D', severity: 'critical', color: 'dark-purple', text: 'SELinux denied (D)' },
-      { cause: 'nat_or_upstream', alert: 'PortNatOrUpstreamBlocked', hypothesis: 'E', severity: 'critical', color: 'blue', text: 'NAT or upstream (E)' },
+      // Blamed on the outside probes: it counts (per host and in the fleet) only while the outside
+      // verdict (a quorum, broken vantages left out) agrees, so one broken vantage pages nobody.
+      { cause: 'nat_or_upstream', alert: 'PortNatOrUpstreamBlocked', hypothesis: 'E', severity: 'critical', color: 'blue', text: 'NAT or upstream (E)', outsideAgrees: true },
     ],
     // The one cause the rules decide, because a dead host cannot report it.
     hostDownCause: { cause: 'host_down', alert: 'PortHostDown', severity: 'critical', color: 'dark-red', text: 'host down' },

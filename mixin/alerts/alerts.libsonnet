@@ -103,16 +103,13 @@ local u = import '../lib/util.libsonnet';
       description: 'PortExporter names the cause ' + cause.cause + ' for {{ $labels.service }} on {{ $labels.instance }}. Run \'' + diagnose + '\' on the host.',
     },
 
-    // nat_or_upstream is blamed on the outside probes: it pages only while the outside verdict
-    // (a quorum, broken vantages left out) agrees, so one broken vantage pages nobody.
-    local outsideAgrees = { nat_or_upstream: true },
 
     local causeAlert(cause) = {
       alert: cause.alert,
       expr: |||
         %s == 1
       ||| % sel('port_diagnosis', ['cause="%s"' % cause.cause])
-            + (if std.objectHas(outsideAgrees, cause.cause) then |||
+            + (if u.outsideAgrees(cause) then |||
         and on (%s)
           port:port_probe_success_outside:quorum == 0
       ||| % port else ''),
