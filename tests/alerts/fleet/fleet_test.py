@@ -448,7 +448,7 @@ def main():
         got = hold_still(stack, mark, 0, "nothing")
         check(not got and not stack.firing(), "a healthy fleet sends nothing and fires nothing", got)
         series = stack.value('sum(scrape_samples_post_metric_relabeling{job="port-exporter"})')
-        print(f"   healthy fleet: {series:.0f} series, 0 notifications "
+        print(f"   healthy fleet: {series:.0f} samples kept per scrape round, 0 notifications "
               f"(ready after {time.monotonic() - started:.0f}s)")
         cases = {"1": ("one host's firewall blocks one port", case_one_port),
                  "2": ("the same fault on 300 hosts", case_fleet),
