@@ -35,7 +35,9 @@
       { cause: 'wrong_address', alert: 'PortListeningOnWrongAddress', hypothesis: 'C', severity: 'critical', color: 'dark-orange', text: 'wrong address (C)' },
       { cause: 'firewall_blocked', alert: 'PortBlockedByFirewall', hypothesis: 'A', severity: 'critical', color: 'purple', text: 'firewall blocked (A)' },
       { cause: 'selinux_denied', alert: 'PortDeniedBySelinux', hypothesis: 'D', severity: 'critical', color: 'dark-purple', text: 'SELinux denied (D)' },
-      { cause: 'nat_or_upstream', alert: 'PortNatOrUpstreamBlocked', hypothesis: 'E', severity: 'critical', color: 'blue', text: 'NAT or upstream (E)' },
+      // Blamed on the outside probes: it counts (per host and in the fleet) only while the outside
+      // verdict (a quorum, broken vantages left out) agrees, so one broken vantage pages nobody.
+      { cause: 'nat_or_upstream', alert: 'PortNatOrUpstreamBlocked', hypothesis: 'E', severity: 'critical', color: 'blue', text: 'NAT or upstream (E)', outsideAgrees: true },
     ],
     // The one cause the rules decide, because a dead host cannot report it.
     hostDownCause: { cause: 'host_down', alert: 'PortHostDown', severity: 'critical', color: 'dark-red', text: 'host down' },
@@ -47,6 +49,13 @@
     // Time. A page keeps firing this long after its expression stops returning it: one failed
     // scrape, an exporter restart or a dead host never sends "resolved" (then "firing" again).
     keepFiringFor: '10m',
+    // An alert that inhibits others keeps firing longer than the alerts it inhibits: a cause page
+    // outlives the symptom of its port, a fleet page the per-host pages of its cause. The symptom
+    // reads a recording rule of another group, so its expression ends up to a scrape and an
+    // evaluation interval after its cause's; with equal keep_firing_for the cause resolved first
+    // and the symptom paged alone ("cause unknown") at the end of every incident.
+    keepFiringForCause: '12m',
+    keepFiringForFleet: '14m',
     forCause: '30s',  // >= the scrape interval: one bad scrape never lasts a whole `for`
     forSymptom: '1m',  // forCause + the firewall refresh (30s): the cause is there to inhibit it
     forFlapping: '5m',

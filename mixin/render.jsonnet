@@ -1,17 +1,31 @@
 // Every rendered file of the alert bundle, by path: `jsonnet -S -m OUT mixin/render.jsonnet`.
 // Top-level arguments give the short-interval variants end-to-end tests use (never committed):
 //   forDuration   every `for` and `keep_firing_for` set to this duration
+//   keepFiringFor `keep_firing_for` of the symptoms set to this duration instead (survives a failed
+//                 scrape at the test's scrape interval while `for` stays short)
+//   margin        cause pages keep firing keepFiringFor + margin, fleet pages + 2 x margin (the order
+//                 of keepFiringFor, keepFiringForCause, keepFiringForFleet); default keepFiringFor
 //   webhook       both Alertmanager receivers sent to this URL
 //   groupWait     every Alertmanager group_wait and group_interval
-function(forDuration='', webhook='', groupWait='')
-  local mixin = import 'mixin.libsonnet';
+function(forDuration='', webhook='', groupWait='', keepFiringFor='', margin='')
+  local seconds(d) = (
+    local n(suffix) = std.parseInt(std.substr(d, 0, std.length(d) - 1));
+    if std.endsWith(d, 'h') then 3600 * n('h') else if std.endsWith(d, 'm') then 60 * n('m') else n('s')
+  );
+  local keep = if keepFiringFor == '' then forDuration else keepFiringFor;
+  local step = seconds(if margin == '' then keep else margin);
+  local mixin = (import 'mixin.libsonnet') + (if forDuration == '' then {} else { _config+:: {
+    keepFiringFor: keep,
+    keepFiringForCause: '%ds' % (seconds(keep) + step),
+    keepFiringForFleet: '%ds' % (seconds(keep) + 2 * step),
+  } });
   local c = mixin._config;
   local header = '# Rendered from mixin/ by mixin/render.sh: do not edit by hand.\n'
                  + '# Change mixin/config.libsonnet (selectors, thresholds, URLs) or the mixin, then re-render.\n';
   local yaml(v) = header + std.manifestYamlDoc(v, indent_array_in_object=true, quote_keys=false) + '\n';
   local short(rule) =
     if forDuration == '' || !std.objectHas(rule, 'alert') then rule
-    else rule + { 'for': forDuration } + (if std.objectHas(rule, 'keep_firing_for') then { keep_firing_for: forDuration } else {});
+    else rule + { 'for': forDuration };
   local groups = [g { rules: [short(r) for r in g.rules] } for g in mixin.prometheusRules.groups + mixin.prometheusAlerts.groups];
   local am = mixin.alertmanagerConfig;
   local amShort = if webhook == '' then am else am {

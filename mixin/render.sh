@@ -5,8 +5,10 @@
 #
 #   mixin/render.sh                 write them
 #   mixin/render.sh --check         exit 1 (with a diff) when a committed file differs from the render
-#   mixin/render.sh --test-rules PATH [--for 5s]
-#       the rules with every `for` and `keep_firing_for` set to the duration (end-to-end tests)
+#   mixin/render.sh --test-rules PATH [--for 5s] [--keep-firing-for 30s] [--inhibit-margin 60s]
+#       the rules with every `for` set to the duration (end-to-end tests); `keep_firing_for` of the
+#       symptoms too, or to --keep-firing-for; causes keep firing one margin longer, fleet pages two
+#       (default margin: the symptoms' keep_firing_for)
 #   mixin/render.sh --test-alertmanager PATH --webhook URL [--group-wait 1s]
 #       alertmanager.yml with both receivers sent to URL and short group timers
 set -euo pipefail
@@ -26,17 +28,19 @@ trap 'rm -rf "$tmp"' EXIT
 case "${1:-}" in
   --test-rules | --test-alertmanager)
     mode=$1 path=${2:?"$1 needs a path"}; shift 2
-    duration=5s webhook='' wait=1s
+    duration=5s keep='' margin='' webhook='' wait=1s
     while (($#)); do
       case $1 in
         --for) duration=$2; shift 2 ;;
+        --keep-firing-for) keep=$2; shift 2 ;;
+        --inhibit-margin) margin=$2; shift 2 ;;
         --webhook) webhook=$2; shift 2 ;;
         --group-wait) wait=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
       esac
     done
     if [[ $mode == --test-rules ]]; then
-      render "$tmp" --tla-str "forDuration=$duration"
+      render "$tmp" --tla-str "forDuration=$duration" --tla-str "keepFiringFor=$keep" --tla-str "margin=$margin"
       cp "$tmp/rules.yml" "$path"
     else
       [[ -n $webhook ]] || { echo "--test-alertmanager needs --webhook URL" >&2; exit 2; }
@@ -70,5 +74,5 @@ case "${1:-}" in
       if ! cmp -s "$tmp/$rel" "$root/$rel"; then cp "$tmp/$rel" "$root/$rel"; echo "wrote $rel"; fi
     done
     ;;
-  *) sed -n '2,12p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
 esac

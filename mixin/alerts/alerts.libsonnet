@@ -103,21 +103,18 @@ local u = import '../lib/util.libsonnet';
       description: 'PortExporter names the cause ' + cause.cause + ' for {{ $labels.service }} on {{ $labels.instance }}. Run \'' + diagnose + '\' on the host.',
     },
 
-    // nat_or_upstream is blamed on the outside probes: it pages only while the outside verdict
-    // (a quorum, broken vantages left out) agrees, so one broken vantage pages nobody.
-    local outsideAgrees = { nat_or_upstream: true },
 
     local causeAlert(cause) = {
       alert: cause.alert,
       expr: |||
         %s == 1
       ||| % sel('port_diagnosis', ['cause="%s"' % cause.cause])
-            + (if std.objectHas(outsideAgrees, cause.cause) then |||
+            + (if u.outsideAgrees(cause) then |||
         and on (%s)
           port:port_probe_success_outside:quorum == 0
       ||| % port else ''),
       'for': c.forCause,
-      keep_firing_for: c.keepFiringFor,
+      keep_firing_for: c.keepFiringForCause,
       labels: { severity: cause.severity, cause: cause.cause },
       annotations: annotations(cause.alert, textOf(cause).summary, textOf(cause).description, portDashboard),
     },
@@ -154,7 +151,7 @@ local u = import '../lib/util.libsonnet';
                 %s == 0
             ||| % [host, sel('up')],
             'for': c.forSymptom,
-            keep_firing_for: c.keepFiringFor,
+            keep_firing_for: c.keepFiringForCause,
             labels: { severity: c.hostDownCause.severity, cause: c.hostDownCause.cause },
             annotations: annotations(
               c.hostDownCause.alert,
@@ -202,7 +199,7 @@ local u = import '../lib/util.libsonnet';
                 cluster_cause:port_diagnosis_hosts:count / on (%(fleet)s) group_left cluster:port_exporter_hosts:count >= %(ratio)s
             ||| % { n: c.fleetMinHosts, ratio: c.fleetMinRatio, fleet: fleet },
             'for': c.forCause,
-            keep_firing_for: c.keepFiringFor,
+            keep_firing_for: c.keepFiringForFleet,
             labels: page { scope: 'fleet' },
             annotations: annotations(
               'PortCauseOnManyHosts',

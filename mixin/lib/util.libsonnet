@@ -13,6 +13,10 @@
 
   regex(words):: std.join('|', words),
 
+  // A cause blamed on the outside probes (config causes: outsideAgrees): it counts only while the
+  // outside verdict agrees.
+  outsideAgrees(cause):: std.objectHas(cause, 'outsideAgrees') && cause.outsideAgrees,
+
   // Every cause the rules page on: the diagnoser's, then host_down.
   allCauses(config):: config.causes + [config.hostDownCause],
 

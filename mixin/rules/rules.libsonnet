@@ -111,13 +111,21 @@ local u = import '../lib/util.libsonnet';
         name: 'port-exporter.fleet',
         rules: [
           {
-            // Hosts per cluster and job on which each cause holds for at least one port.
+            // Hosts per cluster and job on which each cause holds for at least one port; a cause
+            // blamed on the outside probes only where the outside verdict agrees (one broken
+            // vantage makes every host's exporter name nat_or_upstream: no fleet page for that).
             record: 'cluster_cause:port_diagnosis_hosts:count',
             expr: |||
-              count by (%s, cause) (
-                group by (%s, cause) (%s == 1)
+              count by (%(fleet)s, cause) (
+                group by (%(host)s, cause) (
+                    %(own)s == 1
+                  or
+                    (%(outside)s == 1 and on (%(port)s) port:port_probe_success_outside:quorum == 0)
+                )
               )
-            ||| % [fleet, host, sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes])])],
+            ||| % { fleet: fleet, host: host, port: port,
+                    own: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if !u.outsideAgrees(x)])]),
+                    outside: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if u.outsideAgrees(x)])]) },
           },
           {
             record: 'cluster:port_exporter_hosts:count',

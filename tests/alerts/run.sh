@@ -2,7 +2,8 @@
 # Checks PortExporter's alert bundle (rendered from mixin/): rendered files byte-identical to the
 # committed ones, rule syntax, rule unit tests
 # (promtool), Alertmanager config and routing (amtool), inhibition in a real Alertmanager on
-# loopback, and the structure lint (runbooks, tests per alert). Exits non-zero when any step fails.
+# loopback, the structure lint (runbooks, tests per alert) and the fleet test (1,000 synthetic hosts in a
+# real Prometheus and Alertmanager, tests/alerts/fleet/). Exits non-zero when any step fails.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -85,6 +86,7 @@ step "amtool config routes test" routes
 step "end-to-end test variants render" test_variants
 step "inhibition in a real Alertmanager" python3 "$here/inhibition.py"
 step "bundle lint" python3 "$here/lint.py"
+step "fleet test: 1,000 hosts in a real Prometheus and Alertmanager" python3 "$here/fleet/fleet_test.py" --no-eval-budget
 
 if ((${#failed[@]} > 0)); then
   echo "alert bundle: ${#failed[@]} step(s) failed: ${failed[*]}" >&2
