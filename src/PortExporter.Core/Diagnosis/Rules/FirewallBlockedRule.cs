@@ -113,7 +113,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         : s.Source == SourceVerdict.InsideSource ? "from inside"
         : $"from {s.Source}";
 
-    private static string Detail(FirewallDecision d) => d.Detail is { } detail ? $" ({detail})" : string.Empty;
+    private static string Detail(FirewallDecision d) => d.Detail is { } detail ? $"; {detail}" : string.Empty;
 
     private static string Where(FirewallDecision d) =>
         d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}";
