@@ -61,6 +61,8 @@ public sealed class IntentDiagnosisTests
         { "internal on 0.0.0.0, inside blocked: firewall_blocked", Internal, e => e with { Firewall = FirewallOf(DropRule, DropRule) }, Cause.FirewallBlocked },
         { "internal from a range, outside dropped, range accepted, inside blocked: kept", InternalFrom, e => e with { Firewall = FirewallFrom(DropRule, Accept, DropRule) }, Cause.Ok },
         { "internal from a range, range dropped: firewall_blocked", InternalFrom, e => e with { Firewall = FirewallFrom(DropRule, DropRule) }, Cause.FirewallBlocked },
+        { "public from a partner range, this host's own external probe blocked (not a from: source): kept", Partner, e => e with { Firewall = FirewallFrom(DropRule, Accept), Probes = ProbesOf(Probe("loopback", true), Probe("internal", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.Ok },
+        { "public from a partner range, the remote vantage fails: nat_or_upstream", Partner, e => e with { Firewall = FirewallFrom(DropRule, Accept), Probes = ProbesWithVantagesOf(new() { ["outside"] = true }, Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout), Probe("outside", false, ProbeFailureReason.Timeout)) }, Cause.NatOrUpstream },
         { "local, every source blocked: kept", Local, e => e with { Sockets = SocketsOf(Listening("127.0.0.1")), Firewall = FirewallOf(DropRule, DropRule) }, Cause.Ok },
     };
 
