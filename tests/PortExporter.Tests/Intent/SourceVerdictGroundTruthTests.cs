@@ -72,6 +72,7 @@ public sealed class SourceVerdictGroundTruthTests
         }
 
         var inNamespace = server.Start("sleep", "600");
+        InNamespace(inNamespace.Id, server);
         var network = HostNetworkReader.Read(new HostPaths($"/proc/{inNamespace.Id}", "/sys", "/"));
         var reader = new FirewallRulesetReader(new NetnsCommandRunner(server.Name), HostPaths.Default, TimeProvider.System);
         var evaluator = new FirewallEvaluator((await reader.ReadAsync(TimeSpan.FromSeconds(10), CancellationToken.None)).Ruleset);
@@ -118,5 +119,25 @@ public sealed class SourceVerdictGroundTruthTests
         }
 
         Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    /// <summary>
+    /// Waits until the process has entered the namespace (ip netns exec switches before it execs the command):
+    /// its /proc/PID/net is the namespace's only from then on.
+    /// </summary>
+    private static void InNamespace(int pid, Netns ns)
+    {
+        var expected = $"net:[{Shell.Run("stat", "-L", "-c", "%i", $"/run/netns/{ns.Name}").Stdout.Trim()}]";
+        for (var i = 0; i < 100; i++)
+        {
+            if (Shell.RunAllowFailure("readlink", $"/proc/{pid}/ns/net").Stdout.Trim() == expected)
+            {
+                return;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        Assert.Fail($"process {pid} did not enter {ns.Name} within 5 s");
     }
 }
