@@ -25,7 +25,7 @@ RUN dotnet publish src/PortExporter/PortExporter.csproj -c Release -p:Aot=true -
 
 # runtime-deps: the same distribution and glibc as the SDK image, with the native libraries .NET needs, no runtime.
 FROM ${RUNTIME_IMAGE}
-RUN apt-get update && apt-get install -y --no-install-recommends nftables iptables libcap2-bin \
+RUN apt-get update && apt-get install -y --no-install-recommends nftables iptables ipset libcap2-bin \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --no-create-home --shell /usr/sbin/nologin port-exporter
 # The binary alone: the debug symbols (port-exporter.dbg) and pdb stay in the build stage.

@@ -56,6 +56,7 @@
     forEvidence: '10m',
     forEvidenceStale: '2m',
     forReloadFailed: '5m',
+    forDrift: '5m',  // a restart or a deploy in progress is not drift yet
 
     // Ratios are strings: they are pasted into PromQL as written.
     // Flapping: the outside verdict succeeded in less than this share of the window, and changed
@@ -94,6 +95,8 @@
     // The config path of the shipped systemd unit (deploy/systemd): `diagnose` needs it to know the
     // watched ports when nothing listens.
     exporterConfigFile: '/etc/port-exporter/port-exporter.yml',
+    // The reviewed baseline the exporter is started with (--baseline.file), named in PortSurfaceDrift.
+    exporterBaselineFile: '/etc/port-exporter/baseline.yml',
 
     // Dashboards.
     dashboardTags: ['port-exporter'],

@@ -247,6 +247,28 @@ local u = import '../lib/util.libsonnet';
         ],
       } + interval,
       {
+        // The reviewed surface (port-exporter baseline): what changed since it was committed.
+        name: 'port-exporter.baseline',
+        rules: [
+          {
+            alert: 'PortSurfaceDrift',
+            expr: '%s == 1\n' % sel('port_baseline_drift'),
+            'for': c.forDrift,
+            labels: ticket,
+            annotations: annotations(
+              'PortSurfaceDrift',
+              where + ' differs from its baseline: {{ $labels.kind }}',
+              '{{ if eq $labels.kind "new_port" }}{{ $labels.service }} on {{ $labels.instance }} is watched but not in the reviewed baseline: a new exposure. Confirm it is meant to be reachable'
+              + '{{ else if eq $labels.kind "gone_port" }}{{ $labels.service }} on {{ $labels.instance }} is in the reviewed baseline but no longer watched'
+              + '{{ else }}The {{ $labels.kind }} of {{ $labels.service }} on {{ $labels.instance }} is not what the reviewed baseline says{{ end }}'
+              + ". The change itself: 'port-exporter baseline --check " + c.exporterBaselineFile + ' --config.file=' + c.exporterConfigFile
+              + "' on the host, or /diagnose. Undo it, or review it and commit a new baseline.",
+              portDashboard
+            ),
+          },
+        ],
+      } + interval,
+      {
         name: 'port-exporter.exporter',
         rules: [
           {

@@ -28,6 +28,7 @@ public sealed partial record AllowedCommand
         ["ip6tables-nft-save"] = [LinuxCapability.NetAdmin],
         ["iptables-legacy-save"] = [LinuxCapability.NetAdmin, LinuxCapability.DacReadSearch],
         ["ip6tables-legacy-save"] = [LinuxCapability.NetAdmin, LinuxCapability.DacReadSearch],
+        ["ipset"] = [LinuxCapability.NetAdmin],
     };
 
     private AllowedCommand(string program, params string[] arguments)
@@ -49,7 +50,7 @@ public sealed partial record AllowedCommand
 
     /// <summary>
     /// The capabilities the child gets (as its ambient set, from the exporter's permitted set; none when the exporter
-    /// lacks them): CAP_NET_ADMIN for the tools that read the ruleset (with CAP_DAC_READ_SEARCH for the legacy iptables
+    /// lacks them): CAP_NET_ADMIN for the tools that read the ruleset and ipset (with CAP_DAC_READ_SEARCH for the legacy iptables
     /// ones), nothing for the others (firewall-cmd and systemctl ask a daemon over D-Bus; semanage reads the policy store).
     /// </summary>
     public IReadOnlyList<LinuxCapability> ChildCapabilities { get; }
@@ -78,6 +79,9 @@ public sealed partial record AllowedCommand
     /// <summary><c>ip6tables-nft-save -c</c>.</summary>
     public static AllowedCommand Ip6tablesNftSave { get; } = new("ip6tables-nft-save", "-c");
 
+    /// <summary><c>ipset save</c>: every ipset and its entries, which <c>-m set --match-set</c> rules look up.</summary>
+    public static AllowedCommand IpsetSave { get; } = new("ipset", "save");
+
     /// <summary><c>firewall-cmd --state</c>.</summary>
     public static AllowedCommand FirewalldState { get; } = new(SmallOutputBytes, "firewall-cmd", "--state");
 
@@ -103,7 +107,7 @@ public sealed partial record AllowedCommand
     /// paths once, at start.
     /// </summary>
     public static IReadOnlyList<string> Programs { get; } =
-        [.. new[] { NftListRulesetJson, NftListChains, IptablesNftSave, Ip6tablesNftSave, IptablesLegacySave, Ip6tablesLegacySave, FirewalldState, FirewalldListAllZones, SemanagePortList }
+        [.. new[] { NftListRulesetJson, NftListChains, IptablesNftSave, Ip6tablesNftSave, IptablesLegacySave, Ip6tablesLegacySave, IpsetSave, FirewalldState, FirewalldListAllZones, SemanagePortList }
             .Select(c => c.Program).Append(Systemctl).Distinct()];
 
     public override string ToString() => string.Join(' ', [Program, .. Arguments]);

@@ -16,6 +16,10 @@ public sealed record DiagnosisReport(
     [JsonPropertyName("not_collected")]
     public IReadOnlyList<string> NotCollected { get; init; } = [];
 
+    /// <summary>Drift from the baseline file (<c>--baseline.file</c>); null when none is configured.</summary>
+    [JsonPropertyName("baseline")]
+    public Baseline.BaselineReport? Baseline { get; init; }
+
     public static DiagnosisReport From(EvidenceSnapshot evidence, IReadOnlyList<Diagnosis> diagnoses) => new(
         evidence.TakenAt,
         diagnoses.All(d => d.IsHealthy),

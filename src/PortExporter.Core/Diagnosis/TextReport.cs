@@ -60,6 +60,8 @@ public static class TextReport
             text.Append("collector ").Append(name).Append(" disabled: not collected (--no-collector.").Append(name).AppendLine(")");
         }
 
+        Baseline.BaselineText.Append(text, report.Baseline);
+
         return text.ToString();
     }
 

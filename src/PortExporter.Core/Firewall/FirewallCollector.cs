@@ -15,9 +15,10 @@ namespace PortExporter.Core.Firewall;
 /// Firewall evidence (hypothesis A): for each watched port, what the host's ruleset does to a new connection from
 /// outside and from inside, with the deciding rule. Reading the ruleset means running <c>nft</c> and
 /// <c>iptables-save</c> (0.1-0.5 s on 10k rules), so it never happens on the scrape path: the collector keeps a
-/// compiled snapshot and refreshes it in the background when it is older than <c>firewall.refresh_interval</c>, or
-/// at once when the change signal (the nf_tables generation id, one netlink request per scrape) says the ruleset
-/// changed: the scrape that notices starts the refresh and answers from the snapshot it has. Only the very first
+/// compiled snapshot and refreshes it in the background at once when the change signal (the nf_tables generation id,
+/// one netlink request per scrape) says the ruleset changed, and otherwise when it is older than
+/// <c>firewall.refresh_interval</c> (<see cref="SignalledMaxAge"/> where the signal covers every backend in use):
+/// the scrape that notices starts the refresh and answers from the snapshot it has. Only the very first
 /// scrape waits for a snapshot, up to its deadline (the other per-port collectors run beside it, so they lose
 /// nothing by the wait). The connections are planned on the host network of the collection's
 /// <see cref="HostFacts"/> (the firewall never reads the network itself); without it the collector fails. Verdicts
@@ -31,6 +32,12 @@ namespace PortExporter.Core.Firewall;
 /// </summary>
 public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>, IDisposable
 {
+    /// <summary>
+    /// The oldest a snapshot gets while the change signal stands still (it moves on every commit, so this only
+    /// catches what no commit announces, such as set elements a rule adds from the packet path).
+    /// </summary>
+    public static readonly TimeSpan SignalledMaxAge = TimeSpan.FromMinutes(10);
+
     private readonly FirewallRulesetReader _reader;
     private readonly TimeProvider _time;
     private readonly ILogger<FirewallCollector> _logger;
@@ -103,7 +110,10 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         }
 
         var results = loaded.Evaluate(request);
-        return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones);
+        return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones)
+        {
+            RulesetFingerprints = loaded.Fingerprints,
+        };
     }
 
     /// <summary>Reads the ruleset now, or joins the read in flight (start-up warm-up, tests); throws when the read fails.</summary>
@@ -114,17 +124,32 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         return (await refresh.WaitAsync(cancellationToken).ConfigureAwait(false)).Snapshot;
     }
 
+    /// <summary>The snapshot after the refresh in flight, if any, has finished (tests); null before the first.</summary>
+    internal async Task<RulesetSnapshot?> LatestSnapshotAsync()
+    {
+        if (_refresh.State.InFlight is { } running)
+        {
+            await running.ConfigureAwait(false);
+        }
+
+        return _refresh.State.Current?.Snapshot;
+    }
+
     public void Dispose() => _refresh.Dispose();
 
     /// <summary>
     /// A refresh is due with no snapshot, when the change signal moved, or when the snapshot is older than the refresh
-    /// interval; after a failure, no sooner than one refresh interval after the last attempt.
+    /// interval (older than <see cref="SignalledMaxAge"/> while the signal stands still: every change moves it, so the
+    /// ruleset is not read and parsed again for nothing); after a failure, no sooner than one refresh interval after
+    /// the last attempt.
     /// </summary>
     private static bool Due(RefreshState<Loaded> state, FirewallSettings settings, ulong? generation, DateTimeOffset now)
     {
         var loaded = state.Current;
         var changed = generation is not null && loaded?.Generation is { } known && known != generation;
-        var due = loaded is null || changed || now - loaded.Snapshot.TakenAt >= settings.RefreshInterval;
+        var signalled = generation is not null && loaded?.Generation == generation;
+        var maxAge = signalled && SignalledMaxAge > settings.RefreshInterval ? SignalledMaxAge : settings.RefreshInterval;
+        var due = loaded is null || changed || now - loaded.Snapshot.TakenAt >= maxAge;
         var retryAllowed = state.Failure is null || state.LastStarted is not { } last || now - last >= settings.RefreshInterval;
         return due && retryAllowed;
     }
@@ -183,6 +208,9 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         private HostNetwork? _network;
 
         public RulesetSnapshot Snapshot { get; } = snapshot;
+
+        /// <summary>A fingerprint per backend of the snapshot's ruleset, for the baseline.</summary>
+        public IReadOnlyList<Baseline.RulesetFingerprint> Fingerprints { get; } = Baseline.RulesetFingerprints.Of(snapshot.Ruleset);
 
         /// <summary>The change signal's token when the snapshot was read.</summary>
         public ulong? Generation { get; } = generation;

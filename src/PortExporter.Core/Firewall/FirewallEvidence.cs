@@ -9,4 +9,8 @@ public sealed record FirewallEvidence(
     IReadOnlyList<string> Backends,
     IReadOnlyDictionary<PortKey, FirewallPortResult> Ports,
     DateTimeOffset SnapshotTakenAt,
-    IReadOnlyList<PortExporter.Firewall.Firewalld.FirewalldZone>? FirewalldZones = null);
+    IReadOnlyList<PortExporter.Firewall.Firewalld.FirewalldZone>? FirewalldZones = null)
+{
+    /// <summary>A fingerprint per backend of the snapshot's ruleset (computed once per snapshot); empty when not known.</summary>
+    public IReadOnlyList<Baseline.RulesetFingerprint> RulesetFingerprints { get; init; } = [];
+}

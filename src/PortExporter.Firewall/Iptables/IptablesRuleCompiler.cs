@@ -1,4 +1,5 @@
 using System.Net;
+using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Iptables.Modules;
 using PortExporter.Firewall.Model;
 
@@ -29,11 +30,11 @@ internal sealed class IptablesRuleCompiler
     private readonly ModuleContext _context;
     private byte? _protocol;
 
-    private IptablesRuleCompiler(List<string> args, int ipVersion, IReadOnlySet<string> userChains)
+    private IptablesRuleCompiler(List<string> args, int ipVersion, IReadOnlySet<string> userChains, IpsetCatalog? sets)
     {
         _args = args;
         _ipVersion = ipVersion;
-        _context = new ModuleContext(args, ipVersion);
+        _context = new ModuleContext(args, ipVersion, sets);
         _userChains = userChains;
     }
 
@@ -54,11 +55,12 @@ internal sealed class IptablesRuleCompiler
     /// <param name="ipVersion">4 or 6.</param>
     /// <param name="userChains">The user chains of the rule's table.</param>
     /// <param name="interner">Shares equal matches, actions and comments with the other rules of the same parse.</param>
+    /// <param name="sets">The ipset contents <c>-m set</c> looks up, or null when not read.</param>
     /// <param name="problem">Why the rule is broken, or null.</param>
-    public static IptablesRuleCompiler Compile(List<string> args, int ipVersion, IReadOnlySet<string> userChains, RuleInterner interner, out string? problem)
+    public static IptablesRuleCompiler Compile(List<string> args, int ipVersion, IReadOnlySet<string> userChains, RuleInterner interner, IpsetCatalog? sets, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(interner);
-        var compiler = new IptablesRuleCompiler(args, ipVersion, userChains);
+        var compiler = new IptablesRuleCompiler(args, ipVersion, userChains, sets);
         problem = compiler.Run();
         interner.Matches(compiler._context.Matches);
         compiler.Action = interner.Action(compiler.Action);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
 
 namespace PortExporter.Firewall.Iptables;
@@ -26,7 +27,8 @@ public static class IptablesSaveParser
     /// <param name="ipVersion">4 for iptables-save, 6 for ip6tables-save.</param>
     /// <param name="source">The command or file it came from, for error messages.</param>
     /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
-    public static IReadOnlyList<FirewallTable> Parse(string text, string backend, int ipVersion, string source, int maxRules = MaxRules)
+    /// <param name="sets">The ipset contents <c>-m set</c> rules look up (<c>ipset save</c>), or null when not read: those matches are then unknown.</param>
+    public static IReadOnlyList<FirewallTable> Parse(string text, string backend, int ipVersion, string source, int maxRules = MaxRules, IpsetCatalog? sets = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Contains('\0', StringComparison.Ordinal))
@@ -129,7 +131,7 @@ public static class IptablesSaveParser
                 throw new FirewallParseException(source, where, $"more than {maxRules} rules");
             }
 
-            ParseRuleLine(current!, line, ipVersion, interner, source, where);
+            ParseRuleLine(current!, line, ipVersion, interner, sets, source, where);
         }
     }
 
@@ -166,7 +168,7 @@ public static class IptablesSaveParser
         }
     }
 
-    private static void ParseRuleLine(TableBuilder table, string line, int ipVersion, RuleInterner interner, string source, string where)
+    private static void ParseRuleLine(TableBuilder table, string line, int ipVersion, RuleInterner interner, IpsetCatalog? sets, string source, string where)
     {
         long? packets = null;
         long? bytes = null;
@@ -196,7 +198,7 @@ public static class IptablesSaveParser
             throw new FirewallParseException(source, where, $"rule for undeclared chain '{chain}'", line);
         }
 
-        var compiled = IptablesRuleCompiler.Compile(args.GetRange(2, args.Count - 2), ipVersion, table.UserChains, interner, out var problem);
+        var compiled = IptablesRuleCompiler.Compile(args.GetRange(2, args.Count - 2), ipVersion, table.UserChains, interner, sets, out var problem);
         if (problem is not null)
         {
             throw new FirewallParseException(source, where, problem, line);

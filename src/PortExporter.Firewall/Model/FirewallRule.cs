@@ -91,6 +91,28 @@ public sealed record FirewallRule(int Position, long? Handle, string Text, IRead
     /// <summary>"handle 12: tcp dport 8080 drop" or "rule 3: -A INPUT ... -j DROP", at most <see cref="MaxLabelLength"/> characters.</summary>
     public string Label => Clipping.Clip(Handle is { } h ? $"handle {h}: {Text}" : $"rule {Position}: {Text}", MaxLabelLength);
 
+    /// <summary>
+    /// A <see cref="Label"/> without its "handle N: " or "rule N: " prefix: what stays the same when the same rule
+    /// is loaded again (new handle) or moved by rules inserted above it. Any other text comes back as it is.
+    /// </summary>
+    public static string TextOfLabel(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        foreach (var prefix in (string[])["handle ", "rule "])
+        {
+            if (label.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                var colon = label.IndexOf(": ", prefix.Length, StringComparison.Ordinal);
+                if (colon > prefix.Length && !label.AsSpan(prefix.Length, colon - prefix.Length).ContainsAnyExceptInRange('0', '9'))
+                {
+                    return label[(colon + 2)..];
+                }
+            }
+        }
+
+        return label;
+    }
+
     /// <summary>The first reason a match of this rule can be unknown, or null.</summary>
     public string? UnknownReason => Matches.Select(m => m.UnknownReason).FirstOrDefault(r => r is not null);
 

@@ -105,6 +105,47 @@ public sealed class IntervalSet
 
     public static IntervalSet Union(IntervalSet a, IntervalSet b) => Of(a.Ranges().Concat(b.Ranges()));
 
+    /// <summary>The values of <paramref name="a"/> that are not in <paramref name="b"/>: one merge of the two sorted range lists.</summary>
+    public static IntervalSet Except(IntervalSet a, IntervalSet b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var result = new List<(UInt128, UInt128)>();
+        var j = 0;
+        for (var i = 0; i < a.RangeCount; i++)
+        {
+            var (low, high) = (a.Low(i), a.High(i));
+            var empty = false;
+            while (j < b.RangeCount && b.High(j) < low)
+            {
+                j++;
+            }
+
+            for (var k = j; k < b.RangeCount && b.Low(k) <= high; k++)
+            {
+                if (b.Low(k) > low)
+                {
+                    result.Add((low, b.Low(k) - 1));
+                }
+
+                if (b.High(k) >= high)
+                {
+                    empty = true;
+                    break;
+                }
+
+                low = b.High(k) + 1;
+            }
+
+            if (!empty)
+            {
+                result.Add((low, high));
+            }
+        }
+
+        return Of(result);
+    }
+
     public IEnumerable<(UInt128 Low, UInt128 High)> Ranges()
     {
         for (var i = 0; i < RangeCount; i++)

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace PortExporter.Cli;
 
-/// <summary>The command line: serve (the default), <c>diagnose</c> and <c>check-config</c>.</summary>
+/// <summary>The command line: serve (the default), <c>diagnose</c>, <c>baseline</c> and <c>check-config</c>.</summary>
 public static class CommandLine
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -16,6 +16,7 @@ public static class CommandLine
         root.Options.Add(common.EnableLifecycle);
         root.Options.Add(common.DiagnoseListenAddress);
         root.Options.Add(common.MaxConnections);
+        root.Options.Add(common.BaselineFile);
 
         var port = new Option<int?>("--port") { Description = "Only this watched port." };
         port.Validators.Add(r =>
@@ -30,13 +31,23 @@ public static class CommandLine
         var diagnose = new Command("diagnose", "Collect the evidence once, print the diagnosis per port; exit 0 when every port is ok, 1 when one is not, 2 on bad usage or config.");
         diagnose.Options.Add(port);
         diagnose.Options.Add(output);
+        diagnose.Options.Add(common.BaselineFile);
+        var baselineOutput = new Option<string?>("--output") { Description = "Write the baseline to this file (default: stdout)." };
+        var baselineCheck = new Option<string?>("--check") { Description = "Compare the live host with this baseline file instead: exit 0 same, 1 drift, 2 bad usage or file." };
+        var baseline = new Command("baseline", "Collect the evidence once and write the host's reachable surface as YAML, deterministic, to review in version control; with --check FILE, compare the live host with it.");
+        baseline.Options.Add(baselineOutput);
+        baseline.Options.Add(baselineCheck);
         var checkConfig = new Command("check-config", "Validate the config file and exit (0 valid, 2 invalid).");
         root.Subcommands.Add(diagnose);
+        root.Subcommands.Add(baseline);
         root.Subcommands.Add(checkConfig);
 
         root.SetAction((parse, ct) => Settings(parse, common, stderr) is { } s ? ServeVerb.RunAsync(s, ct) : Task.FromResult(ExitCodes.Usage));
         diagnose.SetAction((parse, ct) => Settings(parse, common, stderr) is { } s
             ? DiagnoseVerb.RunAsync(s, parse.GetValue(port), parse.GetValue(output) ?? "text", stdout, stderr, ct)
+            : Task.FromResult(ExitCodes.Usage));
+        baseline.SetAction((parse, ct) => Settings(parse, common, stderr) is { } s
+            ? BaselineVerb.RunAsync(s, parse.GetValue(baselineOutput), parse.GetValue(baselineCheck), stdout, stderr, ct)
             : Task.FromResult(ExitCodes.Usage));
         checkConfig.SetAction(parse => Settings(parse, common, stderr) is { } s ? CheckConfigVerb.Run(s, stdout, stderr) : ExitCodes.Usage);
 

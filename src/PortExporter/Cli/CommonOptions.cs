@@ -30,6 +30,8 @@ public sealed class CommonOptions
 
     public Option<string?> WebConfigFile { get; } = new("--web.config.file") { Description = "Path to a web configuration file (TLS and basic auth, exporter-toolkit format)." };
 
+    public Option<string?> BaselineFile { get; } = new("--baseline.file") { Description = "Baseline file written by 'baseline': report drift from it (metrics port_baseline_*, /diagnose); reloaded with the config." };
+
     public CollectorFlags Collectors { get; } = new();
     public Option<bool> EnableLifecycle { get; } = new("--web.enable-lifecycle") { Description = "Enable reloading the config with POST /-/reload (SIGHUP always reloads)." };
 
@@ -105,6 +107,7 @@ public sealed class CommonOptions
             DiagnoseListenAddress = diagnose,
             MaxConnections = maxConnections,
             Commands = commands,
+            BaselineFile = parse.GetValue(BaselineFile),
         };
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PortExporter.Core.Baseline;
 using PortExporter.Core.Diagnosis;
 using PortExporter.Hosting;
 using PortExporter.Logging;
@@ -10,8 +12,6 @@ namespace PortExporter.Cli;
 /// <summary><c>port-exporter diagnose</c>: collect once, print the diagnosis, exit 0 when every watched port is ok, 1 when not.</summary>
 public static class DiagnoseVerb
 {
-    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
-
     public static async Task<int> RunAsync(ExporterSettings settings, int? port, string output, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var config = CommonOptions.LoadConfig(settings, stderr);
@@ -20,14 +20,10 @@ public static class DiagnoseVerb
             return ExitCodes.Usage;
         }
 
-        // One collection has no history: auto-watch's min_age cannot be waited for, so every listener counts now.
-        config = config with { AutoWatch = config.AutoWatch with { MinAge = TimeSpan.Zero } };
-        var services = new ServiceCollection();
-        services.AddLogging(l => l.AddExporterLogging(settings.LogLevel > LogLevel.Warning ? settings.LogLevel : LogLevel.Warning, settings.LogFormat));
-        services.AddPortExporter(settings, config);
-        await using var provider = services.BuildServiceProvider();
-        var state = await provider.GetRequiredService<EvidenceService>().CollectAsync(Budget, cancellationToken).ConfigureAwait(false);
-        var report = state.Report();
+        var state = await SingleCollection.RunAsync(settings, config, cancellationToken).ConfigureAwait(false);
+        var baseline = new BaselineSource(settings.BaselineFile, settings.Paths, TimeProvider.System, NullLogger<BaselineSource>.Instance);
+        baseline.Load();
+        var report = state.Report(baseline);
         if (port is { } only)
         {
             report = report with { Ports = [.. report.Ports.Where(p => p.Port == only)] };

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using PortExporter.Core.Baseline;
 using PortExporter.Core.Configuration;
 using PortExporter.Hosting;
 using PortExporter.Logging;
@@ -29,6 +30,7 @@ public static class ServeVerb
 
         var app = Build(settings, config);
         app.Services.GetRequiredService<ReloadCoordinator>().ListenForSighup();
+        app.Services.GetRequiredService<BaselineSource>().Load(); // a bad file is logged and exported, never fatal
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PortExporter");
         var listenText = settings.ListenAddress.ToString();
         Capabilities.Report(logger);

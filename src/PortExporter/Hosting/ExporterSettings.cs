@@ -30,6 +30,9 @@ public sealed record ExporterSettings(
     /// <summary>--collector.NAME / --no-collector.NAME: which collectors run (all by default).</summary>
     public CollectorSwitches Collectors { get; init; } = CollectorSwitches.AllEnabled;
 
+    /// <summary>--baseline.file: the reachable-surface baseline to report drift from, or null.</summary>
+    public string? BaselineFile { get; init; }
+
     /// <summary>--path.commands: where the external tools are looked up.</summary>
     public Core.Commands.CommandSearchPath Commands { get; init; } = Core.Commands.CommandSearchPath.Default;
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PortExporter.Core;
+using PortExporter.Core.Baseline;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Commands;
 using PortExporter.Core.Configuration;
@@ -71,6 +72,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IMetricsWriter, SelinuxMetrics>();
         services.AddSingleton<IMetricsWriter, ProbeMetrics>();
         services.AddSingleton<IMetricsWriter, IntentMetrics>();
+        services.AddSingleton(sp => new BaselineSource(settings.BaselineFile, settings.Paths, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BaselineSource>>()));
+        services.AddSingleton<IMetricsWriter, BaselineMetrics>();
         services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton<ExporterMetrics>();
 
@@ -81,7 +84,7 @@ public static class ServiceCollectionExtensions
             var holder = sp.GetRequiredService<ConfigHolder>();
             var resolver = sp.GetRequiredService<WatchedPortResolver>();
             holder.Reloaded += _ => resolver.Reset();
-            return new ReloadCoordinator(holder);
+            return new ReloadCoordinator(holder, sp.GetRequiredService<BaselineSource>());
         });
         return services;
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using PortExporter.Core.Baseline;
 using PortExporter.Core.Diagnosis;
 using PortExporter.Core.Probes;
 using PortExporter.Hosting;
@@ -20,8 +21,8 @@ public static partial class ExporterEndpoints
         var diagnoseHere = settings.DiagnoseListenAddress is null;
 
         // The landing page never collects: it shows the latest collection, if any (and only where /diagnose is served too).
-        app.MapGet("/", (EvidenceService evidence) => Results.Content(
-            HtmlReport.Landing(diagnoseHere ? evidence.Latest?.Report() : null, settings.TelemetryPath, diagnoseHere),
+        app.MapGet("/", (EvidenceService evidence, BaselineSource baseline) => Results.Content(
+            HtmlReport.Landing(diagnoseHere ? evidence.Latest?.Report(baseline) : null, settings.TelemetryPath, diagnoseHere),
             "text/html; charset=utf-8"));
 
         app.MapGet(settings.TelemetryPath, async (HttpContext http, EvidenceService evidence) =>
@@ -35,10 +36,10 @@ public static partial class ExporterEndpoints
             await evidence.ExportAsync(http.Response.Body, openMetrics ? ExpositionFormat.OpenMetricsText : ExpositionFormat.PrometheusText, http.RequestAborted).ConfigureAwait(false);
         });
 
-        app.MapGet(DiagnoseListener.Path, async (HttpContext http, EvidenceService evidence) =>
+        app.MapGet(DiagnoseListener.Path, async (HttpContext http, EvidenceService evidence, BaselineSource baseline) =>
         {
             var budget = ScrapeBudget.From(http.Request.Headers[ScrapeTimeoutHeader].FirstOrDefault());
-            var report = (await evidence.CollectAsync(budget, http.RequestAborted).ConfigureAwait(false)).Report();
+            var report = (await evidence.CollectAsync(budget, http.RequestAborted).ConfigureAwait(false)).Report(baseline);
             var wantsJson = http.Request.Query["format"] == "json"
                 || http.Request.Headers.Accept.Any(a => a is not null && a.Contains("application/json", StringComparison.OrdinalIgnoreCase));
             return wantsJson

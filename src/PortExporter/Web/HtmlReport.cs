@@ -57,6 +57,7 @@ public static class HtmlReport
             DrillDown(html, port);
         }
 
+        BaselineDrift(html, report.Baseline);
         Collectors(html, report);
         Legend(html);
         return End(html);
@@ -88,6 +89,31 @@ public static class HtmlReport
         {
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"banner degraded\">Collectors failed: {Enc(string.Join(", ", failed))}. Causes that need their evidence read <span class=\"cause unknown\">unknown</span>; see <a href=\"/diagnose#collectors\">collectors</a>.</p>");
         }
+    }
+
+    /// <summary>The drift from the baseline file, when one is configured: one row per drifted port and kind.</summary>
+    private static void BaselineDrift(StringBuilder html, Core.Baseline.BaselineReport? baseline)
+    {
+        if (baseline is null)
+        {
+            return;
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<section id=\"baseline\"><h2>Drift from the baseline</h2><p>Baseline file <code>{Enc(baseline.File)}</code>: ");
+        if (baseline.Drift is not { } drift)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"not loaded, drift unknown: {Enc(baseline.Error ?? string.Empty)}</p></section>");
+            return;
+        }
+
+        html.Append(drift.Count == 0 ? "no drift.</p>" : "</p><table class=\"drift\"><thead><tr><th>service</th><th>port</th><th>kind</th><th>change</th></tr></thead><tbody>");
+        foreach (var item in drift)
+        {
+            var port = item.Port is { } number ? $"{number}/{item.Protocol}" : "host";
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Enc(item.Service)}</td><td>{Enc(port)}</td><td>{Enc(item.Kind)}</td><td>{Enc(item.Change)}</td></tr>");
+        }
+
+        html.Append(drift.Count == 0 ? "</section>" : "</tbody></table></section>");
     }
 
     private static void PortTable(StringBuilder html, DiagnosisReport report)

@@ -22,7 +22,7 @@ public sealed class IptablesMatchModulesTests
     public void Every_module_reads_through_the_table()
     {
         Assert.Equal(
-            ["addrtype", "comment", "conntrack", "dccp", "hashlimit", "icmp", "icmp6", "iprange", "limit", "mark", "multiport", "pkttype", "rpfilter", "sctp", "state", "tcp", "udp", "udplite"],
+            ["addrtype", "comment", "conntrack", "dccp", "hashlimit", "icmp", "icmp6", "iprange", "limit", "mark", "multiport", "pkttype", "rpfilter", "sctp", "set", "state", "tcp", "udp", "udplite"],
             IptablesMatchModules.ByName.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(
             ["comment", "icmp", "icmp6", "limit", "rpfilter", "tcp", "udp"],

@@ -90,6 +90,23 @@ public sealed class IntervalSetTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Except_removes_exactly_the_other_sets_values(string layout)
+    {
+        var set = Make(layout);
+        IntervalSet[] others = [IntervalSet.Empty, IntervalSet.Of([(150, 320)]), IntervalSet.Of([(0, 99), (100, 100), (400, 400), (Wide - 1, Wide)]), IntervalSet.Range(0, UInt128.MaxValue)];
+        UInt128[] probes = [0, 99, 100, 101, 149, 150, 200, 250, 251, 300, 320, 321, 399, 400, 401, ulong.MaxValue, Wide - 2, Wide - 1, Wide, Wide + 1];
+        foreach (var other in others)
+        {
+            var except = IntervalSet.Except(set, other);
+            foreach (var v in probes)
+            {
+                Assert.Equal(set.Contains(v) && !other.Contains(v), except.Contains(v));
+            }
+        }
+    }
+
     [Fact]
     public void Equal_values_are_recognised_whatever_the_layout()
     {

@@ -62,7 +62,7 @@ public sealed class FirewallCollectorTests
     {
         var time = new FakeTimeProvider(Start);
         var runner = FixtureCommands.Runner("counters");
-        using var collector = Collector(runner, time);
+        using var collector = Collector(runner, time, new FakeSignal { Token = null });
         await CollectAsync(collector, time);
         var callsAfterFirst = runner.Calls.Count;
 
@@ -76,6 +76,30 @@ public sealed class FirewallCollectorTests
         var refreshed = await collector.RefreshAsync(Config.Firewall, CancellationToken.None);
         Assert.Equal(time.GetUtcNow(), refreshed.TakenAt);
         Assert.Equal(time.GetUtcNow(), (await CollectAsync(collector, time)).Firewall!.SnapshotTakenAt);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task While_the_change_signal_stands_still_the_ruleset_is_not_read_again_until_its_maximum_age(bool signal)
+    {
+        var time = new FakeTimeProvider(Start);
+        var runner = FixtureCommands.Runner("counters");
+        using var collector = Collector(runner, time, new FakeSignal { Token = signal ? 7 : null });
+        await CollectAsync(collector, time);
+        var calls = runner.Calls.Count;
+
+        // One refresh interval later: without a signal the scrape starts a refresh, with a standing one it does not.
+        time.Advance(ConfigDefaults.FirewallRefreshInterval);
+        await CollectAsync(collector, time);
+        var snapshot = await collector.LatestSnapshotAsync();
+        Assert.Equal(signal ? calls : calls * 2, runner.Calls.Count);
+        Assert.Equal(signal ? Start : time.GetUtcNow(), snapshot?.TakenAt);
+
+        // At the maximum age even a standing signal refreshes: what no commit announces is caught there.
+        time.Advance(FirewallCollector.SignalledMaxAge);
+        await CollectAsync(collector, time);
+        Assert.Equal(time.GetUtcNow(), (await collector.LatestSnapshotAsync())?.TakenAt);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using PortExporter.Core.Firewall;
 using PortExporter.Core.Network;
 using PortExporter.Core.Firewall.Reading;
 using PortExporter.Firewall.Evaluation;
+using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
 using PortExporter.Firewall.Nftables;
 
@@ -43,7 +44,8 @@ public static class FirewallFixture
             Read(fixture, "iptables-nft-save.txt"),
             Read(fixture, "ip6tables-nft-save.txt"),
             Read(fixture, "iptables-legacy-save.txt"),
-            Read(fixture, "ip6tables-legacy-save.txt"));
+            Read(fixture, "ip6tables-legacy-save.txt"),
+            ReadOptional(fixture, "ipset-save.txt") is { } sets ? IpsetSaveParser.Parse(sets, "ipset-save.txt") : null);
 
     public static IReadOnlyList<FixtureCase> Cases(string fixture) =>
         [.. Lines(fixture).Where(f => f[0] != "listen").Select(f => ParseCase(fixture, f))];

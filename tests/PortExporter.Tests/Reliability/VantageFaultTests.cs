@@ -81,12 +81,20 @@ public sealed class VantageFaultTests(ITestOutputHelper output)
         Assert.False(slow.IsCompleted, "the slow scrape's collection ended before the joining scrape answered: nothing was joined");
         Assert.Equal(collectionsBefore, Value(quick.Body, "port_exporter_collections_total"));
 
-        // The slow scrape, too, answers before its own client gives up, with the vantage down.
+        // The slow scrape, too, answers before its own client gives up: with its own collection, where the vantage
+        // is down, or (when the machine is so busy that writing the series outlasts the grace after the deadline)
+        // with the previous one. Either is complete; which one it got is in the collections counter.
         var first = await slow;
         output.WriteLine($"slow scrape: {first.Elapsed.TotalSeconds:0.000} s");
         Assert.Equal(200, first.Status);
-        Assert.Equal(0, Value(first.Body, "port_vantage_up", ("vantage", "outside")));
-        Assert.Equal(collectionsBefore + 1, Value(first.Body, "port_exporter_collections_total"));
+        Exposition.AssertComplete(first.Body);
+        var collections = Value(first.Body, "port_exporter_collections_total");
+        output.WriteLine($"slow scrape served collection {collections} (before: {collectionsBefore})");
+        Assert.Contains(collections, new double?[] { collectionsBefore, collectionsBefore + 1 });
+        if (collections == collectionsBefore + 1)
+        {
+            Assert.Equal(0, Value(first.Body, "port_vantage_up", ("vantage", "outside")));
+        }
     }
 
     // Every scrape collects afresh (no reuse of a young collection), so each one asks the vantage.

@@ -3,6 +3,7 @@ using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
 using PortExporter.Firewall.Firewalld;
+using PortExporter.Firewall.Ipset;
 
 namespace PortExporter.Core.Diagnosis.Rules;
 
@@ -96,7 +97,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
             ConfirmCommand(d, port, firewalld),
             $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. The firewall ({managed}) {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            firewalld is null ? Fix(d, port, blocked) : FirewalldFix(d, port, firewalld, blocked));
+            firewalld is null ? SetFix(d, blocked.Connection?.Source) ?? Fix(d, port, blocked) : FirewalldFix(d, port, firewalld, blocked));
     }
 
     /// <summary>What the port promises for <paramref name="source"/>: a range, outside, or the internal networks.</summary>
@@ -150,6 +151,10 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             _ => $"{(d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) || v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {iptFrom}-p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
         };
     }
+
+    /// <summary>A block by a set of sources (an ipset, an nft set, a fail2ban ban): the fix is in the set, for that source.</summary>
+    private static string? SetFix(FirewallDecision d, System.Net.IPAddress? source) =>
+        SetBlock.Of(d) is { } block ? block.Fix(source?.ToString() ?? "the client's address") : null;
 
     /// <summary>
     /// The fix on a firewalld host: open the port in the zone the connection lands in, permanently, and reload.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using PortExporter.Core.Commands;
 using PortExporter.Firewall.Firewalld;
+using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
 using PortExporter.Firewall.Nftables;
 
@@ -11,13 +12,17 @@ namespace PortExporter.Core.Firewall.Reading;
 /// allowlist, each with the timeout): <c>nft -j list ruleset</c> (and <c>nft list chains</c> when an ingress chain's
 /// device is not in the JSON); <c>iptables-nft-save -c</c> /
 /// <c>ip6tables-nft-save -c</c> only when nft shows tables with xt expressions of that family;
-/// <c>iptables-legacy-save -c</c> and <c>ip6tables-legacy-save -c</c>; <c>firewall-cmd --state</c> and, when
+/// <c>iptables-legacy-save -c</c> and <c>ip6tables-legacy-save -c</c>; <c>ipset save</c> only when one of those dumps
+/// has a <c>--match-set</c> rule (the sets it looks up); <c>firewall-cmd --state</c> and, when
 /// running, <c>--list-all-zones</c> plus the service definitions under the root filesystem. A missing tool is an
 /// absent backend. A command that times out, is cut at the output cap, exits non-zero or prints something the
 /// parsers reject throws: the firewall collector fails, nothing else. Thread-safe.
 /// </summary>
 public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths, TimeProvider time)
 {
+    /// <summary>What an iptables-save dump shows for a rule that looks up an ipset.</summary>
+    private const string SetLookup = "--match-set ";
+
     public async Task<RulesetSnapshot> ReadAsync(TimeSpan commandTimeout, CancellationToken cancellationToken)
     {
         var takenAt = time.GetUtcNow();
@@ -44,7 +49,14 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
 
         var legacy4 = (await RunAsync(AllowedCommand.IptablesLegacySave, commandTimeout, cancellationToken).ConfigureAwait(false))?.Stdout;
         var legacy6 = (await RunAsync(AllowedCommand.Ip6tablesLegacySave, commandTimeout, cancellationToken).ConfigureAwait(false))?.Stdout;
-        var (ruleset, backends) = RulesetAssembler.Assemble(nft, ipNft, ip6Nft, legacy4, legacy6);
+        IpsetCatalog? sets = null;
+        if (((string?[])[ipNft, ip6Nft, legacy4, legacy6]).Any(d => d is not null && d.Contains(SetLookup, StringComparison.Ordinal))
+            && await RunAsync(AllowedCommand.IpsetSave, commandTimeout, cancellationToken).ConfigureAwait(false) is { } ipset)
+        {
+            sets = IpsetSaveParser.Parse(ipset.Stdout, AllowedCommand.IpsetSave.ToString());
+        }
+
+        var (ruleset, backends) = RulesetAssembler.Assemble(nft, ipNft, ip6Nft, legacy4, legacy6, sets);
 
         var firewalld = await ReadFirewalldAsync(commandTimeout, cancellationToken).ConfigureAwait(false);
         if (firewalld is not null)

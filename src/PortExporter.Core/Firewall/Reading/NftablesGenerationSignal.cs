@@ -6,8 +6,10 @@ namespace PortExporter.Core.Firewall.Reading;
 /// <summary>
 /// The nf_tables generation id, read with one netlink request (<c>NFT_MSG_GETGEN</c> on a NETLINK_NETFILTER
 /// socket, about 0.1 ms): the kernel bumps it on every ruleset commit, by nft, firewalld or iptables-nft alike.
-/// The nft command line does not print it. Legacy x_tables changes do not move it (those rely on the refresh
-/// interval). Null when unavailable (not Linux, no nf_tables, no permission); never throws. Thread-safe.
+/// The nft command line does not print it. Legacy x_tables and ipset changes do not move it: while legacy tables
+/// exist in the calling thread's network namespace or the ipset module is loaded, the signal is null (unavailable)
+/// and the ruleset relies on the refresh interval. Null when unavailable (not Linux, no nf_tables, no permission);
+/// never throws. Thread-safe.
 /// </summary>
 public sealed class NftablesGenerationSignal : IRulesetChangeSignal
 {
@@ -29,6 +31,17 @@ public sealed class NftablesGenerationSignal : IRulesetChangeSignal
             return null;
         }
 
+        return UnsignalledSourcesPresent("/proc/thread-self/net", "/sys/module") ? null : Generation();
+    }
+
+    /// <summary>The nf_tables generation id of the calling thread's network namespace alone, or null.</summary>
+    internal ulong? Generation()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
         try
         {
             return Query();
@@ -36,6 +49,29 @@ public sealed class NftablesGenerationSignal : IRulesetChangeSignal
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or MarshalDirectiveException)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether part of the ruleset can change without a generation bump: legacy x_tables tables registered in the
+    /// network namespace whose <c>net</c> directory is <paramref name="procNet"/> (<c>ip_tables_names</c>,
+    /// <c>ip6_tables_names</c>), or the <c>ip_set</c> module under <paramref name="sysModule"/> (sets are changed
+    /// through their own netlink family).
+    /// </summary>
+    internal static bool UnsignalledSourcesPresent(string procNet, string sysModule) =>
+        HasContent(Path.Combine(procNet, "ip_tables_names"))
+        || HasContent(Path.Combine(procNet, "ip6_tables_names"))
+        || Directory.Exists(Path.Combine(sysModule, "ip_set"));
+
+    private static bool HasContent(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).AsSpan().Trim().Length > 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

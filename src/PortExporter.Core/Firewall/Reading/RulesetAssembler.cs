@@ -1,4 +1,5 @@
 using PortExporter.Firewall.Iptables;
+using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
 using PortExporter.Firewall.Nftables;
 
@@ -17,14 +18,15 @@ public static class RulesetAssembler
     /// <param name="ip6tablesNftSave">Output of <c>ip6tables-nft-save -c</c>, or null.</param>
     /// <param name="iptablesLegacySave">Output of <c>iptables-legacy-save -c</c>, or null.</param>
     /// <param name="ip6tablesLegacySave">Output of <c>ip6tables-legacy-save -c</c>, or null.</param>
+    /// <param name="sets">Parsed <c>ipset save</c>, which <c>-m set</c> rules look up; null when not read.</param>
     /// <returns>The ruleset and the backends that contributed at least one table, in a fixed order.</returns>
     public static (FirewallRuleset Ruleset, IReadOnlyList<string> Backends) Assemble(
-        NftRuleset? nft, string? iptablesNftSave, string? ip6tablesNftSave, string? iptablesLegacySave, string? ip6tablesLegacySave)
+        NftRuleset? nft, string? iptablesNftSave, string? ip6tablesNftSave, string? iptablesLegacySave, string? ip6tablesLegacySave, IpsetCatalog? sets = null)
     {
         var replacements = new Dictionary<(TableFamily, string), FirewallTable>();
         if (iptablesNftSave is not null)
         {
-            foreach (var t in IptablesSaveParser.Parse(iptablesNftSave, FirewallBackends.IptablesNft, 4, "iptables-nft-save -c"))
+            foreach (var t in IptablesSaveParser.Parse(iptablesNftSave, FirewallBackends.IptablesNft, 4, "iptables-nft-save -c", sets: sets))
             {
                 replacements[(TableFamily.Ip, t.Name)] = t;
             }
@@ -32,7 +34,7 @@ public static class RulesetAssembler
 
         if (ip6tablesNftSave is not null)
         {
-            foreach (var t in IptablesSaveParser.Parse(ip6tablesNftSave, FirewallBackends.Ip6tablesNft, 6, "ip6tables-nft-save -c"))
+            foreach (var t in IptablesSaveParser.Parse(ip6tablesNftSave, FirewallBackends.Ip6tablesNft, 6, "ip6tables-nft-save -c", sets: sets))
             {
                 replacements[(TableFamily.Ip6, t.Name)] = t;
             }
@@ -51,12 +53,12 @@ public static class RulesetAssembler
 
         if (iptablesLegacySave is not null)
         {
-            tables.AddRange(IptablesSaveParser.Parse(iptablesLegacySave, FirewallBackends.IptablesLegacy, 4, "iptables-legacy-save -c"));
+            tables.AddRange(IptablesSaveParser.Parse(iptablesLegacySave, FirewallBackends.IptablesLegacy, 4, "iptables-legacy-save -c", sets: sets));
         }
 
         if (ip6tablesLegacySave is not null)
         {
-            tables.AddRange(IptablesSaveParser.Parse(ip6tablesLegacySave, FirewallBackends.Ip6tablesLegacy, 6, "ip6tables-legacy-save -c"));
+            tables.AddRange(IptablesSaveParser.Parse(ip6tablesLegacySave, FirewallBackends.Ip6tablesLegacy, 6, "ip6tables-legacy-save -c", sets: sets));
         }
 
         string[] order = [FirewallBackends.Nftables, FirewallBackends.IptablesNft, FirewallBackends.Ip6tablesNft, FirewallBackends.IptablesLegacy, FirewallBackends.Ip6tablesLegacy];

@@ -28,5 +28,6 @@ internal static class IptablesMatchModules
         ["mark"] = new(PacketModules.ReadMark),
         ["pkttype"] = new(PacketModules.ReadPacketType),
         ["rpfilter"] = new(PacketModules.ReadReversePath, KnownWithoutOptions: true),
+        ["set"] = new(SetModule.Read),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

@@ -1,3 +1,4 @@
+using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
 
 namespace PortExporter.Firewall.Iptables.Modules;
@@ -7,7 +8,7 @@ namespace PortExporter.Firewall.Iptables.Modules;
 /// position in them (shared with the compiler), the IP version and the rule's matches and comment.
 /// One per rule; not thread-safe.
 /// </summary>
-internal sealed class ModuleContext(IReadOnlyList<string> args, int ipVersion)
+internal sealed class ModuleContext(IReadOnlyList<string> args, int ipVersion, IpsetCatalog? sets = null)
 {
     public IReadOnlyList<string> Args { get; } = args;
 
@@ -16,6 +17,9 @@ internal sealed class ModuleContext(IReadOnlyList<string> args, int ipVersion)
 
     /// <summary>4 or 6.</summary>
     public int IpVersion { get; } = ipVersion;
+
+    /// <summary>The ipset contents <c>-m set</c> looks up, or null when they were not read.</summary>
+    public IpsetCatalog? Sets { get; } = sets;
 
     public List<RuleMatch> Matches { get; } = [];
 

@@ -1,0 +1,47 @@
+using PortExporter.Firewall.Model;
+
+namespace PortExporter.Firewall.Ipset;
+
+/// <summary>What one dimension of an ipset type holds, in the order the type names them (<c>hash:net,port</c>).</summary>
+public enum IpsetDimension
+{
+    /// <summary>An address or network: one component, the addresses.</summary>
+    Address,
+
+    /// <summary>A protocol and port: two components, the protocol numbers and the ports (an ICMP type/code for ICMP).</summary>
+    Port,
+}
+
+/// <summary>
+/// One ipset, read from <c>ipset save</c> and compiled for lookups: its elements are grouped so that a lookup
+/// walks a few groups, not every entry (all addresses of one protocol and port form one group, with the
+/// <c>nomatch</c> entries already taken out the way the kernel's most-specific-prefix lookup does). Immutable.
+/// </summary>
+/// <param name="Name">The set's name.</param>
+/// <param name="Type">The set type as ipset names it (<c>hash:net</c>).</param>
+/// <param name="IpVersion">4 (<c>family inet</c>) or 6 (<c>family inet6</c>); null for the types of either family (<c>bitmap:port</c>, <c>list:set</c>).</param>
+/// <param name="Dimensions">What each <c>--match-set</c> flag of the type reads, in order; empty for <c>list:set</c>.</param>
+/// <param name="Elements">The grouped elements: per element one <see cref="FieldValues"/> per component of <paramref name="Dimensions"/>.</param>
+/// <param name="Members">For <c>list:set</c>: the names of its member sets, in order; otherwise empty.</param>
+/// <param name="Entries">How many entries <c>ipset save</c> listed (before grouping).</param>
+/// <param name="Unsupported">Why lookups in this set cannot be simulated (a type the simulator does not model), or null.</param>
+public sealed record IpsetSet(
+    string Name,
+    string Type,
+    int? IpVersion,
+    IReadOnlyList<IpsetDimension> Dimensions,
+    IReadOnlyList<FieldValues[]> Elements,
+    IReadOnlyList<string> Members,
+    int Entries,
+    string? Unsupported = null)
+{
+    /// <summary>True for <c>list:set</c>: a lookup tries its <see cref="Members"/> in order.</summary>
+    public bool IsList => Type == IpsetTypes.ListSet;
+}
+
+/// <summary>Every set of one <c>ipset save</c>, by name. Immutable.</summary>
+/// <param name="Sets">The sets by name.</param>
+public sealed record IpsetCatalog(IReadOnlyDictionary<string, IpsetSet> Sets)
+{
+    public static IpsetCatalog Empty { get; } = new(new Dictionary<string, IpsetSet>(StringComparer.Ordinal));
+}

@@ -1,0 +1,77 @@
+using PortExporter.Core.Baseline;
+using PortExporter.Core.Firewall.Reading;
+using PortExporter.Firewall.Nftables;
+using PortExporter.Tests.Support;
+
+namespace PortExporter.Tests.Baseline;
+
+/// <summary>
+/// Ruleset fingerprints from the real tools in a test namespace: traffic (counters) and loading the same rules
+/// again (a new nft handle) leave a fingerprint as it was; a rule added changes it. The rulesets are made and read
+/// with iptables-legacy and nft at test time, not stored.
+/// </summary>
+public sealed class RulesetFingerprintTests
+{
+    [Fact]
+    public void Iptables_legacy_counters_do_not_change_the_fingerprint_and_a_rule_does()
+    {
+        using var ns = new Netns("baselinefp");
+        ns.Exec("iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "ACCEPT");
+        var before = ns.Exec("iptables-legacy-save", "-c").Stdout;
+
+        // Refused connections to loopback: the rule's counters move, the rules do not.
+        ns.ExecAllowFailure("curl", "-s", "-m", "2", "http://127.0.0.1:8080/");
+        ns.ExecAllowFailure("curl", "-s", "-m", "2", "http://127.0.0.1:8080/");
+        var afterTraffic = ns.Exec("iptables-legacy-save", "-c").Stdout;
+        ns.Exec("iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "8081", "-j", "DROP");
+        var afterRule = ns.Exec("iptables-legacy-save", "-c").Stdout;
+
+        Assert.NotEqual(Strip(before), Strip(afterTraffic)); // the counters did move
+        var a = Fingerprint(before);
+        Assert.Equal(a, Fingerprint(afterTraffic));
+        Assert.NotEqual(a.Sha256, Fingerprint(afterRule).Sha256);
+        Assert.Equal((FirewallBackends.IptablesLegacy, 1, 2), (a.Backend, a.Rules, Fingerprint(afterRule).Rules));
+    }
+
+    [Fact]
+    public void Nftables_rules_loaded_again_keep_the_fingerprint_and_a_rule_added_changes_it()
+    {
+        using var ns = new Netns("baselinefp");
+        using var dir = new TempDir();
+        var rules = dir.File("rules.nft", """
+            table inet filter {
+              chain input {
+                type filter hook input priority 0; policy accept;
+                tcp dport 22 accept
+                tcp dport 8080 drop
+              }
+            }
+            """);
+        ns.Exec("nft", "-f", rules);
+        var first = NftFingerprint(ns);
+        var handle = DropHandle(ns);
+
+        // The same rule deleted and added again, in the same place (last): a new handle, the same ruleset.
+        ns.Exec("nft", "delete", "rule", "inet", "filter", "input", "handle", handle.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ns.Exec("nft", "add", "rule", "inet", "filter", "input", "tcp", "dport", "8080", "drop");
+        var again = NftFingerprint(ns);
+        Assert.NotEqual(handle, DropHandle(ns));
+        ns.Exec("nft", "add", "rule", "inet", "filter", "input", "tcp", "dport", "9090", "drop");
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first.Sha256, NftFingerprint(ns).Sha256);
+        Assert.Equal((FirewallBackends.Nftables, 2), (first.Backend, first.Rules));
+    }
+
+    private static RulesetFingerprint Fingerprint(string iptablesLegacySave) =>
+        RulesetFingerprints.Of(RulesetAssembler.Assemble(null, null, null, iptablesLegacySave, null).Ruleset).Single();
+
+    private static RulesetFingerprint NftFingerprint(Netns ns) =>
+        RulesetFingerprints.Of(RulesetAssembler.Assemble(NftJsonParser.Parse(ns.Exec("nft", "-j", "list", "ruleset").Stdout), null, null, null, null).Ruleset).Single();
+
+    private static long DropHandle(Netns ns) =>
+        RulesetAssembler.Assemble(NftJsonParser.Parse(ns.Exec("nft", "-j", "list", "ruleset").Stdout), null, null, null, null).Ruleset
+            .Tables.Single().Chains["input"].Rules.Single(r => r.Text.Contains("8080", StringComparison.Ordinal)).Handle!.Value;
+
+    private static string Strip(string save) => string.Join('\n', save.Split('\n').Where(l => !l.StartsWith('#')));
+}
