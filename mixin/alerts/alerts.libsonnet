@@ -32,6 +32,10 @@ local u = import '../lib/util.libsonnet';
       + '{{ .Labels.verdict }} by {{ .Labels.backend }} {{ if .Labels.table }}table {{ .Labels.table }} chain {{ .Labels.chain }}: {{ end }}{{ .Labels.rule }}'
       + '{{ else }}verdict rule not reported{{ end }}'
       + '{{ range query ' + q('port_firewall_verdict_info{PORT, source="inside"}') + ' }}; from inside: {{ .Labels.verdict }}{{ end }}',
+    // The from: ranges the port must be reachable from that the firewall blocks (source is a range, not outside/inside).
+    local blockedRanges =
+      '{{ range query ' + q('port_firewall_verdict_info{PORT, source!~"outside|inside", verdict=~"drop|reject"}') + ' | sortByLabel "source" }}'
+      + '; must be reachable from {{ .Labels.source }}: {{ .Labels.verdict }} by {{ .Labels.backend }} {{ if .Labels.table }}table {{ .Labels.table }} chain {{ .Labels.chain }}: {{ end }}{{ .Labels.rule }}{{ end }}',
     local unitState =
       '{{ range query ' + q('port_unit_info{PORT}') + ' }}; unit {{ .Labels.unit }} is {{ .Labels.active_state }} ({{ .Labels.sub_state }}){{ end }}',
     local selinuxType =
@@ -84,7 +88,7 @@ local u = import '../lib/util.libsonnet';
       firewall_blocked: {
         summary: 'The firewall on {{ $labels.instance }} blocks {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}) from outside',
         description: 'New connections from outside to port {{ $labels.port }}/{{ $labels.protocol }} of {{ $labels.service }} on {{ $labels.instance }} are blocked: '
-                     + firewallRule + ' (hypothesis A).',
+                     + firewallRule + blockedRanges + ' (hypothesis A).',
       },
       selinux_denied: {
         summary: 'SELinux on {{ $labels.instance }} denies {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }})',

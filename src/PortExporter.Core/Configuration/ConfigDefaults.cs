@@ -18,6 +18,9 @@ public static class ConfigDefaults
     /// <summary><c>/probe</c> requests one client may send at once before the rate limit applies.</summary>
     public const int ProbeClientBurst = 20;
 
+    /// <summary><c>from:</c> ranges per port at most: each is a firewall verdict per scrape and a <c>port_firewall_verdict_info</c> series.</summary>
+    public const int MaxFromRanges = 16;
+
     /// <summary><c>auto_watch.max_ports</c>: auto-watched ports at most; the least recently seen is evicted beyond it.</summary>
     public const int AutoWatchMaxPorts = 512;
 

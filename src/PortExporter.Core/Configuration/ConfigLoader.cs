@@ -123,6 +123,16 @@ public static partial class ConfigLoader
 
             var expose = reader.Expose(map, where);
             var from = reader.OptionalNetworks(map, where, "from");
+            if (from.Count > ConfigDefaults.MaxFromRanges)
+            {
+                throw reader.Error(reader.Get(map, "from")!, $"{where}.from", $"at most {ConfigDefaults.MaxFromRanges} ranges (each is a firewall verdict and a port_firewall_verdict_info series), got {from.Count}");
+            }
+
+            if (from.GroupBy(r => r).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                throw reader.Error(reader.Get(map, "from")!, $"{where}.from", $"each range once, got {twice.Key} twice");
+            }
+
             if (expose == PortExpose.Local && from.Count > 0)
             {
                 throw reader.Error(reader.Get(map, "from")!, $"{where}.from", "a local port is reachable on the host only; from: applies to expose: public or internal");

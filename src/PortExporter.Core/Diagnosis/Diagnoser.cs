@@ -63,20 +63,22 @@ public static class Diagnoser
             }
         }
 
+        var sources = evidence.Firewall?.Ports.GetValueOrDefault(port.Key)?.Sources ?? [];
         if (cause is { } found)
         {
-            return new Diagnosis(port, found, decisive!.Summary!, decisive.Fix, findings, steps, missing);
+            return new Diagnosis(port, found, decisive!.Summary!, decisive.Fix, findings, steps, missing) { FirewallSources = sources };
         }
 
         return missing.Count > 0
-            ? new Diagnosis(port, Cause.Unknown, $"Cannot decide: {string.Join("; ", missing)}.", "Restore the missing evidence (see the collector's log line), then look again.", findings, steps, missing)
-            : new Diagnosis(port, Cause.Ok, OkSummary(port), null, findings, steps, missing);
+            ? new Diagnosis(port, Cause.Unknown, $"Cannot decide: {string.Join("; ", missing)}.", "Restore the missing evidence (see the collector's log line), then look again.", findings, steps, missing) { FirewallSources = sources }
+            : new Diagnosis(port, Cause.Ok, OkSummary(port), null, findings, steps, missing) { FirewallSources = sources };
     }
 
     private static string OkSummary(PortSpec port) => port.Expose switch
     {
         PortExpose.Local => $"{Describe(port)} keeps its promise (expose local): reachable on this host only; every check passed.",
-        PortExpose.Internal => $"{Describe(port)} keeps its promise (expose internal): not reachable from outside; every check passed.",
+        PortExpose.Internal => $"{Describe(port)} keeps its promise (expose internal): reachable from {(port.From.Count > 0 ? string.Join(", ", port.From.Select(r => r.ToCidr())) : "the internal networks")}, not from outside; every check passed.",
+        _ when port.From.Count > 0 => $"{Describe(port)} is reachable from {string.Join(", ", port.From.Select(r => r.ToCidr()))}: every check passed.",
         _ => $"{Describe(port)} is reachable: every check passed.",
     };
 

@@ -1,4 +1,5 @@
 using PortExporter.Core.Configuration;
+using PortExporter.Core.Firewall;
 
 namespace PortExporter.Core.Diagnosis;
 
@@ -20,4 +21,7 @@ public sealed record Diagnosis(
     IReadOnlyList<string> Missing)
 {
     public bool IsHealthy => Cause == Cause.Ok;
+
+    /// <summary>The firewall's verdict per source (outside, inside, each <c>from:</c> range); empty without firewall evidence.</summary>
+    public IReadOnlyList<SourceVerdict> FirewallSources { get; init; } = [];
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
+using PortExporter.Core.Firewall;
 
 namespace PortExporter.Core.Diagnosis;
 
@@ -54,7 +55,12 @@ public sealed record PortReport(
     {
         Expose = d.Port.Expose.ToLabel(),
         Origin = d.Port.Origin.ToLabel(),
+        Firewall = [.. d.FirewallSources.Select(FirewallSourceReport.From)],
     };
+
+    /// <summary>The firewall's verdict per source: outside, inside and each <c>from:</c> range.</summary>
+    [JsonPropertyName("firewall")]
+    public IReadOnlyList<FirewallSourceReport> Firewall { get; init; } = [];
 
     /// <summary>Where the port must be reachable from: public, internal or local.</summary>
     [JsonPropertyName("expose")]
@@ -63,6 +69,34 @@ public sealed record PortReport(
     /// <summary>Who said so: config or inferred (auto-watch).</summary>
     [JsonPropertyName("origin")]
     public string Origin { get; init; } = "config";
+}
+
+/// <summary>The firewall's verdict for one source in <see cref="PortReport"/>.</summary>
+/// <param name="Source">outside, inside, or a <c>from:</c> range (the <c>source</c> label of <c>port_firewall_verdict_info</c>).</param>
+/// <param name="Verdict">accept, drop, reject or unknown.</param>
+/// <param name="Rule">The deciding rule (backend, table, chain, rule) or chain policy.</param>
+/// <param name="Connection">What was simulated: protocol, source -> destination:port on the arriving interface (or why nothing could be).</param>
+/// <param name="Addresses">The source addresses simulated (a range: its first usable address and its other end).</param>
+public sealed record FirewallSourceReport(
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("verdict")] string Verdict,
+    [property: JsonPropertyName("rule")] string Rule,
+    [property: JsonPropertyName("connection")] string Connection,
+    [property: JsonPropertyName("addresses")] IReadOnlyList<string> Addresses)
+{
+    /// <summary>Why the verdict is what it is when the rule alone does not say (an unknown match, ends of a range told apart).</summary>
+    [JsonPropertyName("detail")]
+    public string? Detail { get; init; }
+
+    public static FirewallSourceReport From(SourceVerdict s) => new(
+        s.Source,
+        s.Decision.Verdict.ToString().ToLowerInvariant(),
+        s.Decision.Table.Length == 0 ? s.Decision.Rule : $"{s.Decision.Backend} table {s.Decision.Table} chain {s.Decision.Chain}: {s.Decision.Rule}",
+        s.Connection?.ToString() ?? string.Empty,
+        [.. (s.Addresses.Count > 0 ? s.Addresses : s.Connection is { } c ? [c.Source] : []).Select(a => a.ToString())])
+    {
+        Detail = s.Decision.Detail,
+    };
 }
 
 /// <summary>One evidence step in <see cref="PortReport"/>.</summary>

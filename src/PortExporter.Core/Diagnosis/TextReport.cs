@@ -21,6 +21,17 @@ public static class TextReport
                 }
             }
 
+            foreach (var source in port.Firewall)
+            {
+                text.Append("  firewall ").Append(source.Source.PadRight(18)).Append(' ').Append(source.Verdict.PadRight(7)).Append(' ').Append(source.Rule);
+                if (source.Connection.Length > 0)
+                {
+                    text.Append(" (").Append(source.Connection).Append(')');
+                }
+
+                text.AppendLine(source.Detail is { } detail ? $"; {detail}" : string.Empty);
+            }
+
             if (port.Fix is { } fix)
             {
                 text.Append("  fix: ").AppendLine(fix);

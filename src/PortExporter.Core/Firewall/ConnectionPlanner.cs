@@ -12,15 +12,19 @@ namespace PortExporter.Core.Firewall;
 /// port's <c>bind</c> address when the config gives one; otherwise the family of its <c>external</c> addresses when
 /// they are all of one (the way outside clients come in); otherwise IPv6 when the port has listeners and none of
 /// them takes IPv4 (an IPv6-only service); otherwise IPv4, or IPv6 when the host has no IPv4 outside interface.
-/// One family per port: the verdict is for the way outside clients reach that service.
 /// <list type="bullet">
 /// <item>Outside interface: the one owning <c>bind</c>; else the interface of the default route of that family
 /// (lowest metric); else the first non-loopback interface with an address of that family.</item>
 /// <item>Outside destination: <c>bind</c>, else that interface's first global address.</item>
-/// <item>Outside source: the first usable address of the port's first <c>from:</c> range of that family (the sources
-/// that must get through); else <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
+/// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
 /// 2001:db8::1 (documentation ranges).</item>
-/// <item>Inside: from and to <c>bind</c> (else 127.0.0.1 / ::1) on lo.</item>
+/// <item>Inside: a client on an internal network (a subnet of an interface other than lo and the default-route
+/// one; the interface of <c>bind</c> when it is such an interface): the subnet's first usable address that is not
+/// this host's, arriving on that interface, to <c>bind</c> or the interface's own address. With no internal
+/// network, or <c>bind</c> on loopback: from and to <c>bind</c> (else 127.0.0.1 / ::1) on lo.</item>
+/// <item>Each <c>from:</c> range, in its own family: its first usable address and its last (the broadcast left
+/// out), each the nearest that is not this host's, arriving on the interface whose subnet holds the range, else
+/// on the outside interface of that family; to <c>bind</c> or that interface's own address.</item>
 /// </list>
 /// Pure.
 /// </summary>
@@ -28,6 +32,9 @@ public static class ConnectionPlanner
 {
     public static readonly IPAddress DefaultExternalV4 = IPAddress.Parse(ConfigDefaults.FirewallExternalSource);
     public static readonly IPAddress DefaultExternalV6 = IPAddress.Parse("2001:db8::1");
+
+    /// <summary>Addresses tried from a range's end inward for one that is not this host's.</summary>
+    private const int MaxCandidates = 8;
 
     public static ConnectionPlan Plan(PortSpec port, IEnumerable<Listener>? listeners, HostNetwork network, IPAddress? externalSource)
     {
@@ -37,31 +44,90 @@ public static class ConnectionPlanner
         var specificBind = bind is not null && !bind.Equals(IPAddress.Any) && !bind.Equals(IPAddress.IPv6Any) ? bind : null;
         var version = ChooseVersion(bind, ExternalFamily(port), listeners?.ToList(), network);
 
-        var insideAddress = specificBind ?? (version == 6 ? IPAddress.IPv6Loopback : IPAddress.Loopback);
-        var inside = new SimulatedConnection(ConnectionOrigin.Inside, insideAddress, insideAddress, "lo", port.Protocol, port.Port);
+        var inside = Inside(port, specificBind, version, network);
+        var from = port.From.Select(r => FromRange(port, r, specificBind, network)).ToList();
+        var source = externalSource is not null && externalSource.AddressFamily == Family(version) ? externalSource : version == 6 ? DefaultExternalV6 : DefaultExternalV4;
+        if (OutsidePath(specificBind, version, network) is not var (outsideInterface, destination))
+        {
+            return new ConnectionPlan(null, inside, $"no IPv{version} interface for outside traffic (no default route, no address)") { From = from };
+        }
 
-        var source = FirstUsable(port.From.Where(r => r.BaseAddress.AddressFamily == Family(version)).Select(r => (IPNetwork?)r).FirstOrDefault())
-            ?? (externalSource is not null && externalSource.AddressFamily == Family(version) ? externalSource : version == 6 ? DefaultExternalV6 : DefaultExternalV4);
-        string? outsideInterface;
-        IPAddress? destination;
+        return new ConnectionPlan(new SimulatedConnection(ConnectionOrigin.Outside, source, destination, outsideInterface, port.Protocol, port.Port), inside) { From = from };
+    }
+
+    /// <summary>The interface outside traffic of <paramref name="version"/> arrives on and the address it is sent to; null when there is none.</summary>
+    private static (string Interface, IPAddress Destination)? OutsidePath(IPAddress? specificBind, int version, HostNetwork network)
+    {
         if (specificBind is not null)
         {
-            outsideInterface = network.InterfaceOf(specificBind) ?? network.DefaultInterface(version) ?? network.FirstNonLoopbackInterface(version);
-            destination = specificBind;
-        }
-        else
-        {
-            outsideInterface = network.DefaultInterface(version) ?? network.FirstNonLoopbackInterface(version);
-            destination = outsideInterface is null ? null : network.PrimaryAddress(outsideInterface, version);
+            var owner = network.InterfaceOf(specificBind) ?? network.DefaultInterface(version) ?? network.FirstNonLoopbackInterface(version);
+            return owner is null ? null : (owner, specificBind);
         }
 
-        if (outsideInterface is null || destination is null)
-        {
-            return new ConnectionPlan(null, inside, $"no IPv{version} interface for outside traffic (no default route, no address)");
-        }
-
-        return new ConnectionPlan(new SimulatedConnection(ConnectionOrigin.Outside, source, destination, outsideInterface, port.Protocol, port.Port), inside);
+        var name = network.DefaultInterface(version) ?? network.FirstNonLoopbackInterface(version);
+        return name is not null && network.PrimaryAddress(name, version) is { } destination ? (name, destination) : null;
     }
+
+    private static SimulatedConnection Inside(PortSpec port, IPAddress? specificBind, int version, HostNetwork network)
+    {
+        var loopback = specificBind ?? (version == 6 ? IPAddress.IPv6Loopback : IPAddress.Loopback);
+        var host = new SimulatedConnection(ConnectionOrigin.Inside, loopback, loopback, "lo", port.Protocol, port.Port);
+        if (specificBind is not null && IPAddress.IsLoopback(specificBind))
+        {
+            return host;
+        }
+
+        var networks = network.InternalNetworks(version);
+        var bindInterface = specificBind is null ? null : network.InterfaceOf(specificBind);
+        foreach (var (iface, subnet) in networks.OrderBy(n => n.Interface.Name == bindInterface ? 0 : 1))
+        {
+            if (Candidate(subnet, fromEnd: false, network) is { } client
+                && (specificBind ?? AddressIn(iface, subnet, version, network)) is { } destination)
+            {
+                return new SimulatedConnection(ConnectionOrigin.Outside, client, destination, iface.Name, port.Protocol, port.Port);
+            }
+        }
+
+        return host;
+    }
+
+    private static PlannedSource FromRange(PortSpec port, IPNetwork range, IPAddress? specificBind, HostNetwork network)
+    {
+        var label = range.ToCidr();
+        var version = range.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4;
+        if (specificBind is not null && specificBind.AddressFamily != range.BaseAddress.AddressFamily)
+        {
+            return new PlannedSource(label, [], $"the port is bound to {specificBind}: clients from an IPv{version} range cannot reach it");
+        }
+
+        var first = Candidate(range, fromEnd: false, network);
+        var last = Candidate(range, fromEnd: true, network);
+        if (first is null || last is null)
+        {
+            return new PlannedSource(label, [], "every address tried in the range is this host's own");
+        }
+
+        (string Interface, IPAddress Destination)? path = network.ConnectedInterface(first) is { } connected
+            && (specificBind ?? AddressIn(connected, null, version, network)) is { } to
+            ? (connected.Name, to)
+            : OutsidePath(specificBind, version, network);
+        if (path is not var (name, destination))
+        {
+            return new PlannedSource(label, [], $"no IPv{version} interface for traffic from {label} (no route, no address)");
+        }
+
+        var connections = new List<SimulatedConnection> { new(ConnectionOrigin.Outside, first, destination, name, port.Protocol, port.Port) };
+        if (!last.Equals(first))
+        {
+            connections.Add(connections[0] with { Source = last });
+        }
+
+        return new PlannedSource(label, connections);
+    }
+
+    /// <summary>The interface's own address of <paramref name="version"/>, one in <paramref name="subnet"/> when given.</summary>
+    private static IPAddress? AddressIn(HostInterface iface, IPNetwork? subnet, int version, HostNetwork network) =>
+        subnet is { } s && iface.Addresses.FirstOrDefault(s.Contains) is { } inSubnet ? inSubnet : network.PrimaryAddress(iface.Name, version);
 
     private static int ChooseVersion(IPAddress? bind, int? externalFamily, List<Listener>? listeners, HostNetwork network)
     {
@@ -97,21 +163,55 @@ public static class ConnectionPlanner
     }
 
     /// <summary>The first usable address of <paramref name="range"/>: the one after the network address (itself for a /31, /32, /127, /128).</summary>
-    public static IPAddress? FirstUsable(IPNetwork? range)
+    public static IPAddress? FirstUsable(IPNetwork? range) => range is { } r ? Usable(r, fromEnd: false, 0) : null;
+
+    /// <summary>The last usable address of <paramref name="range"/>: the IPv4 broadcast left out (itself for a /31, /32), the last address for IPv6.</summary>
+    public static IPAddress? LastUsable(IPNetwork? range) => range is { } r ? Usable(r, fromEnd: true, 0) : null;
+
+    /// <summary>The usable address nearest the range's start (or end) that is not this host's, or null.</summary>
+    private static IPAddress? Candidate(IPNetwork range, bool fromEnd, HostNetwork network)
     {
-        if (range is not { } r)
+        for (var step = 0; step < MaxCandidates; step++)
+        {
+            if (Usable(range, fromEnd, step) is not { } address)
+            {
+                return null;
+            }
+
+            if (!network.IsLocal(address))
+            {
+                return address;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The usable address <paramref name="step"/> places in from the range's start or end; null past the range.</summary>
+    private static IPAddress? Usable(IPNetwork range, bool fromEnd, int step)
+    {
+        var bytes = range.BaseAddress.GetAddressBytes();
+        UInt128 value = 0;
+        foreach (var part in bytes)
+        {
+            value = (value << 8) | part;
+        }
+
+        var hostBits = (bytes.Length * 8) - range.PrefixLength;
+        var last = hostBits >= 128 ? UInt128.MaxValue : (UInt128.One << hostBits) - 1;
+        // Offsets inside the range: the network address (and the IPv4 broadcast) left out unless the range is a /31 or smaller.
+        var low = hostBits <= 1 ? UInt128.Zero : UInt128.One;
+        var high = hostBits <= 1 || bytes.Length == 16 ? last : last - 1;
+        if ((UInt128)step > high - low)
         {
             return null;
         }
 
-        var bytes = r.BaseAddress.GetAddressBytes();
-        if (r.PrefixLength >= bytes.Length * 8 - 1)
+        value += fromEnd ? high - (UInt128)step : low + (UInt128)step;
+        for (var i = bytes.Length - 1; i >= 0; i--)
         {
-            return r.BaseAddress;
-        }
-
-        for (var i = bytes.Length - 1; i >= 0 && ++bytes[i] == 0; i--)
-        {
+            bytes[i] = (byte)(value & 0xFF);
+            value >>= 8;
         }
 
         return new IPAddress(bytes);

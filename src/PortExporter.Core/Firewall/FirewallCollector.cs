@@ -248,15 +248,61 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         {
             var plan = ConnectionPlanner.Plan(port, listeners, network, externalSource);
             var inside = evaluator.Evaluate(plan.Inside, network.IsLocal);
+            var from = plan.From.Select(source => EvaluateSource(source, network)).ToList();
             if (plan.Outside is null)
             {
-                var none = new FirewallDecision(FirewallVerdict.Unknown, FirewallBackends.None, string.Empty, string.Empty, string.Empty) { Detail = plan.OutsideProblem };
-                return new FirewallPortResult(none, inside.Decision);
+                var none = Unknown(plan.OutsideProblem);
+                return new FirewallPortResult(none, inside.Decision) { InsideConnection = plan.Inside, From = from };
             }
 
             var outside = evaluator.Evaluate(plan.Outside, network.IsLocal, network.EgressInterface);
             var explanation = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, plan.Outside) : null;
-            return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, plan.Outside, explanation);
+            return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, plan.Outside, explanation)
+            {
+                InsideConnection = plan.Inside,
+                From = from,
+            };
         }
+
+        /// <summary>
+        /// A range's verdict: the same at both ends is the range's; when the rules tell the ends apart, the blocking
+        /// (else the unknown) end's, saying so.
+        /// </summary>
+        private SourceVerdict EvaluateSource(PlannedSource source, HostNetwork network)
+        {
+            if (source.Connections.Count == 0)
+            {
+                return new SourceVerdict(source.Source, Unknown(source.Problem), null);
+            }
+
+            var ends = source.Connections.Select(c => (Connection: c, Evaluation: evaluator.Evaluate(c, network.IsLocal))).ToList();
+            var deciding = ends.FirstOrDefault(e => e.Evaluation.Decision.Blocks);
+            if (deciding.Connection is null)
+            {
+                deciding = ends.FirstOrDefault(e => e.Evaluation.Decision.Verdict == FirewallVerdict.Unknown);
+            }
+
+            if (deciding.Connection is null)
+            {
+                deciding = ends[0];
+            }
+
+            var decision = deciding.Evaluation.Decision;
+            if (ends.Select(e => e.Evaluation.Decision.Verdict).Distinct().Count() > 1)
+            {
+                var split = string.Join(", ", ends.Select(e => $"{e.Connection.Source} {e.Evaluation.Decision.Verdict.ToString().ToLowerInvariant()}"));
+                decision = decision with { Detail = decision.Detail is null ? $"the rules tell the range apart: {split}" : $"{decision.Detail}; the rules tell the range apart: {split}" };
+            }
+
+            return new SourceVerdict(source.Source, decision, deciding.Connection)
+            {
+                Addresses = [.. ends.Select(e => e.Connection.Source)],
+                DroppedPackets = deciding.Evaluation.DroppedPackets,
+                Firewalld = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, deciding.Connection) : null,
+            };
+        }
+
+        private static FirewallDecision Unknown(string? why) =>
+            new(FirewallVerdict.Unknown, FirewallBackends.None, string.Empty, string.Empty, string.Empty) { Detail = why };
     }
 }

@@ -33,7 +33,7 @@ public sealed class FirewallMetrics : IMetricsWriter
         _verdict = new SeriesSet(
             factory,
             "port_firewall_verdict_info",
-            "The firewall's verdict for a new connection to the port from outside (the outside source on the outside interface) and from inside (loopback), with the deciding rule (handle or position and text) or chain policy. Always 1.",
+            "The firewall's verdict for a new connection to the port per source: outside (firewall.external_source on the outside interface), inside (a client on an internal network, or the host itself over loopback when it has none) and each from: range of the port (its CIDR), with the deciding rule (handle or position and text) or chain policy. Always 1.",
             PortLabels.With("source", "verdict", "backend", "table", "chain", "rule"));
         _backends = new SeriesSet(
             factory,
@@ -90,8 +90,7 @@ public sealed class FirewallMetrics : IMetricsWriter
                 blocked.Add((PortLabels.Of(port), result.Outside.Blocks ? 1 : 0));
             }
 
-            verdicts.Add((VerdictLabels(port, ConnectionOrigin.Outside, result.Outside), 1));
-            verdicts.Add((VerdictLabels(port, ConnectionOrigin.Inside, result.Inside), 1));
+            verdicts.AddRange(result.Sources.Select(source => (VerdictLabels(port, source.Source, source.Decision), 1.0)));
             if (result.Outside.Blocks && result.DroppedPackets is { } packets)
             {
                 dropped.Add((PortLabels.Of(port), packets));
@@ -110,8 +109,8 @@ public sealed class FirewallMetrics : IMetricsWriter
         }
     }
 
-    private static string[] VerdictLabels(Configuration.PortSpec port, ConnectionOrigin origin, FirewallDecision decision) =>
-        PortLabels.Of(port, origin.ToLabel(), decision.Verdict.ToString().ToLowerInvariant(), decision.Backend, decision.Table, decision.Chain, decision.Rule);
+    private static string[] VerdictLabels(Configuration.PortSpec port, string source, FirewallDecision decision) =>
+        PortLabels.Of(port, source, decision.Verdict.ToString().ToLowerInvariant(), decision.Backend, decision.Table, decision.Chain, decision.Rule);
 
     /// <summary>
     /// Counters follow the kernel's: a higher value moves the series up (IncTo); a lower one means the kernel's

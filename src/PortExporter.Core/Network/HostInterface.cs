@@ -5,4 +5,26 @@ namespace PortExporter.Core.Network;
 /// <summary>A network interface of the host and its addresses.</summary>
 /// <param name="Name">The interface name (eth0, lo).</param>
 /// <param name="Addresses">Its IPv4 and IPv6 addresses.</param>
-public sealed record HostInterface(string Name, IReadOnlyList<IPAddress> Addresses);
+public sealed record HostInterface(string Name, IReadOnlyList<IPAddress> Addresses)
+{
+    /// <summary>
+    /// The subnets its addresses are on (IPv4: the connected route holding the address; IPv6: the address's prefix
+    /// length), the networks whose clients arrive on this interface. Empty when not known.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> Subnets { get; init; } = [];
+
+    /// <summary>The subnet of <paramref name="address"/> with its host bits cleared.</summary>
+    public static IPNetwork SubnetOf(IPAddress address, int prefixLength)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var bytes = address.GetAddressBytes();
+        var bits = Math.Clamp(prefixLength, 0, bytes.Length * 8);
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(bits - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        return new IPNetwork(new IPAddress(bytes), bits);
+    }
+}

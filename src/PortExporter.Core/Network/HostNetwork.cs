@@ -51,7 +51,32 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
                 && DefaultInterfaceV6 == other.DefaultInterfaceV6
                 && Routes.SequenceEqual(other.Routes)
                 && Interfaces.Count == other.Interfaces.Count
-                && Interfaces.Zip(other.Interfaces).All(p => p.First.Name == p.Second.Name && p.First.Addresses.SequenceEqual(p.Second.Addresses)));
+                && Interfaces.Zip(other.Interfaces).All(p => p.First.Name == p.Second.Name && p.First.Addresses.SequenceEqual(p.Second.Addresses) && p.First.Subnets.SequenceEqual(p.Second.Subnets)));
+    }
+
+    /// <summary>
+    /// The host's internal networks of <paramref name="ipVersion"/>: the subnets of its interfaces other than lo and
+    /// the default-route interface of that version (link-local subnets left out), with their interface.
+    /// </summary>
+    public IReadOnlyList<(HostInterface Interface, IPNetwork Subnet)> InternalNetworks(int ipVersion)
+    {
+        var family = ipVersion == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        var outside = DefaultInterface(ipVersion);
+        return [.. Interfaces
+            .Where(i => i.Name != "lo" && i.Name != outside)
+            .SelectMany(i => i.Subnets.Where(s => s.BaseAddress.AddressFamily == family && !s.BaseAddress.IsIPv6LinkLocal).Select(s => (i, s)))];
+    }
+
+    /// <summary>The interface (not lo) whose subnet holds <paramref name="address"/>: where a client with that address arrives directly; else null.</summary>
+    public HostInterface? ConnectedInterface(IPAddress address)
+    {
+        var a = Normalize(address);
+        return Interfaces.Where(i => i.Name != "lo")
+            .Select(i => (Interface: i, Best: i.Subnets.Where(s => s.Contains(a)).Select(s => s.PrefixLength).DefaultIfEmpty(-1).Max()))
+            .Where(x => x.Best >= 0)
+            .OrderByDescending(x => x.Best)
+            .Select(x => x.Interface)
+            .FirstOrDefault();
     }
 
     /// <summary>The name of the interface that owns <paramref name="address"/> (loopback addresses: lo), or null.</summary>

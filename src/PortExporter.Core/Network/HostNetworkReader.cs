@@ -4,8 +4,8 @@ namespace PortExporter.Core.Network;
 
 /// <summary>
 /// Reads <see cref="HostNetwork"/> from procfs: <c>net/route</c> and <c>net/ipv6_route</c> (default routes),
-/// <c>net/if_inet6</c> (IPv6 addresses per interface) and <c>net/fib_trie</c> (local IPv4 addresses, placed on
-/// the interface whose connected route holds them; 127/8 on lo). No external command is run. A missing file
+/// <c>net/if_inet6</c> (IPv6 addresses and their prefix lengths per interface) and <c>net/fib_trie</c> (local IPv4
+/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo). No external command is run. A missing file
 /// (no IPv6) is no data.
 /// </summary>
 public static class HostNetworkReader
@@ -22,19 +22,26 @@ public static class HostNetworkReader
 
     /// <summary>Combines parsed procfs content (pure).</summary>
     public static HostNetwork Build(
-        IReadOnlyList<Ipv4Route> routes, IReadOnlyList<Ipv6Route> routes6, IReadOnlyList<IPAddress> localV4, IReadOnlyList<(string Interface, IPAddress Address)> v6)
+        IReadOnlyList<Ipv4Route> routes, IReadOnlyList<Ipv6Route> routes6, IReadOnlyList<IPAddress> localV4, IReadOnlyList<(string Interface, IPAddress Address, int PrefixLength)> v6)
     {
         var byInterface = new Dictionary<string, List<IPAddress>>(StringComparer.Ordinal);
-        void Add(string name, IPAddress address)
+        var subnets = new Dictionary<string, List<IPNetwork>>(StringComparer.Ordinal);
+        void Add(string name, IPAddress address, IPNetwork? subnet = null)
         {
             if (!byInterface.TryGetValue(name, out var list))
             {
                 byInterface[name] = list = [];
+                subnets[name] = [];
             }
 
             if (!list.Contains(address))
             {
                 list.Add(address);
+            }
+
+            if (subnet is { } s && !subnets[name].Contains(s))
+            {
+                subnets[name].Add(s);
             }
         }
 
@@ -50,13 +57,13 @@ public static class HostNetworkReader
                 .OrderByDescending(r => uint.PopCount(r.Mask)).ThenBy(r => r.Metric).FirstOrDefault();
             if (owner is not null)
             {
-                Add(owner.Interface, address);
+                Add(owner.Interface, address, HostInterface.SubnetOf(address, (int)uint.PopCount(owner.Mask)));
             }
         }
 
-        foreach (var (name, address) in v6)
+        foreach (var (name, address, prefix) in v6)
         {
-            Add(name, address);
+            Add(name, address, IPAddress.IsLoopback(address) ? null : HostInterface.SubnetOf(address, prefix));
         }
 
         var default4 = routes.Where(r => r.IsDefault).OrderBy(r => r.Metric).FirstOrDefault()?.Interface;
@@ -65,7 +72,7 @@ public static class HostNetworkReader
             .Select(r => new HostRoute(new IPNetwork(new IPAddress(r.Destination & r.Mask), (int)uint.PopCount(r.Mask)), r.Interface, r.Metric));
         IEnumerable<HostRoute> routes6Up = routes6.Where(r => (r.Flags & Ipv6Route.FlagUp) != 0 && (r.Flags & Ipv6Route.FlagReject) == 0 && r.Interface != "lo")
             .Select(r => new HostRoute(new IPNetwork(r.Destination, r.PrefixLength), r.Interface, r.Metric));
-        return new HostNetwork([.. byInterface.Select(kv => new HostInterface(kv.Key, kv.Value))], default4, default6) { Routes = [.. routes4, .. routes6Up] };
+        return new HostNetwork([.. byInterface.Select(kv => new HostInterface(kv.Key, kv.Value) { Subnets = subnets[kv.Key] })], default4, default6) { Routes = [.. routes4, .. routes6Up] };
     }
 
     private static string? ReadOrNull(string path)

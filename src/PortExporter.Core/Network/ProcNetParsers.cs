@@ -100,10 +100,13 @@ public static class ProcNetParsers
         return routes;
     }
 
-    /// <summary><c>/proc/net/if_inet6</c>: address ifindex prefixlen scope flags name.</summary>
-    public static IReadOnlyList<(string Interface, IPAddress Address)> ParseIfInet6(string text, string source = "/proc/net/if_inet6")
+    /// <summary>
+    /// <c>/proc/net/if_inet6</c>: address ifindex prefixlen scope flags name (all but the name in hex). The prefix
+    /// length is the address's subnet: the internal networks of an interface need it.
+    /// </summary>
+    public static IReadOnlyList<(string Interface, IPAddress Address, int PrefixLength)> ParseIfInet6(string text, string source = "/proc/net/if_inet6")
     {
-        var result = new List<(string, IPAddress)>();
+        var result = new List<(string, IPAddress, int)>();
         var n = 0;
         foreach (var raw in text.AsSpan().EnumerateLines())
         {
@@ -120,7 +123,12 @@ public static class ProcNetParsers
                 throw new ProcfsFormatException(source, n, "line", line, "an address line");
             }
 
-            result.Add((f[5], address));
+            if (!int.TryParse(f[2], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var prefix) || prefix > 128)
+            {
+                throw new ProcfsFormatException(source, n, "prefixlen", f[2], "a prefix length of 0-128 in hex");
+            }
+
+            result.Add((f[5], address, prefix));
         }
 
         return result;

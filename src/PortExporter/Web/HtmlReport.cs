@@ -158,6 +158,18 @@ public static class HtmlReport
         }
 
         html.Append("</tbody></table>");
+        if (port.Firewall.Count > 0)
+        {
+            html.Append("<table class=\"firewall\"><thead><tr><th>firewall, from</th><th>verdict</th><th>deciding rule</th><th>simulated</th></tr></thead><tbody>");
+            foreach (var source in port.Firewall)
+            {
+                var simulated = source.Detail is { } detail ? $"{source.Connection}; {detail}" : source.Connection;
+                html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{Enc(source.Verdict)}\"><td>{Enc(source.Source)}</td><td>{Enc(source.Verdict)}</td><td>{Enc(source.Rule)}</td><td>{Enc(simulated)}</td></tr>");
+            }
+
+            html.Append("</tbody></table>");
+        }
+
         if (port.Fix is { } fix)
         {
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"fix\"><b>Fix:</b> {Enc(fix)}</p>");

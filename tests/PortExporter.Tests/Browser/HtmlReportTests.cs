@@ -39,6 +39,27 @@ public sealed class HtmlReportTests
     }
 
     [Fact]
+    public void The_drill_down_shows_the_firewall_verdict_per_source()
+    {
+        var port = new PortReport("web", 8080, "tcp", "firewall_blocked", "web (8080/tcp) must be reachable from 198.51.100.0/24: dropped.", "Allow it.", ["firewall_blocked"], [], [])
+        {
+            Firewall =
+            [
+                new FirewallSourceReport("outside", "drop", "policy drop", "tcp 203.0.113.1 -> 10.77.0.1:8080 on eth0", ["203.0.113.1"]),
+                new FirewallSourceReport("198.51.100.0/24", "drop", "handle 4: ip saddr 198.51.100.0/25 accept " + Hostile, "tcp 198.51.100.254 -> 10.77.0.1:8080 on eth0", ["198.51.100.1", "198.51.100.254"]) { Detail = "the rules tell the range apart" },
+            ],
+        };
+
+        var dom = HtmlDom.Parse(HtmlReport.Diagnose(Report with { Ports = [port] }));
+
+        var rows = dom.ById("tcp-8080").QuerySelectorAll("table.firewall tbody tr");
+        Assert.Equal(["outside", "198.51.100.0/24"], rows.Select(r => r.Children[0].TextContent));
+        Assert.Equal("handle 4: ip saddr 198.51.100.0/25 accept " + Hostile, rows[1].Children[2].TextContent);
+        Assert.Equal("tcp 198.51.100.254 -> 10.77.0.1:8080 on eth0; the rules tell the range apart", rows[1].Children[3].TextContent);
+        Assert.Empty(dom.QuerySelectorAll("script, img"));
+    }
+
+    [Fact]
     public void A_further_finding_is_shown_beside_the_cause_with_a_warning_that_one_fix_will_not_clear_the_alert()
     {
         var dom = HtmlDom.Parse(HtmlReport.Diagnose(Report));

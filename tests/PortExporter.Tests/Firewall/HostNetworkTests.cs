@@ -70,7 +70,77 @@ public sealed class HostNetworkTests
     {
         var plan = ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, Network, null);
         Assert.Equal(new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse("203.0.113.1"), IPAddress.Parse("10.77.0.1"), "eth0", TransportProtocol.Tcp, 8080), plan.Outside);
-        Assert.Equal(new SimulatedConnection(ConnectionOrigin.Inside, IPAddress.Loopback, IPAddress.Loopback, "lo", TransportProtocol.Tcp, 8080), plan.Inside);
+    }
+
+    [Fact]
+    public void Interfaces_carry_their_subnets_ipv4_from_the_connected_routes_ipv6_from_the_prefix_length()
+    {
+        HostInterface Named(string name) => Network.Interfaces.Single(i => i.Name == name);
+
+        Assert.Equal([IPNetwork.Parse("10.77.0.0/24"), IPNetwork.Parse("10.77.1.0/24"), IPNetwork.Parse("2001:db8:77::/64"), IPNetwork.Parse("fe80::/64")], Named("eth0").Subnets);
+        Assert.Equal([IPNetwork.Parse("192.0.2.0/24"), IPNetwork.Parse("2001:db8:99::/64"), IPNetwork.Parse("fe80::/64")], Named("eth1").Subnets);
+        Assert.Equal([(IPNetwork.Parse("2001:db8:99::/64"))], Network.InternalNetworks(6).Select(n => n.Subnet));
+        Assert.Equal("eth1", Network.ConnectedInterface(IPAddress.Parse("192.0.2.77"))?.Name);
+        Assert.Null(Network.ConnectedInterface(IPAddress.Parse("198.51.100.1")));
+    }
+
+    [Theory]
+    [InlineData("20010db8009900000000000000000010 05 40 00 82     eth1", 64)]
+    [InlineData("20010db8009900000000000000000010 05 30 00 80     eth1", 48)]
+    [InlineData("20010db8009900000000000000000010 05 80 00 80     eth1", 128)]
+    public void The_ipv6_address_parser_keeps_the_prefix_length(string line, int prefix)
+    {
+        var (name, address, length) = Assert.Single(ProcNetParsers.ParseIfInet6(line + "\n"));
+
+        Assert.Equal(("eth1", IPAddress.Parse("2001:db8:99::10"), prefix), (name, address, length));
+    }
+
+    [Fact]
+    public void Inside_is_a_client_on_the_internal_network_arriving_on_its_interface()
+    {
+        var plan = ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, Network, null);
+        Assert.Equal(new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("192.0.2.10"), "eth1", TransportProtocol.Tcp, 8080), plan.Inside);
+
+        var v6 = ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp, Bind: IPAddress.Parse("2001:db8:77::1")), null, Network, null);
+        Assert.Equal(("2001:db8:99::1", "2001:db8:77::1", "eth1"), (v6.Inside.Source.ToString(), v6.Inside.Destination.ToString(), v6.Inside.Interface));
+    }
+
+    [Fact]
+    public void Inside_is_the_host_on_loopback_without_an_internal_network_or_with_a_loopback_bind()
+    {
+        var oneLink = new HostNetwork([new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("eth0", [IPAddress.Parse("10.77.0.1")]) { Subnets = [IPNetwork.Parse("10.77.0.0/24")] }], "eth0", null);
+        Assert.Equal("lo", ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, oneLink, null).Inside.Interface);
+        Assert.Equal("lo", ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp, Bind: IPAddress.Loopback), null, Network, null).Inside.Interface);
+    }
+
+    [Fact]
+    public void Each_from_range_is_simulated_at_both_ends_on_the_interface_it_arrives_on()
+    {
+        var port = new PortSpec("web", 8080, TransportProtocol.Tcp)
+        {
+            From = [IPNetwork.Parse("198.51.100.0/24"), IPNetwork.Parse("192.0.2.0/24"), IPNetwork.Parse("2001:db8:aa::/48"), IPNetwork.Parse("203.0.113.7/32")],
+        };
+
+        var plan = ConnectionPlanner.Plan(port, null, Network, null);
+
+        Assert.Equal("203.0.113.1", plan.Outside!.Source.ToString());
+        Assert.Equal(["198.51.100.0/24", "192.0.2.0/24", "2001:db8:aa::/48", "203.0.113.7/32"], plan.From.Select(f => f.Source));
+        string[] Ends(int i) => [.. plan.From[i].Connections.Select(c => $"{c.Source} -> {c.Destination} on {c.Interface}")];
+        Assert.Equal(["198.51.100.1 -> 10.77.0.1 on eth0", "198.51.100.254 -> 10.77.0.1 on eth0"], Ends(0));
+        Assert.Equal(["192.0.2.1 -> 192.0.2.10 on eth1", "192.0.2.254 -> 192.0.2.10 on eth1"], Ends(1));
+        Assert.Equal(["2001:db8:aa::1 -> 2001:db8:77::1 on eth0", "2001:db8:aa:ffff:ffff:ffff:ffff:ffff -> 2001:db8:77::1 on eth0"], Ends(2));
+        Assert.Equal(["203.0.113.7 -> 10.77.0.1 on eth0"], Ends(3));
+    }
+
+    [Fact]
+    public void A_range_of_the_other_family_than_the_bind_address_cannot_be_simulated()
+    {
+        var port = new PortSpec("web", 8080, TransportProtocol.Tcp, Bind: IPAddress.Parse("10.77.0.1")) { From = [IPNetwork.Parse("2001:db8:aa::/48")] };
+
+        var source = Assert.Single(ConnectionPlanner.Plan(port, null, Network, null).From);
+
+        Assert.Empty(source.Connections);
+        Assert.Contains("bound to 10.77.0.1", source.Problem, StringComparison.Ordinal);
     }
 
     [Fact]

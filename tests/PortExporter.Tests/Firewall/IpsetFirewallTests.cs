@@ -24,10 +24,11 @@ public sealed class IpsetFirewallTests
     private static readonly HostPaths Paths = new(Path.Combine(FirewallFixture.Root, "host-network"), "/nonexistent", "/nonexistent");
     private static readonly PortSpec Web = new("web", 8080, TransportProtocol.Tcp);
 
-    private static async Task<FirewallPortResult> CollectAsync(FakeCommandRunner runner)
+    private static async Task<FirewallPortResult> CollectAsync(FakeCommandRunner runner, PortSpec? port = null)
     {
+        var web = port ?? Web;
         var time = new FakeTimeProvider(Start);
-        var config = ExporterConfig.AutoDiscover with { SourcePath = "test.yml", Ports = [Web] };
+        var config = ExporterConfig.AutoDiscover with { SourcePath = "test.yml", Ports = [web] };
         using var collector = new FirewallCollector(runner, Paths, time, NullLogger<FirewallCollector>.Instance, new NoSignal());
         var facts = new HostFacts(HostNetworkReader.Read(Paths), null, null);
         var evidence = await collector.CollectAsync(new CollectionContext(config, Paths, time, time.GetUtcNow().AddSeconds(10)), facts, config.Ports, CancellationToken.None);
@@ -35,15 +36,17 @@ public sealed class IpsetFirewallTests
     }
 
     [Fact]
-    public async Task An_ipset_allowlist_drops_outside_by_its_rule_and_lets_the_internal_subnet_in()
+    public async Task An_ipset_allowlist_drops_outside_by_its_rule_and_lets_the_allowlisted_subnet_in()
     {
         var runner = FixtureCommands.Runner("ipset-allowlist");
-        var web = await CollectAsync(runner);
+        var web = await CollectAsync(runner, Web with { From = [IPNetwork.Parse("10.77.0.0/24")] });
 
         Assert.Contains(AllowedCommand.IpsetSave.ToString(), runner.Calls);
         Assert.Equal((FirewallVerdict.Drop, "filter", "INPUT"), (web.Outside.Verdict, web.Outside.Table, web.Outside.Chain));
         Assert.Contains("-m set ! --match-set allow src -j DROP", web.Outside.Rule, StringComparison.Ordinal);
-        Assert.Equal(FirewallVerdict.Accept, web.Inside.Verdict);
+        Assert.Equal(FirewallVerdict.Accept, Assert.Single(web.From).Decision.Verdict);
+        // The set holds 10.77.0.0/24 only: a client of the host's internal network (192.0.2.0/24 on eth1) is kept out too.
+        Assert.Equal(("192.0.2.1", "eth1", FirewallVerdict.Drop), (web.InsideConnection!.Source.ToString(), web.InsideConnection.Interface, web.Inside.Verdict));
     }
 
     [Fact]

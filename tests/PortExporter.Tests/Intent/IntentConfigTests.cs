@@ -73,6 +73,8 @@ public sealed class IntentConfigTests
     [InlineData("ports:\n  - name: web\n    port: 80\n    from: 198.51.100.0/24\n", 4, "ports[0].from", "expected a list")]
     [InlineData("ports:\n  - name: web\n    port: 80\n    from: []\n", 4, "ports[0].from", "at least one CIDR range")]
     [InlineData("ports:\n  - name: web\n    port: 80\n    expose: local\n    from: [10.0.0.0/8]\n", 5, "ports[0].from", "applies to expose: public or internal")]
+    [InlineData("ports:\n  - name: web\n    port: 80\n    from: [10.0.0.0/8, 198.51.100.0/24, 10.0.0.0/8]\n", 4, "ports[0].from", "each range once, got 10.0.0.0/8 twice")]
+    [InlineData("ports:\n  - name: web\n    port: 80\n    from: [10.0.0.0/24, 10.0.1.0/24, 10.0.2.0/24, 10.0.3.0/24, 10.0.4.0/24, 10.0.5.0/24, 10.0.6.0/24, 10.0.7.0/24, 10.0.8.0/24, 10.0.9.0/24, 10.0.10.0/24, 10.0.11.0/24, 10.0.12.0/24, 10.0.13.0/24, 10.0.14.0/24, 10.0.15.0/24, 10.0.16.0/24]\n", 4, "ports[0].from", "at most 16 ranges")]
     [InlineData("auto_watch:\n  enabled: yes please\n", 2, "auto_watch.enabled", "expected true or false")]
     [InlineData("auto_watch:\n  min_age: 2\n", 2, "auto_watch.min_age", "expected a positive duration")]
     [InlineData("auto_watch:\n  forget_after: -1h\n", 2, "auto_watch.forget_after", "expected a positive duration")]

@@ -23,16 +23,23 @@ public sealed class IntentDiagnosisTests
         return change is null ? evidence : change(evidence);
     }
 
-    private static FirewallEvidence FirewallFrom(string source, FirewallDecision outside) => new(
+    /// <summary>The outside default's verdict and the partner range's (simulated from 198.51.100.1 on eth0).</summary>
+    private static FirewallEvidence FirewallFrom(FirewallDecision outside, FirewallDecision partner, FirewallDecision? inside = null) => new(
         ["nftables"],
         new Dictionary<PortKey, FirewallPortResult>
         {
-            [WebPort.Key] = new(outside, Accept)
+            [WebPort.Key] = new(outside, inside ?? Accept)
             {
-                OutsideConnection = new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse(source), IPAddress.Parse("192.0.2.10"), "eth0", TransportProtocol.Tcp, 8080),
+                OutsideConnection = Connection("203.0.113.1"),
+                From = [new SourceVerdict("198.51.100.0/24", partner, Connection("198.51.100.1")) { Addresses = [IPAddress.Parse("198.51.100.1"), IPAddress.Parse("198.51.100.254")] }],
             },
         },
         DateTimeOffset.UnixEpoch);
+
+    private static SimulatedConnection Connection(string source) =>
+        new(ConnectionOrigin.Outside, IPAddress.Parse(source), IPAddress.Parse("192.0.2.10"), "eth0", TransportProtocol.Tcp, 8080);
+
+    private static readonly PortSpec InternalFrom = Internal with { From = [IPNetwork.Parse("198.51.100.0/24")] };
 
     public static TheoryData<string, PortSpec, Func<EvidenceSnapshot, EvidenceSnapshot>, Cause> Cases => new()
     {
@@ -47,9 +54,16 @@ public sealed class IntentDiagnosisTests
         { "internal behind a drop but an outside probe connects: exposed", Internal, e => e with { Firewall = FirewallOf(DropRule), Probes = ProbesWithVantagesOf(new() { ["outside"] = true }, Probe("loopback", true), Probe("outside", true)) }, Cause.Exposed },
         { "internal on loopback only: loopback_only", Internal, e => e with { Sockets = SocketsOf(Listening("127.0.0.1")) }, Cause.LoopbackOnly },
         { "internal, external probe fails: kept (no nat_or_upstream)", Internal, e => e with { Firewall = FirewallOf(DropRule), Probes = ProbesOf(Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.Ok },
-        { "public from a partner range, outside default blocked: kept", Partner, e => e with { Firewall = FirewallFrom("203.0.113.1", DropRule) }, Cause.Ok },
-        { "public from a partner range, partner source dropped: firewall_blocked", Partner, e => e with { Firewall = FirewallFrom("198.51.100.1", DropRule) }, Cause.FirewallBlocked },
-        { "public from a partner range, partner source accepted: kept", Partner, e => e with { Firewall = FirewallFrom("198.51.100.1", Accept) }, Cause.Ok },
+        { "public from a partner range, outside default blocked, partner accepted: kept", Partner, e => e with { Firewall = FirewallFrom(DropRule, Accept) }, Cause.Ok },
+        { "public from a partner range, partner dropped: firewall_blocked", Partner, e => e with { Firewall = FirewallFrom(DropRule, DropRule) }, Cause.FirewallBlocked },
+        { "public from a partner range, partner dropped though outside is open: firewall_blocked", Partner, e => e with { Firewall = FirewallFrom(Accept, DropRule) }, Cause.FirewallBlocked },
+        { "public from a partner range, partner verdict unknown: unknown", Partner, e => e with { Firewall = FirewallFrom(Accept, Accept with { Verdict = FirewallVerdict.Unknown }) }, Cause.Unknown },
+        { "internal on 0.0.0.0, inside blocked: firewall_blocked", Internal, e => e with { Firewall = FirewallOf(DropRule, DropRule) }, Cause.FirewallBlocked },
+        { "internal from a range, outside dropped, range accepted, inside blocked: kept", InternalFrom, e => e with { Firewall = FirewallFrom(DropRule, Accept, DropRule) }, Cause.Ok },
+        { "internal from a range, range dropped: firewall_blocked", InternalFrom, e => e with { Firewall = FirewallFrom(DropRule, DropRule) }, Cause.FirewallBlocked },
+        { "public from a partner range, this host's own external probe blocked (not a from: source): kept", Partner, e => e with { Firewall = FirewallFrom(DropRule, Accept), Probes = ProbesOf(Probe("loopback", true), Probe("internal", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.Ok },
+        { "public from a partner range, the remote vantage fails: nat_or_upstream", Partner, e => e with { Firewall = FirewallFrom(DropRule, Accept), Probes = ProbesWithVantagesOf(new() { ["outside"] = true }, Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout), Probe("outside", false, ProbeFailureReason.Timeout)) }, Cause.NatOrUpstream },
+        { "local, every source blocked: kept", Local, e => e with { Sockets = SocketsOf(Listening("127.0.0.1")), Firewall = FirewallOf(DropRule, DropRule) }, Cause.Ok },
     };
 
     [Theory]
@@ -94,6 +108,39 @@ public sealed class IntentDiagnosisTests
         Assert.Contains("0.0.0.0:8080", diagnosis.Summary, StringComparison.Ordinal);
         Assert.Contains("nftables table inet filter chain input: policy accept", diagnosis.Summary, StringComparison.Ordinal);
         Assert.Contains("Drop new connections from outside to 8080/tcp", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_blocked_partner_range_names_the_broken_promise_the_rule_and_a_fix_for_that_range()
+    {
+        var diagnosis = Diagnoser.Diagnose(Partner, For(Partner, e => e with { Firewall = FirewallFrom(DropRule, DropRule) }));
+
+        Assert.Equal(Cause.FirewallBlocked, diagnosis.Cause);
+        Assert.StartsWith("web (8080/tcp) must be reachable from 198.51.100.0/24 (expose public, config): dropped by nftables table inet filter chain input: iifname \"eth0\" tcp dport 8080 drop # handle 7.", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("tcp 198.51.100.1 -> 192.0.2.10:8080 on eth0", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("ip saddr 198.51.100.0/24 tcp dport 8080 accept", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_internal_port_blocked_from_inside_names_the_internal_networks()
+    {
+        var diagnosis = Diagnoser.Diagnose(Internal, For(Internal, e => e with { Firewall = FirewallOf(DropRule, DropRule) }));
+
+        Assert.Equal(Cause.FirewallBlocked, diagnosis.Cause);
+        Assert.StartsWith("web (8080/tcp) must be reachable from the internal networks (expose internal, config): dropped by", diagnosis.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_report_shows_the_verdict_of_every_source()
+    {
+        var evidence = For(Partner, e => e with { Firewall = FirewallFrom(DropRule, Accept) });
+        var report = DiagnosisReport.From(evidence, Diagnoser.Diagnose(evidence));
+
+        var port = Assert.Single(report.Ports);
+        Assert.Equal(["outside", "inside", "198.51.100.0/24"], port.Firewall.Select(f => f.Source));
+        Assert.Equal(["drop", "accept", "accept"], port.Firewall.Select(f => f.Verdict));
+        Assert.Equal(["198.51.100.1", "198.51.100.254"], port.Firewall[2].Addresses);
+        Assert.Contains("firewall 198.51.100.0/24    accept  nftables table inet filter chain input: policy accept (tcp 198.51.100.1 -> 192.0.2.10:8080 on eth0)", TextReport.Render(report), StringComparison.Ordinal);
     }
 
     [Fact]

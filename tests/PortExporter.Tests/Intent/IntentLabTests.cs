@@ -28,6 +28,7 @@ public sealed class IntentLabTests
             """);
 
         var m = WaitFor(exporter, "admin", "ok");
+        Assert.DoesNotContain(Series(m, "port_diagnosis_findings"), s => s.Contains("service=\"admin\"", StringComparison.Ordinal));
         Assert.Equal(1, Value(m, "port_intent_info", ("service", "admin"), ("expose", "local"), ("origin", "config")));
 
         admin.Kill(entireProcessTree: true);
@@ -55,7 +56,15 @@ public sealed class IntentLabTests
                 expose: internal
             """);
 
-        WaitFor(exporter, "db", "ok");
+        // Kept: the outside default is dropped by the policy, the inside client (10.88.0.2 on eth1) is let in.
+        var m = WaitFor(exporter, "db", "ok");
+        Assert.Equal(1, Value(m, "port_firewall_verdict_info", ("service", "db"), ("source", "outside"), ("verdict", "drop")));
+        Assert.Equal(1, Value(m, "port_firewall_verdict_info", ("service", "db"), ("source", "inside"), ("verdict", "accept"), ("rule", "handle 4: iifname \\\"eth1\\\" tcp dport 5432 accept")));
+
+        // The internal allowlist gone: the internal networks cannot reach it any more.
+        lab.Ruleset("iifname \"eth0\" tcp dport 5432 drop");
+        WaitFor(exporter, "db", "firewall_blocked");
+        Assert.StartsWith("db (5432/tcp) must be reachable from the internal networks (expose internal, config): dropped by nftables table filter chain input: policy drop", lab.Diagnose("db").GetProperty("summary").GetString(), StringComparison.Ordinal);
 
         lab.Ns.Exec("nft", "flush", "ruleset");
         WaitFor(exporter, "db", "exposed");
@@ -80,11 +89,50 @@ public sealed class IntentLabTests
             """);
 
         // The host-wide outside default (203.0.113.1) is dropped by the policy: not a finding, it is not in from:.
-        WaitFor(exporter, "web", "ok");
+        var m = WaitFor(exporter, "web", "ok");
+        Assert.Equal(1, Value(m, "port_firewall_verdict_info", ("service", "web"), ("source", "outside"), ("verdict", "drop")));
+        Assert.Equal(1, Value(m, "port_firewall_verdict_info", ("service", "web"), ("source", "198.51.100.0/24"), ("verdict", "accept")));
+        Assert.DoesNotContain(Series(m, "port_diagnosis_findings"), s => s.Contains("service=\"web\"", StringComparison.Ordinal));
 
         lab.Ruleset("ip saddr 198.51.100.0/24 tcp dport 8080 drop");
-        WaitFor(exporter, "web", "firewall_blocked");
-        Assert.Contains("198.51.100.0/24 tcp dport 8080 drop", lab.Diagnose("web").GetProperty("summary").GetString(), StringComparison.Ordinal);
+        m = WaitFor(exporter, "web", "firewall_blocked");
+        Assert.Equal(1, Value(m, "port_firewall_verdict_info", ("service", "web"), ("source", "198.51.100.0/24"), ("verdict", "drop")));
+        var port = lab.Diagnose("web");
+        Assert.StartsWith(
+            "web (8080/tcp) must be reachable from 198.51.100.0/24 (expose public, config): dropped by nftables table filter chain input: handle 4: ip saddr 198.51.100.0/24 tcp dport 8080 drop.",
+            port.GetProperty("summary").GetString(),
+            StringComparison.Ordinal);
+        var partner = port.GetProperty("firewall").EnumerateArray().Single(f => f.GetProperty("source").GetString() == "198.51.100.0/24");
+        Assert.Equal("drop", partner.GetProperty("verdict").GetString());
+        Assert.Equal(["198.51.100.1", "198.51.100.254"], partner.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
+    public void Public_port_allowlisted_to_an_ipv6_range_is_ok_and_firewall_blocked_when_the_rules_split_the_range()
+    {
+        using var lab = new Lab();
+        lab.Ns.Exec("ip", "-6", "addr", "add", "2001:db8:77::1/64", "dev", "eth0", "nodad");
+        lab.Ns.Exec("ip", "-6", "route", "add", "default", "via", "2001:db8:77::254");
+        lab.Ns.Start("socat", "TCP6-LISTEN:8443,bind=[::],ipv6only=0,reuseaddr,fork", "SYSTEM:echo api");
+        lab.Ns.WaitForListener(8443);
+        lab.Ruleset("ip6 saddr 2001:db8:aa::/48 tcp dport 8443 accept");
+        var exporter = lab.Exporter("""
+            ports:
+              - name: api
+                port: 8443
+                from: ["2001:db8:aa::/48"]
+            """);
+
+        var m = WaitFor(exporter, "api", "ok");
+        Assert.Equal(1, Value(m, "port_firewall_verdict_info", ("service", "api"), ("source", "2001:db8:aa::/48"), ("verdict", "accept")));
+        Assert.Equal(1, Value(m, "port_firewall_verdict_info", ("service", "api"), ("source", "outside"), ("verdict", "drop")));
+
+        // Only the range's first /64 still gets through: its other end (2001:db8:aa:ffff:...) is dropped.
+        lab.Ruleset("ip6 saddr 2001:db8:aa::/64 tcp dport 8443 accept");
+        WaitFor(exporter, "api", "firewall_blocked");
+        var summary = lab.Diagnose("api").GetProperty("summary").GetString();
+        Assert.StartsWith("api (8443/tcp) must be reachable from 2001:db8:aa::/48 (expose public, config): dropped by nftables table filter chain input: policy drop", summary, StringComparison.Ordinal);
+        Assert.Contains("the rules tell the range apart: 2001:db8:aa::1 accept, 2001:db8:aa:ffff:ffff:ffff:ffff:ffff drop", summary, StringComparison.Ordinal);
     }
 
     [Fact]

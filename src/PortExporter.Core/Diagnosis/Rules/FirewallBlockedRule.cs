@@ -8,9 +8,12 @@ using PortExporter.Firewall.Ipset;
 namespace PortExporter.Core.Diagnosis.Rules;
 
 /// <summary>
-/// A: the host's ruleset drops or rejects a new connection from outside. With firewalld running, the fix is made
-/// in firewalld's terms, in the zone the outside connection lands in: a rule added with nft or iptables into
-/// firewalld's own rules is gone at its next reload.
+/// A: the host's ruleset drops or rejects a new connection from a source the port must be reachable from: each
+/// <c>from:</c> range when the port has them; else, for <c>public</c>, the outside default
+/// (<c>firewall.external_source</c>) and, for <c>internal</c>, a client on an internal network. Blocking any other
+/// source is the intent working, never a finding. With firewalld running, the fix is made in firewalld's terms, in
+/// the zone the connection lands in: a rule added with nft or iptables into firewalld's own rules is gone at its
+/// next reload.
 /// </summary>
 public sealed class FirewallBlockedRule : IDiagnosisRule
 {
@@ -20,7 +23,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
-        if (IntentGate.Unless(port, Check, "from outside", PortExpose.Public) is { } notPromised)
+        if (IntentGate.Unless(port, Check, "from other hosts", PortExpose.Public, PortExpose.Internal) is { } notPromised)
         {
             return notPromised;
         }
@@ -35,35 +38,83 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             return RuleOutcome.Missing(Check, "no verdict for the port");
         }
 
-        if (port.From.Count > 0 && result.OutsideConnection?.Source is { } source && !port.From.Any(r => r.Contains(source)))
+        var promised = Promised(port, result);
+        if (promised.Count == 0)
         {
-            return RuleOutcome.Skipped(Check, $"the simulated outside source {source} is not in from: {string.Join(", ", port.From)}; only those must get through");
+            return RuleOutcome.Missing(Check, $"no verdict for the ranges of from: {string.Join(", ", port.From.Select(r => r.ToCidr()))}");
         }
 
-        var outside = result.Outside;
-        var firewalld = result.FirewalldExplanation;
-        var confirm = ConfirmCommand(outside, port, firewalld);
-        if (outside.Verdict == FirewallVerdict.Unknown)
+        var others = Others(port, result);
+        if (promised.FirstOrDefault(s => s.Decision.Blocks) is { } blocked)
         {
-            return RuleOutcome.Missing(Check, $"verdict unknown: {Where(outside)}", confirm);
+            return Blocked(port, result, blocked, others);
         }
 
-        if (outside.Blocks)
+        var confirm = ConfirmCommand(promised[0].Decision, port, promised[0].Firewalld);
+        if (promised.FirstOrDefault(s => s.Decision.Verdict == FirewallVerdict.Unknown) is { } unknown)
         {
-            var inside = result.Inside.Blocks ? "inside is blocked too" : "open from inside";
-            var verb = outside.Verdict == FirewallVerdict.Reject ? "rejects" : "drops";
-            var zone = firewalld is null ? string.Empty : $"; firewalld: {firewalld.Text}";
-            var managed = firewalld is null ? outside.Backend : $"{outside.Backend}, managed by firewalld";
-            return RuleOutcome.Cause(
-                Check,
-                $"outside: {outside.Verdict.ToString().ToLowerInvariant()} by {Where(outside)}; {inside}{zone}",
-                confirm,
-                $"The firewall ({managed}) {verb} new connections from outside to {Diagnoser.Describe(port)}: {Where(outside)}; {inside}{zone}.",
-                firewalld is null ? SetFix(outside, result.OutsideConnection?.Source) ?? Fix(outside, port) : FirewalldFix(outside, port, firewalld));
+            return RuleOutcome.Missing(Check, $"{Who(unknown)}: verdict unknown: {Where(unknown.Decision)}{Detail(unknown.Decision)}", confirm);
         }
 
-        return RuleOutcome.Clear(Check, $"outside: accept ({Where(outside)})", confirm);
+        var accepted = string.Join("; ", promised.Select(s => $"{Who(s)}: accept ({Where(s.Decision)})"));
+        return RuleOutcome.Clear(Check, others.Length == 0 ? accepted : $"{accepted}; {others}", confirm);
     }
+
+    /// <summary>The verdicts of the sources the port must be reachable from.</summary>
+    private static List<SourceVerdict> Promised(PortSpec port, FirewallPortResult result)
+    {
+        if (port.From.Count > 0)
+        {
+            return [.. result.From];
+        }
+
+        var source = port.Expose == PortExpose.Internal ? SourceVerdict.InsideSource : SourceVerdict.OutsideSource;
+        return [.. result.Sources.Where(s => s.Source == source)];
+    }
+
+    /// <summary>The verdicts for the other sources, as context: blocking them is no finding.</summary>
+    private static string Others(PortSpec port, FirewallPortResult result)
+    {
+        var promised = Promised(port, result).Select(s => s.Source).ToHashSet(StringComparer.Ordinal);
+        return string.Join("; ", result.Sources.Where(s => !promised.Contains(s.Source)).Select(s => $"{Who(s)}: {s.Decision.Verdict.ToString().ToLowerInvariant()}"));
+    }
+
+    private static RuleOutcome Blocked(PortSpec port, FirewallPortResult result, SourceVerdict blocked, string others)
+    {
+        var d = blocked.Decision;
+        var firewalld = blocked.Firewalld;
+        var verb = d.Verdict == FirewallVerdict.Reject ? "rejects" : "drops";
+        var done = d.Verdict == FirewallVerdict.Reject ? "rejected" : "dropped";
+        var zone = firewalld is null ? string.Empty : $"; firewalld: {firewalld.Text}";
+        var managed = firewalld is null ? d.Backend : $"{d.Backend}, managed by firewalld";
+        var must = $"must be reachable from {Promise(port, blocked)}";
+        var context = blocked.Source == SourceVerdict.OutsideSource
+            ? (result.Inside.Blocks ? "inside is blocked too" : "open from inside")
+            : others;
+        var tail = $"{Detail(d)}{(context.Length == 0 ? string.Empty : $"; {context}")}{zone}";
+        return RuleOutcome.Cause(
+            Check,
+            $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
+            ConfirmCommand(d, port, firewalld),
+            $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. The firewall ({managed}) {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
+            firewalld is null ? SetFix(d, blocked.Connection?.Source) ?? Fix(d, port, blocked) : FirewalldFix(d, port, firewalld, blocked));
+    }
+
+    /// <summary>What the port promises for <paramref name="source"/>: a range, outside, or the internal networks.</summary>
+    private static string Promise(PortSpec port, SourceVerdict source) =>
+        source.Source == SourceVerdict.OutsideSource ? "outside"
+        : source.Source == SourceVerdict.InsideSource ? (port.Expose == PortExpose.Internal ? "the internal networks" : "inside")
+        : source.Source;
+
+    private static string Who(SourceVerdict s) =>
+        s.Source == SourceVerdict.OutsideSource || s.Source == SourceVerdict.InsideSource ? s.Source : $"from {s.Source}";
+
+    private static string From(SourceVerdict s) =>
+        s.Source == SourceVerdict.OutsideSource ? "from outside"
+        : s.Source == SourceVerdict.InsideSource ? "from inside"
+        : $"from {s.Source}";
+
+    private static string Detail(FirewallDecision d) => d.Detail is { } detail ? $"; {detail}" : string.Empty;
 
     private static string Where(FirewallDecision d) =>
         (d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}") + (d.Path is { } path ? $" (path: {path})" : string.Empty);
@@ -86,18 +137,25 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
 
     private static string Chain(FirewallDecision d) => d.Chain.Length == 0 ? "INPUT" : d.Chain;
 
-    private static string Fix(FirewallDecision d, PortSpec port)
+    private static string Fix(FirewallDecision d, PortSpec port, SourceVerdict? source = null)
     {
         // A forwarded connection meets the forward rules with its translated destination (the container's address and port).
         var p = (d.ForwardedTo?.Port ?? port.Port).ToString(CultureInfo.InvariantCulture);
         var proto = port.Protocol.ToLabel();
         var to = d.ForwardedTo?.Address;
         var forwarded = to is null ? string.Empty : $"The connection is forwarded to {d.ForwardedTo} (path: {d.Path}); allow it there, by its translated destination: ";
-        var v6 = d.Backend.StartsWith("ip6tables", StringComparison.Ordinal);
+        var range = RangeOf(source);
+        var v6 = range?.Contains(':', StringComparison.Ordinal) == true
+            || to?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            || d.Backend.StartsWith("ip6tables", StringComparison.Ordinal);
+        var nftFrom = range is null ? string.Empty : $"{(v6 ? "ip6" : "ip")} saddr {range} ";
+        var nftTo = to is null ? string.Empty : $"{(v6 ? "ip6" : "ip")} daddr {to} ";
+        var iptFrom = range is null ? string.Empty : $"-s {range} ";
+        var iptTo = to is null ? string.Empty : $"-d {to} ";
         return forwarded + d.Backend switch
         {
-            FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule <family> {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {(to is null ? string.Empty : $"{(to.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "ip6" : "ip")} daddr {to} ")}{proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
-            _ => $"{(v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {(to is null ? string.Empty : $"-d {to} ")}-p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
+            FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule <family> {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {nftFrom}{nftTo}{proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
+            _ => $"{(v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {iptFrom}{iptTo}-p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
         };
     }
 
@@ -110,19 +168,26 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     /// When that zone opens it already, the block is a firewalld rule beyond ports and services (a rich rule, a
     /// policy) or a rule of another table, named by the deciding rule.
     /// </summary>
-    private static string FirewalldFix(FirewallDecision d, PortSpec port, FirewalldExplanation firewalld)
+    private static string FirewalldFix(FirewallDecision d, PortSpec port, FirewalldExplanation firewalld, SourceVerdict source)
     {
         var what = $"{port.Port.ToString(CultureInfo.InvariantCulture)}/{port.Protocol.ToLabel()}";
-        var open = $"firewall-cmd --permanent --zone={firewalld.Zone} --add-port={what} && firewall-cmd --reload";
+        var range = RangeOf(source);
+        var open = range is null
+            ? $"firewall-cmd --permanent --zone={firewalld.Zone} --add-port={what} && firewall-cmd --reload"
+            : $"firewall-cmd --permanent --zone={firewalld.Zone} --add-rich-rule='rule family=\"{(range.Contains(':', StringComparison.Ordinal) ? "ipv6" : "ipv4")}\" source address=\"{range}\" port port=\"{port.Port.ToString(CultureInfo.InvariantCulture)}\" protocol=\"{port.Protocol.ToLabel()}\" accept' && firewall-cmd --reload";
         if (!firewalld.Opens)
         {
             return FirewalldRules.Made(d)
                 ? $"{open} (zone {firewalld.Zone}: {firewalld.Binding}; a rule added with nft or iptables is lost at firewalld's next reload)."
-                : $"{open} (zone {firewalld.Zone}: {firewalld.Binding}); the deciding rule is not firewalld's: also {Fix(d, port)}";
+                : $"{open} (zone {firewalld.Zone}: {firewalld.Binding}); the deciding rule is not firewalld's: also {Fix(d, port, source)}";
         }
 
         return FirewalldRules.Made(d)
             ? $"Zone {firewalld.Zone} opens {what}, but a firewalld rule drops it ({Where(d)}): look at firewall-cmd --zone={firewalld.Zone} --list-rich-rules and firewall-cmd --list-all-policies, change it with firewall-cmd --permanent, then firewall-cmd --reload."
-            : Fix(d, port);
+            : Fix(d, port, source);
     }
+
+    /// <summary>The <c>from:</c> range <paramref name="source"/> stands for, or null for outside / inside.</summary>
+    private static string? RangeOf(SourceVerdict? source) =>
+        source is null || source.Source == SourceVerdict.OutsideSource || source.Source == SourceVerdict.InsideSource ? null : source.Source;
 }

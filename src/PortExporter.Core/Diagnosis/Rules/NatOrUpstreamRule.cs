@@ -6,7 +6,9 @@ namespace PortExporter.Core.Diagnosis.Rules;
 
 /// <summary>
 /// E: every local check passes and the local probes succeed, but the external address or a remote vantage
-/// cannot connect. Probes from a vantage that did not answer are not evidence either way.
+/// cannot connect. Probes from a vantage that did not answer are not evidence either way. For a port with
+/// <c>from:</c>, this host's own probe of its external address is none either: it does not come from a range the
+/// port must be reachable from (blocking it is the allowlist working); the remote vantages stand for the outside.
 /// </summary>
 public sealed class NatOrUpstreamRule : IDiagnosisRule
 {
@@ -36,6 +38,7 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
         // Silence from a UDP port nobody configured is no evidence: many UDP services ignore a datagram they do not expect.
         var results = (probes.Ports.GetValueOrDefault(port.Key) ?? [])
             .Where(r => !(port is { Origin: IntentOrigin.Inferred, Protocol: TransportProtocol.Udp } && r.Reason == ProbeFailureReason.Timeout))
+            .Where(r => !(port.From.Count > 0 && r.Vantage == ProbeVantageNames.External))
             .ToList();
         var local = results.Where(r => IsLocal(r.Vantage)).ToList();
         var outside = results.Where(r => !IsLocal(r.Vantage) && probes.VantageUp.GetValueOrDefault(r.Vantage, true)).ToList();
