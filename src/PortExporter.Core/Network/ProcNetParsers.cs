@@ -43,17 +43,8 @@ public static class ProcNetParsers
     public static IReadOnlyList<Ipv4Route> ParseRoutes(string text, string source = "/proc/net/route")
     {
         var routes = new List<Ipv4Route>();
-        var n = 0;
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        foreach (var (n, line, f) in Rows(text, header: 1))
         {
-            n++;
-            var line = raw.ToString();
-            if (n == 1 || line.Trim().Length == 0)
-            {
-                continue;
-            }
-
-            var f = line.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < 8
                 || !uint.TryParse(f[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var dest)
                 || !uint.TryParse(f[2], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var gw)
@@ -74,17 +65,8 @@ public static class ProcNetParsers
     public static IReadOnlyList<Ipv6Route> ParseIpv6Routes(string text, string source = "/proc/net/ipv6_route")
     {
         var routes = new List<Ipv6Route>();
-        var n = 0;
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        foreach (var (n, line, f) in Rows(text))
         {
-            n++;
-            var line = raw.ToString();
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
-
-            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < 10
                 || ParseHexAddress(f[0]) is not { } dest
                 || !int.TryParse(f[1], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var plen)
@@ -107,17 +89,8 @@ public static class ProcNetParsers
     public static IReadOnlyList<(string Interface, IPAddress Address, int PrefixLength)> ParseIfInet6(string text, string source = "/proc/net/if_inet6")
     {
         var result = new List<(string, IPAddress, int)>();
-        var n = 0;
-        foreach (var raw in text.AsSpan().EnumerateLines())
+        foreach (var (n, line, f) in Rows(text))
         {
-            n++;
-            var line = raw.ToString();
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
-
-            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (f.Length < 6 || ParseHexAddress(f[0]) is not { } address)
             {
                 throw new ProcfsFormatException(source, n, "line", line, "an address line");
@@ -163,6 +136,26 @@ public static class ProcNetParsers
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The lines of a procfs table after its <paramref name="header"/> lines, blank ones left out: each with its
+    /// 1-based number (for errors) and its fields split on spaces and tabs.
+    /// </summary>
+    private static IEnumerable<(int Number, string Line, string[] Fields)> Rows(string text, int header = 0)
+    {
+        var n = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            n++;
+            var line = raw.TrimEnd('\r');
+            if (n <= header || line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            yield return (n, line, line.Split(['\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+        }
     }
 
     private static IPAddress? ParseHexAddress(string hex)

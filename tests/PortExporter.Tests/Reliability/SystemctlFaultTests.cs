@@ -64,16 +64,8 @@ public sealed class SystemctlFaultTests(ITestOutputHelper output)
     {
         using var ns = new Netns("rsys");
         using var dir = new TempDir();
-        using var stubs = new ToolStubs().With("systemctl", ToolFault.Hanging);
-        var config = dir.File("config.yml", """
-            web:
-              min_collection_interval: 1ms  # every scrape collects afresh
-            ports:
-              - name: web
-                port: 8080
-                unit: web.service
-            """);
-        using var exporter = new RunningExporter(ns, ["--config.file", config], path: stubs.Path);
+        using var stubs = new ToolStubs();
+        using var exporter = ToolStubs.ExporterWithHangingSystemctl(ns, dir, stubs);
         var warm = await exporter.WarmUpAsync(1.5);
         var collectionsBefore = Value(warm.Body, "port_exporter_collections_total");
         Assert.Empty(stubs.LeftoversAfter(TimeSpan.FromSeconds(10)));

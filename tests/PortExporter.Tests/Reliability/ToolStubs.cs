@@ -50,6 +50,24 @@ public sealed class ToolStubs : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
+    /// <summary>
+    /// An exporter in <paramref name="ns"/> whose collections wait on a hanging <c>systemctl</c> (a web.service unit)
+    /// until their deadline, each scrape collecting afresh: a collection as slow as the scrape allows.
+    /// </summary>
+    public static RunningExporter ExporterWithHangingSystemctl(Netns ns, TempDir dir, ToolStubs stubs)
+    {
+        stubs.With("systemctl", ToolFault.Hanging);
+        var config = dir.File("config.yml", """
+            web:
+              min_collection_interval: 1ms  # every scrape collects afresh
+            ports:
+              - name: web
+                port: 8080
+                unit: web.service
+            """);
+        return new RunningExporter(ns, ["--config.file", config], path: stubs.Path);
+    }
+
     /// <summary>Writes <paramref name="tool"/> as a script that prints <paramref name="output"/> and exits 0.</summary>
     public ToolStubs Printing(string tool, string output)
     {
