@@ -79,10 +79,11 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         }
 
         var generation = _signal.Read();
+        var complete = _signal.CoversAllChanges();
         var now = _time.GetUtcNow();
         // The state before any refresh this scrape starts: it answers from the snapshot it has.
         var state = _refresh.State;
-        var running = _refresh.StartIf(current => Due(current, settings, generation, now), ct => LoadAsync(settings, ct));
+        var running = _refresh.StartIf(current => Due(current, settings, generation, complete, now), ct => LoadAsync(settings, ct));
         var loaded = state.Current;
         if (loaded is null)
         {
@@ -139,15 +140,15 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
 
     /// <summary>
     /// A refresh is due with no snapshot, when the change signal moved, or when the snapshot is older than the refresh
-    /// interval (older than <see cref="SignalledMaxAge"/> while the signal stands still: every change moves it, so the
+    /// interval (older than <see cref="SignalledMaxAge"/> while a signal that covers every change stands still: the
     /// ruleset is not read and parsed again for nothing); after a failure, no sooner than one refresh interval after
     /// the last attempt.
     /// </summary>
-    private static bool Due(RefreshState<Loaded> state, FirewallSettings settings, ulong? generation, DateTimeOffset now)
+    private static bool Due(RefreshState<Loaded> state, FirewallSettings settings, ulong? generation, bool complete, DateTimeOffset now)
     {
         var loaded = state.Current;
         var changed = generation is not null && loaded?.Generation is { } known && known != generation;
-        var signalled = generation is not null && loaded?.Generation == generation;
+        var signalled = complete && generation is not null && loaded?.Generation == generation;
         var maxAge = signalled && SignalledMaxAge > settings.RefreshInterval ? SignalledMaxAge : settings.RefreshInterval;
         var due = loaded is null || changed || now - loaded.Snapshot.TakenAt >= maxAge;
         var retryAllowed = state.Failure is null || state.LastStarted is not { } last || now - last >= settings.RefreshInterval;

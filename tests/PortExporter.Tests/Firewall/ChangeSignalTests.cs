@@ -10,34 +10,34 @@ public sealed class ChangeSignalTests
     {
         using var ns = new Netns("fwgen");
         var signal = new NftablesGenerationSignal();
-        var before = NetnsSocket.RunIn(ns.Name, signal.Generation);
+        var before = NetnsSocket.RunIn(ns.Name, signal.Read);
         Assert.NotNull(before);
-        Assert.Equal(before, NetnsSocket.RunIn(ns.Name, signal.Generation));
+        Assert.Equal(before, NetnsSocket.RunIn(ns.Name, signal.Read));
 
         ns.Exec("nft", "add", "table", "inet", "probe");
-        var afterNft = NetnsSocket.RunIn(ns.Name, signal.Generation);
+        var afterNft = NetnsSocket.RunIn(ns.Name, signal.Read);
         ns.Exec("iptables-nft", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP");
-        var afterIptables = NetnsSocket.RunIn(ns.Name, signal.Generation);
+        var afterIptables = NetnsSocket.RunIn(ns.Name, signal.Read);
         Assert.True(afterNft > before, $"{before} -> {afterNft}");
         Assert.True(afterIptables > afterNft, $"{afterNft} -> {afterIptables}");
     }
 
     [Fact]
-    public void Legacy_tables_in_the_namespace_turn_the_signal_off_there_only()
+    public void Legacy_tables_in_the_namespace_make_the_signal_incomplete_there_only()
     {
         using var legacy = new Netns("fwgenl");
         using var clean = new Netns("fwgenc");
         var signal = new NftablesGenerationSignal();
         legacy.Exec("iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP");
 
-        // A legacy rule change moves no generation: the signal must not claim to cover it.
+        // A legacy rule change moves no generation: the signal must not claim to cover it, though nft changes still move it.
         Assert.True(NetnsSocket.RunIn(legacy.Name, () => NftablesGenerationSignal.UnsignalledSourcesPresent("/proc/thread-self/net", "/sys/module")));
-        Assert.Null(NetnsSocket.RunIn(legacy.Name, signal.Read));
-        Assert.NotNull(NetnsSocket.RunIn(legacy.Name, signal.Generation));
+        Assert.False(NetnsSocket.RunIn(legacy.Name, signal.CoversAllChanges));
+        Assert.NotNull(NetnsSocket.RunIn(legacy.Name, signal.Read));
 
-        // The namespace beside it has no legacy table; the ipset module, when loaded, is host-wide and turns it off too.
+        // The namespace beside it has no legacy table; the ipset module, when loaded, is host-wide and counts there too.
         var ipsetLoaded = Directory.Exists("/sys/module/ip_set");
-        Assert.Equal(ipsetLoaded, NetnsSocket.RunIn(clean.Name, signal.Read) is null);
+        Assert.Equal(!ipsetLoaded, NetnsSocket.RunIn(clean.Name, signal.CoversAllChanges));
     }
 
     [Theory]

@@ -36,7 +36,11 @@ public sealed class FirewallCollectorTests
     {
         public ulong? Token { get; set; } = 1;
 
+        public bool Complete { get; set; }
+
         public ulong? Read() => Token;
+
+        public bool CoversAllChanges() => Complete;
     }
 
     [Fact]
@@ -85,11 +89,12 @@ public sealed class FirewallCollectorTests
     {
         var time = new FakeTimeProvider(Start);
         var runner = FixtureCommands.Runner("counters");
-        using var collector = Collector(runner, time, new FakeSignal { Token = signal ? 7 : null });
+        using var collector = Collector(runner, time, new FakeSignal { Token = 7, Complete = signal });
         await CollectAsync(collector, time);
         var calls = runner.Calls.Count;
 
-        // One refresh interval later: without a signal the scrape starts a refresh, with a standing one it does not.
+        // One refresh interval later: with a signal that misses some changes (legacy tables, ipsets) the scrape starts
+        // a refresh, with a standing one that covers every change it does not.
         time.Advance(ConfigDefaults.FirewallRefreshInterval);
         await CollectAsync(collector, time);
         var snapshot = await collector.LatestSnapshotAsync();

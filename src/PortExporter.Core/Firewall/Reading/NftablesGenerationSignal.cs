@@ -7,9 +7,9 @@ namespace PortExporter.Core.Firewall.Reading;
 /// The nf_tables generation id, read with one netlink request (<c>NFT_MSG_GETGEN</c> on a NETLINK_NETFILTER
 /// socket, about 0.1 ms): the kernel bumps it on every ruleset commit, by nft, firewalld or iptables-nft alike.
 /// The nft command line does not print it. Legacy x_tables and ipset changes do not move it: while legacy tables
-/// exist in the calling thread's network namespace or the ipset module is loaded, the signal is null (unavailable)
-/// and the ruleset relies on the refresh interval. Null when unavailable (not Linux, no nf_tables, no permission);
-/// never throws. Thread-safe.
+/// exist in the calling thread's network namespace or the ipset module is loaded, <see cref="CoversAllChanges"/> is
+/// false and the ruleset is also refreshed on the interval. Null when unavailable (not Linux, no nf_tables, no
+/// permission); never throws. Thread-safe.
 /// </summary>
 public sealed class NftablesGenerationSignal : IRulesetChangeSignal
 {
@@ -24,17 +24,12 @@ public sealed class NftablesGenerationSignal : IRulesetChangeSignal
 
     private int _sequence;
 
-    public ulong? Read()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
+    public ulong? Read() => Generation();
 
-        return UnsignalledSourcesPresent("/proc/thread-self/net", "/sys/module") ? null : Generation();
-    }
+    public bool CoversAllChanges() =>
+        OperatingSystem.IsLinux() && !UnsignalledSourcesPresent("/proc/thread-self/net", "/sys/module");
 
-    /// <summary>The nf_tables generation id of the calling thread's network namespace alone, or null.</summary>
+    /// <summary>The nf_tables generation id of the calling thread's network namespace, or null.</summary>
     internal ulong? Generation()
     {
         if (!OperatingSystem.IsLinux())
