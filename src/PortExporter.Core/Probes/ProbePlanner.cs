@@ -9,7 +9,8 @@ namespace PortExporter.Core.Probes;
 /// Which addresses to probe for one watched port: the case's <c>telnet 127.0.0.1 PORT</c>,
 /// <c>telnet INTERNAL_IP PORT</c> and <c>telnet EXTERNAL_IP PORT</c>. Pure.
 /// <list type="bullet">
-/// <item>loopback: 127.0.0.1, and ::1 when the port has an IPv6 listener.</item>
+/// <item>loopback: 127.0.0.1 and ::1, each where a listener takes it (a specific address, an IPv6-only socket or a
+/// listener on another address refuses it by design, which is no evidence); 127.0.0.1 alone when nothing listens.</item>
 /// <item>internal: the config's <c>bind</c>, then the specific non-loopback addresses listeners are bound to, then
 /// (for a wildcard listener or wildcard bind, or when nothing else names an address, e.g. a listener only on
 /// 127.0.0.1 or none at all) the host's own non-loopback, non-link-local addresses of the families the listener
@@ -21,10 +22,10 @@ public static class ProbePlanner
 {
     public static IReadOnlyList<PlannedProbe> Plan(PortSpec port, IReadOnlyList<Listener> listeners, IReadOnlyList<IPAddress> hostAddresses)
     {
-        var plan = new List<PlannedProbe> { new(ProbeVantageNames.Loopback, IPAddress.Loopback.ToString(), port.Port) };
-        if (listeners.Any(l => l.IsIPv6))
+        var plan = new List<PlannedProbe>();
+        foreach (var loopback in LoopbackAddresses(listeners))
         {
-            plan.Add(new(ProbeVantageNames.Loopback, IPAddress.IPv6Loopback.ToString(), port.Port));
+            plan.Add(new(ProbeVantageNames.Loopback, loopback.ToString(), port.Port));
         }
 
         foreach (var address in InternalAddresses(port, listeners, hostAddresses))
@@ -43,6 +44,11 @@ public static class ProbePlanner
 
         return plan;
     }
+
+    private static IEnumerable<IPAddress> LoopbackAddresses(IReadOnlyList<Listener> listeners) =>
+        listeners.Count == 0
+            ? [IPAddress.Loopback]
+            : new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }.Where(a => listeners.Any(l => ListenerExposure.Covers(l, a)));
 
     private static List<IPAddress> InternalAddresses(PortSpec port, IReadOnlyList<Listener> listeners, IReadOnlyList<IPAddress> hostAddresses)
     {

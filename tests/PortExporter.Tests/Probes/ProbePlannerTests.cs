@@ -27,14 +27,29 @@ public sealed class ProbePlannerTests
             ["loopback 127.0.0.1:80", "loopback ::1:80", "internal 10.0.0.5:80", "internal 192.168.1.5:80", "internal 2001:db8::5:80"]
         },
         {
-            "[::] with IPV6_V6ONLY: only IPv6 host addresses",
+            "[::] with IPV6_V6ONLY: only IPv6, 127.0.0.1 is refused by design",
             Web(), [Tcp("::", v6Only: true)],
+            ["loopback ::1:80", "internal 2001:db8::5:80"]
+        },
+        {
+            "[::] whose IPV6_V6ONLY is unknown counts as dual-stack, the Linux default",
+            Web(), [Tcp("::")],
             ["loopback 127.0.0.1:80", "loopback ::1:80", "internal 2001:db8::5:80"]
         },
         {
-            "specific address listener: that address only",
+            "IPv6 address listener: neither loopback address takes it",
+            Web(), [Tcp("2001:db8::5")],
+            ["internal 2001:db8::5:80"]
+        },
+        {
+            "listener on ::1 only: ::1, and the host's addresses to show they are refused",
+            Web(), [Tcp("::1")],
+            ["loopback ::1:80", "internal 10.0.0.5:80", "internal 192.168.1.5:80", "internal 2001:db8::5:80"]
+        },
+        {
+            "specific address listener: that address only, no loopback (it is refused by design)",
             Web(), [Tcp("10.0.0.5")],
-            ["loopback 127.0.0.1:80", "internal 10.0.0.5:80"]
+            ["internal 10.0.0.5:80"]
         },
         {
             "listener on 127.0.0.1 (case C): the host's addresses, to show they are refused",
@@ -59,12 +74,12 @@ public sealed class ProbePlannerTests
         {
             "IPv4-mapped listener address is probed as IPv4, bind and listener deduplicated",
             Web(bind: "10.0.0.5"), [Tcp("::ffff:10.0.0.5")],
-            ["loopback 127.0.0.1:80", "loopback ::1:80", "internal 10.0.0.5:80"]
+            ["internal 10.0.0.5:80"]
         },
         {
             "external endpoints as written, NAT port kept, duplicates dropped",
             Web(external: ["203.0.113.10:8080", "web.example.net:80", "203.0.113.10:8080"]), [Tcp("10.0.0.5")],
-            ["loopback 127.0.0.1:80", "internal 10.0.0.5:80", "external 203.0.113.10:8080", "external web.example.net:80"]
+            ["internal 10.0.0.5:80", "external 203.0.113.10:8080", "external web.example.net:80"]
         },
     };
 

@@ -72,7 +72,7 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
         return RuleOutcome.Clear(Check, seen.Length == 0 ? "no probe asked" : seen);
     }
 
-    private static bool IsLocal(string vantage) => vantage is "loopback" or "internal";
+    private static bool IsLocal(string vantage) => vantage is ProbeVantageNames.Loopback or ProbeVantageNames.Internal;
 
     private static string Describe(ProbeResult r) =>
         r.Success ? $"{r.Vantage} {r.Address} ok" : $"{r.Vantage} {r.Address} {r.Reason.ToString().ToLowerInvariant()}";
