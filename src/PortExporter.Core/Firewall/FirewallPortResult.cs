@@ -1,3 +1,4 @@
+using PortExporter.Core.Configuration;
 using PortExporter.Firewall.Evaluation;
 using PortExporter.Firewall.Firewalld;
 
@@ -26,6 +27,28 @@ public sealed record FirewallPortResult(
 
     /// <summary>One verdict per <c>from:</c> range of the port, in the config's order; empty without <c>from:</c>.</summary>
     public IReadOnlyList<SourceVerdict> From { get; init; } = [];
+
+    /// <summary>
+    /// The verdicts of the sources <paramref name="port"/> must be reachable from: each <c>from:</c> range when it has
+    /// them; else, for <c>public</c>, outside and, for <c>internal</c>, inside; none for <c>local</c>. Blocking any other
+    /// source is the intent working.
+    /// </summary>
+    public IReadOnlyList<SourceVerdict> Promised(PortSpec port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (port.Expose == PortExpose.Local)
+        {
+            return [];
+        }
+
+        if (port.From.Count > 0)
+        {
+            return From;
+        }
+
+        var source = port.Expose == PortExpose.Internal ? SourceVerdict.InsideSource : SourceVerdict.OutsideSource;
+        return [.. Sources.Where(s => s.Source == source)];
+    }
 
     /// <summary>Every source with its verdict: outside, inside, then each <c>from:</c> range (the <c>source</c> label values).</summary>
     public IReadOnlyList<SourceVerdict> Sources =>
