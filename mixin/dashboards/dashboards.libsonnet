@@ -292,7 +292,7 @@ local g = import 'lib.libsonnet';
 
       { row: '3. Firewall: iptables -L -n, nft list ruleset, firewall-cmd --list-all' },
       { w: 4, h: 7, panel: g.stat(
-        'Outside verdict', "The firewall's verdict for a new connection from outside, simulated on the ruleset (no packet is sent).",
+        'Promised sources', "Whether the firewall drops or rejects a new connection from a source the port's intent promises (each from: range; else outside for public, every internal network for internal), simulated on the ruleset (no packet is sent); unknown for a local port, which promises none.",
         [g.query(series('port_firewall_blocked'), instant=true)], mappings=g.yesNo('blocked', 'open', oneColor='red', zeroColor='green'), noValue='unknown', links=runbookLinks(['PortBlockedByFirewall'])) },
       { w: 20, h: 7, panel: g.table(
         'Deciding rule: outside vs inside', 'The rule (or chain policy) that decides a new connection from outside and from inside: blocked outside and open inside is the case\'s hypothesis A.',

@@ -207,9 +207,21 @@ public static partial class ConfigLoader
             throw reader.Error(reader.Get(map, "interval")!, "probes.interval", "expected a duration between 1s and 1h");
         }
 
+        // A probe must end within the round's share of the interval, before the next round may start. The default
+        // timeout is cut to that share by the round's deadline; a timeout written down that cannot be kept is an error.
+        var timeout = reader.OptionalDuration(map, "probes", "timeout") ?? d.Timeout;
+        var budget = interval * Probes.ProbeScheduler.RoundBudget;
+        if (reader.Get(map, "timeout") is { } timeoutNode && timeout > budget)
+        {
+            throw reader.Error(
+                timeoutNode,
+                "probes.timeout",
+                string.Create(CultureInfo.InvariantCulture, $"expected at most {Probes.ProbeScheduler.RoundBudget:0.#} x probes.interval ({budget.TotalSeconds:0.###}s for an interval of {interval.TotalSeconds:0.###}s): a probe must end before the next round starts"));
+        }
+
         return new ProbeSettings(
             reader.OptionalBool(map, "probes", "enabled") ?? d.Enabled,
-            reader.OptionalDuration(map, "probes", "timeout") ?? d.Timeout,
+            timeout,
             concurrency)
         {
             Interval = interval,

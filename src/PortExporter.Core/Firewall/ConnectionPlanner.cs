@@ -18,10 +18,11 @@ namespace PortExporter.Core.Firewall;
 /// <item>Outside destination: <c>bind</c>, else that interface's first global address.</item>
 /// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
 /// 2001:db8::1 (documentation ranges).</item>
-/// <item>Inside: a client on an internal network (a subnet of an interface other than lo and the default-route
-/// one; the interface of <c>bind</c> when it is such an interface): the subnet's first usable address that is not
-/// this host's, arriving on that interface, to <c>bind</c> or the interface's own address. With no internal
-/// network, or <c>bind</c> on loopback: from and to <c>bind</c> (else 127.0.0.1 / ::1) on lo.</item>
+/// <item>Inside: a client on each internal network of the port's family (<see cref="HostNetwork.InternalNetworks"/>:
+/// a subnet of an interface other than lo, the default-route one and container plumbing; the network of the
+/// interface of <c>bind</c> first; at most <see cref="MaxInsideNetworks"/>): the subnet's first usable address that
+/// is not this host's, arriving on that interface, to <c>bind</c> or the interface's own address in that subnet.
+/// With no internal network, or <c>bind</c> on loopback: from and to <c>bind</c> (else 127.0.0.1 / ::1) on lo.</item>
 /// <item>Each <c>from:</c> range, in its own family: its first usable address and its last (the broadcast left
 /// out), each the nearest that is not this host's, arriving on the interface whose subnet holds the range, else
 /// on the outside interface of that family; to <c>bind</c> or that interface's own address.</item>
@@ -32,6 +33,12 @@ public static class ConnectionPlanner
 {
     public static readonly IPAddress DefaultExternalV4 = IPAddress.Parse(ConfigDefaults.FirewallExternalSource);
     public static readonly IPAddress DefaultExternalV6 = IPAddress.Parse("2001:db8::1");
+
+    /// <summary>
+    /// Internal networks simulated per port at most: a host with more (a router of many VLANs) is judged by the first
+    /// ones, in the kernel's interface order, and the verdict says how many were left out.
+    /// </summary>
+    public const int MaxInsideNetworks = 16;
 
     /// <summary>Addresses tried from a range's end inward for one that is not this host's.</summary>
     private const int MaxCandidates = 8;
@@ -68,27 +75,44 @@ public static class ConnectionPlanner
         return name is not null && network.PrimaryAddress(name, version) is { } destination ? (name, destination) : null;
     }
 
-    private static SimulatedConnection Inside(PortSpec port, IPAddress? specificBind, int version, HostNetwork network)
+    /// <summary>
+    /// One client per internal network of <paramref name="version"/> (at most <see cref="MaxInsideNetworks"/>, the
+    /// network of the bind address's interface first); this host over loopback when there is none, or the port is
+    /// bound to loopback.
+    /// </summary>
+    private static PlannedSource Inside(PortSpec port, IPAddress? specificBind, int version, HostNetwork network)
     {
         var loopback = specificBind ?? (version == 6 ? IPAddress.IPv6Loopback : IPAddress.Loopback);
-        var host = new SimulatedConnection(ConnectionOrigin.Inside, loopback, loopback, "lo", port.Protocol, port.Port);
+        var host = new PlannedSource(SourceVerdict.InsideSource, [new SimulatedConnection(ConnectionOrigin.Inside, loopback, loopback, "lo", port.Protocol, port.Port)]);
         if (specificBind is not null && IPAddress.IsLoopback(specificBind))
         {
             return host;
         }
 
-        var networks = network.InternalNetworks(version);
         var bindInterface = specificBind is null ? null : network.InterfaceOf(specificBind);
-        foreach (var (iface, subnet) in networks.OrderBy(n => n.Interface.Name == bindInterface ? 0 : 1))
+        var networks = network.InternalNetworks(version).OrderBy(n => n.Interface.Name == bindInterface ? 0 : 1).ToList();
+        var clients = new List<SimulatedConnection>();
+        foreach (var (iface, subnet) in networks)
         {
+            if (clients.Count == MaxInsideNetworks)
+            {
+                break;
+            }
+
             if (Candidate(subnet, fromEnd: false, network) is { } client
                 && (specificBind ?? AddressIn(iface, subnet, version, network)) is { } destination)
             {
-                return new SimulatedConnection(ConnectionOrigin.Outside, client, destination, iface.Name, port.Protocol, port.Port);
+                clients.Add(new SimulatedConnection(ConnectionOrigin.Outside, client, destination, iface.Name, port.Protocol, port.Port));
             }
         }
 
-        return host;
+        if (clients.Count == 0)
+        {
+            return host;
+        }
+
+        var left = networks.Count > MaxInsideNetworks ? $"{networks.Count - MaxInsideNetworks} more internal networks not simulated" : null;
+        return new PlannedSource(SourceVerdict.InsideSource, clients, left);
     }
 
     private static PlannedSource FromRange(PortSpec port, IPNetwork range, IPAddress? specificBind, HostNetwork network)

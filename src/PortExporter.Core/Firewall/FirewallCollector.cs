@@ -248,26 +248,28 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         private FirewallPortResult EvaluatePort(PortSpec port, List<Listener>? listeners, HostNetwork network, IPAddress? externalSource)
         {
             var plan = ConnectionPlanner.Plan(port, listeners, network, externalSource);
-            var inside = evaluator.Evaluate(plan.Inside, network.IsLocal);
+            var inside = EvaluateSource(plan.Inside, network);
             var from = plan.From.Select(source => EvaluateSource(source, network)).ToList();
             if (plan.Outside is null)
             {
                 var none = Unknown(plan.OutsideProblem);
-                return new FirewallPortResult(none, inside.Decision) { InsideConnection = plan.Inside, From = from };
+                return new FirewallPortResult(none, inside.Decision) { InsideConnection = inside.Connection, InsideAddresses = inside.Addresses, From = from };
             }
 
             var outside = evaluator.Evaluate(plan.Outside, network.IsLocal, network.EgressInterface);
             var explanation = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, plan.Outside) : null;
             return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, plan.Outside, explanation)
             {
-                InsideConnection = plan.Inside,
+                InsideConnection = inside.Connection,
+                InsideAddresses = inside.Addresses,
                 From = from,
             };
         }
 
         /// <summary>
-        /// A range's verdict: the same at both ends is the range's; when the rules tell the ends apart, the blocking
-        /// (else the unknown) end's, saying so.
+        /// A source's verdict over its connections (a range's two ends, inside's one client per internal network): the
+        /// same for all is the source's; when the rules tell them apart, the blocking (else the unknown) one's, saying
+        /// so. A source reachable from only some of them is not reachable as promised.
         /// </summary>
         private SourceVerdict EvaluateSource(PlannedSource source, HostNetwork network)
         {
@@ -289,10 +291,16 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
             }
 
             var decision = deciding.Evaluation.Decision;
+            var inside = source.Source == SourceVerdict.InsideSource;
             if (ends.Select(e => e.Evaluation.Decision.Verdict).Distinct().Count() > 1)
             {
-                var split = string.Join(", ", ends.Select(e => $"{e.Connection.Source} {e.Evaluation.Decision.Verdict.ToString().ToLowerInvariant()}"));
-                decision = decision with { Detail = decision.Detail is null ? $"the rules tell the range apart: {split}" : $"{decision.Detail}; the rules tell the range apart: {split}" };
+                var split = string.Join(", ", ends.Select(e => $"{(inside ? $"{e.Connection.Source} on {e.Connection.Interface}" : e.Connection.Source.ToString())} {e.Evaluation.Decision.Verdict.ToString().ToLowerInvariant()}"));
+                decision = WithDetail(decision, $"the rules tell {(inside ? "the internal networks" : "the range")} apart: {split}");
+            }
+
+            if (source.Problem is { } note)
+            {
+                decision = WithDetail(decision, note);
             }
 
             return new SourceVerdict(source.Source, decision, deciding.Connection)
@@ -302,6 +310,9 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 Firewalld = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, deciding.Connection) : null,
             };
         }
+
+        private static FirewallDecision WithDetail(FirewallDecision decision, string more) =>
+            decision with { Detail = decision.Detail is null ? more : $"{decision.Detail}; {more}" };
 
         private static FirewallDecision Unknown(string? why) =>
             new(FirewallVerdict.Unknown, FirewallBackends.None, string.Empty, string.Empty, string.Empty) { Detail = why };

@@ -1,3 +1,4 @@
+using PortExporter.Core.Configuration;
 using PortExporter.Firewall.Evaluation;
 using PortExporter.Firewall.Firewalld;
 
@@ -5,7 +6,7 @@ namespace PortExporter.Core.Firewall;
 
 /// <summary>The firewall's answer for one watched port: from outside, from inside and from each <c>from:</c> range.</summary>
 /// <param name="Outside">A new connection from the outside source (<c>firewall.external_source</c>) on the outside interface.</param>
-/// <param name="Inside">A new connection from an inside client: on an internal network's interface, or this host over loopback when it has none.</param>
+/// <param name="Inside">New connections from inside clients, one per internal network on its interface (this host over loopback when it has none): blocked when any internal network is.</param>
 /// <param name="DroppedPackets">Packet counters of the drop/reject rules matching the port from outside, when the backend keeps them.</param>
 /// <param name="Redirect">A DNAT/REDIRECT on the host that sends the port elsewhere, as text, when found.</param>
 /// <param name="OutsideConnection">The outside connection that was simulated (source, destination, interface), when one could be.</param>
@@ -18,17 +19,42 @@ public sealed record FirewallPortResult(
     SimulatedConnection? OutsideConnection = null,
     FirewalldExplanation? FirewalldExplanation = null)
 {
-    /// <summary>The inside connection that was simulated.</summary>
+    /// <summary>The inside connection that decided <see cref="Inside"/> (with several internal networks: the blocking one's, else the first).</summary>
     public SimulatedConnection? InsideConnection { get; init; }
+
+    /// <summary>Every inside client simulated: one per internal network, or this host over loopback.</summary>
+    public IReadOnlyList<System.Net.IPAddress> InsideAddresses { get; init; } = [];
 
     /// <summary>One verdict per <c>from:</c> range of the port, in the config's order; empty without <c>from:</c>.</summary>
     public IReadOnlyList<SourceVerdict> From { get; init; } = [];
+
+    /// <summary>
+    /// The verdicts of the sources <paramref name="port"/> must be reachable from: each <c>from:</c> range when it has
+    /// them; else, for <c>public</c>, outside and, for <c>internal</c>, inside; none for <c>local</c>. Blocking any other
+    /// source is the intent working.
+    /// </summary>
+    public IReadOnlyList<SourceVerdict> Promised(PortSpec port)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        if (port.Expose == PortExpose.Local)
+        {
+            return [];
+        }
+
+        if (port.From.Count > 0)
+        {
+            return From;
+        }
+
+        var source = port.Expose == PortExpose.Internal ? SourceVerdict.InsideSource : SourceVerdict.OutsideSource;
+        return [.. Sources.Where(s => s.Source == source)];
+    }
 
     /// <summary>Every source with its verdict: outside, inside, then each <c>from:</c> range (the <c>source</c> label values).</summary>
     public IReadOnlyList<SourceVerdict> Sources =>
     [
         new(SourceVerdict.OutsideSource, Outside, OutsideConnection) { DroppedPackets = DroppedPackets, Firewalld = FirewalldExplanation },
-        new(SourceVerdict.InsideSource, Inside, InsideConnection),
+        new(SourceVerdict.InsideSource, Inside, InsideConnection) { Addresses = InsideAddresses },
         .. From,
     ];
 }
@@ -42,7 +68,7 @@ public sealed record SourceVerdict(string Source, FirewallDecision Decision, Sim
     /// <summary>The outside default: <c>firewall.external_source</c> on the outside interface.</summary>
     public static readonly string OutsideSource = ConnectionOrigin.Outside.ToLabel();
 
-    /// <summary>A client on an internal network (this host over loopback when it has none).</summary>
+    /// <summary>A client on each internal network (this host over loopback when it has none): one verdict, the blocking network's when the rules tell them apart.</summary>
     public static readonly string InsideSource = ConnectionOrigin.Inside.ToLabel();
 
     /// <summary>Every address simulated for the source (a range: its first usable address and, when it differs, its other end).</summary>

@@ -6,8 +6,9 @@ using Prometheus;
 namespace PortExporter.Core.Metrics;
 
 /// <summary>
-/// Writes the firewall evidence (hypothesis A): whether outside traffic to each watched port is blocked, the
-/// deciding rule for outside and inside, the deciding rule's drop counter, the backends, firewalld's zones and
+/// Writes the firewall evidence (hypothesis A): whether a source each watched port must be reachable from is
+/// blocked (<see cref="FirewallPortResult.Promised"/>, the diagnosis's own), the deciding rule per source, the
+/// blocking rule's drop counter, the backends, firewalld's zones and
 /// the age of the ruleset snapshot. Series of ports no longer watched disappear; with no firewall evidence
 /// (collector failed or disabled) every series disappears. Called once per collection; thread-safe.
 /// </summary>
@@ -28,12 +29,12 @@ public sealed class FirewallMetrics : IMetricsWriter
         _blocked = new SeriesSet(
             factory,
             "port_firewall_blocked",
-            "1 when the host's firewall drops or rejects a new connection from outside to the port, 0 when it accepts it; absent when the verdict is unknown.",
+            "1 when the host's firewall drops or rejects a new connection to the port from a source its intent says must get through (each from: range; else outside for expose public, every internal network for expose internal), 0 when it accepts every such source; absent when one of their verdicts is unknown or the port promises none (expose local).",
             PortLabels.Names);
         _verdict = new SeriesSet(
             factory,
             "port_firewall_verdict_info",
-            "The firewall's verdict for a new connection to the port per source: outside (firewall.external_source on the outside interface), inside (a client on an internal network, or the host itself over loopback when it has none) and each from: range of the port (its CIDR), with the deciding rule (handle or position and text) or chain policy. Always 1.",
+            "The firewall's verdict for a new connection to the port per source: outside (firewall.external_source on the outside interface), inside (a client on each internal network, the blocking one deciding, or the host itself over loopback when it has none) and each from: range of the port (its CIDR), with the deciding rule (handle or position and text) or chain policy. Always 1.",
             PortLabels.With("source", "verdict", "backend", "table", "chain", "rule"));
         _backends = new SeriesSet(
             factory,
@@ -51,7 +52,7 @@ public sealed class FirewallMetrics : IMetricsWriter
             "Age of the firewall ruleset snapshot the verdicts come from, at the time of the collection (the ruleset is read off the scrape path every firewall.refresh_interval).");
         _dropped = factory.CreateCounter(
             "port_firewall_dropped_packets_total",
-            "Packets counted by the drop/reject rule that blocks outside connections to the port (the kernel's rule counter: evidence that traffic arrives and is thrown away). Absent when a chain policy blocks, or the backend keeps no counter on that rule.",
+            "Packets counted by the drop/reject rule that blocks connections to the port from a source it must be reachable from (the one port_firewall_blocked reports; the kernel's rule counter: evidence that traffic arrives and is thrown away). Absent when a chain policy blocks, or the backend keeps no counter on that rule.",
             PortLabels.Names);
         _age.Unpublish();
     }
@@ -85,13 +86,16 @@ public sealed class FirewallMetrics : IMetricsWriter
                 continue;
             }
 
-            if (result.Outside.Verdict != FirewallVerdict.Unknown)
+            // The promised sources' verdicts, the ones port_firewall_verdict_info shows: a block of any is the page's cause.
+            var promised = result.Promised(port);
+            var blocking = promised.FirstOrDefault(s => s.Decision.Blocks);
+            if (blocking is not null || (promised.Count > 0 && promised.All(s => s.Decision.Verdict != FirewallVerdict.Unknown)))
             {
-                blocked.Add((PortLabels.Of(port), result.Outside.Blocks ? 1 : 0));
+                blocked.Add((PortLabels.Of(port), blocking is null ? 0 : 1));
             }
 
             verdicts.AddRange(result.Sources.Select(source => (VerdictLabels(port, source.Source, source.Decision), 1.0)));
-            if (result.Outside.Blocks && result.DroppedPackets is { } packets)
+            if (blocking?.DroppedPackets is { } packets)
             {
                 dropped.Add((PortLabels.Of(port), packets));
             }

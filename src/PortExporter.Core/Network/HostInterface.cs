@@ -13,6 +13,12 @@ public sealed record HostInterface(string Name, IReadOnlyList<IPAddress> Address
     /// </summary>
     public IReadOnlyList<IPNetwork> Subnets { get; init; } = [];
 
+    /// <summary>
+    /// Why the interface is container plumbing (a container bridge, a bridge's veth port, a tun/tap, see
+    /// <see cref="ContainerPlumbing"/>), never an internal network; null for a network clients live on.
+    /// </summary>
+    public string? Plumbing { get; init; }
+
     /// <summary>The subnet of <paramref name="address"/> with its host bits cleared.</summary>
     public static IPNetwork SubnetOf(IPAddress address, int prefixLength)
     {

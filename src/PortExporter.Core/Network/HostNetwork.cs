@@ -51,21 +51,30 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
                 && DefaultInterfaceV6 == other.DefaultInterfaceV6
                 && Routes.SequenceEqual(other.Routes)
                 && Interfaces.Count == other.Interfaces.Count
-                && Interfaces.Zip(other.Interfaces).All(p => p.First.Name == p.Second.Name && p.First.Addresses.SequenceEqual(p.Second.Addresses) && p.First.Subnets.SequenceEqual(p.Second.Subnets)));
+                && Interfaces.Zip(other.Interfaces).All(p => p.First.Name == p.Second.Name && p.First.Addresses.SequenceEqual(p.Second.Addresses) && p.First.Subnets.SequenceEqual(p.Second.Subnets) && p.First.Plumbing == p.Second.Plumbing));
     }
 
     /// <summary>
-    /// The host's internal networks of <paramref name="ipVersion"/>: the subnets of its interfaces other than lo and
-    /// the default-route interface of that version (link-local subnets left out), with their interface.
+    /// The host's internal networks of <paramref name="ipVersion"/>: the subnets of its interfaces other than lo, the
+    /// default-route interface of that version and container plumbing (<see cref="HostInterface.Plumbing"/>), with
+    /// their interface, link-local subnets left out; in the kernel's interface order.
     /// </summary>
     public IReadOnlyList<(HostInterface Interface, IPNetwork Subnet)> InternalNetworks(int ipVersion)
     {
         var family = ipVersion == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
         var outside = DefaultInterface(ipVersion);
-        return [.. Interfaces
-            .Where(i => i.Name != "lo" && i.Name != outside)
-            .SelectMany(i => i.Subnets.Where(s => s.BaseAddress.AddressFamily == family && !s.BaseAddress.IsIPv6LinkLocal).Select(s => (i, s)))];
+        return [.. Candidates(family)
+            .Where(n => n.Interface.Name != outside && n.Interface.Plumbing is null)];
     }
+
+    /// <summary>Interface names that hold a subnet an internal network could be on (not lo, not link-local): the ones worth asking sysfs about.</summary>
+    public IReadOnlyList<string> InternalCandidates() =>
+        [.. Candidates(AddressFamily.InterNetwork).Concat(Candidates(AddressFamily.InterNetworkV6)).Select(n => n.Interface.Name).Distinct(StringComparer.Ordinal)];
+
+    private IEnumerable<(HostInterface Interface, IPNetwork Subnet)> Candidates(AddressFamily family) =>
+        Interfaces
+            .Where(i => i.Name != "lo")
+            .SelectMany(i => i.Subnets.Where(s => s.BaseAddress.AddressFamily == family && !s.BaseAddress.IsIPv6LinkLocal).Select(s => (i, s)));
 
     /// <summary>The interface (not lo) whose subnet holds <paramref name="address"/>: where a client with that address arrives directly; else null.</summary>
     public HostInterface? ConnectedInterface(IPAddress address)

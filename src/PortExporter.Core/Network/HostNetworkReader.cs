@@ -5,8 +5,9 @@ namespace PortExporter.Core.Network;
 /// <summary>
 /// Reads <see cref="HostNetwork"/> from procfs: <c>net/route</c> and <c>net/ipv6_route</c> (default routes),
 /// <c>net/if_inet6</c> (IPv6 addresses and their prefix lengths per interface) and <c>net/fib_trie</c> (local IPv4
-/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo). No external command is run. A missing file
-/// (no IPv6) is no data.
+/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo), then
+/// <c>&lt;sysfs&gt;/class/net/IF/</c> of the interfaces with a subnet beside lo (<see cref="LinkFactsReader"/>) to mark
+/// container plumbing. No external command is run. A missing file (no IPv6, no sysfs) is no data.
 /// </summary>
 public static class HostNetworkReader
 {
@@ -17,7 +18,20 @@ public static class HostNetworkReader
         var routes6 = ReadOrNull(paths.Proc("net", "ipv6_route")) is { } r6 ? ProcNetParsers.ParseIpv6Routes(r6, paths.Proc("net", "ipv6_route")) : [];
         var v6 = ReadOrNull(paths.Proc("net", "if_inet6")) is { } a6 ? ProcNetParsers.ParseIfInet6(a6, paths.Proc("net", "if_inet6")) : [];
         var v4 = ReadOrNull(paths.Proc("net", "fib_trie")) is { } trie ? ProcNetParsers.ParseFibTrieLocalAddresses(trie, paths.Proc("net", "fib_trie")) : [];
-        return Build(routes, routes6, v4, v6);
+        var network = Build(routes, routes6, v4, v6);
+        return WithLinks(network, LinkFactsReader.Read(paths, network.InternalCandidates()));
+    }
+
+    /// <summary>Marks the interfaces that are container plumbing (<see cref="ContainerPlumbing"/>) by their link facts (pure).</summary>
+    public static HostNetwork WithLinks(HostNetwork network, IReadOnlyDictionary<string, LinkFacts> links)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(links);
+        var candidates = network.InternalCandidates().ToHashSet(StringComparer.Ordinal);
+        return network with
+        {
+            Interfaces = [.. network.Interfaces.Select(i => candidates.Contains(i.Name) ? i with { Plumbing = ContainerPlumbing.Why(i.Name, links) } : i)],
+        };
     }
 
     /// <summary>Combines parsed procfs content (pure).</summary>

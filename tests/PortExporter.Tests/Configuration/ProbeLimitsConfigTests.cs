@@ -2,7 +2,7 @@ using PortExporter.Core.Configuration;
 
 namespace PortExporter.Tests.Configuration;
 
-/// <summary><c>probes.max_in_flight</c>, <c>probes.client_rate_limit</c> and <c>probes.interval</c>.</summary>
+/// <summary><c>probes.max_in_flight</c>, <c>probes.client_rate_limit</c>, <c>probes.interval</c> and <c>probes.timeout</c> against it.</summary>
 public sealed class ProbeLimitsConfigTests
 {
     [Fact]
@@ -13,6 +13,14 @@ public sealed class ProbeLimitsConfigTests
         Assert.Equal(ConfigDefaults.ProbeMaxInFlight, probes.MaxInFlight);
         Assert.Equal(TimeSpan.FromSeconds(15), probes.Interval);
         Assert.Equal(new ClientRateLimit(ConfigDefaults.ProbeClientInterval, ConfigDefaults.ProbeClientBurst), probes.ClientRateLimit);
+    }
+
+    [Fact]
+    public void A_timeout_within_the_round_is_kept_and_the_default_is_no_error_with_a_short_interval()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(1800), ConfigLoader.Parse("probes:\n  interval: 2s\n  timeout: 1800ms\n", "ok.yml").Probes.Timeout);
+        // The default (2 s) is cut to the round's share by the round's deadline: not written down, not an error.
+        Assert.Equal(ConfigDefaults.ProbeTimeout, ConfigLoader.Parse("probes:\n  interval: 1s\n", "ok.yml").Probes.Timeout);
     }
 
     [Fact]
@@ -35,11 +43,13 @@ public sealed class ProbeLimitsConfigTests
     [InlineData("probes:\n  interval: 500ms\n", 2, "probes.interval", "expected a duration between 1s and 1h")]
     [InlineData("probes:\n  interval: 2h\n", 2, "probes.interval", "expected a duration between 1s and 1h")]
     [InlineData("probes:\n  interval: often\n", 2, "probes.interval", "expected a positive duration")]
+    [InlineData("probes:\n  interval: 2s\n  timeout: 1900ms\n", 3, "probes.timeout", "expected at most 0.9 x probes.interval (1.8s for an interval of 2s)")]
+    [InlineData("probes:\n  timeout: 14s\n", 2, "probes.timeout", "expected at most 0.9 x probes.interval (13.5s for an interval of 15s)")]
     public void Bad_values_fail_with_line_key_and_expectation(string yaml, int line, string key, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "bad.yml"));
 
-        Assert.Equal((line, key), (e.Line, e.Key));
+        Assert.Equal(("bad.yml", line, key), (e.File, e.Line, e.Key));
         Assert.Contains(expected, e.Problem, StringComparison.Ordinal);
     }
 }

@@ -32,7 +32,7 @@ public sealed class FirewalldDiagnosisTests
         var zones = FirewalldZonesParser.Parse(FirewallFixture.Read(Fixture, "list-all-zones.txt"));
         var plan = ConnectionPlanner.Plan(port, null, CaptureNetwork, externalSource);
         var outside = evaluator.Evaluate(plan.Outside!, CaptureNetwork.IsLocal).Decision;
-        var inside = evaluator.Evaluate(plan.Inside, CaptureNetwork.IsLocal).Decision;
+        var inside = evaluator.Evaluate(plan.Inside.Connections.Single(), CaptureNetwork.IsLocal).Decision;
         var explanation = FirewalldExplainer.Explain(new FirewalldConfiguration(zones, new Dictionary<string, IReadOnlyList<string>>()), plan.Outside!);
         return new FirewallEvidence(
             [FirewallBackends.Nftables, FirewallBackends.Firewalld],

@@ -98,7 +98,7 @@ public static class FirewallFixture
     {
         var plan = ConnectionPlanner.Plan(c.Spec, null, network, null);
         Assert.NotNull(plan.Outside);
-        return (evaluator.Evaluate(plan.Outside!, network.IsLocal, network.EgressInterface), evaluator.Evaluate(plan.Inside, network.IsLocal, network.EgressInterface));
+        return (evaluator.Evaluate(plan.Outside!, network.IsLocal, network.EgressInterface), evaluator.Evaluate(plan.Inside.Connections.Single(), network.IsLocal, network.EgressInterface));
     }
 
     private static IPAddress Masked(IPAddress address, int prefix)

@@ -74,7 +74,7 @@ public sealed class FirewallGroundTruthTests
         // The exporter's own reader, on the live namespace, through the allowlisted commands.
         var reader = new FirewallRulesetReader(new NetnsCommandRunner(server.Name), HostPaths.Default, TimeProvider.System);
         var snapshot = await reader.ReadAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
-        var network = HostNetworkReader.Read(new HostPaths($"/proc/{inNamespace.Id}", "/sys", "/"));
+        var network = HostNetworkReader.Read(new HostPaths($"/proc/{inNamespace.Id}", $"/proc/{inNamespace.Id}/root/sys", "/"));
         Assert.Equal("eth0", network.DefaultInterfaceV4);
         Assert.Equal("eth0", network.DefaultInterfaceV6);
         var live = new FirewallEvaluator(snapshot.Ruleset);
@@ -85,10 +85,11 @@ public sealed class FirewallGroundTruthTests
             var plan = ConnectionPlanner.Plan(c.Spec, null, network, null);
             Assert.NotNull(plan.Outside);
             var results = new List<string>();
-            // "Inside" is a client on an internal network of the server: a container behind its bridge when the
-            // bridge is that network, else the server itself.
-            var insideFrom = containers.NamespaceHolding(plan.Inside.Source) ?? server.Name;
-            foreach (var (connection, expected, from) in (IEnumerable<(SimulatedConnection, FirewallVerdict, string)>)[(plan.Outside!, c.Outside, client.Name), (plan.Inside, c.Inside, insideFrom)])
+            // "Inside" is never a container behind the server's bridge (container plumbing): with no other internal
+            // network it is the server itself over loopback.
+            var inside = Assert.Single(plan.Inside.Connections);
+            Assert.Equal("lo", inside.Interface);
+            foreach (var (connection, expected, from) in (IEnumerable<(SimulatedConnection, FirewallVerdict, string)>)[(plan.Outside!, c.Outside, client.Name), (inside, c.Inside, server.Name)])
             {
                 var simulated = live.Evaluate(connection, network.IsLocal, network.EgressInterface).Decision;
                 var fromDump = saved.Evaluate(connection, network.IsLocal, network.EgressInterface).Decision;
@@ -105,14 +106,6 @@ public sealed class FirewallGroundTruthTests
                         results.Add($"{label}: expected unknown, evaluator said {simulated}");
                     }
 
-                    continue;
-                }
-
-                // A DNAT back to the client's own address (a container reaching its own published port through the
-                // host) depends on hairpin NAT: without a MASQUERADE for it the backend sees its own address as the
-                // source and drops it as martian. The evaluator does not model that; such a connection is no ground truth.
-                if (simulated.ForwardedTo is { } target && target.Address.Equals(connection.Source))
-                {
                     continue;
                 }
 
@@ -144,12 +137,7 @@ public sealed class FirewallGroundTruthTests
         private readonly List<Netns> _namespaces = [];
         private readonly HashSet<string> _bridges = new(StringComparer.Ordinal);
 
-        private readonly Dictionary<IPAddress, string> _holders = [];
-
         public List<(string Namespace, int Port)> Listeners { get; } = [];
-
-        /// <summary>The container namespace that holds <paramref name="address"/>, or null.</summary>
-        public string? NamespaceHolding(IPAddress address) => _holders.GetValueOrDefault(address);
 
         public void Add(Netns server, FixtureContainer container)
         {
@@ -174,7 +162,6 @@ public sealed class FirewallGroundTruthTests
             ns.Exec("ip", "link", "set", "eth0", "up");
             ns.Exec("ip", "route", "add", "default", "via", container.GatewayAddress.ToString());
             Listeners.AddRange(container.Ports.Select(p => (ns.Name, p)));
-            _holders[IPAddress.Parse(container.Address.Split('/')[0])] = ns.Name;
         }
 
         public void Dispose()

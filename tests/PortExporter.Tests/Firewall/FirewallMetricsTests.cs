@@ -66,6 +66,47 @@ public sealed class FirewallMetricsTests
     }
 
     [Fact]
+    public async Task Blocked_follows_the_sources_the_intent_promises()
+    {
+        var drop = new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.Nftables, "filter", "input", "policy drop");
+        var accept = new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.Nftables, "filter", "input", "handle 4: ip saddr 198.51.100.0/24 accept");
+        var partner = new PortSpec("partner", 8443, TransportProtocol.Tcp) { From = [System.Net.IPNetwork.Parse("198.51.100.0/24")] };
+        var db = new PortSpec("db", 5432, TransportProtocol.Tcp) { Expose = PortExpose.Internal };
+        var cache = new PortSpec("cache", 6379, TransportProtocol.Tcp) { Expose = PortExpose.Local };
+        var partnerBlocked = new PortSpec("partner-old", 8444, TransportProtocol.Tcp) { From = [System.Net.IPNetwork.Parse("198.51.100.0/24")] };
+        var config = Config with { Ports = [partner, db, cache, partnerBlocked] };
+        var evidence = new FirewallEvidence(
+            [FirewallBackends.Nftables],
+            new Dictionary<PortKey, FirewallPortResult>
+            {
+                // Outside default dropped, the partner range accepted: the allowlist working.
+                [partner.Key] = new(drop, drop) { From = [new SourceVerdict("198.51.100.0/24", accept, null)] },
+                // Open from outside, dropped from an internal network: the internal promise broken (exposure is another cause).
+                [db.Key] = new(accept, drop, DroppedPackets: 5) { InsideAddresses = [System.Net.IPAddress.Parse("10.0.0.1"), System.Net.IPAddress.Parse("10.1.0.1")] },
+                // A local port promises nothing to other hosts.
+                [cache.Key] = new(drop, drop),
+                [partnerBlocked.Key] = new(accept, accept) { From = [new SourceVerdict("198.51.100.0/24", drop, null) { DroppedPackets = 9 }] },
+            },
+            Now,
+            null);
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var writer = new FirewallMetrics(Prometheus.Metrics.WithCustomRegistry(registry));
+
+        writer.Write(new EvidenceSnapshot(Now, config, config.Ports, new Dictionary<string, CollectorStatus>(), Firewall: evidence));
+        var text = await ExportAsync(registry);
+
+        Assert.Equal(
+            [
+                "port_firewall_blocked{service=\"partner\",port=\"8443\",protocol=\"tcp\"} 0",
+                "port_firewall_blocked{service=\"db\",port=\"5432\",protocol=\"tcp\"} 1",
+                "port_firewall_blocked{service=\"partner-old\",port=\"8444\",protocol=\"tcp\"} 1",
+            ],
+            Samples(text, "port_firewall_blocked"));
+        // The counter of the rule that blocks the promised source, never the outside default's.
+        Assert.Equal(["port_firewall_dropped_packets_total{service=\"partner-old\",port=\"8444\",protocol=\"tcp\"} 9"], Samples(text, "port_firewall_dropped_packets_total"));
+    }
+
+    [Fact]
     public async Task Series_disappear_with_the_evidence_and_with_unwatched_ports()
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();

@@ -99,18 +99,18 @@ public sealed class HostNetworkTests
     public void Inside_is_a_client_on_the_internal_network_arriving_on_its_interface()
     {
         var plan = ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, Network, null);
-        Assert.Equal(new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("192.0.2.10"), "eth1", TransportProtocol.Tcp, 8080), plan.Inside);
+        Assert.Equal(new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("192.0.2.10"), "eth1", TransportProtocol.Tcp, 8080), Assert.Single(plan.Inside.Connections));
 
         var v6 = ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp, Bind: IPAddress.Parse("2001:db8:77::1")), null, Network, null);
-        Assert.Equal(("2001:db8:99::1", "2001:db8:77::1", "eth1"), (v6.Inside.Source.ToString(), v6.Inside.Destination.ToString(), v6.Inside.Interface));
+        Assert.Equal(("2001:db8:99::1", "2001:db8:77::1", "eth1"), (v6.Inside.Connections[0].Source.ToString(), v6.Inside.Connections[0].Destination.ToString(), v6.Inside.Connections[0].Interface));
     }
 
     [Fact]
     public void Inside_is_the_host_on_loopback_without_an_internal_network_or_with_a_loopback_bind()
     {
         var oneLink = new HostNetwork([new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("eth0", [IPAddress.Parse("10.77.0.1")]) { Subnets = [IPNetwork.Parse("10.77.0.0/24")] }], "eth0", null);
-        Assert.Equal("lo", ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, oneLink, null).Inside.Interface);
-        Assert.Equal("lo", ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp, Bind: IPAddress.Loopback), null, Network, null).Inside.Interface);
+        Assert.Equal("lo", ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, oneLink, null).Inside.Connections.Single().Interface);
+        Assert.Equal("lo", ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp, Bind: IPAddress.Loopback), null, Network, null).Inside.Connections.Single().Interface);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class HostNetworkTests
     {
         var v4 = ConnectionPlanner.Plan(new PortSpec("web", 80, TransportProtocol.Tcp, Bind: IPAddress.Parse("192.0.2.10")), null, Network, IPAddress.Parse("198.51.100.9"));
         Assert.Equal(("eth1", "192.0.2.10", "198.51.100.9"), (v4.Outside!.Interface, v4.Outside.Destination.ToString(), v4.Outside.Source.ToString()));
-        Assert.Equal(IPAddress.Parse("192.0.2.10"), v4.Inside.Destination);
+        Assert.Equal(IPAddress.Parse("192.0.2.10"), Assert.Single(v4.Inside.Connections).Destination);
 
         var v6 = ConnectionPlanner.Plan(new PortSpec("dns", 53, TransportProtocol.Udp, Bind: IPAddress.Parse("2001:db8:99::10")), null, Network, IPAddress.Parse("198.51.100.9"));
         Assert.Equal(("eth1", "2001:db8::1"), (v6.Outside!.Interface, v6.Outside.Source.ToString()));

@@ -73,7 +73,7 @@ public sealed class SourceVerdictGroundTruthTests
 
         var inNamespace = server.Start("sleep", "600");
         InNamespace(inNamespace.Id, server);
-        var network = HostNetworkReader.Read(new HostPaths($"/proc/{inNamespace.Id}", "/sys", "/"));
+        var network = HostNetworkReader.Read(new HostPaths($"/proc/{inNamespace.Id}", $"/proc/{inNamespace.Id}/root/sys", "/"));
         var reader = new FirewallRulesetReader(new NetnsCommandRunner(server.Name), HostPaths.Default, TimeProvider.System);
         var evaluator = new FirewallEvaluator((await reader.ReadAsync(TimeSpan.FromSeconds(10), CancellationToken.None)).Ruleset);
         var port = new PortSpec("web", 8080, TransportProtocol.Tcp)
@@ -89,7 +89,7 @@ public sealed class SourceVerdictGroundTruthTests
         var expected = new List<(string Source, SimulatedConnection Connection, Netns From, FirewallVerdict Verdict)>
         {
             ("outside", plan.Outside!, outside, FirewallVerdict.Drop),
-            ("inside", plan.Inside, inside, FirewallVerdict.Accept),
+            ("inside", plan.Inside.Connections.Single(), inside, FirewallVerdict.Accept),
         };
         string[] froms = ["198.51.100.0/24", "2001:db8:aa::/48", "10.88.0.0/24"];
         Netns[] clients = [outside, outside, inside];
@@ -101,7 +101,7 @@ public sealed class SourceVerdictGroundTruthTests
             expected.AddRange(plan.From[i].Connections.Select((c, end) => (froms[i], c, clients[i], verdicts[i][end])));
         }
 
-        Assert.Equal(("10.88.0.2", "10.88.0.1", "eth1"), (plan.Inside.Source.ToString(), plan.Inside.Destination.ToString(), plan.Inside.Interface));
+        Assert.Equal(("10.88.0.2", "10.88.0.1", "eth1"), (plan.Inside.Connections[0].Source.ToString(), plan.Inside.Connections[0].Destination.ToString(), plan.Inside.Connections[0].Interface));
         Assert.Equal(["198.51.100.1", "198.51.100.254"], plan.From[0].Connections.Select(c => c.Source.ToString()));
         Assert.Equal(["2001:db8:aa::1", "2001:db8:aa:ffff:ffff:ffff:ffff:ffff"], plan.From[1].Connections.Select(c => c.Source.ToString()));
         Assert.Equal(["10.88.0.2", "10.88.0.254"], plan.From[2].Connections.Select(c => c.Source.ToString()));
@@ -125,7 +125,7 @@ public sealed class SourceVerdictGroundTruthTests
     /// Waits until the process has entered the namespace (ip netns exec switches before it execs the command):
     /// its /proc/PID/net is the namespace's only from then on.
     /// </summary>
-    private static void InNamespace(int pid, Netns ns)
+    internal static void InNamespace(int pid, Netns ns)
     {
         var expected = $"net:[{Shell.Run("stat", "-L", "-c", "%i", $"/run/netns/{ns.Name}").Stdout.Trim()}]";
         for (var i = 0; i < 100; i++)

@@ -38,7 +38,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             return RuleOutcome.Missing(Check, "no verdict for the port");
         }
 
-        var promised = Promised(port, result);
+        var promised = result.Promised(port);
         if (promised.Count == 0)
         {
             return RuleOutcome.Missing(Check, $"no verdict for the ranges of from: {string.Join(", ", port.From.Select(r => r.ToCidr()))}");
@@ -60,22 +60,10 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         return RuleOutcome.Clear(Check, others.Length == 0 ? accepted : $"{accepted}; {others}", confirm);
     }
 
-    /// <summary>The verdicts of the sources the port must be reachable from.</summary>
-    private static List<SourceVerdict> Promised(PortSpec port, FirewallPortResult result)
-    {
-        if (port.From.Count > 0)
-        {
-            return [.. result.From];
-        }
-
-        var source = port.Expose == PortExpose.Internal ? SourceVerdict.InsideSource : SourceVerdict.OutsideSource;
-        return [.. result.Sources.Where(s => s.Source == source)];
-    }
-
     /// <summary>The verdicts for the other sources, as context: blocking them is no finding.</summary>
     private static string Others(PortSpec port, FirewallPortResult result)
     {
-        var promised = Promised(port, result).Select(s => s.Source).ToHashSet(StringComparer.Ordinal);
+        var promised = result.Promised(port).Select(s => s.Source).ToHashSet(StringComparer.Ordinal);
         return string.Join("; ", result.Sources.Where(s => !promised.Contains(s.Source)).Select(s => $"{Who(s)}: {s.Decision.Verdict.ToString().ToLowerInvariant()}"));
     }
 
