@@ -5,7 +5,8 @@ namespace PortExporter.Core.Network;
 /// <summary>
 /// Reads <see cref="HostNetwork"/> from procfs: <c>net/route</c> and <c>net/ipv6_route</c> (default routes),
 /// <c>net/if_inet6</c> (IPv6 addresses and their prefix lengths per interface) and <c>net/fib_trie</c> (local IPv4
-/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo). No external command is run. A missing file
+/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo) and
+/// the forwarding sysctls (<see cref="ForwardingSysctls"/>). No external command is run. A missing file
 /// (no IPv6) is no data.
 /// </summary>
 public static class HostNetworkReader
@@ -17,7 +18,11 @@ public static class HostNetworkReader
         var routes6 = ReadOrNull(paths.Proc("net", "ipv6_route")) is { } r6 ? ProcNetParsers.ParseIpv6Routes(r6, paths.Proc("net", "ipv6_route")) : [];
         var v6 = ReadOrNull(paths.Proc("net", "if_inet6")) is { } a6 ? ProcNetParsers.ParseIfInet6(a6, paths.Proc("net", "if_inet6")) : [];
         var v4 = ReadOrNull(paths.Proc("net", "fib_trie")) is { } trie ? ProcNetParsers.ParseFibTrieLocalAddresses(trie, paths.Proc("net", "fib_trie")) : [];
-        return Build(routes, routes6, v4, v6);
+        var network = Build(routes, routes6, v4, v6);
+        // <procfs>/sys/net shows the reader's own namespace, whatever procfs it is under: read only when that is the host's.
+        return Sockets.NetworkNamespace.IsOwn(paths.Procfs)
+            ? network with { Forwarding = ForwardingSysctls.Read(paths.Proc("sys", "net"), network.Interfaces.Select(i => i.Name)) }
+            : network;
     }
 
     /// <summary>Combines parsed procfs content (pure).</summary>

@@ -30,28 +30,8 @@ public sealed class BackendNamespaceTests
     [Fact]
     public async Task The_backend_behind_a_DNAT_is_found_in_its_namespace_and_its_listener_decides()
     {
-        using var server = new Netns("be-srv");
-        using var client = new Netns("be-cli");
-        using var container = new Netns("be-ctr");
-        server.Link("eth0", "10.77.0.1/24", client, "eth0", "10.77.0.2/24");
-        server.Exec("ip", "route", "add", "default", "via", "10.77.0.2");
-        client.Exec("ip", "addr", "add", "203.0.113.1/32", "dev", "eth0");
-        server.Exec("ip", "link", "add", "br0", "type", "bridge");
-        server.Exec("ip", "addr", "add", $"{BridgeAddress}/24", "dev", "br0");
-        server.Exec("ip", "link", "set", "br0", "up");
-        server.Exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-        var host = $"v{Guid.NewGuid().ToString("N")[..8]}";
-        var inside = $"v{Guid.NewGuid().ToString("N")[..8]}";
-        Shell.Run("ip", "link", "add", host, "type", "veth", "peer", "name", inside);
-        Shell.Run("ip", "link", "set", host, "netns", server.Name);
-        Shell.Run("ip", "link", "set", inside, "netns", container.Name);
-        server.Exec("ip", "link", "set", host, "master", "br0", "up");
-        container.Exec("ip", "link", "set", inside, "name", "eth0");
-        container.Exec("ip", "addr", "add", $"{ContainerAddress}/24", "dev", "eth0");
-        container.Exec("ip", "link", "set", "eth0", "up");
-        container.Exec("ip", "route", "add", "default", "via", BridgeAddress);
-        server.Exec("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", $"{ContainerAddress}:80");
-
+        using var lab = new Lab();
+        var (server, client, container) = (lab.Server, lab.Client, lab.Container);
         // The container: a process that holds its namespace, and the service that listens on port 80.
         container.Start("sleep", "600");
         var service = container.Start("socat", "TCP4-LISTEN:80,reuseaddr,fork", "SYSTEM:true");
@@ -96,6 +76,87 @@ public sealed class BackendNamespaceTests
         // An address no namespace on this host owns is missing evidence, not a cause.
         var elsewhere = collector.Search("/proc", [new BackendTarget(IPAddress.Parse("172.31.213.99"), 80, TransportProtocol.Tcp)], TimeProvider.System, CancellationToken.None);
         Assert.Equal(BackendStatus.NamespaceNotFound, Assert.Single(elsewhere.Backends).Status);
+    }
+
+    [Fact]
+    public async Task With_forwarding_off_a_DNATed_connection_is_not_forwarded_and_the_sysctl_decides()
+    {
+        using var lab = new Lab();
+        lab.Container.Start("socat", "TCP4-LISTEN:80,reuseaddr,fork", "SYSTEM:true");
+        lab.Container.WaitForListener(80);
+        lab.Server.Exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=0");
+        var inServer = lab.Server.Start("sleep", "600");
+        var reader = new FirewallRulesetReader(new NetnsCommandRunner(lab.Server.Name), HostPaths.Default, TimeProvider.System);
+        var evaluator = new FirewallEvaluator((await reader.ReadAsync(TimeSpan.FromSeconds(10), CancellationToken.None)).Ruleset);
+        var network = HostNetworkReader.Read(new HostPaths($"/proc/{inServer.Id}", "/sys", "/"));
+        var outside = ConnectionPlanner.Plan(WebPort with { Bind = null }, null, network, null).Outside!;
+        var byRules = evaluator.Evaluate(outside, network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal(FirewallVerdict.Accept, byRules.Verdict);
+
+        // The sysctls as the server's namespace shows them (/proc/sys/net is the reading thread's namespace).
+        using var inNamespace = new NetnsThread(lab.Server);
+        ForwardingSysctls? Read() => inNamespace.Invoke(() => ForwardingSysctls.Read("/proc/sys/net", network.Interfaces.Select(i => i.Name)));
+        var off = Read();
+        Assert.Equal((false, "net.ipv4.conf.eth0.forwarding"), off!.For("eth0", 4));
+        var decision = ForwardingSysctls.Gate(byRules, outside, off);
+        Assert.Equal(FirewallVerdict.Drop, decision.Verdict);
+        Assert.Equal("net.ipv4.conf.eth0.forwarding = 0", decision.Rule);
+        Assert.Equal($"prerouting -> dnat {ContainerAddress}:80 -> not forwarded (net.ipv4.conf.eth0.forwarding = 0)", decision.Path);
+        var (real, what) = await GroundTruthClient.TryAsync(lab.Client.Name, outside);
+        Assert.True(real == decision.Verdict, $"real connection: {what}");
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = FirewallOf(decision) });
+        Assert.Equal(Cause.FirewallBlocked, diagnosis.Cause);
+        Assert.Contains("net.ipv4.conf.eth0.forwarding = 0", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("sysctl -w net.ipv4.conf.eth0.forwarding=1", diagnosis.Fix, StringComparison.Ordinal);
+
+        // Forwarding on again: the rules decide, and the connection goes through.
+        lab.Server.Exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        var on = Read();
+        Assert.False(on!.SameAs(off));
+        Assert.Same(byRules, ForwardingSysctls.Gate(byRules, outside, on));
+        Assert.Equal(FirewallVerdict.Accept, (await GroundTruthClient.TryAsync(lab.Client.Name, outside)).Verdict);
+    }
+
+    /// <summary>The server, the outside client and the container behind the server's bridge, with the DNAT; deleted with the test.</summary>
+    private sealed class Lab : IDisposable
+    {
+        public Lab()
+        {
+            Server = new Netns("be-srv");
+            Client = new Netns("be-cli");
+            Container = new Netns("be-ctr");
+            Server.Link("eth0", "10.77.0.1/24", Client, "eth0", "10.77.0.2/24");
+            Server.Exec("ip", "route", "add", "default", "via", "10.77.0.2");
+            Client.Exec("ip", "addr", "add", "203.0.113.1/32", "dev", "eth0");
+            Server.Exec("ip", "link", "add", "br0", "type", "bridge");
+            Server.Exec("ip", "addr", "add", $"{BridgeAddress}/24", "dev", "br0");
+            Server.Exec("ip", "link", "set", "br0", "up");
+            Server.Exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            var host = $"v{Guid.NewGuid().ToString("N")[..8]}";
+            var inside = $"v{Guid.NewGuid().ToString("N")[..8]}";
+            Shell.Run("ip", "link", "add", host, "type", "veth", "peer", "name", inside);
+            Shell.Run("ip", "link", "set", host, "netns", Server.Name);
+            Shell.Run("ip", "link", "set", inside, "netns", Container.Name);
+            Server.Exec("ip", "link", "set", host, "master", "br0", "up");
+            Container.Exec("ip", "link", "set", inside, "name", "eth0");
+            Container.Exec("ip", "addr", "add", $"{ContainerAddress}/24", "dev", "eth0");
+            Container.Exec("ip", "link", "set", "eth0", "up");
+            Container.Exec("ip", "route", "add", "default", "via", BridgeAddress);
+            Server.Exec("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", $"{ContainerAddress}:80");
+        }
+
+        public Netns Server { get; }
+
+        public Netns Client { get; }
+
+        public Netns Container { get; }
+
+        public void Dispose()
+        {
+            Container.Dispose();
+            Client.Dispose();
+            Server.Dispose();
+        }
     }
 
     private static string ContainerNamespaceLink(Netns container)
