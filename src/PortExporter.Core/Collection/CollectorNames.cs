@@ -12,7 +12,8 @@ public static class CollectorNames
     public const string Firewall = "firewall";
     public const string Selinux = "selinux";
     public const string Probes = "probes";
+    public const string Backends = "backends";
 
     /// <summary>Every collector, in the order of the case's reasoning.</summary>
-    public static IReadOnlyList<string> All { get; } = [Network, Sockets, Processes, Firewall, Selinux, Probes];
+    public static IReadOnlyList<string> All { get; } = [Network, Sockets, Processes, Firewall, Selinux, Probes, Backends];
 }

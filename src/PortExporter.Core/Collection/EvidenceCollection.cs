@@ -8,7 +8,8 @@ namespace PortExporter.Core.Collection;
 /// Runs one collection in two stages and assembles the snapshot from what the collectors return. Stage 1, the host
 /// facts: network and sockets side by side, then processes (which reads their <see cref="HostFacts"/>); then the
 /// watched ports are resolved (<see cref="WatchedPortResolver"/>). Stage 2, the per-port evidence: firewall, SELinux
-/// and probes all at once, so the collection takes as long as the slowest of them, not their sum. Every collector is
+/// and probes all at once, so the collection takes as long as the slowest of them, not their sum; stage 3, the
+/// backends behind the firewall's DNATs, as soon as the firewall has answered. Every collector is
 /// timed and cancelled at the deadline; one that throws or overruns loses its evidence and its success flag, never
 /// the collection, and the collection answers at the deadline even when a collector ignores its cancellation (such a
 /// collector is not started again while its earlier run goes on: it fails instead, so runs cannot pile up). A
@@ -47,7 +48,8 @@ public sealed class EvidenceCollection(
         var firewall = run.Start(sources.Firewall, ct => sources.Firewall.CollectAsync(context, facts, resolved, ct));
         var selinux = run.Start(sources.Selinux, ct => sources.Selinux.CollectAsync(context, facts, resolved, ct));
         var probes = run.Start(sources.Probes, ct => sources.Probes.CollectAsync(context, facts, resolved, ct));
-        await Task.WhenAll(firewall, selinux, probes).ConfigureAwait(false);
+        var backends = SearchBackendsAsync(run, context, firewall);
+        await Task.WhenAll(firewall, selinux, probes, backends).ConfigureAwait(false);
         var ports = resolver.Settle(resolved, firewall.Result);
 
         var ordered = CollectorNames.All.Where(statuses.ContainsKey).ToDictionary(n => n, n => statuses[n], StringComparer.Ordinal);
@@ -55,7 +57,17 @@ public sealed class EvidenceCollection(
             _time.GetUtcNow(), config, ports, ordered, facts.Sockets, facts.Processes, firewall.Result, selinux.Result, probes.Result, facts.Network)
         {
             Disabled = _switches.Disabled,
+            Backends = backends.Result,
         };
+    }
+
+    /// <summary>Stage 3, once the firewall has answered: the backends behind its DNATs; not run when nothing is forwarded.</summary>
+    private async Task<Backend.BackendEvidence?> SearchBackendsAsync(Run run, CollectionContext context, Task<Firewall.FirewallEvidence?> firewall)
+    {
+        var targets = Backend.BackendCollector.TargetsOf(await firewall.ConfigureAwait(false));
+        return sources.Backends is { } collector && targets.Count > 0
+            ? await run.Start(collector, ct => collector.CollectAsync(context, targets, ct)).ConfigureAwait(false)
+            : null;
     }
 
     private void ReportOutcome(string name, string? error)

@@ -28,6 +28,9 @@ public sealed record EvidenceSnapshot(
     /// <summary>Collectors switched off with <c>--no-collector.NAME</c>: not run, so not in <see cref="Collectors"/>.</summary>
     public IReadOnlyList<string> Disabled { get; init; } = [];
 
+    /// <summary>The backends behind the DNATs the firewall's verdicts follow; null when none was searched.</summary>
+    public Backend.BackendEvidence? Backends { get; init; }
+
     public bool CollectorSucceeded(string name) => Collectors.TryGetValue(name, out var s) && s.Success;
 
     /// <summary>Why <paramref name="collector"/>'s evidence is missing, for the diagnosis: "not collected" or "failed".</summary>

@@ -7,11 +7,12 @@ using PortExporter.Core.Sockets;
 
 namespace PortExporter.Core.Collection;
 
-/// <summary>Every collector, by stage: the host facts, then the per-port evidence.</summary>
+/// <summary>Every collector, by stage: the host facts, the per-port evidence, then the backends behind the firewall's DNATs.</summary>
 public sealed record EvidenceSources(
     IHostFactCollector<HostNetwork> Network,
     IHostFactCollector<SocketEvidence> Sockets,
     IHostFactCollector<ProcessEvidence> Processes,
     IPortEvidenceCollector<FirewallEvidence> Firewall,
     IPortEvidenceCollector<SelinuxEvidence> Selinux,
-    IPortEvidenceCollector<ProbeEvidence> Probes);
+    IPortEvidenceCollector<ProbeEvidence> Probes,
+    Backend.BackendCollector? Backends = null);

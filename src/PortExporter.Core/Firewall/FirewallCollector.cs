@@ -257,6 +257,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
             }
 
             var outside = evaluator.Evaluate(plan.Outside, network.IsLocal, network.EgressInterface);
+            outside = outside with { Decision = ForwardingSysctls.Gate(outside.Decision, plan.Outside, network.Forwarding) };
             var explanation = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, plan.Outside) : null;
             return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, plan.Outside, explanation)
             {
@@ -278,7 +279,8 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 return new SourceVerdict(source.Source, Unknown(source.Problem), null);
             }
 
-            var ends = source.Connections.Select(c => (Connection: c, Evaluation: evaluator.Evaluate(c, network.IsLocal))).ToList();
+            var ends = source.Connections.Select(c => (Connection: c, Evaluation: evaluator.Evaluate(c, network.IsLocal)))
+                .Select(e => e with { Evaluation = e.Evaluation with { Decision = ForwardingSysctls.Gate(e.Evaluation.Decision, e.Connection, network.Forwarding) } }).ToList();
             var deciding = ends.FirstOrDefault(e => e.Evaluation.Decision.Blocks);
             if (deciding.Connection is null)
             {

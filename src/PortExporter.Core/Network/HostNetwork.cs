@@ -20,6 +20,9 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
     /// <summary>The routes of the main table that are up (none when not read): where a forwarded packet leaves.</summary>
     public IReadOnlyList<HostRoute> Routes { get; init; } = [];
 
+    /// <summary>Whether the kernel forwards (the routing decision of a DNATed connection); null when not read.</summary>
+    public ForwardingSysctls? Forwarding { get; init; }
+
     /// <summary>
     /// The interface a packet to <paramref name="address"/> leaves by: the longest matching route, the lowest metric
     /// among equals; null when no route covers it (the kernel would answer "no route to host").
@@ -50,6 +53,7 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
             || (DefaultInterfaceV4 == other.DefaultInterfaceV4
                 && DefaultInterfaceV6 == other.DefaultInterfaceV6
                 && Routes.SequenceEqual(other.Routes)
+                && (Forwarding is null ? other.Forwarding is null : Forwarding.SameAs(other.Forwarding))
                 && Interfaces.Count == other.Interfaces.Count
                 && Interfaces.Zip(other.Interfaces).All(p => p.First.Name == p.Second.Name && p.First.Addresses.SequenceEqual(p.Second.Addresses) && p.First.Subnets.SequenceEqual(p.Second.Subnets) && p.First.Plumbing == p.Second.Plumbing));
     }

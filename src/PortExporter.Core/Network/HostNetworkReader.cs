@@ -5,9 +5,10 @@ namespace PortExporter.Core.Network;
 /// <summary>
 /// Reads <see cref="HostNetwork"/> from procfs: <c>net/route</c> and <c>net/ipv6_route</c> (default routes),
 /// <c>net/if_inet6</c> (IPv6 addresses and their prefix lengths per interface) and <c>net/fib_trie</c> (local IPv4
-/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo), then
-/// <c>&lt;sysfs&gt;/class/net/IF/</c> of the interfaces with a subnet beside lo (<see cref="LinkFactsReader"/>) to mark
-/// container plumbing. No external command is run. A missing file (no IPv6, no sysfs) is no data.
+/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo), the
+/// forwarding sysctls (<see cref="ForwardingSysctls"/>), then <c>&lt;sysfs&gt;/class/net/IF/</c> of the interfaces with a
+/// subnet beside lo (<see cref="LinkFactsReader"/>) to mark container plumbing. No external command is run. A missing
+/// file (no IPv6, no sysfs) is no data.
 /// </summary>
 public static class HostNetworkReader
 {
@@ -19,6 +20,12 @@ public static class HostNetworkReader
         var v6 = ReadOrNull(paths.Proc("net", "if_inet6")) is { } a6 ? ProcNetParsers.ParseIfInet6(a6, paths.Proc("net", "if_inet6")) : [];
         var v4 = ReadOrNull(paths.Proc("net", "fib_trie")) is { } trie ? ProcNetParsers.ParseFibTrieLocalAddresses(trie, paths.Proc("net", "fib_trie")) : [];
         var network = Build(routes, routes6, v4, v6);
+        // <procfs>/sys/net shows the reader's own namespace, whatever procfs it is under: read only when that is the host's.
+        if (Sockets.NetworkNamespace.IsOwn(paths.Procfs))
+        {
+            network = network with { Forwarding = ForwardingSysctls.Read(paths.Proc("sys", "net"), network.Interfaces.Select(i => i.Name)) };
+        }
+
         return WithLinks(network, LinkFactsReader.Read(paths, network.InternalCandidates()));
     }
 

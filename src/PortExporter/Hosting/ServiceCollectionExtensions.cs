@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using PortExporter.Core;
+using PortExporter.Core.Backend;
 using PortExporter.Core.Baseline;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Commands;
@@ -57,13 +58,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new SelinuxCollector(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SelinuxCollector>>()));
         services.AddSingleton<IProbeRunner, ProbeRunner>();
         services.AddSingleton(sp => new ProbeCollector(sp.GetRequiredService<IProbeRunner>(), sp.GetService<ProbeScheduler>()));
+        services.AddSingleton<BackendCollector>();
         services.AddSingleton(sp => new EvidenceSources(
             sp.GetRequiredService<NetworkCollector>(),
             sp.GetRequiredService<SocketCollector>(),
             sp.GetRequiredService<ProcessCollector>(),
             sp.GetRequiredService<FirewallCollector>(),
             sp.GetRequiredService<SelinuxCollector>(),
-            sp.GetRequiredService<ProbeCollector>()));
+            sp.GetRequiredService<ProbeCollector>(),
+            sp.GetRequiredService<BackendCollector>()));
         services.AddSingleton(settings.Collectors);
 
         // One metrics writer per evidence source.
@@ -73,6 +76,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IMetricsWriter, SelinuxMetrics>();
         services.AddSingleton<IMetricsWriter, ProbeMetrics>();
         services.AddSingleton<IMetricsWriter, IntentMetrics>();
+        services.AddSingleton<IMetricsWriter, BackendMetrics>();
         services.AddSingleton(sp => new BaselineSource(settings.BaselineFile, settings.Paths, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BaselineSource>>()));
         services.AddSingleton<IMetricsWriter, BaselineMetrics>();
         services.AddSingleton<DiagnosisMetrics>();

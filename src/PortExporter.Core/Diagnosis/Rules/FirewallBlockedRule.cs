@@ -85,7 +85,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
             ConfirmCommand(d, port, firewalld),
             $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. The firewall ({managed}) {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            firewalld is null ? SetFix(d, blocked.Connection?.Source) ?? Fix(d, port, blocked) : FirewalldFix(d, port, firewalld, blocked));
+            ForwardingFix(d) ?? (firewalld is null ? SetFix(d, blocked.Connection?.Source) ?? Fix(d, port, blocked) : FirewalldFix(d, port, firewalld, blocked)));
     }
 
     /// <summary>What the port promises for <paramref name="source"/>: a range, outside, or the internal networks.</summary>
@@ -117,6 +117,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
 
         return d.Backend switch
         {
+            Network.ForwardingSysctls.VerdictBackend => $"sysctl {d.Rule.Split(' ')[0]} net.ipv4.ip_forward net.ipv6.conf.all.forwarding",
             FirewallBackends.Nftables => $"nft -a list ruleset | grep -n -e 'dport' -e 'policy' -e '{p}'",
             _ when d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) => $"ip6tables -L {Chain(d)} -n -v --line-numbers",
             _ => $"iptables -L {Chain(d)} -n -v --line-numbers",
@@ -146,6 +147,12 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             _ => $"{(v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {iptFrom}{iptTo}-p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
         };
     }
+
+    /// <summary>A connection the kernel does not forward (forwarding off): the fix is the sysctl, not a rule.</summary>
+    private static string? ForwardingFix(FirewallDecision d) =>
+        d.Backend == Network.ForwardingSysctls.VerdictBackend
+            ? $"Turn forwarding on: sysctl -w {d.Rule.Split(' ')[0]}=1, and persist it in /etc/sysctl.d/ (Docker and Kubernetes set it at start; something turned it off since). Forwarding also lets the host route other traffic: keep the forward chain's policy on drop and allow only what is published."
+            : null;
 
     /// <summary>A block by a set of sources (an ipset, an nft set, a fail2ban ban): the fix is in the set, for that source.</summary>
     private static string? SetFix(FirewallDecision d, System.Net.IPAddress? source) =>

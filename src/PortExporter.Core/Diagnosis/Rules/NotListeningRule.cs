@@ -3,7 +3,10 @@ using PortExporter.Core.Configuration;
 
 namespace PortExporter.Core.Diagnosis.Rules;
 
-/// <summary>B: nothing listens on the port (or, UDP, nothing is bound to it).</summary>
+/// <summary>
+/// B: nothing listens on the port (or, UDP, nothing is bound to it). A port whose outside connections a DNAT sends to
+/// another address (a published container port without a host proxy, a NodePort) needs no host listener.
+/// </summary>
 public sealed class NotListeningRule : IDiagnosisRule
 {
     private const string Check = "listening";
@@ -18,6 +21,12 @@ public sealed class NotListeningRule : IDiagnosisRule
         }
 
         var listeners = sockets.For(port.Key).ToList();
+        if (listeners.Count == 0 && evidence.Firewall?.Ports.GetValueOrDefault(port.Key)?.Outside.ForwardedTo is { } backend)
+        {
+            // A DNAT sends outside connections to another address: no host socket takes them (the backend rule checks that one).
+            return RuleOutcome.Clear(Check, $"nothing listens on {port.Port}/{port.Protocol.ToLabel()} on this host; the DNAT sends outside connections to {backend}", ListenerFacts.SsCommand(port));
+        }
+
         if (listeners.Count == 0)
         {
             return RuleOutcome.Cause(

@@ -1,0 +1,212 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Firewall;
+using PortExporter.Core.Sockets;
+
+namespace PortExporter.Core.Backend;
+
+/// <summary>
+/// The backend behind a DNAT (stage 3, after the firewall): for each address and port the firewall's verdicts
+/// forward a watched port to, the network namespace on this host that owns the address (a container's or pod's) and
+/// what listens there. One pass over <c>&lt;procfs&gt;/PID</c> per collection, each namespace read once
+/// (<see cref="NamespaceTables"/>), bounded by <see cref="BackendLimits"/> and the scrape deadline. The host's own
+/// namespace (PID 1's) is never searched: a DNAT to one of its addresses is local delivery, not forwarding. A backend
+/// not found, or not readable, is missing evidence, never "not listening". Thread-safe.
+/// </summary>
+public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEvidenceSource
+{
+    public string Name => CollectorNames.Backends;
+
+    /// <summary>The distinct targets the verdicts of <paramref name="firewall"/> forward to, in port order.</summary>
+    public static IReadOnlyList<BackendTarget> TargetsOf(FirewallEvidence? firewall)
+    {
+        if (firewall is null)
+        {
+            return [];
+        }
+
+        return [.. firewall.Ports
+            .OrderBy(p => p.Key.Port).ThenBy(p => p.Key.Protocol)
+            .SelectMany(p => p.Value.Sources
+                .Select(s => s.Decision.ForwardedTo)
+                .OfType<System.Net.IPEndPoint>()
+                .Select(to => new BackendTarget(to.Address, to.Port, p.Key.Protocol)))
+            .Distinct()];
+    }
+
+    public Task<BackendEvidence?> CollectAsync(CollectionContext context, IReadOnlyList<BackendTarget> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(targets);
+        return Task.FromResult<BackendEvidence?>(Search(context.Paths.Procfs, targets, context.Time, cancellationToken));
+    }
+
+    /// <summary>Finds the namespace of each target and reads its listeners.</summary>
+    public BackendEvidence Search(string procfs, IReadOnlyList<BackendTarget> targets, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(time);
+        var scan = Scan(procfs, time, cancellationToken);
+        var results = new List<BackendResult>(targets.Count);
+        var addresses = new Dictionary<ulong, IReadOnlyList<System.Net.IPAddress>?>();
+        var read = 0;
+        foreach (var target in targets)
+        {
+            BackendResult? result = null;
+            foreach (var (key, pids) in scan.Namespaces)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!addresses.TryGetValue(key, out var owned))
+                {
+                    read++;
+                    owned = ReadAddresses(procfs, key, pids);
+                    addresses[key] = owned;
+                }
+
+                if (owned is not null && BackendMatcher.Owns(owned, target.Address))
+                {
+                    result = Inspect(procfs, target, key, pids, cancellationToken);
+                    break;
+                }
+            }
+
+            results.Add(result ?? NotFound(target, scan, addresses.Values.Count(a => a is null)));
+        }
+
+        var located = results.Count(r => r.Namespace is not null);
+        BackendLog.Searched(logger, targets.Count, scan.Processes, read, located);
+        return new BackendEvidence(results, scan.Processes, read);
+    }
+
+    /// <summary>Every namespace but the host's, by key, with up to <see cref="BackendLimits.MaxOwnerProcesses"/> of its processes.</summary>
+    private static Scanned Scan(string procfs, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var host = NamespaceTables.KeyOf(procfs, 1, out _);
+        var namespaces = new Dictionary<ulong, List<int>>();
+        var processes = 0;
+        var denied = 0;
+        string? cut = null;
+        foreach (var pid in Processes.ProcfsEntries.Pids(procfs))
+        {
+            if (processes >= BackendLimits.MaxProcesses)
+            {
+                cut = string.Create(CultureInfo.InvariantCulture, $"the search stopped after {BackendLimits.MaxProcesses} processes");
+                break;
+            }
+
+            if ((processes & 255) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (time.GetElapsedTime(started) > BackendLimits.TimeBudget)
+                {
+                    cut = string.Create(CultureInfo.InvariantCulture, $"the search stopped after {BackendLimits.TimeBudget.TotalSeconds} s ({processes} processes)");
+                    break;
+                }
+            }
+
+            processes++;
+            var key = NamespaceTables.KeyOf(procfs, pid, out var refused);
+            denied += refused ? 1 : 0;
+            if (key == 0 || key == host)
+            {
+                continue;
+            }
+
+            if (!namespaces.TryGetValue(key, out var pids))
+            {
+                if (namespaces.Count >= BackendLimits.MaxNamespaces)
+                {
+                    cut = string.Create(CultureInfo.InvariantCulture, $"the search stopped at {BackendLimits.MaxNamespaces} namespaces");
+                    continue;
+                }
+
+                namespaces[key] = pids = [];
+            }
+
+            if (pids.Count < BackendLimits.MaxOwnerProcesses)
+            {
+                pids.Add(pid);
+            }
+        }
+
+        return new Scanned(namespaces, processes, denied, cut);
+    }
+
+    /// <summary>The namespace's addresses through the first of its processes still there; null when none could be read.</summary>
+    private IReadOnlyList<System.Net.IPAddress>? ReadAddresses(string procfs, ulong key, List<int> pids)
+    {
+        foreach (var pid in pids)
+        {
+            try
+            {
+                return NamespaceTables.Addresses(procfs, pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ProcfsFormatException)
+            {
+                Unreadable(logger, "addresses", key, e);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the listeners of the namespace that owns the target and names their owners.</summary>
+    private BackendResult Inspect(string procfs, BackendTarget target, ulong key, List<int> pids, CancellationToken cancellationToken)
+    {
+        foreach (var pid in pids)
+        {
+            if (NamespaceTables.Describe(procfs, pid) is not { } process)
+            {
+                continue;
+            }
+
+            var ns = new BackendNamespace(key, NamespaceTables.LinkOf(procfs, pid), process);
+            IReadOnlyList<Listener> listeners;
+            try
+            {
+                listeners = NamespaceTables.Listeners(procfs, pid, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ProcfsFormatException)
+            {
+                Unreadable(logger, "socket tables", key, e);
+                continue;
+            }
+
+            var serving = BackendMatcher.Serving(listeners, target);
+            var onPort = listeners.Where(l => l.Protocol == target.Protocol && l.Port == target.Port).ToList();
+            var owners = NamespaceTables.Owners(procfs, pids, [.. onPort.Select(l => l.Inode)], cancellationToken);
+            var detail = serving.Count == 0 && onPort.Count > 0
+                ? $"bound on {string.Join(", ", onPort.Select(l => new System.Net.IPEndPoint(l.Address, l.Port)).Distinct())} only, not on {target.Label}"
+                : null;
+            return new BackendResult(target, serving.Count > 0 ? BackendStatus.Listening : BackendStatus.NotListening, ns, serving, detail) { Owners = owners };
+        }
+
+        return new BackendResult(target, BackendStatus.Unreadable, null, [], "the namespace that owns the address was found, but its socket tables could not be read");
+    }
+
+    private static BackendResult NotFound(BackendTarget target, Scanned scan, int unreadable)
+    {
+        var seen = string.Create(CultureInfo.InvariantCulture, $"{scan.Namespaces.Count} namespaces of {scan.Processes} processes looked at");
+        if (scan.Cut is { } cut)
+        {
+            return new BackendResult(target, BackendStatus.NamespaceNotFound, null, [], $"no namespace found that owns {target.Address}: {cut} ({seen})");
+        }
+
+        if (unreadable > 0 || scan.Denied > 0)
+        {
+            return new BackendResult(target, BackendStatus.Unreadable, null, [], string.Create(CultureInfo.InvariantCulture, $"no readable namespace owns {target.Address}; {unreadable + scan.Denied} could not be read ({seen})"));
+        }
+
+        return new BackendResult(target, BackendStatus.NamespaceNotFound, null, [], $"no network namespace on this host owns {target.Address} ({seen}): another host, or a namespace without a process");
+    }
+
+    private static void Unreadable(ILogger logger, string what, ulong key, Exception error)
+    {
+        var name = key.ToString(CultureInfo.InvariantCulture);
+        BackendLog.NamespaceUnreadable(logger, what, name, error.Message);
+    }
+
+    private sealed record Scanned(Dictionary<ulong, List<int>> Namespaces, int Processes, int Denied, string? Cut);
+}

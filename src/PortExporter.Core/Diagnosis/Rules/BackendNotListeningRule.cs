@@ -1,0 +1,76 @@
+using System.Globalization;
+using PortExporter.Core.Backend;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
+
+namespace PortExporter.Core.Diagnosis.Rules;
+
+/// <summary>
+/// B behind a DNAT: the firewall sends the port's connections on to another address (a container's or pod's), and
+/// nothing in the network namespace that owns that address listens on the translated port. The host's own listener
+/// (a proxy such as docker-proxy) does not serve those connections. A backend whose namespace was not found or not
+/// read is missing evidence, never this cause.
+/// </summary>
+public sealed class BackendNotListeningRule : IDiagnosisRule
+{
+    private const string Check = "backend listening";
+
+    public Cause Cause => Cause.NotListening;
+
+    public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (evidence.Firewall?.Ports.GetValueOrDefault(port.Key) is not { } result)
+        {
+            return RuleOutcome.Skipped(Check, "no firewall verdict: where a DNAT sends the port is not known");
+        }
+
+        var targets = result.Sources.Select(s => s.Decision.ForwardedTo).OfType<System.Net.IPEndPoint>()
+            .Select(to => new BackendTarget(to.Address, to.Port, port.Protocol)).Distinct().ToList();
+        if (targets.Count == 0)
+        {
+            return RuleOutcome.Clear(Check, "no DNAT sends the port to another address");
+        }
+
+        if (evidence.Backends is not { } backends)
+        {
+            return RuleOutcome.Missing(Check, $"the backend of {string.Join(", ", targets.Select(t => t.Label))}: backend evidence {evidence.WhyMissing(CollectorNames.Backends)}");
+        }
+
+        var found = targets.Select(t => backends.For(t) ?? new BackendResult(t, BackendStatus.NamespaceNotFound, null, [], "not searched")).ToList();
+        if (found.FirstOrDefault(b => b.Status == BackendStatus.NotListening) is { } dead)
+        {
+            var where = dead.Namespace!.Describe();
+            var port2 = dead.Target.Port.ToString(CultureInfo.InvariantCulture);
+            var bound = dead.Detail is null ? string.Empty : $" ({dead.Detail})";
+            return RuleOutcome.Cause(
+                Check,
+                $"the DNAT sends {port.Port}/{port.Protocol.ToLabel()} to {dead.Target.Label}: nothing listens there in {where}{bound}",
+                Command(dead)!,
+                $"{Diagnoser.Describe(port)}: the DNAT sends it to the backend {dead.Target.Label}, where nothing listens (in {where}){bound}.",
+                $"Start the service behind {dead.Target.Label} (the container or pod of {dead.Namespace.Process.DisplayName} pid {dead.Namespace.Process.Pid.ToString(CultureInfo.InvariantCulture)}; check its log), have it listen on {(dead.Target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[::]" : "0.0.0.0")}:{port2}, or correct the published port of the DNAT.");
+        }
+
+        if (found.FirstOrDefault(b => !b.IsKnown) is { } unknown)
+        {
+            return RuleOutcome.Missing(Check, $"the backend {unknown.Target.Label}: {unknown.Status.ToLabel()}: {unknown.Detail}");
+        }
+
+        return RuleOutcome.Clear(Check, string.Join("; ", found.Select(Describe)), Command(found[0]));
+    }
+
+    private static string Describe(BackendResult backend)
+    {
+        var listeners = string.Join(", ", backend.Listeners.Select(l =>
+        {
+            var owner = backend.Owners.GetValueOrDefault(l.Inode);
+            var endpoint = new System.Net.IPEndPoint(l.Address, l.Port).ToString();
+            return owner is null ? endpoint : $"{endpoint} ({owner.DisplayName} pid {owner.Pid.ToString(CultureInfo.InvariantCulture)})";
+        }).Distinct());
+        return $"backend {backend.Target.Label} listening in {backend.Namespace!.Describe()}: {listeners}";
+    }
+
+    private static string? Command(BackendResult backend) =>
+        backend.Namespace is { } ns
+            ? $"nsenter -t {ns.Process.Pid.ToString(CultureInfo.InvariantCulture)} -n ss -{(backend.Target.Protocol == TransportProtocol.Udp ? "u" : "t")}lnp 'sport = :{backend.Target.Port.ToString(CultureInfo.InvariantCulture)}'"
+            : null;
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using PortExporter.Firewall.Evaluation;
+
+namespace PortExporter.Core.Network;
+
+/// <summary>
+/// Whether the kernel forwards, as the routing decision reads it: IPv4 by the <c>forwarding</c> of the interface the
+/// packet came in on (<c>net.ipv4.conf.IF.forwarding</c>; <c>net.ipv4.ip_forward</c> sets every interface's), IPv6
+/// by <c>net.ipv6.conf.all.forwarding</c>. A null value was not readable (no data). Immutable.
+/// </summary>
+/// <param name="Ipv4">net.ipv4.ip_forward (conf/all).</param>
+/// <param name="Ipv4ByInterface">net.ipv4.conf.IF.forwarding per interface, by name, sorted.</param>
+/// <param name="Ipv6">net.ipv6.conf.all.forwarding.</param>
+public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<string, bool>> Ipv4ByInterface, bool? Ipv6)
+{
+    /// <summary>The <c>backend</c> of a verdict the forwarding sysctls made (no ruleset involved).</summary>
+    public const string VerdictBackend = "sysctl";
+
+    /// <summary>Whether a packet that came in on <paramref name="ingress"/> is forwarded, with the sysctl that says so; null when unknown.</summary>
+    public (bool Enabled, string Sysctl)? For(string ingress, int ipVersion)
+    {
+        if (ipVersion == 6)
+        {
+            return Ipv6 is { } v6 ? (v6, "net.ipv6.conf.all.forwarding") : null;
+        }
+
+        foreach (var (name, enabled) in Ipv4ByInterface)
+        {
+            if (string.Equals(name, ingress, StringComparison.Ordinal))
+            {
+                return (enabled, $"net.ipv4.conf.{ingress}.forwarding");
+            }
+        }
+
+        return Ipv4 is { } v4 ? (v4, "net.ipv4.ip_forward") : null;
+    }
+
+    /// <summary>True when both hold the same values.</summary>
+    public bool SameAs(ForwardingSysctls? other) =>
+        other is not null && Ipv4 == other.Ipv4 && Ipv6 == other.Ipv6 && Ipv4ByInterface.SequenceEqual(other.Ipv4ByInterface);
+
+    /// <summary>
+    /// Reads the sysctls under <paramref name="sysNet"/> (<c>&lt;procfs&gt;/sys/net</c>, which shows the reader's own
+    /// namespace) for <paramref name="interfaces"/>; null when <c>ipv4/ip_forward</c> does not exist (a fixture tree).
+    /// </summary>
+    public static ForwardingSysctls? Read(string sysNet, IEnumerable<string> interfaces)
+    {
+        ArgumentNullException.ThrowIfNull(interfaces);
+        var v4 = ReadFlag(Path.Combine(sysNet, "ipv4", "ip_forward"));
+        if (v4 is null)
+        {
+            return null;
+        }
+
+        var byInterface = interfaces.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(name => (Name: name, Value: name.Contains('/', StringComparison.Ordinal) || name is "." or ".." ? null : ReadFlag(Path.Combine(sysNet, "ipv4", "conf", name, "forwarding"))))
+            .Where(x => x.Value is not null)
+            .Select(x => KeyValuePair.Create(x.Name, x.Value!.Value))
+            .ToList();
+        return new ForwardingSysctls(v4, byInterface, ReadFlag(Path.Combine(sysNet, "ipv6", "conf", "all", "forwarding")));
+    }
+
+    /// <summary>
+    /// The verdict for a connection a DNAT sends to another address (<see cref="FirewallDecision.ForwardedTo"/>) when
+    /// the kernel does not forward what came in on its interface: the routing decision fails before any forward rule and
+    /// the packet is dropped without an answer (IPv4's ip_error sends no ICMP error when the interface does not forward;
+    /// IPv6's ip6_forward drops). Any other decision is returned as it is. Pure.
+    /// </summary>
+    public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, ForwardingSysctls? forwarding)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (forwarding is null || connection is null || decision.ForwardedTo is not { } to || connection.Interface == "lo"
+            || forwarding.For(connection.Interface, connection.IpVersion) is not { Enabled: false } off)
+        {
+            return decision;
+        }
+
+        var path = decision.Path is { } p && p.IndexOf(" -> forward", StringComparison.Ordinal) is var at and >= 0 ? p[..at] : decision.Path ?? "prerouting";
+        return new FirewallDecision(FirewallVerdict.Drop, VerdictBackend, string.Empty, string.Empty, $"{off.Sysctl} = 0")
+        {
+            Detail = string.Create(CultureInfo.InvariantCulture, $"the DNAT sends the connection to {to}, but the kernel does not forward what comes in on {connection.Interface} ({off.Sysctl} = 0): it is not routed on"),
+            Path = $"{path} -> not forwarded ({off.Sysctl} = 0)",
+            ForwardedTo = to,
+        };
+    }
+
+    private static bool? ReadFlag(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path).Trim();
+            return text switch
+            {
+                "0" => false,
+                "1" or "2" => true,
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using PortExporter.Core;
+using PortExporter.Core.Backend;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Diagnosis;
+using PortExporter.Core.Diagnosis.Rules;
+using PortExporter.Core.Processes;
+using PortExporter.Core.Sockets;
+using static PortExporter.Tests.Diagnosis.EvidenceFactory;
+
+namespace PortExporter.Tests.Backend;
+
+/// <summary>The diagnosis of a port whose connections a DNAT forwards to a backend: its listener decides, missing evidence never blames it.</summary>
+public sealed class BackendRuleTests
+{
+    private static readonly BackendTarget Target = new(IPAddress.Parse("172.31.0.2"), 80, TransportProtocol.Tcp);
+
+    private static readonly BackendNamespace Container = new(4026532524, "net:[4026532524]", new ProcessInfo(4242, "nginx", "nginx"));
+
+    private static FirewallDecision Forwarded { get; } = Accept with
+    {
+        Table = "filter",
+        Chain = "FORWARD",
+        Rule = "rule 2: -A FORWARD -o docker0 -j ACCEPT",
+        Path = "prerouting -> dnat 172.31.0.2:80 -> forward out docker0 -> accept",
+        ForwardedTo = new IPEndPoint(Target.Address, Target.Port),
+    };
+
+    private static EvidenceSnapshot With(params BackendResult[] backends) =>
+        Healthy() with { Firewall = FirewallOf(Forwarded), Backends = new BackendEvidence(backends, 10, 2) };
+
+    [Fact]
+    public void A_listening_backend_is_ok_and_named_with_its_process()
+    {
+        var listener = new Listener(TransportProtocol.Tcp, IPAddress.Any, 80, 77);
+        var evidence = With(new BackendResult(Target, BackendStatus.Listening, Container, [listener]) { Owners = new Dictionary<ulong, ProcessInfo> { [77] = new(4243, "nginx", "nginx") } });
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+
+        Assert.Equal(Cause.Ok, diagnosis.Cause);
+        var step = Assert.Single(diagnosis.Steps, s => s.Check == "backend listening");
+        Assert.Equal(StepStatus.Pass, step.Status);
+        Assert.Contains("backend 172.31.0.2:80 listening in net:[4026532524] of nginx pid 4242: 0.0.0.0:80 (nginx pid 4243)", step.Observed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_published_port_needs_no_host_listener_when_the_backend_listens()
+    {
+        var listener = new Listener(TransportProtocol.Tcp, IPAddress.Any, 80, 77);
+        var evidence = With(new BackendResult(Target, BackendStatus.Listening, Container, [listener])) with { Sockets = SocketsOf() };
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+
+        Assert.True(diagnosis.Cause == Cause.Ok, diagnosis.Summary);
+        Assert.Contains(diagnosis.Steps, s => s.Check == "listening" && s.Observed.EndsWith("the DNAT sends outside connections to 172.31.0.2:80", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_published_port_whose_backend_does_not_listen_is_not_listening_on_the_backend()
+    {
+        var evidence = With(new BackendResult(Target, BackendStatus.NotListening, Container, [], "bound on 127.0.0.1:80 only, not on 172.31.0.2:80"));
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+
+        Assert.Equal(Cause.NotListening, diagnosis.Cause);
+        Assert.Contains("the DNAT sends it to the backend 172.31.0.2:80, where nothing listens (in net:[4026532524] of nginx pid 4242)", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("bound on 127.0.0.1:80 only", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("172.31.0.2:80", diagnosis.Fix, StringComparison.Ordinal);
+        Assert.Contains("nginx pid 4242", diagnosis.Fix, StringComparison.Ordinal);
+        var step = Assert.Single(diagnosis.Steps, s => s.Check == "backend listening");
+        Assert.Equal("nsenter -t 4242 -n ss -tlnp 'sport = :80'", step.Command);
+    }
+
+    public static TheoryData<string, BackendStatus> MissingStatuses => new()
+    {
+        { "no namespace owns the address", BackendStatus.NamespaceNotFound },
+        { "namespaces could not be read", BackendStatus.Unreadable },
+    };
+
+    [Theory]
+    [MemberData(nameof(MissingStatuses))]
+    public void A_backend_not_found_or_not_read_is_missing_evidence_never_a_cause(string scenario, BackendStatus status)
+    {
+        var evidence = With(new BackendResult(Target, status, null, [], scenario));
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+
+        Assert.Equal(Cause.Unknown, diagnosis.Cause);
+        Assert.DoesNotContain(Cause.NotListening, diagnosis.Findings);
+        Assert.Contains(diagnosis.Missing, m => m.StartsWith("backend listening: the backend 172.31.0.2:80: " + status.ToLabel(), StringComparison.Ordinal) && m.Contains(scenario, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_backend_evidence_a_forwarded_port_says_why_it_is_missing()
+    {
+        var evidence = Healthy() with { Firewall = FirewallOf(Forwarded) };
+
+        var outcome = new BackendNotListeningRule().Evaluate(WebPort, evidence);
+
+        Assert.True(outcome.IsMissing);
+        Assert.Contains("backend evidence not collected", outcome.Step.Observed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_port_delivered_locally_has_no_backend_to_check()
+    {
+        var outcome = new BackendNotListeningRule().Evaluate(WebPort, Healthy());
+
+        Assert.Equal(StepStatus.Pass, outcome.Step.Status);
+        Assert.Equal("no DNAT sends the port to another address", outcome.Step.Observed);
+    }
+
+    [Fact]
+    public void The_targets_are_the_distinct_translated_destinations_of_every_source()
+    {
+        var targets = BackendCollector.TargetsOf(FirewallOf(Forwarded, Forwarded));
+
+        Assert.Equal([Target], targets);
+        Assert.Empty(BackendCollector.TargetsOf(FirewallOf(Accept)));
+        Assert.Empty(BackendCollector.TargetsOf(null));
+    }
+}
