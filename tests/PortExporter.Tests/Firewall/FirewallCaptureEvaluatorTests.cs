@@ -120,6 +120,30 @@ public sealed class FirewallCaptureEvaluatorTests
     }
 
     [Fact]
+    public void Ufw_denies_the_host_port_but_docker_accepts_the_published_one_before_ufw_forward_rules()
+    {
+        const string fixture = "ufw-docker";
+        var network = FirewallFixture.Network(fixture);
+        var evaluator = Fixture(fixture);
+
+        var denied = evaluator.Evaluate(Outside(9000), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "policy drop"), denied);
+        var ssh = evaluator.Evaluate(Outside(22), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Accept, "ufw-user-input"), (ssh.Verdict, ssh.Chain));
+
+        // ufw-user-forward drops 172.31.0.2:80, but FORWARD reaches Docker's DOCKER chain first.
+        var published = evaluator.Evaluate(Outside(8080), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Accept, "filter", "DOCKER"), (published.Verdict, published.Table, published.Chain));
+        Assert.EndsWith("-A DOCKER -d 172.31.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT", published.Rule, StringComparison.Ordinal);
+        Assert.Equal("prerouting -> dnat 172.31.0.2:80 -> forward out docker0 -> postrouting -> accept", published.Path);
+
+        var user = evaluator.Evaluate(Outside(8081), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Drop, "filter", "DOCKER-USER"), (user.Verdict, user.Table, user.Chain));
+        Assert.EndsWith("-A DOCKER-USER -p tcp -m tcp --dport 81 -j DROP", user.Rule, StringComparison.Ordinal);
+        Assert.Equal("prerouting -> dnat 172.31.0.2:81 -> forward out docker0 -> drop", user.Path);
+    }
+
+    [Fact]
     public void A_connection_delivered_locally_keeps_no_forward_destination()
     {
         var redirected = Fixture("nat-redirect-dnat").Evaluate(Outside(8081), FirewallFixture.ServerNetwork.IsLocal, FirewallFixture.Network("nat-redirect-dnat").EgressInterface).Decision;
