@@ -96,6 +96,54 @@ public sealed class FirewallCaptureEvaluatorTests
     }
 
     [Fact]
+    public void A_cni_host_port_is_followed_from_portmap_dnat_to_the_forward_rule_that_decides()
+    {
+        const string fixture = "cni-portmap-hostport";
+        var network = FirewallFixture.Network(fixture);
+        var evaluator = Fixture(fixture);
+
+        var admin = evaluator.Evaluate(Outside(8081), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Drop, "filter", "CNI-ADMIN"), (admin.Verdict, admin.Table, admin.Chain));
+        Assert.EndsWith("-A CNI-ADMIN -d 10.88.0.2/32 -p tcp -m tcp --dport 81 -j DROP", admin.Rule, StringComparison.Ordinal);
+        Assert.Equal("prerouting -> dnat 10.88.0.2:81 -> forward out cni0 -> drop", admin.Path);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.88.0.2"), 81), admin.ForwardedTo);
+
+        var open = evaluator.Evaluate(Outside(8080), network.IsLocal, network.EgressInterface);
+        Assert.Equal(FirewallVerdict.Accept, open.Decision.Verdict);
+        Assert.Equal("prerouting -> dnat 10.88.0.2:80 -> forward out cni0 -> postrouting -> accept", open.Decision.Path);
+        Assert.Contains("CNI-DN-aadaacf4fded809383695", open.Redirect, StringComparison.Ordinal);
+
+        // The host itself on 127.0.0.1: portmap's nat OUTPUT rule sends it to the pod, past the forward hook.
+        var host = evaluator.Evaluate(Inside(8081), network.IsLocal, network.EgressInterface);
+        Assert.Equal(FirewallVerdict.Accept, host.Decision.Verdict);
+        Assert.Contains("10.88.0.2:81", host.Redirect, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ufw_denies_the_host_port_but_docker_accepts_the_published_one_before_ufw_forward_rules()
+    {
+        const string fixture = "ufw-docker";
+        var network = FirewallFixture.Network(fixture);
+        var evaluator = Fixture(fixture);
+
+        var denied = evaluator.Evaluate(Outside(9000), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "policy drop"), denied);
+        var ssh = evaluator.Evaluate(Outside(22), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Accept, "ufw-user-input"), (ssh.Verdict, ssh.Chain));
+
+        // ufw-user-forward drops 172.31.0.2:80, but FORWARD reaches Docker's DOCKER chain first.
+        var published = evaluator.Evaluate(Outside(8080), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Accept, "filter", "DOCKER"), (published.Verdict, published.Table, published.Chain));
+        Assert.EndsWith("-A DOCKER -d 172.31.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT", published.Rule, StringComparison.Ordinal);
+        Assert.Equal("prerouting -> dnat 172.31.0.2:80 -> forward out docker0 -> postrouting -> accept", published.Path);
+
+        var user = evaluator.Evaluate(Outside(8081), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Drop, "filter", "DOCKER-USER"), (user.Verdict, user.Table, user.Chain));
+        Assert.EndsWith("-A DOCKER-USER -p tcp -m tcp --dport 81 -j DROP", user.Rule, StringComparison.Ordinal);
+        Assert.Equal("prerouting -> dnat 172.31.0.2:81 -> forward out docker0 -> drop", user.Path);
+    }
+
+    [Fact]
     public void A_connection_delivered_locally_keeps_no_forward_destination()
     {
         var redirected = Fixture("nat-redirect-dnat").Evaluate(Outside(8081), FirewallFixture.ServerNetwork.IsLocal, FirewallFixture.Network("nat-redirect-dnat").EgressInterface).Decision;
