@@ -76,6 +76,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new BaselineSource(settings.BaselineFile, settings.Paths, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BaselineSource>>()));
         services.AddSingleton<IMetricsWriter, BaselineMetrics>();
         services.AddSingleton<DiagnosisMetrics>();
+        services.AddSingleton<Core.Timeline.EvidenceTimeline>();
+        services.AddSingleton<TimelineMetrics>();
         services.AddSingleton<ExporterMetrics>();
 
         services.AddSingleton<EvidenceCollection>();
