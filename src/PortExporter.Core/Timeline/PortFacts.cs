@@ -46,7 +46,7 @@ public sealed record FirewallFacts(ulong? Generation, IReadOnlyList<VerdictFact>
 /// <summary>The verdict for one source and what decided it.</summary>
 /// <param name="Source">outside, inside or a range.</param>
 /// <param name="Verdict">accept, drop, reject or unknown.</param>
-/// <param name="Rule">The deciding rule's text, or the policy ("policy drop", "no rule on the path").</param>
+/// <param name="Rule">The deciding rule's text without its handle or position (which change when the same rule is loaded again), or the policy ("policy drop", "no rule on the path").</param>
 /// <param name="IsRule">True when a rule decided, not a chain policy or the absence of rules.</param>
 public sealed record VerdictFact(string Source, string Verdict, string Rule, bool IsRule);
 

@@ -42,7 +42,7 @@ public static class PortFactsReader
             ? new FirewallFacts(firewall.Generation, [.. result.Sources.Select(s => new VerdictFact(
                 s.Source,
                 s.Decision.Verdict.ToString().ToLowerInvariant(),
-                s.Decision.Rule,
+                PortExporter.Firewall.Model.FirewallRule.TextOfLabel(s.Decision.Rule),
                 s.Decision.Table.Length > 0 && !s.Decision.Rule.StartsWith("policy ", StringComparison.Ordinal)))])
             : null;
 

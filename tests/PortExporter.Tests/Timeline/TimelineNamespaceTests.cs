@@ -28,7 +28,7 @@ public sealed class TimelineNamespaceTests
         var port = WebPort(added);
         Assert.NotEqual("ok", port.GetProperty("cause").GetString());
         var change = Assert.Single(Changes(port, "before_failure"), c => c.Evidence == "firewall");
-        Assert.Contains($"outside accept -> drop (rule `{DropRule}` added); ruleset generation ", change.Summary, StringComparison.Ordinal);
+        Assert.StartsWith($"outside accept -> drop (rule `{DropRule}` added); inside accept -> drop (rule `{DropRule}` added); ruleset generation ", change.Summary, StringComparison.Ordinal);
         Assert.InRange(change.At, pushed, answered);
         Assert.Equal(change.At, port.GetProperty("timeline").GetProperty("broke_at").GetDateTimeOffset());
 
