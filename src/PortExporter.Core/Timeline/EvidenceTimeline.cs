@@ -15,6 +15,7 @@ public sealed class EvidenceTimeline
 {
     private readonly Lock _gate = new();
     private ImmutableDictionary<PortKey, PortHistory> _ports = ImmutableDictionary<PortKey, PortHistory>.Empty;
+    private long _revision;
 
     /// <summary>The timeline now.</summary>
     public ImmutableDictionary<PortKey, PortHistory> Current
@@ -48,7 +49,13 @@ public sealed class EvidenceTimeline
                     : previous.Next(port.Name, facts, EvidenceComparers.Compare(previous.Facts, facts, at), at, limits);
             }
 
-            _ports = next.ToImmutable();
+            var ports = next.ToImmutable();
+            if (ports.Count != _ports.Count || ports.Any(p => !_ports.TryGetValue(p.Key, out var was) || was.Events != p.Value.Events || was.CauseSince != p.Value.CauseSince))
+            {
+                _revision++;
+            }
+
+            _ports = ports;
             return _ports;
         }
     }
@@ -60,6 +67,16 @@ public sealed class EvidenceTimeline
         lock (_gate)
         {
             _ports = restored;
+            _revision++;
+        }
+    }
+
+    /// <summary>The timeline now and its revision, which moves whenever a collection adds a change, moves a diagnosis or changes the ports.</summary>
+    public (long Revision, ImmutableDictionary<PortKey, PortHistory> Ports) Snapshot()
+    {
+        lock (_gate)
+        {
+            return (_revision, _ports);
         }
     }
 }

@@ -86,11 +86,12 @@ public sealed record ChangeReport(
 /// <summary>The timeline under a port in the terminal report.</summary>
 public static class TimelineText
 {
-    public static void Append(System.Text.StringBuilder text, PortReport port)
+    /// <summary>Appends the port's "what changed before it broke"; nothing when the port is ok or <paramref name="collectedAt"/> was the first look (a one-shot run knows no history).</summary>
+    public static void Append(System.Text.StringBuilder text, PortReport port, DateTimeOffset collectedAt)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(port);
-        if (port.Timeline is not { } timeline || port.Cause == "ok")
+        if (port.Timeline is not { } timeline || port.Cause == "ok" || timeline.FirstSeen >= collectedAt)
         {
             return;
         }

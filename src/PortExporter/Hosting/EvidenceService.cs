@@ -27,6 +27,7 @@ public sealed class EvidenceService : IDisposable
     private readonly DiagnosisMetrics _diagnosisMetrics;
     private readonly EvidenceTimeline _timeline;
     private readonly TimelineMetrics _timelineMetrics;
+    private readonly TimelineStateFile _timelineFile;
     private readonly ExporterMetrics _exporterMetrics;
     private readonly TimeProvider _time;
     private readonly SharedCollection<CollectedState> _shared;
@@ -44,8 +45,10 @@ public sealed class EvidenceService : IDisposable
         CollectorRegistry registry,
         TimeProvider time,
         EvidenceTimeline timeline,
-        TimelineMetrics timelineMetrics)
+        TimelineMetrics timelineMetrics,
+        TimelineStateFile timelineFile)
     {
+        _timelineFile = timelineFile;
         _timeline = timeline;
         _timelineMetrics = timelineMetrics;
         _config = config;
@@ -145,6 +148,7 @@ public sealed class EvidenceService : IDisposable
             _metricsGate.Release();
         }
 
+        _timelineFile.SaveIfChanged(_timeline);
         _latest = state;
         return state;
     }

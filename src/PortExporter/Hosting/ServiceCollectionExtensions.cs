@@ -77,6 +77,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IMetricsWriter, BaselineMetrics>();
         services.AddSingleton<DiagnosisMetrics>();
         services.AddSingleton<Core.Timeline.EvidenceTimeline>();
+        services.AddSingleton(sp => new Core.Timeline.TimelineStateFile(settings.StoragePath, sp.GetRequiredService<ILogger<Core.Timeline.TimelineStateFile>>()));
         services.AddSingleton<TimelineMetrics>();
         services.AddSingleton<ExporterMetrics>();
 

@@ -80,6 +80,41 @@ public sealed class TimelineNamespaceTests
         Assert.Contains(Changes(port, "before_failure"), c => c.Evidence == "process");
     }
 
+    [Fact]
+    public async Task With_a_storage_path_the_timeline_survives_a_restart_and_a_corrupt_state_file_is_ignored()
+    {
+        using var lab = new Lab();
+        using var storage = new TempDir();
+        string[] args = ["--config.file", lab.Config, "--storage.path", storage.Path];
+        Change pushed;
+        using (var exporter = new RunningExporter(lab.Ns, args))
+        {
+            await exporter.WarmUpAsync();
+            var (report, _, _) = await ChangeAsync(exporter, () => lab.Ns.Exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP"));
+            pushed = Assert.Single(Changes(WebPort(report), "before_failure"), c => c.Evidence == "firewall");
+        }
+
+        Assert.Equal(["timeline.json"], Directory.GetFiles(storage.Path).Select(Path.GetFileName));
+        using (var restarted = new RunningExporter(lab.Ns, args))
+        {
+            restarted.WaitForLog("timeline loaded from");
+            var port = WebPort((await restarted.GetAsync("/diagnose?format=json")).Body);
+            Assert.Equal(pushed, Assert.Single(Changes(port, "before_failure"), c => c.Evidence == "firewall"));
+        }
+
+        File.WriteAllText(Path.Combine(storage.Path, "timeline.json"), "{\"format_version\": 1, \"ports\": [");
+        using (var corrupt = new RunningExporter(lab.Ns, args))
+        {
+            corrupt.WaitForLog("timeline state file");
+            var port = WebPort((await corrupt.GetAsync("/diagnose?format=json")).Body);
+            Assert.Empty(Changes(port, "before_failure"));
+            Assert.False(corrupt.HasExited);
+        }
+
+        var relative = Shell.RunAllowFailure(ExporterBinary.Command("--storage.path", "state")[0], [.. ExporterBinary.Command("--storage.path", "state")[1..]]);
+        Assert.Equal((2, "--storage.path: expected an absolute path of an existing folder, got 'state'\n"), (relative.ExitCode, relative.Stderr));
+    }
+
     /// <summary>Makes a change between two collections: the report before it is taken, then the change, then the report that sees it.</summary>
     private static async Task<(string Report, DateTimeOffset ChangedFrom, DateTimeOffset AnsweredBy)> ChangeAsync(RunningExporter exporter, Action change)
     {
