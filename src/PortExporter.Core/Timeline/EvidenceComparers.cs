@@ -18,8 +18,20 @@ public static class EvidenceComparers
         new(EvidenceKind.Selinux, (a, b) => Both(a.Selinux, b.Selinux, SelinuxChange)),
         new(EvidenceKind.Avc, (a, b) => Both(a.Avc, b.Avc, (x, y) => !x.DeniedSinceStart && y.DeniedSinceStart ? $"first AVC denial since the service started: {y.Description}" : null)),
         new(EvidenceKind.Probe, (a, b) => Both(a.Probes, b.Probes, ProbeChange)),
-        new(EvidenceKind.Diagnosis, (a, b) => Both(a.Cause, b.Cause, (x, y) => x == y ? null : $"diagnosis {x} -> {y}")),
+        new(EvidenceKind.Diagnosis, (a, b) => Both(a.Cause, b.Cause, (x, y) => x == y ? null : DiagnosisChange(x, y))),
     ];
+
+    /// <summary>How the summary of a diagnosis change that made the port ok ends.</summary>
+    private const string TurnedOkEnding = " -> ok";
+
+    /// <summary>True for the event of a diagnosis that turned ok: what changed before it cannot have broken the port later.</summary>
+    public static bool TurnedOk(TimelineEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Kind == EvidenceKind.Diagnosis && e.Summary.EndsWith(TurnedOkEnding, StringComparison.Ordinal);
+    }
+
+    private static string? DiagnosisChange(string before, string after) => before == after ? null : $"diagnosis {before} -> {after}";
 
     /// <summary>The events between <paramref name="previous"/> and <paramref name="current"/>, all at <paramref name="at"/>; none without a previous collection.</summary>
     public static IReadOnlyList<TimelineEvent> Compare(PortFacts? previous, PortFacts current, DateTimeOffset at)

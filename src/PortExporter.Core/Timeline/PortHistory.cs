@@ -72,12 +72,24 @@ public sealed record PortHistory(
 
     /// <summary>
     /// "What changed before it broke": the events within <paramref name="window"/> before the diagnosis turned not-ok
-    /// (the diagnosis change itself left out), newest first; empty while ok or when it was not ok at the first look.
+    /// and after it last turned ok (the changes of that recovery and older ones cannot have broken it; the diagnosis
+    /// change itself is left out), newest first; empty while ok or when it was not ok at the first look.
     /// </summary>
-    public IReadOnlyList<TimelineEvent> BeforeFailure(TimeSpan window) =>
-        BrokeAt is not { } broke || !IsBroken(Facts.Cause)
-            ? []
-            : [.. Events
-                .Where(e => e.At <= broke && e.At >= broke - window && !(e.Kind == EvidenceKind.Diagnosis && e.At == broke))
-                .Reverse()];
+    public IReadOnlyList<TimelineEvent> BeforeFailure(TimeSpan window)
+    {
+        if (BrokeAt is not { } broke || !IsBroken(Facts.Cause))
+        {
+            return [];
+        }
+
+        var from = broke - window;
+        if (Events.LastOrDefault(e => e.At < broke && EvidenceComparers.TurnedOk(e)) is { } recovered && recovered.At >= from)
+        {
+            from = recovered.At + TimeSpan.FromTicks(1);
+        }
+
+        return [.. Events
+            .Where(e => e.At <= broke && e.At >= from && !(e.Kind == EvidenceKind.Diagnosis && e.At == broke))
+            .Reverse()];
+    }
 }

@@ -120,6 +120,22 @@ public sealed class EvidenceComparersTests
     }
 
     [Fact]
+    public void A_second_failure_lists_only_what_changed_since_the_port_was_ok_again()
+    {
+        var blocked = Healthy with { Cause = "firewall_blocked", Firewall = new FirewallFacts(6, [new VerdictFact("outside", "drop", "tcp dport 8080 drop", true), new VerdictFact("inside", "accept", "policy accept", false)]) };
+        var history = Step(PortHistory.Start("web", Healthy, At), blocked, At.AddSeconds(10));
+        history = Step(history, Healthy, At.AddSeconds(20));
+        var rebound = Healthy with { Cause = "loopback_only", Listeners = ["127.0.0.1 (loopback)"] };
+        history = Step(history, rebound, At.AddSeconds(30));
+
+        Assert.Equal(At.AddSeconds(30), history.BrokeAt);
+        Assert.Equal(
+            [new TimelineEvent(At.AddSeconds(30), EvidenceKind.Listener, "listener address 0.0.0.0 (wildcard) -> 127.0.0.1 (loopback)")],
+            history.BeforeFailure(ConfigDefaults.HistoryFailureWindow));
+        Assert.Equal(6, history.Events.Count);
+    }
+
+    [Fact]
     public void A_port_not_ok_at_the_first_look_has_no_known_failure_time()
     {
         var history = PortHistory.Start("web", Healthy with { Cause = "process_down" }, At);
