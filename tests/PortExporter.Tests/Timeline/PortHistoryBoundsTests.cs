@@ -74,3 +74,43 @@ public sealed class PortHistoryBoundsTests
         return history;
     }
 }
+
+/// <summary>What the timeline costs at its bounds: every auto-watched port (auto_watch.max_ports) with history.max_events changes.</summary>
+public sealed class TimelineMemoryTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public void A_full_timeline_costs_one_event_object_and_its_text_per_change()
+    {
+        const int ports = ConfigDefaults.AutoWatchMaxPorts;
+        var limits = HistorySettings.Default;
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        const string rule = "iifname \"eth0\" ip saddr != 10.0.0.0/8 tcp dport 8080 counter drop";
+        var summaryChars = 0L;
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var timeline = System.Collections.Immutable.ImmutableDictionary.CreateBuilder<Core.PortKey, PortHistory>();
+        for (var p = 0; p < ports; p++)
+        {
+            var events = new List<TimelineEvent>(limits.MaxEvents);
+            for (var e = 0; e < limits.MaxEvents; e++)
+            {
+                var summary = $"outside accept -> drop (rule `{rule}` added); ruleset generation {e} -> {e + 1}";
+                summaryChars += summary.Length;
+                events.Add(new TimelineEvent(at.AddSeconds(e), EvidenceKind.Firewall, summary));
+            }
+
+            timeline[new Core.PortKey(10_000 + p, TransportProtocol.Tcp)] =
+                PortHistory.Start("svc", new PortFacts("ok"), at) with { Events = [.. events] };
+        }
+
+        var full = timeline.ToImmutable();
+        var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        var perEvent = (double)bytes / (ports * limits.MaxEvents);
+        output.WriteLine($"{ports} ports x {limits.MaxEvents} events: {bytes / 1024.0 / 1024.0:0.0} MiB allocated, {perEvent:0} bytes per event ({summaryChars / (ports * limits.MaxEvents)} characters of text each)");
+
+        Assert.Equal(ports * limits.MaxEvents, full.Values.Sum(h => h.Events.Count));
+        // An event is its text (2 bytes a character) plus fixed overhead (the record, a list node, the builder's copy).
+        var textBytes = 2.0 * summaryChars / (ports * limits.MaxEvents);
+        Assert.InRange(perEvent, textBytes, textBytes + 400);
+    }
+}
