@@ -42,6 +42,9 @@ local u = import '../lib/util.libsonnet';
       '{{ with query ' + q('port_selinux_port_type_info{PORT}') + ' }}{{ . | first | label "type" }}{{ else }}unlabelled{{ end }}'
       + '{{ with query ' + q('port_selinux_denials_total{PORT} > 0') + ' }}; AVC denials: '
       + '{{ range $i, $d := . | sortByLabel "permission" }}{{ if $i }}, {{ end }}{{ $d.Labels.permission }} x{{ $d.Value | humanize }}{{ end }}{{ end }}',
+    // The exporter's timeline: the last evidence change before the port's diagnosis turned not-ok, when one was seen.
+    local lastChange =
+      '{{ with query ' + q('port_diagnosis_last_change_timestamp_seconds{PORT}') + ' }}{{ with . | first }} Last change before it broke: {{ .Labels.evidence }} changed at {{ .Value | humanizeTimestamp }}: {{ .Labels.change }}.{{ end }}{{ end }}',
     local diagnose = 'port-exporter diagnose --config.file=' + c.exporterConfigFile + ' --port {{ $labels.port }}',
 
     local portDashboard = u.dashboardURL(c, u.portDashboardUID(c), ['job', 'instance', 'service', 'port', 'protocol']),
@@ -120,7 +123,7 @@ local u = import '../lib/util.libsonnet';
       'for': c.forCause,
       keep_firing_for: c.keepFiringForCause,
       labels: { severity: cause.severity, cause: cause.cause },
-      annotations: annotations(cause.alert, textOf(cause).summary, textOf(cause).description, portDashboard),
+      annotations: annotations(cause.alert, textOf(cause).summary, textOf(cause).description + lastChange, portDashboard),
     },
 
     groups+: [

@@ -47,6 +47,15 @@ public static class ConfigDefaults
     /// <summary>One more <c>/probe</c> request per client per this interval, after the burst (10 a second).</summary>
     public static readonly TimeSpan ProbeClientInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary><c>history.max_events</c>: timeline events kept per watched port.</summary>
+    public const int HistoryMaxEvents = 100;
+
+    /// <summary><c>history.max_age</c>: timeline events older than this are dropped.</summary>
+    public static readonly TimeSpan HistoryMaxAge = TimeSpan.FromDays(7);
+
+    /// <summary>How far before a port's diagnosis turned not-ok its changes are listed under "what changed before it broke".</summary>
+    public static readonly TimeSpan HistoryFailureWindow = TimeSpan.FromHours(1);
+
     /// <summary>Reserved vantage names for the probes this host runs itself.</summary>
     public static readonly IReadOnlySet<string> LocalVantages = new HashSet<string>(StringComparer.Ordinal) { "loopback", "internal", "external" };
 }

@@ -13,9 +13,10 @@ namespace PortExporter.Core.Configuration;
 /// </summary>
 public static partial class ConfigLoader
 {
-    private static readonly string[] TopLevelKeys = ["ports", "firewall", "selinux", "probes", "probe_targets", "vantages", "web", "auto_watch"];
+    private static readonly string[] TopLevelKeys = ["ports", "firewall", "selinux", "probes", "probe_targets", "vantages", "web", "auto_watch", "history"];
     private static readonly string[] PortKeys = ["name", "port", "protocol", "process", "unit", "bind", "external", "selinux_type", "expose", "from"];
     private static readonly string[] AutoWatchKeys = ["enabled", "min_age", "forget_after", "max_ports"];
+    private static readonly string[] HistoryKeys = ["max_events", "max_age"];
     private static readonly string[] WebKeys = ["min_collection_interval"];
     private static readonly string[] FirewallKeys = ["external_source", "refresh_interval", "command_timeout"];
     private static readonly string[] SelinuxKeys = ["audit_log"];
@@ -77,8 +78,9 @@ public static partial class ConfigLoader
         var vantages = reader.Get(root, "vantages") is { } va ? ReadVantages(reader, va) : [];
         var web = reader.Get(root, "web") is { } we ? ReadWeb(reader, we) : WebSettings.Default;
         var autoWatch = reader.Get(root, "auto_watch") is { } aw ? ReadAutoWatch(reader, aw) : AutoWatchSettings.Default;
+        var history = reader.Get(root, "history") is { } hi ? ReadHistory(reader, hi) : HistorySettings.Default;
 
-        return new ExporterConfig(file, ports, firewall, selinux, probes, targets, vantages) { Web = web, AutoWatch = autoWatch };
+        return new ExporterConfig(file, ports, firewall, selinux, probes, targets, vantages) { Web = web, AutoWatch = autoWatch, History = history };
     }
 
     private static List<PortSpec> ReadPorts(Reader reader, YamlNode node)
@@ -156,6 +158,17 @@ public static partial class ConfigLoader
             reader.OptionalDuration(map, where, "min_age") ?? d.MinAge,
             reader.OptionalDuration(map, where, "forget_after") ?? d.ForgetAfter,
             reader.OptionalInt(map, where, "max_ports", 1, 131_072) ?? d.MaxPorts);
+    }
+
+    private static HistorySettings ReadHistory(Reader reader, YamlNode node)
+    {
+        const string where = "history";
+        var map = reader.Mapping(node, where);
+        reader.RejectUnknown(map, where, HistoryKeys);
+        var d = HistorySettings.Default;
+        return new HistorySettings(
+            reader.OptionalInt(map, where, "max_events", 1, HistorySettings.MaxMaxEvents) ?? d.MaxEvents,
+            reader.OptionalDuration(map, where, "max_age") ?? d.MaxAge);
     }
 
     private static FirewallSettings ReadFirewall(Reader reader, YamlNode node)

@@ -19,6 +19,9 @@ public sealed record ExporterConfig(
     /// <summary>The <c>web:</c> section.</summary>
     public WebSettings Web { get; init; } = WebSettings.Default;
 
+    /// <summary>The <c>history:</c> section.</summary>
+    public HistorySettings History { get; init; } = HistorySettings.Default;
+
     /// <summary>The <c>auto_watch:</c> section.</summary>
     public AutoWatchSettings AutoWatch { get; init; } = AutoWatchSettings.Default;
 

@@ -126,7 +126,7 @@ public partial class YamlReader(string file)
         };
     }
 
-    /// <summary>A Prometheus-style duration: 500ms, 5s, 2m, 1h.</summary>
+    /// <summary>A Prometheus-style duration: 500ms, 5s, 2m, 1h, 7d.</summary>
     public TimeSpan? OptionalDuration(YamlMappingNode map, string where, string key)
     {
         var node = Get(map, key);
@@ -136,9 +136,9 @@ public partial class YamlReader(string file)
         }
 
         var match = node is YamlScalarNode { Value: { } text } ? DurationPattern().Match(text) : Match.Empty;
-        if (!match.Success || !long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > 86_400_000)
+        if (!match.Success || !long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0 || n > 86_400_000 || (match.Groups[2].Value == "d" && n > 36_500))
         {
-            throw Error(node, $"{where}.{key}", "expected a positive duration such as 500ms, 5s, 2m or 1h");
+            throw Error(node, $"{where}.{key}", "expected a positive duration such as 500ms, 5s, 2m, 1h or 7d");
         }
 
         return match.Groups[2].Value switch
@@ -146,7 +146,8 @@ public partial class YamlReader(string file)
             "ms" => TimeSpan.FromMilliseconds(n),
             "s" => TimeSpan.FromSeconds(n),
             "m" => TimeSpan.FromMinutes(n),
-            _ => TimeSpan.FromHours(n),
+            "h" => TimeSpan.FromHours(n),
+            _ => TimeSpan.FromDays(n),
         };
     }
 
@@ -157,6 +158,6 @@ public partial class YamlReader(string file)
     /// <summary>A value read from the file, clipped for error messages by the one rule of <see cref="Clipping"/>.</summary>
     public static string Shorten(string s) => Clipping.Clip(s);
 
-    [GeneratedRegex(@"^(\d+)(ms|s|m|h)$")]
+    [GeneratedRegex(@"^(\d+)(ms|s|m|h|d)$")]
     private static partial Regex DurationPattern();
 }

@@ -69,6 +69,10 @@ public sealed record PortReport(
     /// <summary>Who said so: config or inferred (auto-watch).</summary>
     [JsonPropertyName("origin")]
     public string Origin { get; init; } = "config";
+
+    /// <summary>Since when the diagnosis holds and what changed before the port broke; null where no timeline is kept.</summary>
+    [JsonPropertyName("timeline")]
+    public Timeline.PortTimelineReport? Timeline { get; init; }
 }
 
 /// <summary>The firewall's verdict for one source in <see cref="PortReport"/>.</summary>

@@ -42,6 +42,8 @@ public static class TextReport
                 text.Append("  also: ").AppendLine(string.Join(", ", port.Findings.Skip(1)));
             }
 
+            Timeline.TimelineText.Append(text, port, report.GeneratedAt);
+
             text.AppendLine();
         }
 

@@ -18,8 +18,9 @@ namespace PortExporter.Core.Firewall;
 /// compiled snapshot and refreshes it in the background at once when the change signal (the nf_tables generation id,
 /// one netlink request per scrape) says the ruleset changed, and otherwise when it is older than
 /// <c>firewall.refresh_interval</c> (<see cref="SignalledMaxAge"/> where the signal covers every backend in use):
-/// the scrape that notices starts the refresh and answers from the snapshot it has. Only the very first
-/// scrape waits for a snapshot, up to its deadline (the other per-port collectors run beside it, so they lose
+/// the scrape that notices an interval refresh starts it and answers from the snapshot it has, while the scrape that
+/// sees the generation move waits for the new snapshot (up to half its time left), so a rule change shows in the
+/// verdicts of that very scrape. The very first scrape waits for a snapshot, up to its deadline (the other per-port collectors run beside it, so they lose
 /// nothing by the wait). The connections are planned on the host network of the collection's
 /// <see cref="HostFacts"/> (the firewall never reads the network itself); without it the collector fails. Verdicts
 /// are computed once per snapshot, host network and watched-port set and reused by later scrapes; the refresh
@@ -85,6 +86,14 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         var state = _refresh.State;
         var running = _refresh.StartIf(current => Due(current, settings, generation, complete, now), ct => LoadAsync(settings, ct));
         var loaded = state.Current;
+        if (loaded is not null && running is not null && generation is not null && loaded.Generation is { } known && known != generation)
+        {
+            // The ruleset changed since the snapshot: this scrape waits for the new one (half its time left at most)
+            // so the change shows in its own verdicts; past that it answers from the snapshot it has.
+            loaded = await FreshOrCurrentAsync(running, loaded, context.HalfTimeLeft(), cancellationToken).ConfigureAwait(false);
+            state = _refresh.State;
+        }
+
         if (loaded is null)
         {
             if (running is null)
@@ -114,7 +123,22 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones)
         {
             RulesetFingerprints = loaded.Fingerprints,
+            Generation = loaded.Generation,
         };
+    }
+
+    /// <summary>The refresh's snapshot when it ends within <paramref name="wait"/>; else (or when it fails) <paramref name="current"/>.</summary>
+    private async Task<Loaded> FreshOrCurrentAsync(Task<Loaded> running, Loaded current, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await running.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Too slow, or the read failed: the failure is in the refresh state and the caller reports it.
+            return current;
+        }
     }
 
     /// <summary>Reads the ruleset now, or joins the read in flight (start-up warm-up, tests); throws when the read fails.</summary>

@@ -13,4 +13,7 @@ public sealed record FirewallEvidence(
 {
     /// <summary>A fingerprint per backend of the snapshot's ruleset (computed once per snapshot); empty when not known.</summary>
     public IReadOnlyList<Baseline.RulesetFingerprint> RulesetFingerprints { get; init; } = [];
+
+    /// <summary>The ruleset change signal's token (the nf_tables generation id) when the snapshot was read; null when not known.</summary>
+    public ulong? Generation { get; init; }
 }

@@ -17,6 +17,7 @@ public static class CommandLine
         root.Options.Add(common.DiagnoseListenAddress);
         root.Options.Add(common.MaxConnections);
         root.Options.Add(common.BaselineFile);
+        root.Options.Add(common.StoragePath);
 
         var port = new Option<int?>("--port") { Description = "Only this watched port." };
         port.Validators.Add(r =>

@@ -30,6 +30,8 @@ public sealed class CommonOptions
 
     public Option<string?> WebConfigFile { get; } = new("--web.config.file") { Description = "Path to a web configuration file (TLS and basic auth, exporter-toolkit format)." };
 
+    public Option<string?> StoragePath { get; } = new("--storage.path") { Description = "Folder for the exporter's own state file (timeline.json): the timeline of evidence changes survives a restart. Nothing else is written there." };
+
     public Option<string?> BaselineFile { get; } = new("--baseline.file") { Description = "Baseline file written by 'baseline': report drift from it (metrics port_baseline_*, /diagnose); reloaded with the config." };
 
     public CollectorFlags Collectors { get; } = new();
@@ -80,6 +82,12 @@ public sealed class CommonOptions
             return null;
         }
 
+        if (parse.GetValue(StoragePath) is { } storage && (!Path.IsPathFullyQualified(storage) || !Directory.Exists(storage)))
+        {
+            error.WriteLine($"--storage.path: expected an absolute path of an existing folder, got '{storage}'");
+            return null;
+        }
+
         CommandSearchPath commands;
         try
         {
@@ -108,6 +116,7 @@ public sealed class CommonOptions
             MaxConnections = maxConnections,
             Commands = commands,
             BaselineFile = parse.GetValue(BaselineFile),
+            StoragePath = parse.GetValue(StoragePath),
         };
     }
 

@@ -31,6 +31,8 @@ public static class ServeVerb
         var app = Build(settings, config);
         app.Services.GetRequiredService<ReloadCoordinator>().ListenForSighup();
         app.Services.GetRequiredService<BaselineSource>().Load(); // a bad file is logged and exported, never fatal
+        app.Services.GetRequiredService<Core.Timeline.TimelineStateFile>().LoadInto(
+            app.Services.GetRequiredService<Core.Timeline.EvidenceTimeline>(), config.History, TimeProvider.System.GetUtcNow()); // a bad file is logged and ignored
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("PortExporter");
         var listenText = settings.ListenAddress.ToString();
         Capabilities.Report(logger);

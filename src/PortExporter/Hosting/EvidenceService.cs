@@ -1,6 +1,7 @@
 using PortExporter.Core.Collection;
 using PortExporter.Core.Diagnosis;
 using PortExporter.Core.Metrics;
+using PortExporter.Core.Timeline;
 using Prometheus;
 
 namespace PortExporter.Hosting;
@@ -24,6 +25,9 @@ public sealed class EvidenceService : IDisposable
     private readonly EvidenceCollection _collection;
     private readonly IReadOnlyList<IMetricsWriter> _writers;
     private readonly DiagnosisMetrics _diagnosisMetrics;
+    private readonly EvidenceTimeline _timeline;
+    private readonly TimelineMetrics _timelineMetrics;
+    private readonly TimelineStateFile _timelineFile;
     private readonly ExporterMetrics _exporterMetrics;
     private readonly TimeProvider _time;
     private readonly SharedCollection<CollectedState> _shared;
@@ -39,8 +43,14 @@ public sealed class EvidenceService : IDisposable
         DiagnosisMetrics diagnosisMetrics,
         ExporterMetrics exporterMetrics,
         CollectorRegistry registry,
-        TimeProvider time)
+        TimeProvider time,
+        EvidenceTimeline timeline,
+        TimelineMetrics timelineMetrics,
+        TimelineStateFile timelineFile)
     {
+        _timelineFile = timelineFile;
+        _timeline = timeline;
+        _timelineMetrics = timelineMetrics;
         _config = config;
         _collection = collection;
         _writers = [.. writers];
@@ -117,7 +127,8 @@ public sealed class EvidenceService : IDisposable
         var config = _config.Current;
         var evidence = await _collection.CollectAsync(config, deadline, CancellationToken.None).ConfigureAwait(false);
         var diagnoses = Diagnoser.Diagnose(evidence);
-        var state = new CollectedState(evidence, diagnoses);
+        var timeline = _timeline.Record(evidence, diagnoses);
+        var state = new CollectedState(evidence, diagnoses) { Timeline = timeline };
         await _metricsGate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -127,6 +138,7 @@ public sealed class EvidenceService : IDisposable
             }
 
             _diagnosisMetrics.Write(diagnoses);
+            _timelineMetrics.Write(timeline);
             _exporterMetrics.WriteCollectors(evidence);
             _exporterMetrics.WriteReload(_config.LastReloadSuccessful, _config.LastReloadSuccessAt);
             _collections.Inc();
@@ -136,6 +148,7 @@ public sealed class EvidenceService : IDisposable
             _metricsGate.Release();
         }
 
+        _timelineFile.SaveIfChanged(_timeline);
         _latest = state;
         return state;
     }

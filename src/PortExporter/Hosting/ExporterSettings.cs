@@ -33,6 +33,9 @@ public sealed record ExporterSettings(
     /// <summary>--baseline.file: the reachable-surface baseline to report drift from, or null.</summary>
     public string? BaselineFile { get; init; }
 
+    /// <summary>--storage.path: the folder of the timeline's state file (timeline.json), or null: the timeline is kept in memory only.</summary>
+    public string? StoragePath { get; init; }
+
     /// <summary>--path.commands: where the external tools are looked up.</summary>
     public Core.Commands.CommandSearchPath Commands { get; init; } = Core.Commands.CommandSearchPath.Default;
 }

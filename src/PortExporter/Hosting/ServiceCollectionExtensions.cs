@@ -80,6 +80,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new BaselineSource(settings.BaselineFile, settings.Paths, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BaselineSource>>()));
         services.AddSingleton<IMetricsWriter, BaselineMetrics>();
         services.AddSingleton<DiagnosisMetrics>();
+        services.AddSingleton<Core.Timeline.EvidenceTimeline>();
+        services.AddSingleton(sp => new Core.Timeline.TimelineStateFile(settings.StoragePath, sp.GetRequiredService<ILogger<Core.Timeline.TimelineStateFile>>()));
+        services.AddSingleton<TimelineMetrics>();
         services.AddSingleton<ExporterMetrics>();
 
         services.AddSingleton<EvidenceCollection>();

@@ -182,6 +182,8 @@ public static class HtmlReport
             html.Append(". Fixing the cause above will not clear the alert while these hold.</p>");
         }
 
+        WhatChanged(html, port);
+
         if (port.Missing.Count > 0)
         {
             html.Append("<p class=\"missing-evidence\"><b>Missing evidence:</b></p><ul class=\"missing-evidence\">");
@@ -195,6 +197,40 @@ public static class HtmlReport
 
         html.Append("<p><a href=\"#ports\">Back to the table</a></p></section>");
     }
+
+    /// <summary>Under a port that is not ok: what changed before it broke, newest first, with how long before.</summary>
+    private static void WhatChanged(StringBuilder html, PortReport port)
+    {
+        if (port.Timeline is not { } timeline || port.Cause == Cause.Ok.ToLabel())
+        {
+            return;
+        }
+
+        html.Append("<div class=\"timeline\"><p><b>What changed before it broke</b>");
+        if (timeline.BrokeAt is not { } broke)
+        {
+            html.Append(CultureInfo.InvariantCulture, $": unknown, not ok since the exporter's first look at {Enc(Utc(timeline.FirstSeen))}.</p></div>");
+            return;
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $" (not ok since {Enc(Utc(broke))}):</p>");
+        if (timeline.BeforeFailure.Count == 0)
+        {
+            html.Append("<p>No evidence change seen in the hour before.</p></div>");
+            return;
+        }
+
+        html.Append("<ul class=\"changes\">");
+        foreach (var change in timeline.BeforeFailure)
+        {
+            var offset = change.SecondsBefore is { } s ? Core.Timeline.ChangeReport.Offset(s) : string.Empty;
+            html.Append(CultureInfo.InvariantCulture, $"<li class=\"change {Enc(change.Evidence)}\">{Enc(change.Evidence)} changed at <time>{Enc(Utc(change.At))}</time> ({Enc(offset)}): {Enc(change.Summary)}</li>");
+        }
+
+        html.Append("</ul></div>");
+    }
+
+    private static string Utc(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + "Z";
 
     private static void Collectors(StringBuilder html, DiagnosisReport report)
     {

@@ -73,6 +73,10 @@ public sealed class ConfigLoaderTests
     [InlineData("web:\n  min_collection_interval: 0s\n", 2, "web.min_collection_interval", "expected a positive duration")]
     [InlineData("web:\n  min_collection_interval: 2m\n", 2, "web.min_collection_interval", "expected a duration of at most 1m")]
     [InlineData("web:\n  listen: x\n", 2, "web.listen", "unknown key")]
+    [InlineData("history:\n  max_events: 0\n", 2, "history.max_events", "expected an integer 1-10000, got '0'")]
+    [InlineData("history:\n  max_age: 7\n", 2, "history.max_age", "expected a positive duration such as 500ms, 5s, 2m, 1h or 7d")]
+    [InlineData("history:\n  max_age: 40000d\n", 2, "history.max_age", "expected a positive duration")]
+    [InlineData("history:\n  keep: 1\n", 2, "history.keep", "unknown key")]
     [InlineData("ports: [\n", 2, "(yaml)", "invalid YAML")]
     public void Rejects_bad_config_with_file_line_key_and_expectation(string yaml, int line, string key, string expected)
     {
@@ -89,6 +93,15 @@ public sealed class ConfigLoaderTests
     {
         Assert.Equal(TimeSpan.FromSeconds(1), ConfigLoader.Parse("ports: []\n", "default.yml").Web.MinCollectionInterval);
         Assert.Equal(TimeSpan.FromMilliseconds(250), ConfigLoader.Parse("web:\n  min_collection_interval: 250ms\n", "web.yml").Web.MinCollectionInterval);
+    }
+
+    [Fact]
+    public void The_timeline_keeps_100_events_of_7_days_per_port_unless_history_says_otherwise()
+    {
+        var defaults = ConfigLoader.Parse("ports: []\n", "default.yml").History;
+        Assert.Equal((100, TimeSpan.FromDays(7)), (defaults.MaxEvents, defaults.MaxAge));
+        var set = ConfigLoader.Parse("history:\n  max_events: 20\n  max_age: 2d\n", "history.yml").History;
+        Assert.Equal((20, TimeSpan.FromDays(2)), (set.MaxEvents, set.MaxAge));
     }
 
     [Fact]

@@ -130,6 +130,48 @@ public sealed class FirewallCollectorTests
     }
 
     [Fact]
+    public async Task The_scrape_that_sees_the_generation_move_answers_from_the_new_snapshot()
+    {
+        var time = new FakeTimeProvider(Start);
+        var signal = new FakeSignal();
+        using var collector = Collector(FixtureCommands.Runner("counters"), time, signal);
+        Assert.Equal(1UL, (await CollectAsync(collector, time)).Firewall!.Generation);
+
+        signal.Token = 2;
+        time.Advance(TimeSpan.FromSeconds(1));
+        var firewall = (await CollectAsync(collector, time)).Firewall!;
+
+        Assert.Equal((time.GetUtcNow(), 2UL), (firewall.SnapshotTakenAt, firewall.Generation));
+    }
+
+    [Fact]
+    public async Task A_refresh_slower_than_half_the_scrape_time_left_is_not_waited_for()
+    {
+        var time = new FakeTimeProvider(Start);
+        var signal = new FakeSignal();
+        var runner = FixtureCommands.Runner("counters");
+        using var collector = Collector(runner, time, signal);
+        await CollectAsync(collector, time);
+
+        var release = new TaskCompletionSource();
+        runner.HoldUntil(release.Task);
+        signal.Token = 2;
+        var scrape = CollectAsync(collector, time);
+        // The scrape's deadline is 10 s away: it waits 5 s of its clock for the new snapshot, then answers from the old one.
+        for (var step = 0; step < 100 && !scrape.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(scrape, Task.Delay(20));
+        }
+
+        Assert.True(scrape.IsCompleted, "the scrape did not answer although its wait for the refresh had run out");
+        Assert.Equal((Start, 1UL), ((await scrape).Firewall!.SnapshotTakenAt, (await scrape).Firewall!.Generation));
+        release.SetResult();
+        await collector.LatestSnapshotAsync();
+        Assert.Equal(2UL, (await CollectAsync(collector, time)).Firewall!.Generation);
+    }
+
+    [Fact]
     public async Task Missing_tools_are_absent_backends_not_errors()
     {
         var time = new FakeTimeProvider(Start);
