@@ -36,6 +36,11 @@ local u = import '../lib/util.libsonnet';
     local blockedRanges =
       '{{ range query ' + q('port_firewall_verdict_info{PORT, source!~"outside|inside", verdict=~"drop|reject"}') + ' | sortByLabel "source" }}'
       + '; must be reachable from {{ .Labels.source }}: {{ .Labels.verdict }} by {{ .Labels.backend }} {{ if .Labels.table }}table {{ .Labels.table }} chain {{ .Labels.chain }}: {{ end }}{{ .Labels.rule }}{{ end }}',
+    // The remote vantages' reasons for a host_down target (their own series: instance = the vantage).
+    local hostDownFailures =
+      '{{ range $i, $p := query (printf `port_target_probe_failure_reason{' + c.clusterLabel + '=%q, job=%q, host=%q, target=%q}'
+      + '` $labels.' + c.clusterLabel + ' $labels.job $labels.host $labels.target) | sortByLabel "instance" }}{{ if $i }}; {{ end }}{{ $p.Labels.instance }}: {{ $p.Labels.reason }}'
+      + '{{ else }}no failure reason reported{{ end }}',
     local unitState =
       '{{ range query ' + q('port_unit_info{PORT}') + ' }}; unit {{ .Labels.unit }} is {{ .Labels.active_state }} ({{ .Labels.sub_state }}){{ end }}',
     local selinuxType =
@@ -146,22 +151,23 @@ local u = import '../lib/util.libsonnet';
           },
         ] + [causeAlert(x) for x in c.causes] + [
           {
-            // The host's exporter is down and the outside probes (of the remote vantages, which
-            // outlive the host) fail: the one cause the rules decide.
+            // The host's exporter is down (up == 0, or no up at all for its instance) and a quorum of
+            // the remote vantages, whose own series outlive the host, fails to reach its public ports:
+            // the one cause the rules decide. One alert per probe target of the host.
             alert: c.hostDownCause.alert,
             expr: |||
-              port:port_probe_success_outside:quorum == 0
-              and on (%s)
-                %s == 0
+              instance_target:port_target_probe_success:quorum == 0
+              unless on (%s)
+                %s == 1
             ||| % [host, sel('up')],
             'for': c.forSymptom,
             keep_firing_for: c.keepFiringForCause,
             labels: { severity: c.hostDownCause.severity, cause: c.hostDownCause.cause },
             annotations: annotations(
               c.hostDownCause.alert,
-              where + ': the host is down',
-              'Prometheus cannot scrape PortExporter on {{ $labels.instance }} and the remote vantages fail to reach {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}): '
-              + 'the host, its network or its exporter is down.',
+              '{{ $labels.instance }} is down: {{ $labels.target }} ({{ $labels.address }}/{{ $labels.protocol }}) fails from outside',
+              'Prometheus cannot scrape PortExporter on {{ $labels.instance }} and a quorum of the remote vantages fails to reach {{ $labels.target }} ({{ $labels.address }}/{{ $labels.protocol }}): '
+              + hostDownFailures + '. The host, its network or its exporter is down, and its services with it as clients see them.',
               hostDashboard
             ),
           },

@@ -108,6 +108,37 @@ local u = import '../lib/util.libsonnet';
         ],
       } + interval,
       {
+        // The outside view that outlives the host: the remote vantages' own probes of their
+        // probe_targets, by the host they reach (`host:` = the host's instance label).
+        name: 'port-exporter.vantages',
+        rules: [
+          {
+            // Per probe target of a host: 0 when a quorum of the vantages that report it (minVantages,
+            // or a majority) fails to reach it, 1 otherwise; instance = the target's host, port = the
+            // port of its address. Read by PortHostDown while the host's own exporter is down.
+            record: 'instance_target:port_target_probe_success:quorum',
+            local by = std.join(', ', [c.clusterLabel, 'job', 'host', 'target', 'address', 'protocol']),
+            local probes = u.vantageSel(c, 'port_target_probe_success', ['host!=""']),
+            local failed = 'sum by (%s) (1 - %s)' % [by, probes],
+            local total = 'count by (%s) (%s)' % [by, probes],
+            expr: |||
+              label_replace(
+                label_replace(
+                  1 - (
+                      %s
+                    %s
+                      %s
+                  ),
+                  "instance", "$1", "host", "(.+)"
+                ),
+                "port", "$1", "address", ".*:([0-9]+)"
+              )
+            ||| % (if c.minVantages == null then [failed + ' * 2', '> bool', total]
+                   else [failed, '>= bool', 'clamp_max(%s, %d)' % [total, c.minVantages]]),
+          },
+        ],
+      } + interval,
+      {
         name: 'port-exporter.fleet',
         rules: [
           {
