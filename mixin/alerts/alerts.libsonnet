@@ -156,7 +156,7 @@ local u = import '../lib/util.libsonnet';
             // the one cause the rules decide. One alert per probe target of the host.
             alert: c.hostDownCause.alert,
             expr: |||
-              instance_target:port_target_probe_success:quorum == 0
+              instance_target:port_target_probe_unreachable:quorum
               unless on (%s)
                 %s == 1
             ||| % [host, sel('up')],
