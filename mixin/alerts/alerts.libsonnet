@@ -269,6 +269,21 @@ local u = import '../lib/util.libsonnet';
               portDashboard
             ),
           },
+          {
+            // A baseline that does not load leaves drift unknown: PortSurfaceDrift cannot fire.
+            alert: 'PortExporterBaselineLoadFailed',
+            expr: '%s == 0\n' % sel('port_baseline_load_success'),
+            'for': c.forReloadFailed,
+            labels: ticket,
+            annotations: annotations(
+              'PortExporterBaselineLoadFailed',
+              'PortExporter on {{ $labels.instance }} cannot load its baseline file',
+              'The last load of the baseline file on {{ $labels.instance }} (at start or reload) failed: drift from the reviewed surface is unknown and '
+              + "PortSurfaceDrift cannot fire. The log names the file, line and what was expected; 'port-exporter baseline --check " + c.exporterBaselineFile
+              + ' --config.file=' + c.exporterConfigFile + "' on the host says the same (exit 2).",
+              hostDashboard
+            ),
+          },
         ],
       } + interval,
       {
