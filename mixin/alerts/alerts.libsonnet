@@ -49,9 +49,9 @@ local u = import '../lib/util.libsonnet';
       + '{{ range $i, $d := . | sortByLabel "permission" }}{{ if $i }}, {{ end }}{{ $d.Labels.permission }} x{{ $d.Value | humanize }}{{ end }}{{ end }}',
     local diagnose = 'port-exporter diagnose --config.file=' + c.exporterConfigFile + ' --port {{ $labels.port }}',
 
-    local portDashboard = u.dashboardURL(c, u.portDashboardUID(c), ['job', 'instance', 'service', 'port', 'protocol']),
-    local hostDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), ['job', 'instance']),
-    local fleetDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), ['job']),
+    local portDashboard = u.dashboardURL(c, u.portDashboardUID(c), [c.clusterLabel, 'job', 'instance', 'service', 'port', 'protocol']),
+    local hostDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), [c.clusterLabel, 'job', 'instance']),
+    local fleetDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), [c.clusterLabel, 'job']),
 
     local annotations(alert, summary, description, dashboard) = {
       summary: summary,
