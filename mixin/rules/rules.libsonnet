@@ -15,12 +15,13 @@ local u = import '../lib/util.libsonnet';
     local probesFailed = '(%s == 0)' % sel('port_exporter_collector_success', ['collector="probes"']),
     local interval = if c.ruleInterval == null then {} else { interval: c.ruleInterval },
     // The outside probes that count for a port's verdict: the host's probe of its external address,
-    // and the remote vantages that answer and are not broken. One selection of the probe series.
+    // and the remote vantages that answer and are not broken. One selection of the probe series, one
+    // set operation: a vantage that does not answer has no probe series at all (the exporter drops
+    // its results with port_vantage_up 0), so only the broken vantages are left out here.
     local outsideProbes = |||
       %s
-      unless on (%s, vantage) (%s == 0)
       unless on (%s, vantage) cluster_vantage:port_probe_failing_everywhere:group
-    ||| % [sel('port_probe_success', [notInside]), host, sel('port_vantage_up'), fleet],
+    ||| % [sel('port_probe_success', [notInside]), fleet],
     local indent(text, n) = std.strReplace(std.rstripChars(text, '\n'), '\n', '\n' + std.repeat(' ', n)),
 
     groups+: [
