@@ -1,6 +1,7 @@
 // Every rendered file of the alert bundle, by path: `jsonnet -S -m OUT mixin/render.jsonnet`.
 // Top-level arguments give the short-interval variants end-to-end tests use (never committed):
-//   forDuration   every `for` and `keep_firing_for` set to this duration
+//   forDuration   every `for` and `keep_firing_for` set to this duration (a `for` longer than the
+//                 symptoms' a multiple of it, see short())
 //   keepFiringFor `keep_firing_for` of the symptoms set to this duration instead (survives a failed
 //                 scrape at the test's scrape interval while `for` stays short)
 //   margin        cause pages keep firing keepFiringFor + margin, fleet pages + 2 x margin (the order
@@ -23,9 +24,11 @@ function(forDuration='', webhook='', groupWait='', keepFiringFor='', margin='')
   local header = '# Rendered from mixin/ by mixin/render.sh: do not edit by hand.\n'
                  + '# Change mixin/config.libsonnet (selectors, thresholds, URLs) or the mixin, then re-render.\n';
   local yaml(v) = header + std.manifestYamlDoc(v, indent_array_in_object=true, quote_keys=false) + '\n';
+  // Every `for` short, in the shipped order: an alert that waits longer than the symptom pages
+  // (a ticket for the exporter that a host_down page inhibits) waits a multiple, up to 5x, longer.
   local short(rule) =
     if forDuration == '' || !std.objectHas(rule, 'alert') then rule
-    else rule + { 'for': forDuration };
+    else rule + { 'for': '%ds' % (seconds(forDuration) * std.min(5, std.max(1, std.ceil(seconds(rule['for']) / seconds(c.forSymptom))))) };
   local groups = [g { rules: [short(r) for r in g.rules] } for g in mixin.prometheusRules.groups + mixin.prometheusAlerts.groups];
   local am = mixin.alertmanagerConfig;
   local amShort = if webhook == '' then am else am {

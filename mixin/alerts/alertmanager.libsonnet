@@ -28,6 +28,15 @@ local u = import '../lib/util.libsonnet';
           repeat_interval: am.pageRepeatInterval,
         },
         {
+          // A dead host: one notification for all its public ports (one alert per probe target).
+          receiver: 'pager',
+          matchers: ['severity="%s"' % c.severityPage, 'cause="%s"' % c.hostDownCause.cause],
+          group_by: fleet + ['instance', 'alertname'],
+          group_wait: am.pageGroupWait,
+          group_interval: am.pageGroupInterval,
+          repeat_interval: am.pageRepeatInterval,
+        },
+        {
           // Pages: one notification group per broken port (its cause, or the symptom alone).
           receiver: 'pager',
           matchers: ['severity="%s"' % c.severityPage],
@@ -54,6 +63,12 @@ local u = import '../lib/util.libsonnet';
         source_matchers: ['alertname="PortCauseOnManyHosts"'],
         target_matchers: ['cause=~"%s"' % causes, 'scope!="fleet"'],
         equal: fleet + ['cause'],
+      },
+      {
+        // A dead host's page says its exporter is down: no ticket for that on top.
+        source_matchers: ['alertname="%s"' % c.hostDownCause.alert],
+        target_matchers: ['alertname="PortExporterDown"'],
+        equal: fleet + ['instance'],
       },
     ],
     receivers: [

@@ -36,6 +36,11 @@ local u = import '../lib/util.libsonnet';
     local blockedRanges =
       '{{ range query ' + q('port_firewall_verdict_info{PORT, source!~"outside|inside", verdict=~"drop|reject"}') + ' | sortByLabel "source" }}'
       + '; must be reachable from {{ .Labels.source }}: {{ .Labels.verdict }} by {{ .Labels.backend }} {{ if .Labels.table }}table {{ .Labels.table }} chain {{ .Labels.chain }}: {{ end }}{{ .Labels.rule }}{{ end }}',
+    // The remote vantages' reasons for a host_down target (their own series: instance = the vantage).
+    local hostDownFailures =
+      '{{ range $i, $p := query (printf `port_target_probe_failure_reason{' + c.clusterLabel + '=%q, job=%q, host=%q, target=%q}'
+      + '` $labels.' + c.clusterLabel + ' $labels.job $labels.host $labels.target) | sortByLabel "instance" }}{{ if $i }}; {{ end }}{{ $p.Labels.instance }}: {{ $p.Labels.reason }}'
+      + '{{ else }}no failure reason reported{{ end }}',
     local unitState =
       '{{ range query ' + q('port_unit_info{PORT}') + ' }}; unit {{ .Labels.unit }} is {{ .Labels.active_state }} ({{ .Labels.sub_state }}){{ end }}',
     local selinuxType =
@@ -47,9 +52,9 @@ local u = import '../lib/util.libsonnet';
       '{{ with query ' + q('port_diagnosis_last_change_timestamp_seconds{PORT}') + ' }}{{ with . | first }} Last change before it broke: {{ .Labels.evidence }} changed at {{ .Value | humanizeTimestamp }}: {{ .Labels.change }}.{{ end }}{{ end }}',
     local diagnose = 'port-exporter diagnose --config.file=' + c.exporterConfigFile + ' --port {{ $labels.port }}',
 
-    local portDashboard = u.dashboardURL(c, u.portDashboardUID(c), ['job', 'instance', 'service', 'port', 'protocol']),
-    local hostDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), ['job', 'instance']),
-    local fleetDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), ['job']),
+    local portDashboard = u.dashboardURL(c, u.portDashboardUID(c), [c.clusterLabel, 'job', 'instance', 'service', 'port', 'protocol']),
+    local hostDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), [c.clusterLabel, 'job', 'instance']),
+    local fleetDashboard = u.dashboardURL(c, u.overviewDashboardUID(c), [c.clusterLabel, 'job']),
 
     local annotations(alert, summary, description, dashboard) = {
       summary: summary,
@@ -149,22 +154,23 @@ local u = import '../lib/util.libsonnet';
           },
         ] + [causeAlert(x) for x in c.causes] + [
           {
-            // The host's exporter is down and the outside probes (of the remote vantages, which
-            // outlive the host) fail: the one cause the rules decide.
+            // The host's exporter is down (up == 0, or no up at all for its instance) and a quorum of
+            // the remote vantages, whose own series outlive the host, fails to reach its public ports:
+            // the one cause the rules decide. One alert per probe target of the host.
             alert: c.hostDownCause.alert,
             expr: |||
-              port:port_probe_success_outside:quorum == 0
-              and on (%s)
-                %s == 0
+              instance_target:port_target_probe_unreachable:quorum
+              unless on (%s)
+                %s == 1
             ||| % [host, sel('up')],
             'for': c.forSymptom,
             keep_firing_for: c.keepFiringForCause,
             labels: { severity: c.hostDownCause.severity, cause: c.hostDownCause.cause },
             annotations: annotations(
               c.hostDownCause.alert,
-              where + ': the host is down',
-              'Prometheus cannot scrape PortExporter on {{ $labels.instance }} and the remote vantages fail to reach {{ $labels.service }} ({{ $labels.port }}/{{ $labels.protocol }}): '
-              + 'the host, its network or its exporter is down.',
+              '{{ $labels.instance }} is down: {{ $labels.target }} ({{ $labels.address }}/{{ $labels.protocol }}) fails from outside',
+              'Prometheus cannot scrape PortExporter on {{ $labels.instance }} and a quorum of the remote vantages fails to reach {{ $labels.target }} ({{ $labels.address }}/{{ $labels.protocol }}): '
+              + hostDownFailures + '. The host, its network or its exporter is down, and its services with it as clients see them.',
               hostDashboard
             ),
           },
@@ -264,6 +270,21 @@ local u = import '../lib/util.libsonnet';
               + ". The change itself: 'port-exporter baseline --check " + c.exporterBaselineFile + ' --config.file=' + c.exporterConfigFile
               + "' on the host, or /diagnose. Undo it, or review it and commit a new baseline.",
               portDashboard
+            ),
+          },
+          {
+            // A baseline that does not load leaves drift unknown: PortSurfaceDrift cannot fire.
+            alert: 'PortExporterBaselineLoadFailed',
+            expr: '%s == 0\n' % sel('port_baseline_load_success'),
+            'for': c.forReloadFailed,
+            labels: ticket,
+            annotations: annotations(
+              'PortExporterBaselineLoadFailed',
+              'PortExporter on {{ $labels.instance }} cannot load its baseline file',
+              'The last load of the baseline file on {{ $labels.instance }} (at start or reload) failed: drift from the reviewed surface is unknown and '
+              + "PortSurfaceDrift cannot fire. The log names the file, line and what was expected; 'port-exporter baseline --check " + c.exporterBaselineFile
+              + ' --config.file=' + c.exporterConfigFile + "' on the host says the same (exit 2).",
+              hostDashboard
             ),
           },
         ],

@@ -6,8 +6,11 @@ local g = import 'lib.libsonnet';
 
 {
   local c = $._config,
-  local hostKey = std.join(', ', ['job', 'instance']),
-  local portKey = std.join(', ', ['job', 'instance'] + c.portLabels),
+  local hostKey = std.join(', ', [c.clusterLabel, 'job', 'instance']),
+  local portKey = std.join(', ', [c.clusterLabel, 'job', 'instance'] + c.portLabels),
+  // The cluster variable is named after the cluster label: every query selects one cluster (series
+  // without the label are cluster "", as in the rules), and the alerts' dashboard_url fills it in.
+  local CLUSTER = ['%s="$%s"' % [c.clusterLabel, c.clusterLabel]],
   local sel(metric, matchers) = metric + '{' + std.join(', ', matchers) + '}',
   local runbook(alert) = u.runbookURL(c, alert),
   local runbookLinks(alerts) = [g.panelLink('Runbook: ' + a, runbook(a)) for a in alerts],
@@ -47,14 +50,17 @@ local g = import 'lib.libsonnet';
   local alertRegex = 'Port.*',
   local exporterSeries = 'port_exporter_build_info',
   local portSeries = 'port_diagnosis',
-  local jobVariable = g.labelValuesVariable('job', 'job', exporterSeries, [], 'job', description='The Prometheus job that scrapes PortExporter.'),
+  local clusterVariable = g.labelValuesVariable(c.clusterLabel, c.clusterLabel, exporterSeries, [], c.clusterLabel,
+                                                description='The cluster or site (the `%s` label; empty where the series do not carry it).' % c.clusterLabel),
+  local jobVariable = g.labelValuesVariable('job', 'job', exporterSeries, CLUSTER, 'job', description='The Prometheus job that scrapes PortExporter.'),
   local redFromOne = g.thresholds('green', [[1, 'red']]),
   local evidenceLinks = runbookLinks(['PortExporterEvidenceMissing']),
 
   local overview = {
-    local HOST = ['job="$job"', 'instance=~"$instance"'],
+    local HOST = CLUSTER + ['job="$job"', 'instance=~"$instance"'],
     local PORT = HOST + ['service=~"$service"', 'port=~"$port"'],
     local portDashboardURL = '/d/' + portUID + '?${datasource:queryparam}'
+                             + '&var-%s=${__data.fields.%s}' % [c.clusterLabel, c.clusterLabel]
                              + '&var-job=${__data.fields.job}&var-instance=${__data.fields.instance}'
                              + '&var-service=${__data.fields.service}&var-port=${__data.fields.port}'
                              + '&var-protocol=${__data.fields.protocol}&${__url_time_range}',
@@ -66,8 +72,9 @@ local g = import 'lib.libsonnet';
 
     variables: [
       g.datasourceVariable,
+      clusterVariable,
       jobVariable,
-      g.labelValuesVariable('instance', 'instance', exporterSeries, ['job="$job"'], 'host', multi=true, description='PortExporter targets (one per host).'),
+      g.labelValuesVariable('instance', 'instance', exporterSeries, CLUSTER + ['job="$job"'], 'host', multi=true, description='PortExporter targets (one per host).'),
       g.labelValuesVariable('service', 'service', portSeries, HOST, 'service', multi=true, description='Watched services (the `name` of a port in the config).'),
       g.labelValuesVariable('port', 'port', portSeries, HOST + ['service=~"$service"'], 'port', multi=true),
     ],
@@ -130,7 +137,7 @@ local g = import 'lib.libsonnet';
         'Firing alerts',
         "PortExporter's alerts, pending and firing, on the selected hosts and fleet-wide. A cause alert inhibits "
         + symptom + ' for the same port in Alertmanager, a fleet page the per-host pages of its cause. Click an alert name for its runbook.',
-        [g.query(sel('ALERTS', ['alertname=~"%s"' % alertRegex, 'job="$job"', 'instance=~"$instance|"']), table=true)],
+        [g.query(sel('ALERTS', ['alertname=~"%s"' % alertRegex] + CLUSTER + ['job="$job"', 'instance=~"$instance|"']), table=true)],
         organize={
           exclude: ['Time', 'Value', '__name__', 'job'],
           order: ['alertname', 'alertstate', 'severity', 'cause', 'instance', 'service', 'port', 'protocol'],
@@ -219,15 +226,16 @@ local g = import 'lib.libsonnet';
   },
 
   local port = {
-    local HOST = ['job="$job"', 'instance="$instance"'],
+    local HOST = CLUSTER + ['job="$job"', 'instance="$instance"'],
     local PORT = HOST + ['service="$service"', 'port="$port"', 'protocol="$protocol"'],
     local series(metric) = sel(metric, PORT),
     local probeKey = 'vantage, address',
 
     variables: [
       g.datasourceVariable,
+      clusterVariable,
       jobVariable,
-      g.labelValuesVariable('instance', 'instance', portSeries, ['job="$job"'], 'host', description='The PortExporter target (the host).'),
+      g.labelValuesVariable('instance', 'instance', portSeries, CLUSTER + ['job="$job"'], 'host', description='The PortExporter target (the host).'),
       g.labelValuesVariable('service', 'service', portSeries, HOST, 'service'),
       g.labelValuesVariable('port', 'port', portSeries, HOST + ['service="$service"'], 'port'),
       g.labelValuesVariable('protocol', 'protocol', portSeries, HOST + ['service="$service"', 'port="$port"'], 'protocol'),

@@ -6,6 +6,9 @@
     if std.length(matchers) == 0 then metric else metric + '{' + std.join(', ', matchers) + '}'
   ),
 
+  // The same with the vantages' selector (their own series: port_target_probe_*).
+  vantageSel(config, metric, extra=[]):: self.sel(config { selector: config.vantageSelector }, metric, extra),
+
   join(labels):: std.join(', ', labels),
   hostKey(config):: self.join(config.hostLabels),
   portKey(config):: self.join(config.hostLabels + config.portLabels),

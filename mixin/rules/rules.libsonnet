@@ -10,27 +10,45 @@ local u = import '../lib/util.libsonnet';
     local host = u.hostKey(c),
     local port = u.portKey(c),
     local fleet = u.fleetKey(c),
-    local notRemote = u.regex(c.insideVantages + c.localOutsideVantages),
-    local remoteProbes = |||
-      %s
-      unless on (%s, vantage) (%s == 0)
-    ||| % [sel('port_probe_success', ['vantage!~"%s"' % notRemote]), host, sel('port_vantage_up')],
+    local notInside = 'vantage!~"%s"' % u.regex(c.insideVantages),
+    local notRemote = 'vantage!~"%s"' % u.regex(c.insideVantages + c.localOutsideVantages),
     local probesFailed = '(%s == 0)' % sel('port_exporter_collector_success', ['collector="probes"']),
     local interval = if c.ruleInterval == null then {} else { interval: c.ruleInterval },
+    // The outside probes that count for a port's verdict: the host's probe of its external address,
+    // and the remote vantages that answer and are not broken. One selection of the probe series, one
+    // set operation: a vantage that does not answer has no probe series at all (the exporter drops
+    // its results with port_vantage_up 0), so only the broken vantages are left out here.
+    local outsideProbes = |||
+      %s
+      unless on (%s, vantage) cluster_vantage:port_probe_failing_everywhere:group
+    ||| % [sel('port_probe_success', [notInside]), fleet],
+    local indent(text, n) = std.strReplace(std.rstripChars(text, '\n'), '\n', '\n' + std.repeat(' ', n)),
 
     groups+: [
       {
+        // The probe series (hosts x ports x vantages) are the fleet's largest families: each rule of
+        // this group selects them at most once, and the per-vantage aggregates read a per-host
+        // intermediate instead (tests/alerts/fleet prints each group's evaluation time).
         name: 'port-exporter.outside',
         rules: [
+          {
+            // Per host and remote vantage: 1 when any probe it made of the host succeeded, 0 when
+            // every one failed; absent while the vantage does not answer the host.
+            record: 'instance_vantage:port_probe_success:max',
+            expr: |||
+              max by (%s, vantage) (%s)
+              unless on (%s, vantage) (%s == 0)
+            ||| % [host, sel('port_probe_success', [notRemote]), host, sel('port_vantage_up')],
+          },
           {
             // Per remote vantage (and cluster, job): 1 when any probe it made succeeded, 0 when
             // every one failed; the hosts it probed are counted beside it.
             record: 'cluster_vantage:port_probe_success:max',
-            expr: 'max by (%s, vantage) (\n  %s\n)\n' % [fleet, std.strReplace(std.rstripChars(remoteProbes, '\n'), '\n', '\n  ')],
+            expr: 'max by (%s, vantage) (instance_vantage:port_probe_success:max)\n' % fleet,
           },
           {
             record: 'cluster_vantage:port_probe_hosts:count',
-            expr: 'count by (%s, vantage) (\n  count by (%s, vantage) (\n    %s\n  )\n)\n' % [fleet, host, std.strReplace(std.rstripChars(remoteProbes, '\n'), '\n', '\n    ')],
+            expr: 'count by (%s, vantage) (instance_vantage:port_probe_success:max)\n' % fleet,
           },
           {
             // A vantage whose probes fail for every target on enough hosts is broken itself: its
@@ -44,50 +62,49 @@ local u = import '../lib/util.libsonnet';
               )
             ||| % { fleet: fleet, n: c.vantageMinHosts },
           },
+        ] + (if c.minVantages == null then [
           {
-            // Outside probes that count, per port: the host's probe of its external address, and
-            // the remote vantages that answer and are not broken.
+            // The outside verdict: 0 when a majority of the port's outside probes fails (their
+            // success ratio is below one half), 1 otherwise.
+            record: 'port:port_probe_success_outside:quorum',
+            expr: |||
+              avg by (%s) (
+                %s
+              ) >= bool 0.5
+              unless on (%s) %s
+            ||| % [port, indent(outsideProbes, 2), host, probesFailed],
+          },
+        ] else [
+          {
+            // Outside probes that count, per port, and how many of them fail.
             record: 'port:port_probe_outside:count',
             expr: |||
-              count by (%(port)s) (
-                  %(local)s
-                or
-                  (
-                    %(remote)s
-                    unless on (%(fleet)s, vantage) cluster_vantage:port_probe_failing_everywhere:group
-                  )
+              count by (%s) (
+                %s
               )
-              unless on (%(host)s) %(probesFailed)s
-            ||| % { port: port, host: host, fleet: fleet, probesFailed: probesFailed,
-                    'local': sel('port_probe_success', ['vantage=~"%s"' % u.regex(c.localOutsideVantages)]),
-                    remote: std.strReplace(std.rstripChars(remoteProbes, '\n'), '\n', '\n      ') },
+              unless on (%s) %s
+            ||| % [port, indent(outsideProbes, 2), host, probesFailed],
           },
           {
             record: 'port:port_probe_outside_failed:count',
             expr: |||
-              sum by (%(port)s) (
-                  1 - %(local)s
-                or
-                  1 - (
-                    %(remote)s
-                    unless on (%(fleet)s, vantage) cluster_vantage:port_probe_failing_everywhere:group
-                  )
+              sum by (%s) (
+                1 - (
+                  %s
+                )
               )
-              unless on (%(host)s) %(probesFailed)s
-            ||| % { port: port, host: host, fleet: fleet, probesFailed: probesFailed,
-                    'local': sel('port_probe_success', ['vantage=~"%s"' % u.regex(c.localOutsideVantages)]),
-                    remote: std.strReplace(std.rstripChars(remoteProbes, '\n'), '\n', '\n      ') },
+              unless on (%s) %s
+            ||| % [port, indent(outsideProbes, 4), host, probesFailed],
           },
           {
-            // The outside verdict: 0 when the port fails from a quorum of its outside probes
-            // (minVantages, or a majority), 1 otherwise.
+            // The outside verdict: 0 when at least minVantages of the port's outside probes (all
+            // of them when fewer count) fail, 1 otherwise.
             record: 'port:port_probe_success_outside:quorum',
-            expr: if c.minVantages == null then |||
-              1 - (port:port_probe_outside_failed:count * 2 > bool port:port_probe_outside:count)
-            ||| else |||
+            expr: |||
               1 - (port:port_probe_outside_failed:count >= bool clamp_max(port:port_probe_outside:count, %d))
             ||| % c.minVantages,
           },
+        ]) + [
           {
             // Inside view: 0 when a probe from the host itself (loopback, internal address) failed.
             record: 'port:port_probe_success_inside:min',
@@ -104,6 +121,34 @@ local u = import '../lib/util.libsonnet';
               * on (%s)
               port:port_probe_success_inside:min
             ||| % port,
+          },
+        ],
+      } + interval,
+      {
+        // The outside view that outlives the host: the remote vantages' own probes of their
+        // probe_targets, by the host they reach (`host:` = the host's instance label).
+        name: 'port-exporter.vantages',
+        rules: [
+          {
+            // Per probe target of a host, only while a quorum of the vantages that report it
+            // (minVantages, or a majority) fails to reach it: 1, with instance = the target's host and
+            // port = the port of its address. One pass over the vantages' probes; the relabelling only
+            // touches the failing targets. Read by PortHostDown while the host's own exporter is down.
+            record: 'instance_target:port_target_probe_unreachable:quorum',
+            local by = std.join(', ', [c.clusterLabel, 'job', 'host', 'target', 'address', 'protocol']),
+            local probes = u.vantageSel(c, 'port_target_probe_success', ['host!=""']),
+            expr: |||
+              label_replace(
+                label_replace(
+                  (
+                    %s
+                  ) == 1,
+                  "instance", "$1", "host", "(.+)"
+                ),
+                "port", "$1", "address", ".*:([0-9]+)"
+              )
+            ||| % (if c.minVantages == null then 'avg by (%s) (%s) < bool 0.5' % [by, probes]
+                   else 'sum by (%s) (1 - %s)\n      >= bool\n    clamp_max(count by (%s) (%s), %d)' % [by, probes, by, probes, c.minVantages]),
           },
         ],
       } + interval,

@@ -99,6 +99,19 @@ def scenario():
                   "active", None))
     cases.append((port_alert("PortBlockedByFirewall", "other-1:10070", "web", "8080", "tcp", "firewall_blocked", cluster="other"),
                   "active", None))
+    # A dead host: its host_down page (per probe target, no service label) inhibits its exporter's
+    # ticket, not another host's, not the same host name in another cluster.
+    down = {"alertname": "PortHostDown", "severity": "critical", "cause": "host_down", CLUSTER: "eu", "job": "port-exporter",
+            "instance": "host-d:10070", "host": "host-d:10070", "target": "host-d-web", "address": "198.51.100.7:8080",
+            "port": "8080", "protocol": "tcp"}
+    cases.append((down, "active", None))
+
+    def exporter_down(instance, cluster="eu"):
+        return {"alertname": "PortExporterDown", "severity": "warning", CLUSTER: cluster, "job": "port-exporter",
+                "instance": instance}
+    cases.append((exporter_down("host-d:10070"), "suppressed", {"PortHostDown"}))
+    cases.append((exporter_down("host-e:10070"), "active", None))
+    cases.append((exporter_down("host-d:10070", cluster="us"), "active", None))
     return cases
 
 

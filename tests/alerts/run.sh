@@ -4,7 +4,9 @@
 # (promtool), Alertmanager config and routing (amtool), inhibition in a real Alertmanager on
 # loopback and the structure lint (runbooks, tests per alert). Exits non-zero when any step fails.
 # The fleet test (1,000 synthetic hosts in a real Prometheus and Alertmanager, tests/alerts/fleet/) is a job
-# of its own: it takes ten minutes or more on two cores. FLEET=1 adds it to this run.
+# of its own: it takes ten minutes or more on two cores. FLEET=1 adds it to this run. RUNBOOK_COMMANDS=1
+# adds runbook_commands.py: every port-exporter command of the runbooks and annotations, run as written
+# with the Release build (dotnet build PortExporter.slnx -c Release first).
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -87,6 +89,9 @@ step "amtool config routes test" routes
 step "end-to-end test variants render" test_variants
 step "inhibition in a real Alertmanager" python3 "$here/inhibition.py"
 step "bundle lint" python3 "$here/lint.py"
+if [[ "${RUNBOOK_COMMANDS:-0}" == 1 ]]; then
+  step "runbook commands run as written (the built exporter)" python3 "$here/runbook_commands.py"
+fi
 if [[ "${FLEET:-0}" == 1 ]]; then
   step "fleet test: 1,000 hosts in a real Prometheus and Alertmanager" python3 "$here/fleet/fleet_test.py" --no-eval-budget
 fi

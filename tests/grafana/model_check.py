@@ -7,8 +7,10 @@
 - unique panel ids, grid positions inside the 24 columns, no two panels overlapping;
 - no absolute data source: every `datasource` is the `${datasource}` variable, and the uid of the
   provisioned data source appears nowhere;
-- every variable defined is used, every `$variable` used is defined; the variables job, instance,
-  service, port come from the exporter's own series (label_values over port_*);
+- every variable defined is used, every `$variable` used is defined; the variables cluster, job,
+  instance, service, port come from the exporter's own series (label_values over port_*);
+- every series selector of every panel query selects the cluster variable's cluster (the mixin's
+  cluster label, `cluster` as rendered), so no panel mixes clusters whose host names repeat;
 - every panel has a title, a description and queries with an expression and a unique refId;
 - the cause vocabulary of the exporter (src/PortExporter.Core/Diagnosis/CauseNames.cs) has a text and
   a colour in every cause mapping, by word and by the code the queries give it;
@@ -32,7 +34,9 @@ STABLE = {
     "port-exporter-port.json": ("port-exporter-port", "PortExporter / Port"),
 }
 MIN_SCHEMA_VERSION = 39
-REQUIRED_VARIABLES = {"datasource", "job", "instance", "service", "port"}
+REQUIRED_VARIABLES = {"datasource", "cluster", "job", "instance", "service", "port"}
+CLUSTER_MATCHER = 'cluster="$cluster"'
+SELECTOR = re.compile(r'([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}')
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 BUILTINS = {"__rate_interval", "__interval", "__interval_ms", "__range", "__range_s", "__data", "__value",
             "__url_time_range", "__field", "__series", "__from", "__to", "__all_variables", "__dashboard",
@@ -182,7 +186,11 @@ def check_panels(r, name, d):
         refs = [t.get("refId") for t in targets]
         r.check(len(refs) == len(set(refs)) and all(refs), f"{where}: refIds {refs} must be unique")
         for t in targets:
-            r.check(bool(t.get("expr", "").strip()), f"{where} {p.get('title')!r}: query {t.get('refId')} has no expr")
+            expr = t.get("expr", "")
+            r.check(bool(expr.strip()), f"{where} {p.get('title')!r}: query {t.get('refId')} has no expr")
+            selectors = SELECTOR.findall(expr)
+            r.check(bool(selectors) and all(CLUSTER_MATCHER in body for _, body in selectors),
+                    f"{where} {p.get('title')!r}: query {t.get('refId')} does not select {CLUSTER_MATCHER} in every selector: {expr}")
         if len(targets) > 1 and p.get("type") == "table":
             ids = [t.get("id") for t in p.get("transformations", [])]
             r.check("merge" in ids, f"{where} {p.get('title')!r}: several queries in a table need a merge")

@@ -37,6 +37,7 @@ step() {
 need_tools() {
   local missing=()
   command -v python3 >/dev/null || missing+=(python3)
+  command -v jsonnet >/dev/null || missing+=(jsonnet)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
   if [[ -z "$prom_url" ]]; then
@@ -83,8 +84,10 @@ lint_fixture() {
 
 # Own Prometheus on 127.0.0.1: scrapes the canned exposition (or SCRAPE_TARGETS), plus one target
 # where nothing listens (so `up == 0` and PortExporterDown have data), and loads the rules of RULES_DIR.
+# Every target carries the mixin's cluster label (cluster "lab"), as the dashboards' cluster variable needs.
 start_own_prometheus() {
-  local http_port prom_port dead_port rule_files=() f target targets=() interval
+  local http_port prom_port dead_port rule_files=() f target targets=() interval cluster
+  cluster="$(jsonnet -S -e "(import '$root/mixin/mixin.libsonnet')._config.clusterLabel")" || return 1
   prom_port="$(free_port)"; dead_port="$(free_port)"
   for f in "$rules_dir"/*.yml "$rules_dir"/*.yaml; do
     [[ -f "$f" ]] && grep -q '^groups:' "$f" && rule_files+=("$(realpath "$f")")
@@ -110,14 +113,15 @@ start_own_prometheus() {
     echo "    static_configs:"
     if ((${#targets[@]})); then
       echo "      - targets: [$(printf "'%s'," "${targets[@]}" | sed 's/,$//')]"
+      echo "        labels: {$cluster: 'lab'}"
     else
       for target in web-1 db-1; do
         echo "      - targets: ['127.0.0.1:$http_port']"
-        echo "        labels: {instance: '$target:10070', __metrics_path__: '/$target/metrics'}"
+        echo "        labels: {instance: '$target:10070', __metrics_path__: '/$target/metrics', $cluster: 'lab'}"
       done
     fi
     echo "      - targets: ['127.0.0.1:$dead_port']"
-    echo "        labels: {instance: 'gw-1:10070'}"
+    echo "        labels: {instance: 'gw-1:10070', $cluster: 'lab'}"
   } >"$work/prometheus.yml"
   promtool check config "$work/prometheus.yml" >"$work/check-config.log" 2>&1 || { cat "$work/check-config.log" >&2; return 1; }
   prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
@@ -146,7 +150,7 @@ PY
 
 # Rules that need time or a fleet to hold: no two static hosts show them (tests/alerts/rules/ proves
 # each with promtool). Against the fixture they must parse and evaluate, and may return nothing.
-fleet_only='(alerting|recording) (PortHostDown|PortReachabilityFlapping|PortCauseOnManyHosts|PortExporterVantageFailingEverywhere|cluster_vantage:port_probe_failing_everywhere:group)\b'
+fleet_only='(alerting|recording) (PortHostDown|PortReachabilityFlapping|PortCauseOnManyHosts|PortExporterVantageFailingEverywhere|PortExporterBaselineLoadFailed|cluster_vantage:port_probe_failing_everywhere:group|instance_target:port_target_probe_unreachable:quorum)\b'
 
 promql() {
   local allow=()

@@ -6,6 +6,12 @@
 #   fixtures/firewall_blocked.prom   an iptables DROP for tcp/8080 on eth-ext (the outside interface)
 #   fixtures/vantage_broken.prom     the host healthy, but the remote vantage's own network drops what it
 #                                    sends to 8080 (iptables OUTPUT DROP in fleetcap-out): its probe fails
+# and from the remote vantage's own /metrics (its scheduled probe of its probe target, host: = the host
+# agent's instance as Prometheus would name it):
+#   fixtures/vantage-healthy.prom         the probe connects
+#   fixtures/vantage-vantage_broken.prom  the vantage's own network drops it (the state above)
+#   fixtures/vantage-host_down.prom       the host is dead to the network: fleetcap-srv drops everything
+#                                         arriving on eth-ext (iptables INPUT DROP)
 # Needs root, iproute2, iptables, socat, curl and a built exporter:
 #   dotnet build PortExporter.slnx -c Release -v quiet
 #   tests/alerts/fleet/capture.sh [PATH-TO-PortExporter.dll or binary]
@@ -54,12 +60,14 @@ cp "$(command -v socat)" "$work/fleetcap-web"
 cat >"$work/outside.yml" <<YML
 ports: []
 probes:
+  interval: 1s
   timeout: 1s
 probe_targets:
   - name: web
     address: $srv_addr
     port: 8080
     protocol: tcp
+    host: $srv_addr:$agent
 YML
 cat >"$work/server.yml" <<YML
 ports:
@@ -78,10 +86,11 @@ vantages:
   - name: outside
     url: http://$out_addr:$agent
 YML
-ip netns exec "$out" "${exporter[@]}" --config.file "$work/outside.yml" --web.listen-address "$out_addr:$agent" >"$work/outside.log" 2>&1 &
+# The vantage, and the host agent with its service, each in a PID namespace of their own: the exporter
+# reads every process it sees, and this machine's own PID 1 is not readable even by root.
+ip netns exec "$out" unshare --pid --fork --kill-child --mount-proc \
+  "${exporter[@]}" --config.file "$work/outside.yml" --web.listen-address "$out_addr:$agent" >"$work/outside.log" 2>&1 &
 pids+=($!)
-# The host agent and its service in a PID namespace of their own: the exporter reads every process it
-# sees, and this machine's own PID 1 is not readable even by root.
 ip netns exec "$srv" unshare --pid --fork --kill-child --mount-proc bash -c \
   '"$1" TCP4-LISTEN:8080,reuseaddr,fork SYSTEM:"echo hello" & shift; exec "$@"' _ "$work/fleetcap-web" \
   "${exporter[@]}" --config.file "$work/server.yml" --web.listen-address "0.0.0.0:$agent" >"$work/server.log" 2>&1 &
@@ -107,9 +116,36 @@ capture() {
   cat "$work/server.log" >&2
   return 1
 }
+scrape_vantage() { ip netns exec "$out" curl -fsS --max-time 20 "http://$out_addr:$agent/metrics"; }
+# capture_vantage FILE SUCCESS: scrape the vantage until its probe of the target reports SUCCESS (1 or 0,
+# a failure with its reason) and every process could be read
+capture_vantage() {
+  local file=$1 want=$2 body
+  local line="^port_target_probe_success{target=\"web\",host=\"$srv_addr:$agent\",.*} $want$"
+  for _ in $(seq 1 60); do
+    if body=$(scrape_vantage 2>/dev/null) && grep -q "$line" <<<"$body" &&
+      { [[ $want == 1 ]] || grep -q '^port_target_probe_failure_reason{target="web"' <<<"$body"; }; then
+      sleep 2
+      scrape_vantage >"$here/fixtures/$file"
+      if grep -q "$line" "$here/fixtures/$file" &&
+        grep -q '^port_exporter_processes_unreadable 0$' "$here/fixtures/$file"; then
+        echo "wrote fixtures/$file"; return 0
+      fi
+    fi
+    sleep 1
+  done
+  echo "the vantage's probe did not report $want; last scrape:" >&2; scrape_vantage | grep target >&2 || true
+  cat "$work/outside.log" >&2
+  return 1
+}
 capture healthy.prom ok
+capture_vantage vantage-healthy.prom 1
 ip netns exec "$srv" iptables -A INPUT -i eth-ext -p tcp --dport 8080 -m comment --comment "block web from outside" -j DROP
 capture firewall_blocked.prom firewall_blocked
 ip netns exec "$srv" iptables -F INPUT
 ip netns exec "$out" iptables -A OUTPUT -o eth0 -p tcp --dport 8080 -m comment --comment "vantage broken" -j DROP
 capture vantage_broken.prom "${VANTAGE_BROKEN_CAUSE:-nat_or_upstream}"
+capture_vantage vantage-vantage_broken.prom 0
+ip netns exec "$out" iptables -F OUTPUT
+ip netns exec "$srv" iptables -A INPUT -i eth-ext -m comment --comment "host dead to the network" -j DROP
+capture_vantage vantage-host_down.prom 0

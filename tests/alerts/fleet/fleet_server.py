@@ -2,8 +2,12 @@
 """A synthetic fleet of PortExporter hosts served by one process (Python 3 standard library).
 
 GET  /host/N/metrics   host N's exposition (N = 0 .. hosts-1), gzip when asked for
+GET  /vantage/V/metrics remote vantage V's own exposition (V = 1 .. vantages): its scheduled probes of
+                       every host's ports (port_target_probe_*, host = the host's instance)
 POST /control          JSON, any of:
                          {"fault": "firewall_blocked", "hosts": [N, ...], "port": K}  break port K there
+                         {"fault": "down", "hosts": [N, ...]}                         those hosts die: their
+                                                         scrape gets no answer, every vantage's probes fail
                          {"fault": "healthy", "hosts": [N, ...]}                      heal those hosts
                          {"vantage_broken": "vantage-2"} / {"vantage_broken": null}   one vantage's probes fail everywhere
                          {"fail_once": [N, ...]}                                      the next scrape of each answers 500
@@ -14,7 +18,10 @@ captured host watches one port, web 8080/tcp, probed by one remote vantage, outs
 name the instance are templated: the watched port is repeated for each of the fleet's ports (service,
 port and the host's address substituted), the vantage's series for each of its vantages, and a broken
 vantage takes the series of the capture where that vantage's probes failed. Everything else is served
-as captured.
+as captured. A vantage's own exposition is its capture (vantage-*.prom) with the captured probe target
+repeated for each host and port: target name, host (the host's instance, as the mixin's join needs) and
+address substituted; a dead host's targets take vantage-host_down.prom's series, a broken vantage's
+vantage-vantage_broken.prom's.
 """
 
 import argparse
@@ -30,6 +37,21 @@ CAPTURED_PORT = "8080"
 CAPTURED_HOST = "10.232.1.1"
 CAPTURED_VANTAGE = "outside"
 HOST_PLACEHOLDER = "\x00HOST\x00"
+CAPTURED_INSTANCE = "10.232.1.1:9100"   # the probe target's host: in the capture
+CAPTURED_TARGET = "web"
+
+
+def instance(n):
+    """Host n's instance label, as the fleet test's service discovery names it."""
+    return f"host-{n:04d}:9100"
+
+
+def vantage_instance(name):
+    return f"{name}:9100"
+
+
+def address(n):
+    return f"10.{100 + n // 65536}.{n // 256 % 256}.{n % 256}"
 
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s')
 
@@ -100,10 +122,50 @@ def vantage_line(line, vantage):
     return line.replace(f'vantage="{CAPTURED_VANTAGE}"', f'vantage="{vantage}"')
 
 
+class VantageFixture:
+    """A vantage's own captured exposition: header lines, lines of its one probe target (templated per
+    host and port) and the rest, by family in exposition order."""
+
+    def __init__(self, path):
+        self.order, self.headers, self.other, self.target = [], {}, {}, {}
+        for line in open(path, encoding="utf-8").read().splitlines():
+            if not line.strip() or line.startswith("# EOF"):
+                continue
+            if line.startswith("# HELP ") or line.startswith("# TYPE "):
+                fam = line.split(" ", 3)[2]
+                self._family(fam)
+                self.headers[fam].append(line)
+                continue
+            if line.startswith("#"):
+                continue
+            m = SAMPLE.match(line)
+            if not m:
+                raise SystemExit(f"{path}: not a sample: {line!r}")
+            fam = family_of(m.group(1), set(self.headers))
+            self._family(fam)
+            if f'target="{CAPTURED_TARGET}"' in (m.group(2) or ""):
+                if f'host="{CAPTURED_INSTANCE}"' not in line:
+                    raise SystemExit(f"{path}: the probe target's host is not {CAPTURED_INSTANCE}: {line!r}")
+                self.target[fam].append(line
+                                        .replace(f'target="{CAPTURED_TARGET}"', 'target="\x00T\x00"')
+                                        .replace(f'host="{CAPTURED_INSTANCE}"', 'host="\x00I\x00"')
+                                        .replace(f'address="{CAPTURED_HOST}:{CAPTURED_PORT}"', 'address="\x00A\x00"'))
+            else:
+                self.other[fam].append(line)
+
+    def _family(self, fam):
+        if fam not in self.headers:
+            self.order.append(fam)
+            self.headers[fam], self.other[fam], self.target[fam] = [], [], []
+
+
 class Fleet:
     def __init__(self, fixtures, hosts, ports, vantages):
         self.fx = {name: Fixture(f"{fixtures}/{name}.prom") for name in ("healthy", "firewall_blocked", "vantage_broken")}
+        self.vx = {name: VantageFixture(f"{fixtures}/vantage-{name}.prom") for name in ("healthy", "vantage_broken", "host_down")}
         self.hosts, self.vantages = hosts, vantages
+        self.down = set()           # dead hosts
+        self.vantage_cache = {}     # vantage -> (plain, gzip)
         self.ports = [(f"svc{i:02d}", str(8000 + i)) for i in range(ports)]
         self.order = list(self.fx["healthy"].order)
         for fx in self.fx.values():
@@ -152,13 +214,40 @@ class Fleet:
             if body:
                 out += self.fx["healthy"].headers.get(fam) or hfx.headers.get(fam) or self.fx[states[0]].headers.get(fam, [])
                 out += body
-        address = f"10.{100 + host // 65536}.{host // 256 % 256}.{host % 256}"
-        text = ("\n".join(out) + "\n").replace(HOST_PLACEHOLDER, address).encode()
+        text = ("\n".join(out) + "\n").replace(HOST_PLACEHOLDER, address(host)).encode()
         return text, gzip.compress(text, 1)
+
+    def render_vantage(self, vantage):
+        """The vantage's own exposition: its probes of every host's every port."""
+        own = self.vx["vantage_broken" if vantage == self.broken else "healthy"]
+        out = []
+        for fam in own.order:
+            body = list(own.other[fam])
+            for host in range(self.hosts):
+                state = self.vx["host_down"] if host in self.down else own
+                lines = state.target.get(fam, [])
+                if not lines:
+                    continue
+                inst, addr = instance(host), address(host)
+                for service, port in self.ports:
+                    target, where = f"host-{host:04d}-{service}", f"{addr}:{port}"
+                    body += [l.replace("\x00T\x00", target).replace("\x00I\x00", inst).replace("\x00A\x00", where) for l in lines]
+            if body:
+                out += own.headers[fam] + body
+        text = ("\n".join(out) + "\n").encode()
+        return text, gzip.compress(text, 1)
+
+    def vantage_exposition(self, vantage):
+        with self.lock:
+            if vantage not in self.vantage_cache:
+                self.vantage_cache[vantage] = self.render_vantage(vantage)
+            return self.vantage_cache[vantage]
 
     def exposition(self, host):
         with self.lock:
             self.scrapes[host] += 1
+            if host in self.down:
+                return False
             if host in self.fail:
                 self.fail.discard(host)
                 self.failed.append((host, self.scrapes[host]))
@@ -173,15 +262,21 @@ class Fleet:
                 for h in req["hosts"]:
                     if req["fault"] == "healthy":
                         self.faults.pop(h, None)
+                        self.down.discard(h)
+                    elif req["fault"] == "down":
+                        self.down.add(h)
                     else:
                         self.faults.setdefault(h, {})[int(req["port"])] = req["fault"]
                     self.cache.pop(h, None)
+                self.vantage_cache.clear()
             if "vantage_broken" in req:
                 self.broken = req["vantage_broken"]
                 self.cache.clear()
+                self.vantage_cache.clear()
             if "fail_once" in req:
                 self.fail.update(req["fail_once"])
-            return {"scrapes": sum(self.scrapes), "failed": self.failed, "pending_failures": sorted(self.fail)}
+            return {"scrapes": sum(self.scrapes), "failed": self.failed, "pending_failures": sorted(self.fail),
+                    "down": sorted(self.down)}
 
 
 def main():
@@ -211,9 +306,18 @@ def main():
 
         def do_GET(self):
             m = re.fullmatch(r"/host/(\d+)/metrics", self.path)
-            if m and int(m.group(1)) < args.hosts:
+            v = re.fullmatch(r"/vantage/(\d+)/metrics", self.path)
+            if v and 1 <= int(v.group(1)) <= args.vantages:
+                got = fleet.vantage_exposition(f"vantage-{v.group(1)}")
+                if "gzip" in self.headers.get("Accept-Encoding", ""):
+                    self.reply(200, got[1], "text/plain; version=0.0.4", {"Content-Encoding": "gzip"})
+                else:
+                    self.reply(200, got[0], "text/plain; version=0.0.4")
+            elif m and int(m.group(1)) < args.hosts:
                 got = fleet.exposition(int(m.group(1)))
-                if got is None:
+                if got is False:
+                    self.close_connection = True    # a dead host: no answer at all
+                elif got is None:
                     self.reply(500, b"injected failure\n", "text/plain")
                 elif "gzip" in self.headers.get("Accept-Encoding", ""):
                     self.reply(200, got[1], "text/plain; version=0.0.4", {"Content-Encoding": "gzip"})

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The fleet test: PortExporter's alert bundle in a real Prometheus and Alertmanager (Debian's prometheus
 and prometheus-alertmanager) against a synthetic fleet of 1,000 hosts x 20 ports with 3 remote vantages
-(fleet_server.py, expositions built from the real exporter's captured in fixtures/). Prometheus
+(fleet_server.py, expositions built from the real exporter's captured in fixtures/; the vantages are
+scraped too, in the hosts' job, for their own probes of every host's ports). Prometheus
 evaluates the mixin's short-interval rules (mixin/render.sh --test-rules) and sends to an Alertmanager
 with the mixin's test config (--test-alertmanager) whose webhook is a receiver in this process that
 counts the notifications. Each case asserts the exact notifications once the state has settled:
@@ -10,6 +11,8 @@ counts the notifications. Each case asserts the exact notifications once the sta
   2. the same fault on 300 hosts         -> 1 fleet page, no per-host page
   3. one remote vantage fails everywhere -> 1 ticket, no nat_or_upstream page
   4. one failed scrape of a firing host  -> no "resolved"
+  5. one host dies                       -> 1 page: its public ports as host_down (from the vantages'
+                                            own series), no ticket, no "resolved" while it stays dead
 
 and prints the evaluation time of every rule group as Prometheus reports it
 (prometheus_rule_group_last_duration_seconds), which must stay within 5 % of the evaluation interval.
@@ -35,6 +38,8 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import fleet_server
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 
@@ -46,6 +51,7 @@ GROUP_WAIT = 10             # seconds; Alertmanager group_wait and group_interva
 EVAL_BUDGET = 0.05          # a group's evaluation must take at most this share of the interval
 TIMEOUT = 150               # seconds to wait for any expected condition (a busy machine is slow)
 PORTS, VANTAGES = 20, 3
+HOSTS_UP = 'up{job="port-exporter", instance=~"host-.*"}'   # the hosts' targets, not the vantages'
 
 
 def free_port():
@@ -181,6 +187,12 @@ class Stack:
         targets = [{"targets": [f"127.0.0.1:{self.fleet_port}"],
                     "labels": {"__metrics_path__": f"/host/{n}/metrics", "instance": self.instance(n), cluster: "fleet"}}
                    for n in range(self.hosts)]
+        # The remote vantages, scraped in the hosts' job and cluster: their own probes of every host's
+        # ports (port_target_probe_*, host = the host's instance), the outside view that outlives a host.
+        targets += [{"targets": [f"127.0.0.1:{self.fleet_port}"],
+                     "labels": {"__metrics_path__": f"/vantage/{v}/metrics",
+                                "instance": fleet_server.vantage_instance(f"vantage-{v}"), cluster: "fleet"}}
+                    for v in range(1, VANTAGES + 1)]
         with open(os.path.join(d, "targets.json"), "w") as f:
             json.dump(targets, f)
         # Prometheus keeps the families the rules and their annotations read (found in the rendered rules):
@@ -232,7 +244,7 @@ scrape_configs:
 
     @staticmethod
     def instance(n):
-        return f"host-{n:04d}:9100"
+        return fleet_server.instance(n)
 
     def control(self, body):
         return http(self.fleet + "/control", body)
@@ -263,7 +275,7 @@ scrape_configs:
 
     def scraped_since(self, t):
         """Every target has been scraped (successfully) after time t."""
-        r = self.query(f'count(timestamp(up{{job="port-exporter"}}) > {t}) == {self.hosts}')
+        r = self.query(f'count(timestamp({HOSTS_UP}) > {t}) == {self.hosts}')
         return bool(r)
 
 
@@ -399,6 +411,42 @@ def case_failed_scrape(stack):
     check(len(got) == 1 and got[0]["status"] == "resolved", "expected exactly 1 resolved notification after the fix", got)
 
 
+def case_host_down(stack):
+    host = 60
+    instance = stack.instance(host)
+    mark = stack.receiver.mark()
+    stack.control({"fault": "down", "hosts": [host]})
+    got = hold_still(stack, mark, 1, "the host_down page")
+    check(len(got) == 1 and got[0]["status"] == "firing" and got[0]["receiver"] == "pager",
+          "expected exactly 1 notification, a page", got)
+    alerts = got[0]["alerts"]
+    ports = sorted(a["labels"].get("port") for a in alerts)
+    check(all(a["labels"].get("alertname") == "PortHostDown" and a["labels"].get("cause") == "host_down"
+              and a["labels"].get("instance") == instance for a in alerts)
+          and ports == sorted(str(8000 + i) for i in range(PORTS)),
+          f"expected PortHostDown, cause host_down, on {instance} for each of its {PORTS} public ports", got)
+    print(f"   1 page: {len(alerts)} x PortHostDown cause=host_down {instance}\n     {alerts[0]['annotations'].get('description')}")
+    # It stays dead: past every keep_firing_for, and past the `for` of the exporter's ticket (inhibited).
+    t = time.time()
+    wait_for("the dead host's own series to be long stale and the ticket's `for` to pass",
+             lambda: time.time() > t + 90 and stack.groups_evaluated_since(t + 90), timeout=TIMEOUT + 90)
+    exporter_down = [s for n, s, l in stack.firing() if n == "PortExporterDown" and l.get("instance") == instance]
+    got = hold_still(stack, mark, 1, "nothing more")
+    check(len(got) == 1, "expected no notification beyond the page while the host stays dead (no resolved, "
+                         "no ticket: the page inhibits PortExporterDown)", got)
+    state = [s for n, s, l in stack.firing() if n == "PortHostDown" and l.get("instance") == instance]
+    check(state == ["firing"] * PORTS, f"expected the {PORTS} host_down alerts still firing, got {state}", got)
+    check(exporter_down == ["firing"], f"expected PortExporterDown firing in Prometheus (its ticket inhibited), got {exporter_down}", got)
+    print(f"   the host stays dead {time.time() - t:.0f}s: no resolved, no ticket (PortExporterDown inhibited)")
+    mark = stack.receiver.mark()
+    stack.control({"fault": "healthy", "hosts": [host]})
+    quiet(stack)
+    got = hold_still(stack, mark, 1, "the resolved page")
+    names = sorted({a["labels"]["alertname"] for n in got for a in n["alerts"]})
+    check(len(got) == 1 and got[0]["status"] == "resolved" and names == ["PortHostDown"],
+          "expected exactly 1 resolved notification, the host_down page's, once the host is back", got)
+
+
 def rule_group_durations(stack):
     """(group, last, most over the last 2m, interval) of every rule group, in seconds, as Prometheus
     reports them (prometheus_rule_group_last_duration_seconds, scraped from Prometheus itself)."""
@@ -416,7 +464,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hosts", type=int, default=1000)
     ap.add_argument("--keep", action="store_true", help="keep the working directory (logs, configs)")
-    ap.add_argument("--cases", default="1,2,3,4")
+    ap.add_argument("--cases", default="1,2,3,4,5")
     ap.add_argument("--no-eval-budget", action="store_true",
                     help="print the rule groups' evaluation times without asserting the 5 %% budget (a wall-clock "
                          "figure: tests/alerts/run.sh uses this so a busy machine fails no test; the bench asserts it)")
@@ -439,7 +487,7 @@ def main():
         stack.start()
         print(f"   fleet: {args.hosts} hosts x {PORTS} ports, {VANTAGES} vantages; scrape and evaluation every "
               f"{SCRAPE_INTERVAL}s; for {FOR}, keep_firing_for {KEEP_FIRING_FOR} + {INHIBIT_MARGIN} per inhibition level; Alertmanager group_wait/interval {GROUP_WAIT}s")
-        wait_for(f"{args.hosts} targets up", lambda: stack.value('count(up{job="port-exporter"} == 1)') == args.hosts,
+        wait_for(f"{args.hosts} targets up", lambda: stack.value(f'count({HOSTS_UP} == 1)') == args.hosts,
                  timeout=TIMEOUT + 60)
         wait_for("the outside verdict of every port",
                  lambda: stack.value("count(port:port_probe_success_outside:quorum)") == args.hosts * PORTS, timeout=TIMEOUT)
@@ -453,7 +501,8 @@ def main():
         cases = {"1": ("one host's firewall blocks one port", case_one_port),
                  "2": ("the same fault on 300 hosts", case_fleet),
                  "3": ("one vantage fails everywhere", case_vantage),
-                 "4": ("one failed scrape of a firing host", case_failed_scrape)}
+                 "4": ("one failed scrape of a firing host", case_failed_scrape),
+                 "5": ("one host dies", case_host_down)}
         for key in args.cases.split(","):
             name, fn = cases[key]
             t = time.monotonic()
