@@ -64,10 +64,20 @@ for alert in alerts:
 # The causes: the exporter's vocabulary and order (CauseNames.cs, Diagnoser.Rules), one alert each.
 diagnoser = open(os.path.join(ROOT, "src", "PortExporter.Core", "Diagnosis", "Diagnoser.cs"), encoding="utf-8").read()
 rule_order = re.findall(r"new (\w+)Rule\(\)", diagnoser)
-snake = [re.sub(r"(?<!^)([A-Z])", r"_\1", r).lower() for r in rule_order]
+cause_labels = dict(re.findall(r"Cause\.(\w+) => \"(\w+)\"", open(os.path.join(ROOT, "src", "PortExporter.Core", "Diagnosis", "CauseNames.cs"), encoding="utf-8").read()))
+snake = []
+for rule in rule_order:
+    # Each rule names the cause it decides (two rules may decide one cause, e.g. a host's and a backend's listener).
+    source = open(os.path.join(ROOT, "src", "PortExporter.Core", "Diagnosis", "Rules", f"{rule}Rule.cs"), encoding="utf-8").read()
+    member = re.search(r"Cause Cause => Cause\.(\w+);", source)
+    label = cause_labels.get(member.group(1)) if member else None
+    if label is None:
+        problem(f"{rule}Rule: no cause found (public Cause Cause => Cause.X; with X in CauseNames.cs)")
+    elif label not in snake:
+        snake.append(label)
 causes = [c["cause"] for c in config["causes"]]
 if causes != snake:
-    problem(f"mixin causes {causes} are not the diagnoser's rules in order {snake}")
+    problem(f"mixin causes {causes} are not the causes of the diagnoser's rules in order {snake}")
 for c in config["causes"]:
     alert = next((a for a in alerts if a["alert"] == c["alert"]), None)
     if alert is None:

@@ -19,14 +19,22 @@ public static class CommandLine
         root.Options.Add(common.BaselineFile);
         root.Options.Add(common.StoragePath);
 
-        var port = new Option<int?>("--port") { Description = "Only this watched port." };
-        port.Validators.Add(r =>
+        // One parser for the value and its range: a validator reading a value that did not parse throws.
+        var port = new Option<int?>("--port")
         {
-            if (r.GetValueOrDefault<int?>() is { } p && (p < 1 || p > 65535))
+            Description = "Only this watched port.",
+            CustomParser = r =>
             {
-                r.AddError("--port: expected 1-65535");
-            }
-        });
+                var text = r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty;
+                if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 65535)
+                {
+                    return p;
+                }
+
+                r.AddError($"--port: expected a port number 1-65535, got '{text}'");
+                return null;
+            },
+        };
         var output = new Option<string>("--output") { Description = "text or json.", DefaultValueFactory = _ => "text" };
         output.AcceptOnlyFromAmong("text", "json");
         var diagnose = new Command("diagnose", "Collect the evidence once, print the diagnosis per port; exit 0 when every port is ok, 1 when one is not, 2 on bad usage or config.");

@@ -22,7 +22,7 @@ public sealed class IptablesMatchModulesTests
     public void Every_module_reads_through_the_table()
     {
         Assert.Equal(
-            ["addrtype", "comment", "conntrack", "dccp", "hashlimit", "icmp", "icmp6", "iprange", "limit", "mark", "multiport", "pkttype", "rpfilter", "sctp", "set", "state", "tcp", "udp", "udplite"],
+            ["addrtype", "comment", "conntrack", "dccp", "hashlimit", "hl", "icmp", "icmp6", "iprange", "limit", "mark", "multiport", "pkttype", "rpfilter", "rt", "sctp", "set", "state", "tcp", "ttl", "udp", "udplite"],
             IptablesMatchModules.ByName.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(
             ["comment", "icmp", "icmp6", "limit", "rpfilter", "tcp", "udp"],
@@ -125,6 +125,24 @@ public sealed class IptablesMatchModulesTests
     [InlineData("pkttype", "--pkt-type", "weird", MatchResult.Unknown)]
     public void Packet_modules(string module, string option, string value, MatchResult expected) =>
         Assert.Equal(expected, Single(Read(module, option, false, value).Context, Syn8080));
+
+    // The simulated client's packet arrives with a hop limit of 64 (ufw's neighbour-discovery rules ask for 255,
+    // its multicast listener rules for 1), and without an IPv6 routing header (ufw drops type 0).
+    [Theory]
+    [InlineData("hl", "--hl-eq", false, "255", MatchResult.No)]
+    [InlineData("hl", "--hl-eq", true, "255", MatchResult.Yes)]
+    [InlineData("hl", "--hl-lt", false, "255", MatchResult.Yes)]
+    [InlineData("ttl", "--ttl-gt", false, "0", MatchResult.Yes)]
+    [InlineData("ttl", "--ttl-eq", false, "0", MatchResult.No)]
+    [InlineData("hl", "--hl-eq", false, "1", MatchResult.No)]
+    [InlineData("hl", "--hl-eq", false, "64", MatchResult.Yes)]
+    [InlineData("ttl", "--ttl-lt", false, "10", MatchResult.No)]
+    [InlineData("ttl", "--ttl-eq", false, "300", MatchResult.Unknown)]
+    [InlineData("rt", "--rt-type", false, "0", MatchResult.No)]
+    [InlineData("rt", "--rt-type", true, "0", MatchResult.No)]
+    [InlineData("rt", "--rt-segsleft", false, "1:5", MatchResult.No)]
+    public void Header_modules(string module, string option, bool negate, string value, MatchResult expected) =>
+        Assert.Equal(expected, Single(Read(module, option, negate, value).Context, Syn8080));
 
     [Fact]
     public void Reverse_path_passes_and_inverted_fails()

@@ -77,6 +77,9 @@ public sealed class CommandLineTests
     [InlineData("--no-such-flag")]
     [InlineData("diagnose", "--output", "yaml")]
     [InlineData("diagnose", "--port", "70000")]
+    [InlineData("diagnose", "--port", "notanumber")]
+    [InlineData("diagnose", "--port", "0")]
+    [InlineData("diagnose", "--port", "8080x")]
     [InlineData("--log.level", "chatty")]
     [InlineData("--web.listen-address", "example.com:80")]
     public async Task Bad_usage_exits_2(params string[] args)
@@ -84,6 +87,10 @@ public sealed class CommandLineTests
         var (exit, _, stderr) = await Run(args);
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.NotEmpty(stderr);
+        if (args is ["diagnose", "--port", var value])
+        {
+            Assert.Contains($"--port: expected a port number 1-65535, got '{value}'", stderr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

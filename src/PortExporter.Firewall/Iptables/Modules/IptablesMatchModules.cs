@@ -29,5 +29,8 @@ internal static class IptablesMatchModules
         ["pkttype"] = new(PacketModules.ReadPacketType),
         ["rpfilter"] = new(PacketModules.ReadReversePath, KnownWithoutOptions: true),
         ["set"] = new(SetModule.Read),
+        ["hl"] = new(HeaderModules.ReadHopLimit),
+        ["ttl"] = new(HeaderModules.ReadHopLimit),
+        ["rt"] = new(HeaderModules.ReadRoutingHeader),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }
