@@ -138,7 +138,11 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         return _refresh.State.Current?.Snapshot;
     }
 
-    public void Dispose() => _refresh.Dispose();
+    public void Dispose()
+    {
+        _refresh.Dispose();
+        _memory.Dispose();
+    }
 
     /// <summary>
     /// A refresh is due with no snapshot, when the change signal moved, or when the snapshot is older than the refresh

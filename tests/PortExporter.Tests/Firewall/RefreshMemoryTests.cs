@@ -8,31 +8,55 @@ public sealed class RefreshMemoryTests
     [Fact]
     public void A_refresh_that_allocated_little_leaves_the_heap_to_the_gc()
     {
-        var memory = new RefreshMemory(new FakeTimeProvider());
+        var time = new FakeTimeProvider();
+        using var memory = new RefreshMemory(time);
 
         Assert.False(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes - 1));
+        time.Advance(RefreshMemory.MinInterval * 2);
+        Assert.Equal(0, memory.Collections);
     }
 
     [Fact]
     public void A_large_refresh_runs_one_full_collection()
     {
-        var memory = new RefreshMemory(new FakeTimeProvider());
+        using var memory = new RefreshMemory(new FakeTimeProvider());
         var before = GC.CollectionCount(GC.MaxGeneration);
 
         Assert.True(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
+        Assert.Equal(1, memory.Collections);
         Assert.True(GC.CollectionCount(GC.MaxGeneration) > before);
     }
 
     [Fact]
-    public void Collections_are_at_most_one_per_interval_however_often_the_ruleset_changes()
+    public void Refreshes_within_the_interval_are_collected_once_when_it_has_passed()
+    {
+        var time = new FakeTimeProvider();
+        using var memory = new RefreshMemory(time);
+
+        Assert.True(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes * 4));
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.False(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
+        Assert.Equal(1, memory.Collections);
+
+        time.Advance(RefreshMemory.MinInterval - TimeSpan.FromSeconds(20));
+        Assert.Equal(2, memory.Collections);
+        time.Advance(RefreshMemory.MinInterval * 3);
+        Assert.Equal(2, memory.Collections);
+    }
+
+    [Fact]
+    public void Disposing_cancels_a_deferred_collection()
     {
         var time = new FakeTimeProvider();
         var memory = new RefreshMemory(time);
+        Assert.True(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
+        Assert.False(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
 
-        Assert.True(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
-        time.Advance(RefreshMemory.MinInterval - TimeSpan.FromSeconds(1));
-        Assert.False(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes * 4));
-        time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
+        memory.Dispose();
+        time.Advance(RefreshMemory.MinInterval * 2);
+
+        Assert.Equal(1, memory.Collections);
     }
 }
