@@ -33,14 +33,15 @@ public sealed class RefreshMemoryTests
         var time = new FakeTimeProvider();
         using var memory = new RefreshMemory(time);
 
+        var third = RefreshMemory.MinInterval / 3;
         Assert.True(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Advance(third);
         Assert.False(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes * 4));
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Advance(third);
         Assert.False(memory.AfterRefresh(RefreshMemory.MinAllocatedBytes));
         Assert.Equal(1, memory.Collections);
 
-        time.Advance(RefreshMemory.MinInterval - TimeSpan.FromSeconds(20));
+        time.Advance(RefreshMemory.MinInterval - third - third);
         Assert.Equal(2, memory.Collections);
         time.Advance(RefreshMemory.MinInterval * 3);
         Assert.Equal(2, memory.Collections);
