@@ -7,7 +7,8 @@
 #   bench/run.sh --quick     N = 1k, R = 100 and 10k, fewer scrapes (under 2 minutes after the build)
 #   bench/run.sh --matrix    what users run: the default config (probes on), the framework-dependent and the
 #                            NativeAOT publish beside node_exporter, N = 1k, 10k x R = 100, 1k, 10k, the ruleset
-#                            changed every 100 scrapes so the peak of a refresh is in the RSS peak (about 30 min)
+#                            changed every 100 scrapes so the peak of a refresh is in the RSS peak, 35 s of
+#                            settling before the steady RSS (about 30 min)
 #
 # Options:
 #   --sockets "N ..."        socket counts (default "1000 10000 100000")
@@ -21,6 +22,8 @@
 #   --defaults               the exporter's default config but for the ports (probes on); default: probes off
 #   --refresh-every K        change the ruleset (add and delete an empty table) every K scrapes: each change makes
 #                            the exporter read the ruleset again, so the RSS peak (VmHWM) holds a refresh's peak
+#   --settle S               after the scrapes, S more seconds of one scrape a second (as Prometheus scrapes)
+#                            before the steady RSS is read: what memory the last refresh leaves behind
 #
 # Everything happens in network namespaces named pebench-*: no interface, route, rule or sysctl of the
 # host's own namespace is touched (the socket helper raises only its own soft fd limit). Run as root.
@@ -53,6 +56,7 @@ probes=1
 quick=0
 defaults=0
 refresh_every=0
+settle=0
 scrapes_given=0
 exporters=()
 
@@ -62,7 +66,7 @@ die() {
     printf 'bench: error: %s\n' "$*" >&2
     exit 1
 }
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 readonly COMMAND_LINE="bench/run.sh${*:+ $*}"
 while (($#)); do
@@ -71,11 +75,12 @@ while (($#)); do
         quick=1 sockets_list=1000 scrapes=300 probe_requests=2 probe_concurrencies=32
         ;;
     --matrix)
-        sockets_list="1000 10000" rules_list="100 1000 10000" aot=1 probes=0 defaults=1 refresh_every=100
+        sockets_list="1000 10000" rules_list="100 1000 10000" aot=1 probes=0 defaults=1 refresh_every=100 settle=35
         ((scrapes_given)) || scrapes=300
         ;;
     --defaults) defaults=1 ;;
     --refresh-every) refresh_every=$2 && shift ;;
+    --settle) settle=$2 && shift ;;
     --sockets) sockets_list=$2 && shift ;;
     --rules) rules_list=$2 && shift ;;
     --ports) ports=$2 && shift ;;
@@ -191,6 +196,7 @@ stop() {
     say "listener_percent=$LISTENER_PERCENT"
     say "defaults=$defaults"
     say "refresh_every=$refresh_every"
+    say "settle_s=$settle"
     say "exporters=${exporters[*]%%=*}"
     say "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RUN_DIR/machine.env"
@@ -347,6 +353,10 @@ bench_server() {
     scrape_loop "$url" "$first_scrapes" steady "$samples"
     say "rss_${first_scrapes}_kib=$(rss_kib "$pid")" >>"$info"
     scrape_loop "$url" $((scrapes - first_scrapes)) steady "$samples"
+    if ((settle > 0)); then
+        say "rss_unsettled_kib=$(rss_kib "$pid")" >>"$info"
+        in_ns bash -c 'for ((i = 0; i < $2; i++)); do curl -sSf -o /dev/null "$1" || exit 1; sleep 1; done' settle "$url" "$settle"
+    fi
     {
         say "rss_final_kib=$(rss_kib "$pid")"
         say "rss_peak_kib=$(peak_kib "$pid")"

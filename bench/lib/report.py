@@ -250,7 +250,9 @@ def main():
     w(f"Config: {'the defaults but for the ports (probes on)' if machine.get('defaults') == '1' else 'probes off'}; "
       + (f"the ruleset changed every {machine.get('refresh_every')} scrapes (each change is one refresh); "
          if machine.get('refresh_every', '0') != '0' else "")
-      + "RSS steady is VmRSS after all scrapes, peak is VmHWM (the high-water mark of the whole run). "
+      + (f"RSS steady is VmRSS after all scrapes and {machine.get('settle_s')} s more of one scrape a second, "
+         if machine.get('settle_s', '0') != '0' else "RSS steady is VmRSS after all scrapes, ")
+      + "peak is VmHWM (the high-water mark of the whole run). "
       + "Limits: p50 at most node_exporter's, p99 at most 2x, RSS steady and peak at most 1.5x.\n")
     w("| exporter | N | R | scrape p50 ms (ratio) | p99 ms (ratio) | RSS steady MiB (ratio) | RSS peak MiB (ratio) |")
     w("|---|---|---|---|---|---|---|")
