@@ -8,7 +8,7 @@
 #   bench/run.sh --matrix    what users run: the default config (probes on), the framework-dependent and the
 #                            NativeAOT publish beside node_exporter, N = 1k, 10k x R = 100, 1k, 10k, the ruleset
 #                            changed every 100 scrapes so the peak of a refresh is in the RSS peak, 35 s of
-#                            settling before the steady RSS (about 30 min)
+#                            settling before the steady RSS (about 15 min)
 #
 # Options:
 #   --sockets "N ..."        socket counts (default "1000 10000 100000")
