@@ -5,6 +5,10 @@
 #
 #   bench/run.sh             the full run: N = 1k, 10k, 100k sockets x R = 100, 10k rules (about 25 min)
 #   bench/run.sh --quick     N = 1k, R = 100 and 10k, fewer scrapes (under 2 minutes after the build)
+#   bench/run.sh --matrix    what users run: the default config (probes on), the framework-dependent and the
+#                            NativeAOT publish beside node_exporter, N = 1k, 10k x R = 100, 1k, 10k, the ruleset
+#                            changed every 100 scrapes so the peak of a refresh is in the RSS peak, 35 s of
+#                            settling before the steady RSS (about 15 min)
 #
 # Options:
 #   --sockets "N ..."        socket counts (default "1000 10000 100000")
@@ -15,6 +19,11 @@
 #   --aot                    also publish and benchmark the NativeAOT binary (-p:Aot=true)
 #   --no-build               use the binaries as they are
 #   --no-probes              skip the hanging-probe deadline test
+#   --defaults               the exporter's default config but for the ports (probes on); default: probes off
+#   --refresh-every K        change the ruleset (add and delete an empty table) every K scrapes: each change makes
+#                            the exporter read the ruleset again, so the RSS peak (VmHWM) holds a refresh's peak
+#   --settle S               after the scrapes, S more seconds of one scrape a second (as Prometheus scrapes)
+#                            before the steady RSS is read: what memory the last refresh leaves behind
 #
 # Everything happens in network namespaces named pebench-*: no interface, route, rule or sysctl of the
 # host's own namespace is touched (the socket helper raises only its own soft fd limit). Run as root.
@@ -45,6 +54,10 @@ build=1
 aot=0
 probes=1
 quick=0
+defaults=0
+refresh_every=0
+settle=0
+scrapes_given=0
 exporters=()
 
 say() { printf '%s\n' "$*"; }
@@ -53,7 +66,7 @@ die() {
     printf 'bench: error: %s\n' "$*" >&2
     exit 1
 }
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 readonly COMMAND_LINE="bench/run.sh${*:+ $*}"
 while (($#)); do
@@ -61,10 +74,17 @@ while (($#)); do
     --quick)
         quick=1 sockets_list=1000 scrapes=300 probe_requests=2 probe_concurrencies=32
         ;;
+    --matrix)
+        sockets_list="1000 10000" rules_list="100 1000 10000" aot=1 probes=0 defaults=1 refresh_every=100 settle=35
+        ((scrapes_given)) || scrapes=300
+        ;;
+    --defaults) defaults=1 ;;
+    --refresh-every) refresh_every=$2 && shift ;;
+    --settle) settle=$2 && shift ;;
     --sockets) sockets_list=$2 && shift ;;
     --rules) rules_list=$2 && shift ;;
     --ports) ports=$2 && shift ;;
-    --scrapes) scrapes=$2 && shift ;;
+    --scrapes) scrapes=$2 scrapes_given=1 && shift ;;
     --exporter) exporters+=("$2") && shift ;;
     --aot) aot=1 ;;
     --no-build) build=0 ;;
@@ -174,6 +194,9 @@ stop() {
     say "first_scrapes=$first_scrapes"
     say "scrape_timeout=$SCRAPE_TIMEOUT"
     say "listener_percent=$LISTENER_PERCENT"
+    say "defaults=$defaults"
+    say "refresh_every=$refresh_every"
+    say "settle_s=$settle"
     say "exporters=${exporters[*]%%=*}"
     say "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RUN_DIR/machine.env"
@@ -276,6 +299,8 @@ time_commands() {
 }
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# The peak resident size of the process's life so far (the kernel's high-water mark).
+peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 
 wait_http() {
     local url=$1 pid=$2 tries=0
@@ -288,14 +313,18 @@ wait_http() {
 }
 
 # COUNT scrapes of URL; appends "PHASE total SECONDS" and, for PortExporter, "PHASE collector NAME SECONDS"
-# and "PHASE bytes N" lines to FILE.
+# and "PHASE bytes N" lines to FILE. With --refresh-every K, the ruleset changes (an empty table added and
+# deleted: two commits, no rule changed) after every K-th scrape.
 scrape_loop() {
     local url=$1 count=$2 phase=$3 file=$4
     in_ns bash -c '
         set -o pipefail
         for ((i = 0; i < $2; i++)); do
             curl -sSf -H "X-Prometheus-Scrape-Timeout-Seconds: $3" -w "\n#scrape %{time_total} %{size_download}\n" "$1" || exit 1
-        done' scrape "$url" "$count" "$SCRAPE_TIMEOUT" |
+            if (($4 > 0 && (i + 1) % $4 == 0)); then
+                nft add table ip pebench_refresh && nft delete table ip pebench_refresh || exit 1
+            fi
+        done' scrape "$url" "$count" "$SCRAPE_TIMEOUT" "$refresh_every" |
         awk -v phase="$phase" '
             /^port_exporter_collector_duration_seconds\{/ {
                 match($0, /collector="[^"]+"/)
@@ -324,8 +353,13 @@ bench_server() {
     scrape_loop "$url" "$first_scrapes" steady "$samples"
     say "rss_${first_scrapes}_kib=$(rss_kib "$pid")" >>"$info"
     scrape_loop "$url" $((scrapes - first_scrapes)) steady "$samples"
+    if ((settle > 0)); then
+        say "rss_unsettled_kib=$(rss_kib "$pid")" >>"$info"
+        in_ns bash -c 'for ((i = 0; i < $2; i++)); do curl -sSf -o /dev/null "$1" || exit 1; sleep 1; done' settle "$url" "$settle"
+    fi
     {
         say "rss_final_kib=$(rss_kib "$pid")"
+        say "rss_peak_kib=$(peak_kib "$pid")"
         say "scrapes=$scrapes"
         say "cpu_ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")"
     } >>"$info"
@@ -335,7 +369,11 @@ bench_server() {
 exporter_config() {
     local file=$1 port name
     {
-        say "# bench/run.sh: $ports watched ports, probes off (the probe deadline is measured on its own)"
+        if ((defaults)); then
+            say "# bench/run.sh: $ports watched ports, everything else the defaults (probes on)"
+        else
+            say "# bench/run.sh: $ports watched ports, probes off (the probe deadline is measured on its own)"
+        fi
         say "ports:"
         for ((port = WATCHED_FIRST; port <= WATCHED_LAST; port++)); do
             name=svc-$((port - WATCHED_FIRST + 1))
@@ -343,8 +381,10 @@ exporter_config() {
             say "    port: $port"
             say "    process: pebench-svc"
         done
-        say "probes:"
-        say "  enabled: false"
+        if ((!defaults)); then
+            say "probes:"
+            say "  enabled: false"
+        fi
     } >"$file"
 }
 

@@ -245,6 +245,45 @@ def main():
                   f"{mib(ours_rss)} MiB vs {mib(their_rss)} MiB | {value} | 1.0 | {verdict} |")
     w("")
 
+    # What users run: scrape p50/p99 and resident memory, steady and peak, against node_exporter's
+    w("## Scrape and memory against node_exporter (ratios from this run)\n")
+    w(f"Config: {'the defaults but for the ports (probes on)' if machine.get('defaults') == '1' else 'probes off'}; "
+      + (f"the ruleset changed every {machine.get('refresh_every')} scrapes (each change is one refresh); "
+         if machine.get('refresh_every', '0') != '0' else "")
+      + (f"RSS steady is VmRSS after all scrapes and {machine.get('settle_s')} s more of one scrape a second, "
+         if machine.get('settle_s', '0') != '0' else "RSS steady is VmRSS after all scrapes, ")
+      + "peak is VmHWM (the high-water mark of the whole run). "
+      + "Limits: p50 at most node_exporter's, p99 at most 2x, RSS steady and peak at most 1.5x.\n")
+    w("| exporter | N | R | scrape p50 ms (ratio) | p99 ms (ratio) | RSS steady MiB (ratio) | RSS peak MiB (ratio) |")
+    w("|---|---|---|---|---|---|---|")
+    for n, r, _ in cells:
+        node_total, node_env = nodes[(n, r)]
+        if node_total:
+            w(f"| node_exporter | {human(n)} | {human(r)} | {ms(node_total['median'])} | {ms(node_total['p99'])} | "
+              f"{mib(node_env.get('rss_final_kib'))} | {mib(node_env.get('rss_peak_kib'))} |")
+        for label in exporters:
+            scrapes, _, env = results[(label, n, r)]
+            total = summary([s["@total"] for s in scrapes])
+
+            def cell(ours, theirs, limit):
+                value = ratio(ours, theirs)
+                if value is None:
+                    return "n/a"
+                mark = "" if value <= limit else " **missed**"
+                return f"({value:.2f}{mark})"
+
+            cols = []
+            if total and node_total:
+                cols.append(f"{ms(total['median'])} {cell(total['median'], node_total['median'], 1.0)}")
+                cols.append(f"{ms(total['p99'])} {cell(total['p99'], node_total['p99'], 2.0)}")
+            else:
+                cols += ["n/a", "n/a"]
+            for key in ("rss_final_kib", "rss_peak_kib"):
+                ours, theirs = env.get(key), node_env.get(key)
+                cols.append(f"{mib(ours)} {cell(int(ours), int(theirs), 1.5)}" if ours and theirs else "n/a")
+            w(f"| {label} | {human(n)} | {human(r)} | " + " | ".join(cols) + " |")
+    w("")
+
     # Probes
     probes_env = read_env(os.path.join(run, "probes", "probes.env"))
     if probes_env:

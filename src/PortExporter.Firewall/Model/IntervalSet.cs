@@ -66,13 +66,26 @@ public sealed class IntervalSet
     /// <summary>Builds a set from ranges in any order; overlapping and adjacent ranges are merged.</summary>
     public static IntervalSet Of(IEnumerable<(UInt128 Low, UInt128 High)> ranges)
     {
-        var list = ranges.Select(r => r.Low <= r.High ? (r.Low, r.High) : (Low: r.High, High: r.Low)).ToList();
+        ArgumentNullException.ThrowIfNull(ranges);
+
+        // Nearly every set a rule holds is one value or range: no list, no sort (a ruleset compiles tens of thousands).
+        if (ranges is IReadOnlyList<(UInt128 Low, UInt128 High)> { Count: <= 1 } few)
+        {
+            return few.Count == 0 ? Empty : Range(few[0].Low, few[0].High);
+        }
+
+        var list = new List<(UInt128 Low, UInt128 High)>(ranges.TryGetNonEnumeratedCount(out var count) ? count : 4);
+        foreach (var (low, high) in ranges)
+        {
+            list.Add(low <= high ? (low, high) : (high, low));
+        }
+
         if (list.Count == 0)
         {
             return Empty;
         }
 
-        list.Sort((a, b) => a.Low.CompareTo(b.Low));
+        list.Sort(static (a, b) => a.Low.CompareTo(b.Low));
         var bounds = new List<UInt128>(list.Count * 2);
         var (curLow, curHigh) = list[0];
         for (var i = 1; i < list.Count; i++)
@@ -100,7 +113,18 @@ public sealed class IntervalSet
 
         bounds.Add(curLow);
         bounds.Add(curHigh);
-        return curHigh <= ulong.MaxValue ? new IntervalSet(bounds.Select(b => (ulong)b).ToArray()) : new IntervalSet(bounds.ToArray());
+        if (curHigh > ulong.MaxValue)
+        {
+            return new IntervalSet(bounds.ToArray());
+        }
+
+        var narrow = new ulong[bounds.Count];
+        for (var i = 0; i < narrow.Length; i++)
+        {
+            narrow[i] = (ulong)bounds[i];
+        }
+
+        return new IntervalSet(narrow);
     }
 
     public static IntervalSet Union(IntervalSet a, IntervalSet b) => Of(a.Ranges().Concat(b.Ranges()));

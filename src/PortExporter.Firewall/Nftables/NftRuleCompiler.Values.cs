@@ -76,7 +76,7 @@ internal sealed partial class NftRuleCompiler
     private static FieldValues? NumericElements(PacketField field, int? version, List<JsonElement> elements, out string? why)
     {
         why = null;
-        var ranges = new List<(UInt128, UInt128)>();
+        var ranges = new List<(UInt128, UInt128)>(elements.Count);
         foreach (var e in elements)
         {
             var u = Unwrap(e);

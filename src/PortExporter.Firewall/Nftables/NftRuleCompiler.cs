@@ -148,13 +148,15 @@ internal sealed partial class NftRuleCompiler
 
         foreach (var p in e.EnumerateObject())
         {
-            if (Statements.TryGetValue(p.Name, out var handler))
+            // JsonProperty.Name makes a new string on every call: once per statement.
+            var name = p.Name;
+            if (Statements.TryGetValue(name, out var handler))
             {
-                handler(this, p.Name, p.Value);
+                handler(this, name, p.Value);
             }
             else
             {
-                _matches.Add(new UnknownMatch($"statement {p.Name}"));
+                _matches.Add(new UnknownMatch($"statement {name}"));
             }
         }
     }

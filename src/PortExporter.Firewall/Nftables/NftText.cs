@@ -74,7 +74,9 @@ internal static class NftText
 
         foreach (var p in e.EnumerateObject())
         {
-            return StatementTexts.TryGetValue(p.Name, out var text) ? text(p.Name, p.Value) : Other(p.Name, p.Value);
+            // JsonProperty.Name makes a new string on every call: once.
+            var name = p.Name;
+            return StatementTexts.TryGetValue(name, out var text) ? text(name, p.Value) : Other(name, p.Value);
         }
 
         return string.Empty;
@@ -151,7 +153,8 @@ internal static class NftText
                 foreach (var p in e.EnumerateObject())
                 {
                     var v = p.Value;
-                    switch (p.Name)
+                    var name = p.Name;
+                    switch (name)
                     {
                         case "payload":
                             return Str(v, "protocol") is { } proto ? $"{proto} {Str(v, "field")}" : $"@{Str(v, "base")},{Num(v, "offset")},{Num(v, "len")}";
@@ -174,15 +177,15 @@ internal static class NftText
                             return string.Join(" . ", v.EnumerateArray().Select(x => Expr(x, quoteStrings)));
                         case "&" or "|" or "^":
                             var parts = v.EnumerateArray().Select(x => Expr(x)).ToArray();
-                            return parts.Length == 2 ? $"{parts[0]} {p.Name} {(parts[1].Contains(',', StringComparison.Ordinal) ? $"({parts[1].Replace(", ", " | ", StringComparison.Ordinal)})" : parts[1])}" : Compact(e);
+                            return parts.Length == 2 ? $"{parts[0]} {name} {(parts[1].Contains(',', StringComparison.Ordinal) ? $"({parts[1].Replace(", ", " | ", StringComparison.Ordinal)})" : parts[1])}" : Compact(e);
                         case "elem":
                             return v.TryGetProperty("val", out var val) ? Expr(val, quoteStrings) : Compact(v);
                         case "accept" or "drop" or "continue" or "return":
-                            return p.Name;
+                            return name;
                         case "jump" or "goto":
-                            return $"{p.Name} {Str(v, "target")}";
+                            return $"{name} {Str(v, "target")}";
                         default:
-                            return v.ValueKind == JsonValueKind.Object && Str(v, "key") is { } otherKey ? $"{p.Name} {otherKey}" : $"{p.Name} {Compact(v)}";
+                            return v.ValueKind == JsonValueKind.Object && Str(v, "key") is { } otherKey ? $"{name} {otherKey}" : $"{name} {Compact(v)}";
                     }
                 }
 
