@@ -138,48 +138,9 @@ public sealed class BaselineNamespaceTests
         return body;
     }
 
-    /// <summary>A namespace with an outside link and a default route, a web service on 8080 and its config.</summary>
-    private sealed class Lab : IDisposable
+    /// <summary>The web service lab; the process name is part of the baseline.</summary>
+    private sealed class Lab() : WebServiceLab("baseline", 78, "pe-bl-web")
     {
-        private readonly Netns _peer;
-        private readonly string _binary;
-
-        public Lab()
-        {
-            Ns = new Netns("baseline");
-            _peer = new Netns("baselinepeer");
-            Dir = new TempDir();
-            Ns.Link("eth0", "10.78.0.1/24", _peer, "eth0", "10.78.0.254/24");
-            Ns.Exec("ip", "route", "add", "default", "via", "10.78.0.254");
-
-            // A copy of socat under its own name: the process name is part of the baseline.
-            _binary = Path.Combine(Dir.Path, "pe-bl-web");
-            File.Copy("/usr/bin/socat", _binary);
-            Web = StartWeb("0.0.0.0");
-            Config = Dir.File("config.yml", """
-                web:
-                  min_collection_interval: 1ms  # every scrape collects afresh: the test changes the host between scrapes
-                ports:
-                  - name: web
-                    port: 8080
-                """);
-        }
-
-        public Netns Ns { get; }
-
-        public TempDir Dir { get; }
-
-        public string Config { get; }
-
-        public System.Diagnostics.Process Web { get; private set; }
-
-        public System.Diagnostics.Process StartWeb(string address)
-        {
-            Web = Ns.Start(_binary, $"TCP-LISTEN:8080,bind={address},reuseaddr,fork", "SYSTEM:echo hello");
-            Ns.WaitForListener(8080);
-            return Web;
-        }
-
         /// <summary>Writes a baseline of the namespace with the verb and returns its path.</summary>
         public string Baseline(string name)
         {
@@ -190,12 +151,5 @@ public sealed class BaselineNamespaceTests
         }
 
         public Shell.Result Check(string file) => Ns.ExecAllowFailure(ExporterBinary.Command("baseline", "--config.file", Config, "--check", file));
-
-        public void Dispose()
-        {
-            Ns.Dispose();
-            _peer.Dispose();
-            Dir.Dispose();
-        }
     }
 }
