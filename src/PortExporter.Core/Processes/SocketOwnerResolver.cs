@@ -77,7 +77,9 @@ public sealed class SocketOwnerResolver(TimeSpan? unownedRetry = null)
             var owners = Describe(procfs, found);
             _owned = found.Where(f => owners.ContainsKey(f.Key)).ToDictionary(f => f.Key, f => f.Value);
             _unowned = unowned;
-            return new SocketOwners(owners, _lastUnreadable, scanned);
+            // Unreadable processes matter only while an owner is missing: once every socket's owner is found, the
+            // processes the search could not read hid nothing (a sandbox's init, another tenant's daemon).
+            return new SocketOwners(owners, unowned.Count > 0 ? _lastUnreadable : 0, scanned);
         }
     }
 

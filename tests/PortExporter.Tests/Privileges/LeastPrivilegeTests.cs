@@ -86,6 +86,25 @@ public sealed class LeastPrivilegeTests : IDisposable
         Exposition.AssertOthersSucceeded(body, set == "none" ? [CollectorNames.Firewall] : []);
     }
 
+    [Fact]
+    public async Task Processes_it_cannot_read_do_not_count_once_every_owner_is_found()
+    {
+        // A listener of nobody's own: nobody reads its own processes' fds without any capability, while root's
+        // processes (scanned before it, lower pids) stay unreadable. Every owner found, they hid nothing.
+        _ns.Start("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "socat", "TCP-LISTEN:8081,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo own");
+        _ns.WaitForListener(8081);
+        var config = _copy.File("own.yml", """
+            ports:
+              - name: own
+                port: 8081
+            """);
+        using var exporter = new RunningExporter(_ns, ["--config.file", config], prefix: NonRootExporter.AsNobody([]), command: _copy.Command);
+        var body = (await DeadlineScrapes.ScrapeAsync(exporter, 1, _output))[0];
+
+        Assert.Equal(1, Value(body, "port_listener_info", ("service", "own"), ("process", "socat")));
+        Assert.Equal(0, Value(body, "port_exporter_processes_unreadable"));
+    }
+
     public void Dispose()
     {
         _copy.Dispose();
