@@ -297,8 +297,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 return new FirewallPortResult(none, inside.Decision) { InsideConnection = inside.Connection, InsideAddresses = inside.Addresses, From = from };
             }
 
-            var outside = evaluator.Evaluate(plan.Outside, network.IsLocal, network.EgressInterface);
-            outside = outside with { Decision = ForwardingSysctls.Gate(outside.Decision, plan.Outside, network.Forwarding) };
+            var outside = Evaluate(plan.Outside, network, network.EgressInterface);
             var explanation = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, plan.Outside) : null;
             return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, plan.Outside, explanation)
             {
@@ -306,6 +305,16 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 InsideAddresses = inside.Addresses,
                 From = from,
             };
+        }
+
+        /// <summary>
+        /// One connection through the rules, then through the host's forwarding sysctls: a connection the rules send
+        /// on to another address is dropped where the ingress interface does not forward (every source alike).
+        /// </summary>
+        private FirewallEvaluation Evaluate(SimulatedConnection connection, HostNetwork network, Func<IPAddress, string?>? egress = null)
+        {
+            var evaluation = evaluator.Evaluate(connection, network.IsLocal, egress);
+            return evaluation with { Decision = ForwardingSysctls.Gate(evaluation.Decision, connection, network.Forwarding) };
         }
 
         /// <summary>
@@ -320,8 +329,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 return new SourceVerdict(source.Source, Unknown(source.Problem), null);
             }
 
-            var ends = source.Connections.Select(c => (Connection: c, Evaluation: evaluator.Evaluate(c, network.IsLocal)))
-                .Select(e => e with { Evaluation = e.Evaluation with { Decision = ForwardingSysctls.Gate(e.Evaluation.Decision, e.Connection, network.Forwarding) } }).ToList();
+            var ends = source.Connections.Select(c => (Connection: c, Evaluation: Evaluate(c, network))).ToList();
             var deciding = ends.FirstOrDefault(e => e.Evaluation.Decision.Blocks);
             if (deciding.Connection is null)
             {

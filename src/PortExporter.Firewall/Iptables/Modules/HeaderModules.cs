@@ -34,8 +34,8 @@ internal static class HeaderModules
         }
 
         return context.WithValue(text => context.Matches.Add(
-            int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= 255
-                ? new ConstantMatch(Compare(comparison, n) != negate ? MatchResult.Yes : MatchResult.No)
+            FirewallValueParser.TryUInt(text, out var n) && n <= 255
+                ? new ConstantMatch(Compare(comparison, (int)n) != negate ? MatchResult.Yes : MatchResult.No)
                 : new UnknownMatch($"{option} {text}")));
     }
 
