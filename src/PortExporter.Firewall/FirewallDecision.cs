@@ -21,4 +21,13 @@ public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, s
 
     /// <summary>Where a DNAT forwards the connection to (another host, a container), or null when it stays on this host.</summary>
     public System.Net.IPEndPoint? ForwardedTo { get; init; }
+
+    /// <summary>
+    /// Every address a random choice on the way (kube-proxy's <c>-m statistic --mode random</c>, nft <c>numgen</c>) can
+    /// forward the connection to, when there are several; <see cref="ForwardedTo"/> is the first. Null otherwise.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPEndPoint>? ForwardedToChoices { get; init; }
+
+    /// <summary>Where the connection can be forwarded to: <see cref="ForwardedToChoices"/>, else <see cref="ForwardedTo"/> alone, else nothing.</summary>
+    public IEnumerable<System.Net.IPEndPoint> ForwardTargets => ForwardedToChoices ?? (ForwardedTo is { } to ? [to] : []);
 }

@@ -29,8 +29,7 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
         return [.. firewall.Ports
             .OrderBy(p => p.Key.Port).ThenBy(p => p.Key.Protocol)
             .SelectMany(p => p.Value.Sources
-                .Select(s => s.Decision.ForwardedTo)
-                .OfType<System.Net.IPEndPoint>()
+                .SelectMany(s => s.Decision.ForwardTargets)
                 .Select(to => new BackendTarget(to.Address, to.Port, p.Key.Protocol)))
             .Distinct()];
     }

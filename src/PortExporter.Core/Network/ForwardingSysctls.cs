@@ -81,6 +81,7 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
             Detail = string.Create(CultureInfo.InvariantCulture, $"the DNAT sends the connection to {to}, but the kernel does not forward what comes in on {connection.Interface} ({off.Sysctl} = 0): it is not routed on"),
             Path = $"{path} -> not forwarded ({off.Sysctl} = 0)",
             ForwardedTo = to,
+            ForwardedToChoices = decision.ForwardedToChoices,
         };
     }
 

@@ -107,6 +107,11 @@ public sealed class FirewallEvaluator
 
         var taken = Explore(connection, routing, [.. choices, true], ref walks);
         var skipped = Explore(connection, routing, [.. choices, false], ref walks);
+        if (pending.Random)
+        {
+            return RandomOutcomes.Either(taken, skipped, pending.Rule?.Label ?? pending.Chain.Name);
+        }
+
         if (taken.Decision.Verdict == skipped.Decision.Verdict && taken.Decision.Verdict != FirewallVerdict.Unknown && taken.Redirect == skipped.Redirect)
         {
             return skipped;
@@ -135,7 +140,8 @@ public sealed class FirewallEvaluator
 
     private sealed record Routing(Func<IPAddress, bool> IsLocal, Func<IPAddress, string?>? Egress);
 
-    private sealed record ChoicePoint(FirewallTable Table, FirewallChain Chain, FirewallRule? Rule, string? Reason);
+    /// <param name="Random">A choice the kernel makes by chance (<see cref="RandomChoice"/>): both ways happen, nothing is unknown.</param>
+    private sealed record ChoicePoint(FirewallTable Table, FirewallChain Chain, FirewallRule? Rule, string? Reason, bool Random = false);
 
     private enum Flow
     {
@@ -508,7 +514,7 @@ public sealed class FirewallEvaluator
                         continue;
                     }
 
-                    var taken = Choose(new ChoicePoint(table, chain, rule, rule.UnknownReason));
+                    var taken = Choose(new ChoicePoint(table, chain, rule, rule.UnknownReason, RandomChoice.Decides(rule)));
                     if (taken is null)
                     {
                         return new Step(Flow.Choice);
@@ -588,8 +594,13 @@ public sealed class FirewallEvaluator
 
         private Step Lookup(VerdictMap map, FirewallTable table, FirewallChain chain, FirewallRule rule, int depth)
         {
-            foreach (var entry in map.Entries)
+            var random = RandomChoice.Decides(map);
+
+            // numgen ... vmap holding every value the number can take: the last element is taken when no other was.
+            var last = random && RandomChoice.CoversEveryDraw(map) ? map.Entries.Count - 1 : -1;
+            for (var e = 0; e < map.Entries.Count; e++)
             {
+                var entry = map.Entries[e];
                 var result = MatchResult.Yes;
                 for (var i = 0; i < map.Keys.Count && result != MatchResult.No; i++)
                 {
@@ -606,9 +617,9 @@ public sealed class FirewallEvaluator
                     continue;
                 }
 
-                if (result == MatchResult.Unknown)
+                if (result == MatchResult.Unknown && e != last)
                 {
-                    var taken = Choose(new ChoicePoint(table, chain, rule, "verdict map key"));
+                    var taken = Choose(new ChoicePoint(table, chain, rule, random ? "a random choice" : "verdict map key", random));
                     if (taken is null)
                     {
                         return new Step(Flow.Choice);

@@ -32,4 +32,10 @@ public enum PacketField
 
     /// <summary>The type of an ICMP / ICMPv6 packet.</summary>
     IcmpType,
+
+    /// <summary>
+    /// nft <c>numgen random|inc mod N</c>: a number the kernel draws for each new connection. Every value is possible,
+    /// so a match on it is a random choice (<see cref="RandomChoice"/>), never a fact about the packet.
+    /// </summary>
+    RandomNumber,
 }

@@ -39,6 +39,7 @@ internal sealed partial class NftRuleCompiler
         ("payload", static (r, v, deps) => r.Payload(v, deps)),
         ("meta", static (_, v, deps) => Keyed("meta", MetaFields, v, deps)),
         ("ct", static (_, v, deps) => Keyed("ct", ConntrackFields, v, deps)),
+        ("numgen", static (r, v, deps) => r.Numgen(v, deps)),
     ];
 
     /// <summary>What one protocol header's field is, with the matches its protocol implies.</summary>

@@ -310,7 +310,7 @@ internal sealed partial class NftRuleCompiler
             entries.Add(entry!);
         }
 
-        return new RuleAction(RuleActionKind.VerdictMap) { Map = new VerdictMap(keys, entries) };
+        return new RuleAction(RuleActionKind.VerdictMap) { Map = new VerdictMap(keys, entries) { RandomRange = keys.Contains(PacketField.RandomNumber) ? _randomRange : null } };
     }
 
     /// <summary>Reads a vmap's key into its fields and versions, with the matches they imply; an unknown action when a part is not a known field.</summary>

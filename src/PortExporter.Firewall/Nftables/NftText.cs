@@ -163,6 +163,8 @@ internal static class NftText
                             return key is "iifname" or "oifname" or "iif" or "oif" ? key : $"meta {key}";
                         case "ct":
                             return $"ct {Str(v, "key")}";
+                        case "numgen":
+                            return $"numgen {Str(v, "mode")} mod {Num(v, "mod")}{(v.TryGetProperty("offset", out var o) && o.ValueKind == JsonValueKind.Number && o.GetInt64() != 0 ? $" offset {o.GetInt64().ToString(CultureInfo.InvariantCulture)}" : string.Empty)}";
                         case "fib":
                             var flags = v.TryGetProperty("flags", out var f) ? string.Join(" . ", f.EnumerateArray().Select(x => x.GetString())) : string.Empty;
                             return $"fib {flags} {Str(v, "result")}";

@@ -98,4 +98,45 @@ public sealed class FirewallEvaluatorTests
         Assert.Equal(FirewallRule.MaxLabelLength, rule.Label.Length);
         Assert.EndsWith("...", rule.Label, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A load-balancing chain as kube-proxy writes it: the first endpoint by <c>-m statistic --mode random</c>, else the
+    /// second. Both ways are walked. Both forwarded and accepted: accept, with both endpoints known; one of them dropped
+    /// in FORWARD: the drop decides (some connections fail) and says so.
+    /// </summary>
+    [Theory]
+    [InlineData("", FirewallVerdict.Accept)]
+    [InlineData("-A FORWARD -d 10.244.2.7/32 -p tcp -m tcp --dport 8080 -j DROP", FirewallVerdict.Drop)]
+    public void Every_way_of_a_random_choice_is_followed(string forwardRule, FirewallVerdict expected)
+    {
+        var text = $"""
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :SVC - [0:0]
+            -A PREROUTING -p tcp -m tcp --dport 30080 -j SVC
+            -A SVC -m statistic --mode random --probability 0.50000000000 -j DNAT --to-destination 10.244.1.5:8080
+            -A SVC -j DNAT --to-destination 10.244.2.7:8080
+            COMMIT
+            *filter
+            :FORWARD ACCEPT [0:0]
+            {forwardRule}
+            COMMIT
+            """;
+        var tables = PortExporter.Firewall.Iptables.IptablesSaveParser.Parse(text, FirewallBackends.IptablesLegacy, 4, "test");
+        var evaluator = new FirewallEvaluator(new FirewallRuleset(tables));
+        var decision = evaluator.Evaluate(Outside(30080), a => a.Equals(IPAddress.Parse("10.77.0.1")), a => a.ToString().StartsWith("10.244.", StringComparison.Ordinal) ? "cni0" : "eth0").Decision;
+
+        Assert.Equal(expected, decision.Verdict);
+        Assert.Equal([new IPEndPoint(IPAddress.Parse("10.244.1.5"), 8080), new IPEndPoint(IPAddress.Parse("10.244.2.7"), 8080)], decision.ForwardTargets);
+        if (expected == FirewallVerdict.Drop)
+        {
+            Assert.Equal(new IPEndPoint(IPAddress.Parse("10.244.2.7"), 8080), decision.ForwardedTo);
+            Assert.StartsWith("a random choice (rule 1: -A SVC -m statistic", decision.Detail, StringComparison.Ordinal);
+            Assert.EndsWith("where they are dropped; the others are accepted", decision.Detail, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Null(decision.Detail);
+        }
+    }
 }

@@ -22,7 +22,7 @@ public sealed class IptablesMatchModulesTests
     public void Every_module_reads_through_the_table()
     {
         Assert.Equal(
-            ["addrtype", "comment", "conntrack", "dccp", "hashlimit", "hl", "icmp", "icmp6", "iprange", "limit", "mark", "multiport", "pkttype", "rpfilter", "rt", "sctp", "set", "state", "tcp", "ttl", "udp", "udplite"],
+            ["addrtype", "comment", "conntrack", "dccp", "hashlimit", "hl", "icmp", "icmp6", "iprange", "limit", "mark", "multiport", "pkttype", "rpfilter", "rt", "sctp", "set", "state", "statistic", "tcp", "ttl", "udp", "udplite"],
             IptablesMatchModules.ByName.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(
             ["comment", "icmp", "icmp6", "limit", "rpfilter", "tcp", "udp"],
@@ -67,13 +67,55 @@ public sealed class IptablesMatchModulesTests
     [Theory]
     [InlineData("state", "--state", "NEW", MatchResult.Yes)]
     [InlineData("conntrack", "--ctstate", "ESTABLISHED,RELATED", MatchResult.No)]
-    [InlineData("conntrack", "--ctstate", "DNAT", MatchResult.Unknown)]
+    [InlineData("conntrack", "--ctstate", "DNAT", MatchResult.No)]
+    [InlineData("conntrack", "--ctstate", "SNAT", MatchResult.Unknown)]
     [InlineData("conntrack", "--ctstatus", "NONE", MatchResult.Yes)]
     [InlineData("conntrack", "--ctstatus", "CONFIRMED", MatchResult.No)]
     public void Conntrack_modules_match_the_new_connection(string module, string option, string value, MatchResult expected)
     {
         Assert.Equal(ConntrackStates.New, Syn8080.ConntrackState);
         Assert.Equal(expected, Single(Read(module, option, false, value).Context, Syn8080));
+    }
+
+    /// <summary>
+    /// kube-proxy's KUBE-FIREWALL: <c>! --ctstate RELATED,ESTABLISHED,DNAT</c> is a new connection whose destination no
+    /// DNAT changed; once a DNAT translated it (a localhost NodePort), the DNAT pseudo-state matches.
+    /// </summary>
+    [Fact]
+    public void The_dnat_pseudo_state_is_a_translated_destination()
+    {
+        var match = Assert.Single(Read("conntrack", "--ctstate", true, "RELATED,ESTABLISHED,DNAT").Context.Matches);
+        Assert.Equal(MatchResult.Yes, match.Evaluate(Syn8080));
+        var natted = Packets.Syn("203.0.113.1", "10.77.0.1", 8080);
+        natted.DestinationNatted = true;
+        Assert.Equal(MatchResult.No, match.Evaluate(natted));
+        Assert.Null(match.UnknownReason);
+    }
+
+    /// <summary>
+    /// <c>-m statistic</c>: random and nth are a choice the kernel makes (understood, neither yes nor no, so the
+    /// evaluator follows both ways); a probability of 0 or 1 is no choice.
+    /// </summary>
+    [Fact]
+    public void Statistic_is_a_random_choice_unless_it_is_certain()
+    {
+        var random = Read("statistic", "--mode", false, "random").Context;
+        var choice = Assert.IsType<RandomChoiceMatch>(Assert.Single(random.Matches));
+        Assert.Equal((MatchResult.Unknown, null), (choice.Evaluate(Syn8080), choice.UnknownReason));
+        Assert.Equal(ModuleOptionResult.Done, IptablesMatchModules.ByName["statistic"].Read(new ModuleContext(["--probability", "0.5"], 4) { Position = 1 }, "statistic", "--probability", false));
+        Assert.IsType<RandomChoiceMatch>(Assert.Single(Read("statistic", "--mode", false, "nth").Context.Matches));
+        Assert.IsType<UnknownMatch>(Assert.Single(Read("statistic", "--mode", false, "other").Context.Matches));
+
+        foreach (var (p, negate, expected) in (IEnumerable<(string, bool, MatchResult)>)[("1", false, MatchResult.Yes), ("0.00000000000", false, MatchResult.No), ("1.0", true, MatchResult.No)])
+        {
+            var context = new ModuleContext(["--mode", "random", "--probability", p], 4) { Position = 1 };
+            IptablesMatchModules.ByName["statistic"].Read(context, "statistic", "--mode", false);
+            context.Position = 3;
+            IptablesMatchModules.ByName["statistic"].Read(context, "statistic", "--probability", negate);
+            Assert.Equal(expected, Single(context, Syn8080));
+        }
+
+        Assert.Equal(ModuleOptionResult.NotUnderstood, Read("statistic", "--bogus", false, "1").Result);
     }
 
     [Fact]

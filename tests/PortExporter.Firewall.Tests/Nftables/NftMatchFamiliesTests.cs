@@ -64,4 +64,39 @@ public sealed class NftMatchFamiliesTests
     [InlineData("""{"payload":{"protocol":"ip","field":"saddr"}}""", "\"203.0.113.1\"", MatchResult.Yes)]
     [InlineData("""{"meta":{"key":"pkttype"}}""", "\"sideways\"", MatchResult.Unknown)]
     public void Values_written_as_names(string left, string right, MatchResult expected) => Assert.Equal(expected, Evaluate(left, right));
+
+    /// <summary><c>numgen random mod N</c>: a random number, understood (no unknown reason), neither yes nor no.</summary>
+    [Fact]
+    public void Numgen_is_a_random_choice()
+    {
+        Assert.Equal(MatchResult.Unknown, Evaluate("""{"numgen":{"mode":"random","mod":2,"offset":0}}""", "0"));
+        using var doc = JsonDocument.Parse("""[{"match":{"op":"==","left":{"numgen":{"mode":"random","mod":2,"offset":0}},"right":0}},{"accept":null}]""");
+        var compiled = NftRuleCompiler.Compile(doc.RootElement.Clone(), TableFamily.Ip, new Dictionary<string, NftSetDefinition>());
+        var rule = new FirewallRule(1, 1, NftText.Rule(doc.RootElement, null), compiled.Matches, compiled.Action);
+        Assert.True(RandomChoice.Decides(rule));
+        Assert.Equal("numgen random mod 2 0 accept", rule.Text);
+        Assert.Equal(MatchResult.Unknown, Evaluate("""{"numgen":{"mode":"other","mod":2}}""", "0"));
+    }
+
+    /// <summary>
+    /// kube-proxy's <c>numgen random mod N vmap { 0 : goto …, …, N-1 : goto … }</c>: a verdict map keyed on the random
+    /// number, holding every value it can draw (then the last element is certain once the others were not taken);
+    /// one with fewer elements than the modulus, or an offset past them, is not.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 0, true)]
+    [InlineData(3, 0, false)]
+    [InlineData(2, 1, false)]
+    public void A_numgen_verdict_map_knows_whether_it_covers_every_draw(int mod, int offset, bool complete)
+    {
+        var json = """[{"vmap":{"key":{"numgen":{"mode":"random","mod":MOD,"offset":OFFSET}},"data":{"set":[[0,{"goto":{"target":"a"}}],[1,{"goto":{"target":"b"}}]]}}}]""";
+        using var doc = JsonDocument.Parse(json.Replace("MOD", $"{mod}", StringComparison.Ordinal).Replace("OFFSET", $"{offset}", StringComparison.Ordinal));
+        var compiled = NftRuleCompiler.Compile(doc.RootElement.Clone(), TableFamily.Ip, new Dictionary<string, NftSetDefinition>());
+        var map = Assert.IsType<VerdictMap>(compiled.Action.Map);
+        Assert.Equal([PacketField.RandomNumber], map.Keys);
+        Assert.Equal(((ulong)offset, (ulong)(offset + mod - 1)), map.RandomRange);
+        Assert.True(RandomChoice.Decides(map));
+        Assert.Equal(complete, RandomChoice.CoversEveryDraw(map));
+        Assert.Null(compiled.Matches.Select(m => m.UnknownReason).FirstOrDefault(r => r is not null));
+    }
 }

@@ -143,6 +143,66 @@ public sealed class FirewallCaptureEvaluatorTests
         Assert.Equal("prerouting -> dnat 172.31.0.2:81 -> forward out docker0 -> drop", user.Path);
     }
 
+    /// <summary>
+    /// kube-proxy in iptables mode: NodePort 30080 goes KUBE-SERVICES -> KUBE-NODEPORTS -> KUBE-EXT -> KUBE-SVC, whose
+    /// <c>-m statistic --mode random</c> picks KUBE-SEP 10.244.1.5:8080 or the other one; both ways are followed, both
+    /// endpoints are known, and KUBE-FORWARD's masquerade-mark rule accepts them. NodePort 30081 without endpoints is
+    /// rejected in KUBE-EXTERNAL-SERVICES, naming the service.
+    /// </summary>
+    [Fact]
+    public void A_kube_proxy_node_port_is_followed_to_every_endpoint_of_its_random_choice()
+    {
+        const string fixture = "kube-proxy-iptables";
+        var network = FirewallFixture.Network(fixture);
+        var evaluator = Fixture(fixture);
+
+        var web = evaluator.Evaluate(Outside(30080), network.IsLocal, network.EgressInterface);
+        Assert.Equal((FirewallVerdict.Accept, "filter", "KUBE-FORWARD"), (web.Decision.Verdict, web.Decision.Table, web.Decision.Chain));
+        Assert.EndsWith("-m mark --mark 0x4000/0x4000 -j ACCEPT", web.Decision.Rule, StringComparison.Ordinal);
+        Assert.Equal("prerouting -> dnat 10.244.1.5:8080 -> forward out cni0 -> postrouting -> accept", web.Decision.Path);
+        Assert.Equal([Endpoint("10.244.1.5:8080"), Endpoint("10.244.2.7:8080")], web.Decision.ForwardTargets);
+        Assert.Contains("nat KUBE-SEP-AFGSLHOD2HFNCBX4", web.Redirect, StringComparison.Ordinal);
+
+        var down = evaluator.Evaluate(Outside(30081), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Reject, "filter", "KUBE-EXTERNAL-SERVICES"), (down.Verdict, down.Table, down.Chain));
+        Assert.Contains("default/down:http has no endpoints", down.Rule, StringComparison.Ordinal);
+
+        // The node itself on 127.0.0.1 (localhost NodePorts): nat OUTPUT sends it to a pod; KUBE-FIREWALL's localnet
+        // drop spares it (its source is 127.0.0.1, and it is DNATed).
+        var host = evaluator.Evaluate(Inside(30080), network.IsLocal, network.EgressInterface);
+        Assert.Equal(FirewallVerdict.Accept, host.Decision.Verdict);
+        Assert.Contains("KUBE-SEP-", host.Redirect, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// kube-proxy in nftables mode: the <c>services</c> chain looks 30080 up in <c>@service-nodeports</c> (key <c>meta
+    /// l4proto . th dport</c>, behind <c>fib daddr type local</c>), the external chain jumps on to the service chain,
+    /// whose <c>numgen random mod 2 vmap</c> picks an endpoint chain; both ways are followed. 30081 is in
+    /// <c>@no-endpoint-nodeports</c>: reject-chain.
+    /// </summary>
+    [Fact]
+    public void A_kube_proxy_nftables_node_port_is_followed_through_its_maps_to_every_endpoint()
+    {
+        const string fixture = "kube-proxy-nftables";
+        var network = FirewallFixture.Network(fixture);
+        var evaluator = Fixture(fixture);
+
+        var web = evaluator.Evaluate(Outside(30080), network.IsLocal, network.EgressInterface);
+        Assert.Equal(FirewallVerdict.Accept, web.Decision.Verdict);
+        Assert.Equal("prerouting -> dnat 10.244.1.5:8080 -> forward out cni0 -> postrouting -> accept", web.Decision.Path);
+        Assert.Equal([Endpoint("10.244.1.5:8080"), Endpoint("10.244.2.7:8080")], web.Decision.ForwardTargets);
+        Assert.Contains("kube-proxy endpoint-HGNPOIJ5-default/web/tcp/http__10.244.1.5/8080", web.Redirect, StringComparison.Ordinal);
+
+        var down = evaluator.Evaluate(Outside(30081), network.IsLocal, network.EgressInterface).Decision;
+        Assert.Equal((FirewallVerdict.Reject, "kube-proxy", "reject-chain"), (down.Verdict, down.Table, down.Chain));
+
+        // A ClusterIP service from the node: one endpoint (numgen mod 1), no choice to make.
+        var api = evaluator.Evaluate(new SimulatedConnection(ConnectionOrigin.Inside, IPAddress.Parse("10.77.0.1"), IPAddress.Parse("10.96.0.20"), "lo", TransportProtocol.Tcp, 80), network.IsLocal, network.EgressInterface);
+        Assert.Contains("10.244.1.6:8080", api.Redirect, StringComparison.Ordinal);
+    }
+
+    private static IPEndPoint Endpoint(string text) => IPEndPoint.Parse(text);
+
     [Fact]
     public void A_connection_delivered_locally_keeps_no_forward_destination()
     {

@@ -24,7 +24,7 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
             return RuleOutcome.Skipped(Check, "no firewall verdict: where a DNAT sends the port is not known");
         }
 
-        var targets = result.Sources.Select(s => s.Decision.ForwardedTo).OfType<System.Net.IPEndPoint>()
+        var targets = result.Sources.SelectMany(s => s.Decision.ForwardTargets)
             .Select(to => new BackendTarget(to.Address, to.Port, port.Protocol)).Distinct().ToList();
         if (targets.Count == 0)
         {

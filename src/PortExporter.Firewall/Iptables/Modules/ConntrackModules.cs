@@ -15,18 +15,27 @@ internal static class ConntrackModules
     private static RuleMatch State(string option, string text, bool negate)
     {
         var states = ConntrackStates.None;
+        var dnat = false;
         foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
+            if (option == "--ctstate" && name.Equals("DNAT", StringComparison.OrdinalIgnoreCase))
+            {
+                dnat = true;
+                continue;
+            }
+
             if (!ConntrackStateNames.TryParse(name, out var s))
             {
-                // SNAT / DNAT pseudo-states depend on the connection's NAT: not known here.
+                // The SNAT pseudo-state depends on a source NAT the walk does not follow: not known here.
                 return new UnknownMatch($"{option} {text}");
             }
 
             states |= s;
         }
 
-        return new FieldMatch(PacketField.ConntrackState, new ConntrackStateValues(states), negate);
+        return dnat
+            ? new ConntrackStateOrDnatMatch(states, negate)
+            : new FieldMatch(PacketField.ConntrackState, new ConntrackStateValues(states), negate);
     }
 
     private static RuleMatch Status(string text, bool negate)

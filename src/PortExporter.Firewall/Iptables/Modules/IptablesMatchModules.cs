@@ -32,5 +32,6 @@ internal static class IptablesMatchModules
         ["hl"] = new(HeaderModules.ReadHopLimit),
         ["ttl"] = new(HeaderModules.ReadHopLimit),
         ["rt"] = new(HeaderModules.ReadRoutingHeader),
+        ["statistic"] = new(StatisticModule.Read),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

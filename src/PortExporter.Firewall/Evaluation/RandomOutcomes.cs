@@ -1,0 +1,40 @@
+namespace PortExporter.Firewall.Evaluation;
+
+/// <summary>
+/// The verdict of a connection that a random choice (<see cref="Model.RandomChoice"/>) sends one of two ways: each way
+/// happens to some connections. When both give the same verdict it stands, and every address they forward to is kept
+/// (<see cref="FirewallDecision.ForwardedToChoices"/>), so each endpoint behind a load-balancing chain can be checked.
+/// When they differ the way that blocks decides (some connections fail), an unknown way makes it unknown. Pure.
+/// </summary>
+internal static class RandomOutcomes
+{
+    public static FirewallEvaluation Either(FirewallEvaluation taken, FirewallEvaluation skipped, string choice)
+    {
+        var targets = taken.Decision.ForwardTargets.Concat(skipped.Decision.ForwardTargets).Distinct().ToList();
+        var (a, b) = (taken.Decision.Verdict, skipped.Decision.Verdict);
+        var chosen = a == b ? taken
+            : a == FirewallVerdict.Unknown ? taken
+            : b == FirewallVerdict.Unknown ? skipped
+            : taken.Decision.Blocks ? taken
+            : skipped;
+        var decision = chosen.Decision with { ForwardedToChoices = targets.Count > 1 ? targets : null };
+        if (a != b && chosen.Decision.Verdict != FirewallVerdict.Unknown)
+        {
+            var other = chosen == taken ? b : a;
+            decision = decision with
+            {
+                Detail = $"a random choice ({choice}) sends some connections this way, where they are {Word(chosen.Decision.Verdict)}; the others are {Word(other)}",
+            };
+        }
+
+        return chosen with { Decision = decision };
+    }
+
+    private static string Word(FirewallVerdict verdict) => verdict switch
+    {
+        FirewallVerdict.Accept => "accepted",
+        FirewallVerdict.Drop => "dropped",
+        FirewallVerdict.Reject => "rejected",
+        _ => "unknown",
+    };
+}
