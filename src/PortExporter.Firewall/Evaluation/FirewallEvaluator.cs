@@ -34,6 +34,12 @@ public sealed class FirewallEvaluator
     /// <summary>Maximum walks explored for one connection when unknown matches fork it.</summary>
     public const int MaxWalks = 64;
 
+    /// <summary>
+    /// Maximum walks for one connection when random choices fork it: each endpoint of a load-balancing chain costs two,
+    /// so up to about 128 endpoints of a service are each followed; more make the verdict unknown.
+    /// </summary>
+    public const int MaxRandomWalks = 256;
+
     private const int ConntrackPriority = -200;
 
     private readonly Dictionary<(int Version, NetfilterHook Hook), (FirewallTable Table, FirewallChain Chain)[]> _baseChains = [];
@@ -100,7 +106,7 @@ public sealed class FirewallEvaluator
             return result;
         }
 
-        if (walks + 2 > MaxWalks)
+        if (walks + 2 > (pending.Random ? MaxRandomWalks : MaxWalks))
         {
             return Unknown(pending, "too many unknown matches on the path to explore");
         }

@@ -17,7 +17,8 @@ internal static class RandomOutcomes
             : b == FirewallVerdict.Unknown ? skipped
             : taken.Decision.Blocks ? taken
             : skipped;
-        var decision = chosen.Decision with { ForwardedToChoices = targets.Count > 1 ? targets : null };
+        // An unknown way keeps no list: where the connection goes is not known.
+        var decision = chosen.Decision with { ForwardedToChoices = targets.Count > 1 && chosen.Decision.Verdict != FirewallVerdict.Unknown ? targets : null };
         if (a != b && chosen.Decision.Verdict != FirewallVerdict.Unknown)
         {
             var other = chosen == taken ? b : a;

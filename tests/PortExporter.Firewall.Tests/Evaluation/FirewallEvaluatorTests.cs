@@ -139,4 +139,34 @@ public sealed class FirewallEvaluatorTests
             Assert.Null(decision.Detail);
         }
     }
+
+    /// <summary>
+    /// A service with many endpoints, as kube-proxy writes it (probability 1/n, 1/(n-1), ..., then the last one): every
+    /// endpoint is followed within <see cref="FirewallEvaluator.MaxRandomWalks"/>; past it the verdict is unknown.
+    /// </summary>
+    [Theory]
+    [InlineData(40, FirewallVerdict.Accept)]
+    [InlineData(200, FirewallVerdict.Unknown)]
+    public void Every_endpoint_of_a_large_service_is_followed_within_a_budget(int endpoints, FirewallVerdict expected)
+    {
+        var rules = Enumerable.Range(0, endpoints).Select(i =>
+        {
+            var to = $"10.244.{i / 250}.{(i % 250) + 1}:8080";
+            var choice = i < endpoints - 1 ? $"-m statistic --mode random --probability {(1.0 / (endpoints - i)).ToString("0.0000000000", System.Globalization.CultureInfo.InvariantCulture)} " : string.Empty;
+            return $"-A SVC {choice}-j DNAT --to-destination {to}";
+        });
+        var text = $"""
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :SVC - [0:0]
+            -A PREROUTING -p tcp -m tcp --dport 30080 -j SVC
+            {string.Join("\n", rules)}
+            COMMIT
+            """;
+        var tables = PortExporter.Firewall.Iptables.IptablesSaveParser.Parse(text, FirewallBackends.IptablesLegacy, 4, "test");
+        var decision = new FirewallEvaluator(new FirewallRuleset(tables)).Evaluate(Outside(30080), a => a.Equals(IPAddress.Parse("10.77.0.1")), _ => "cni0").Decision;
+
+        Assert.Equal(expected, decision.Verdict);
+        Assert.Equal(expected == FirewallVerdict.Accept ? endpoints : 0, decision.ForwardTargets.Count());
+    }
 }
