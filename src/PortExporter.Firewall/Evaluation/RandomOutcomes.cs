@@ -8,6 +8,8 @@ namespace PortExporter.Firewall.Evaluation;
 /// </summary>
 internal static class RandomOutcomes
 {
+    private const string Dnat = "dnat ";
+
     public static FirewallEvaluation Either(FirewallEvaluation taken, FirewallEvaluation skipped, string choice)
     {
         var targets = taken.Decision.ForwardTargets.Concat(skipped.Decision.ForwardTargets).Distinct().ToList();
@@ -19,6 +21,11 @@ internal static class RandomOutcomes
             : skipped;
         // An unknown way keeps no list: where the connection goes is not known.
         var decision = chosen.Decision with { ForwardedToChoices = targets.Count > 1 && chosen.Decision.Verdict != FirewallVerdict.Unknown ? targets : null };
+        if (a == b && MergedPath(taken.Decision.Path, skipped.Decision.Path) is { } path)
+        {
+            decision = decision with { Path = path };
+        }
+
         if (a != b && chosen.Decision.Verdict != FirewallVerdict.Unknown)
         {
             var other = chosen == taken ? b : a;
@@ -29,6 +36,28 @@ internal static class RandomOutcomes
         }
 
         return chosen with { Decision = decision };
+    }
+
+    /// <summary>
+    /// Two paths that differ only in where the DNAT sent the connection, as one: <c>prerouting -> dnat 10.244.1.5:8080
+    /// | 10.244.2.7:8080 -> forward out cni0 -> ...</c>; null when they differ otherwise (the chosen way's path stays).
+    /// </summary>
+    private static string? MergedPath(string? first, string? second)
+    {
+        if (first is null || second is null)
+        {
+            return null;
+        }
+
+        var (x, y) = (first.Split(" -> "), second.Split(" -> "));
+        var differ = Enumerable.Range(0, x.Length).Where(i => i >= y.Length || x[i] != y[i]).ToList();
+        if (x.Length != y.Length || differ.Count != 1 || !x[differ[0]].StartsWith(Dnat, StringComparison.Ordinal) || !y[differ[0]].StartsWith(Dnat, StringComparison.Ordinal))
+        {
+            return differ.Count == 0 ? first : null;
+        }
+
+        x[differ[0]] = $"{x[differ[0]]} | {y[differ[0]][Dnat.Length..]}";
+        return string.Join(" -> ", x);
     }
 
     private static string Word(FirewallVerdict verdict) => verdict switch

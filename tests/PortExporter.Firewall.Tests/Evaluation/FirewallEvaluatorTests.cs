@@ -137,6 +137,7 @@ public sealed class FirewallEvaluatorTests
         else
         {
             Assert.Null(decision.Detail);
+            Assert.Equal("prerouting -> dnat 10.244.1.5:8080 | 10.244.2.7:8080 -> forward out cni0 -> postrouting -> accept", decision.Path);
         }
     }
 

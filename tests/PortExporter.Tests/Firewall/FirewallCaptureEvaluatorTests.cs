@@ -159,7 +159,7 @@ public sealed class FirewallCaptureEvaluatorTests
         var web = evaluator.Evaluate(Outside(30080), network.IsLocal, network.EgressInterface);
         Assert.Equal((FirewallVerdict.Accept, "filter", "KUBE-FORWARD"), (web.Decision.Verdict, web.Decision.Table, web.Decision.Chain));
         Assert.EndsWith("-m mark --mark 0x4000/0x4000 -j ACCEPT", web.Decision.Rule, StringComparison.Ordinal);
-        Assert.Equal("prerouting -> dnat 10.244.1.5:8080 -> forward out cni0 -> postrouting -> accept", web.Decision.Path);
+        Assert.Equal("prerouting -> dnat 10.244.1.5:8080 | 10.244.2.7:8080 -> forward out cni0 -> postrouting -> accept", web.Decision.Path);
         Assert.Equal([Endpoint("10.244.1.5:8080"), Endpoint("10.244.2.7:8080")], web.Decision.ForwardTargets);
         Assert.Contains("nat KUBE-SEP-AFGSLHOD2HFNCBX4", web.Redirect, StringComparison.Ordinal);
 
@@ -189,7 +189,7 @@ public sealed class FirewallCaptureEvaluatorTests
 
         var web = evaluator.Evaluate(Outside(30080), network.IsLocal, network.EgressInterface);
         Assert.Equal(FirewallVerdict.Accept, web.Decision.Verdict);
-        Assert.Equal("prerouting -> dnat 10.244.1.5:8080 -> forward out cni0 -> postrouting -> accept", web.Decision.Path);
+        Assert.Equal("prerouting -> dnat 10.244.1.5:8080 | 10.244.2.7:8080 -> forward out cni0 -> postrouting -> accept", web.Decision.Path);
         Assert.Equal([Endpoint("10.244.1.5:8080"), Endpoint("10.244.2.7:8080")], web.Decision.ForwardTargets);
         Assert.Contains("kube-proxy endpoint-HGNPOIJ5-default/web/tcp/http__10.244.1.5/8080", web.Redirect, StringComparison.Ordinal);
 
