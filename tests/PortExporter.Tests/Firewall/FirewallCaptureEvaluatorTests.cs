@@ -1,5 +1,6 @@
 using System.Net;
 using PortExporter.Firewall.Evaluation;
+using PortExporter.Firewall.Model;
 
 namespace PortExporter.Tests.Firewall;
 
@@ -195,6 +196,18 @@ public sealed class FirewallCaptureEvaluatorTests
 
         var down = evaluator.Evaluate(Outside(30081), network.IsLocal, network.EgressInterface).Decision;
         Assert.Equal((FirewallVerdict.Reject, "kube-proxy", "reject-chain"), (down.Verdict, down.Table, down.Chain));
+
+        // The dispatch rules as compiled: verdict maps on the concatenations kube-proxy keys them by, fib and ct state.
+        var table = FirewallFixture.Ruleset(fixture).Ruleset.Tables.Single(t => t.Name == "kube-proxy");
+        var services = table.Chains["services"].Rules;
+        Assert.Equal([PacketField.DestinationAddress, PacketField.L4Protocol, PacketField.DestinationPort], services[0].Action.Map!.Keys);
+        Assert.Equal([PacketField.L4Protocol, PacketField.DestinationPort], services[1].Action.Map!.Keys);
+        Assert.StartsWith("fib daddr type local ip daddr != 127.0.0.0/8", services[1].Text, StringComparison.Ordinal);
+        Assert.Equal((2, 1), (services[0].Action.Map!.Entries.Count, services[1].Action.Map!.Entries.Count));
+        var choice = Assert.Single(table.Chains["service-SUSTUHLJ-default/web/tcp/http"].Rules, r => r.Action.Kind == RuleActionKind.VerdictMap).Action.Map!;
+        Assert.Equal([PacketField.RandomNumber], choice.Keys);
+        Assert.True(RandomChoice.CoversEveryDraw(choice));
+        Assert.All(table.Chains.Values.SelectMany(c => c.Rules), r => Assert.Null(r.UnknownReason));
 
         // A ClusterIP service from the node: one endpoint (numgen mod 1), no choice to make.
         var api = evaluator.Evaluate(new SimulatedConnection(ConnectionOrigin.Inside, IPAddress.Parse("10.77.0.1"), IPAddress.Parse("10.96.0.20"), "lo", TransportProtocol.Tcp, 80), network.IsLocal, network.EgressInterface);
