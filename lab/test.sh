@@ -17,7 +17,7 @@ REPO_DIR=$(dirname "$LAB_DIR")
 LAB=$LAB_DIR/lab
 STATE_DIR=$LAB_DIR/.state
 readonly LAB_DIR REPO_DIR LAB STATE_DIR
-# Nineteen scenarios and thirteen Prometheus round trips: a full run with ten took 700 s on a quiet 2-core
+# Twenty scenarios and thirteen Prometheus round trips: a full run with ten took 700 s on a quiet 2-core
 # machine and 1,030 s beside other builds; each round trip now also waits 15 s for alerts to settle before
 # counting pages. Beside four other builds a run of five scenarios (five round trips) took 1,195 s, the round
 # trips 130-255 s each. The budget bounds a hung step, not the speed of the machine.

@@ -109,6 +109,11 @@ public static class IpsetSaveParser
         private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
         private int _entries;
 
+        // A hash:net,iface set with both: a wildcard entry's group and an exact one's can hold the same packet, and
+        // which of the two the kernel's most-specific lookup reaches first is not per group any more.
+        private bool _wildcard;
+        private bool _nomatch;
+
         private SetBuilder(string name, string type, IpsetType? model, int? ipVersion, int? netmask, string? unsupported)
         {
             (_name, _type, _model, _ipVersion, _netmask, _unsupported) = (name, type, model, ipVersion, netmask, unsupported);
@@ -200,7 +205,19 @@ public static class IpsetSaveParser
             var others = new List<FieldValues>();
             for (var d = 0; d < dimensions.Length; d++)
             {
-                if (dimensions[d] == IpsetDimension.Address)
+                if (dimensions[d] == IpsetDimension.Interface)
+                {
+                    if (InterfaceName(parts[d], tokens.Skip(3).Contains("wildcard")) is not { } name)
+                    {
+                        return $"bad interface '{parts[d]}'";
+                    }
+
+                    _wildcard |= name.Wildcard;
+                    _nomatch |= nomatch;
+                    others.Add(name);
+                    key += $"{parts[d]}{(name.Wildcard ? " wildcard" : string.Empty)},";
+                }
+                else if (dimensions[d] == IpsetDimension.Address)
                 {
                     if (!FirewallValueParser.TryCidr(parts[d], _ipVersion, out _, out low, out high))
                     {
@@ -222,7 +239,7 @@ public static class IpsetSaveParser
                 {
                     others.Add(protocols);
                     others.Add(ports.Values);
-                    key = portKey;
+                    key += portKey;
                 }
                 else
                 {
@@ -250,11 +267,25 @@ public static class IpsetSaveParser
                 return new IpsetSet(_name, _type, _ipVersion, [], [], [], _entries, _unsupported);
             }
 
+            if (_wildcard && _nomatch)
+            {
+                return new IpsetSet(_name, _type, _ipVersion, [], [], [], _entries, "wildcard and nomatch entries in one hash:net,iface set");
+            }
+
+            var elements = Elements(g => g.Effective());
+            return _model!.NoMatch
+                ? new IpsetSet(_name, _type, _ipVersion, _model.Dimensions, elements, [.. _members], _entries, NomatchElements: Elements(g => g.EffectiveNomatch()), HasNomatch: true)
+                : new IpsetSet(_name, _type, _ipVersion, _model.Dimensions, elements, [.. _members], _entries);
+        }
+
+        /// <summary>The lookup elements of every group, each with the addresses (or ports) <paramref name="covering"/> picks from it.</summary>
+        private List<FieldValues[]> Elements(Func<Group, IntervalSet> covering)
+        {
             var dimensions = _model!.Dimensions;
             var elements = new List<FieldValues[]>();
             foreach (var group in _groups.Values)
             {
-                var covered = group.Effective();
+                var covered = covering(group);
                 if (covered.RangeCount == 0 || covered.Count == 0)
                 {
                     continue;
@@ -267,6 +298,10 @@ public static class IpsetSaveParser
                     if (dimension == IpsetDimension.Address)
                     {
                         components.Add(new NumericValues(covered, _ipVersion));
+                    }
+                    else if (dimension == IpsetDimension.Interface)
+                    {
+                        components.Add(group.Others[other++]);
                     }
                     else if (dimensions.Contains(IpsetDimension.Address))
                     {
@@ -283,7 +318,19 @@ public static class IpsetSaveParser
                 elements.Add([.. components]);
             }
 
-            return new IpsetSet(_name, _type, _ipVersion, dimensions, elements, [.. _members], _entries);
+            return elements;
+        }
+
+        /// <summary>
+        /// The interface of a <c>hash:net,iface</c> entry: a name, or <c>physdev:NAME</c> (a bridge port), compared in
+        /// full or, with the entry's <c>wildcard</c> flag, as a prefix; null when it is no interface name.
+        /// </summary>
+        private static IpsetInterfaceValues? InterfaceName(string text, bool wildcard)
+        {
+            const string PhysdevPrefix = "physdev:";
+            var physdev = text.StartsWith(PhysdevPrefix, StringComparison.Ordinal);
+            var name = physdev ? text[PhysdevPrefix.Length..] : text;
+            return name.Length is 0 or > IpsetInterfaceValues.MaxNameLength ? null : new IpsetInterfaceValues(name, wildcard, physdev);
         }
 
         private static int PrefixLength(UInt128 low, UInt128 high)
@@ -360,6 +407,22 @@ public static class IpsetSaveParser
                 {
                     set = IntervalSet.Except(set, IntervalSet.Of(noMatch));
                 }
+            }
+
+            return set;
+        }
+
+        /// <summary>
+        /// What the group finds a <c>nomatch</c> entry for: from the least to the most specific prefix, each length's
+        /// match entries take their range out and its nomatch entries put theirs in (the complement of
+        /// <see cref="Effective"/> within what the group covers at all).
+        /// </summary>
+        public IntervalSet EffectiveNomatch()
+        {
+            var set = IntervalSet.Empty;
+            foreach (var (_, (match, noMatch)) in _byLength)
+            {
+                set = IntervalSet.Union(IntervalSet.Except(set, IntervalSet.Of(match)), IntervalSet.Of(noMatch));
             }
 
             return set;

@@ -10,6 +10,12 @@ public enum IpsetDimension
 
     /// <summary>A protocol and port: two components, the protocol numbers and the ports (an ICMP type/code for ICMP).</summary>
     Port,
+
+    /// <summary>
+    /// An interface name (<c>hash:net,iface</c>): one component; the flag <c>src</c> reads the incoming interface,
+    /// <c>dst</c> the outgoing one.
+    /// </summary>
+    Interface,
 }
 
 /// <summary>
@@ -25,6 +31,12 @@ public enum IpsetDimension
 /// <param name="Members">For <c>list:set</c>: the names of its member sets, in order; otherwise empty.</param>
 /// <param name="Entries">How many entries <c>ipset save</c> listed (before grouping).</param>
 /// <param name="Unsupported">Why lookups in this set cannot be simulated (a type the simulator does not model), or null.</param>
+/// <param name="NomatchElements">
+/// For the types with <c>nomatch</c> entries (<see cref="HasNomatch"/>): what a lookup finds a <c>nomatch</c> entry for,
+/// the most specific entry covering it being one, grouped as <paramref name="Elements"/>. <c>--return-nomatch</c>
+/// matches these and not <paramref name="Elements"/>.
+/// </param>
+/// <param name="HasNomatch">True for the types with the kernel's nomatch feature, where <c>--return-nomatch</c> applies.</param>
 public sealed record IpsetSet(
     string Name,
     string Type,
@@ -33,7 +45,9 @@ public sealed record IpsetSet(
     IReadOnlyList<FieldValues[]> Elements,
     IReadOnlyList<string> Members,
     int Entries,
-    string? Unsupported = null)
+    string? Unsupported = null,
+    IReadOnlyList<FieldValues[]>? NomatchElements = null,
+    bool HasNomatch = false)
 {
     /// <summary>True for <c>list:set</c>: a lookup tries its <see cref="Members"/> in order.</summary>
     public bool IsList => Type == IpsetTypes.ListSet;

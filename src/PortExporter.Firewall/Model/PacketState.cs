@@ -86,6 +86,12 @@ public sealed class PacketState
     /// <summary>True once the conntrack entry is confirmed (after output/postrouting for a locally made connection).</summary>
     public bool Confirmed { get; set; }
 
+    /// <summary>
+    /// The <c>-m recent</c> entries rules made during this walk, by list, family and address: how many hits each
+    /// holds, -1 where a rule may or may not have set it (see <see cref="RecentMatch"/>); null until one is set.
+    /// </summary>
+    internal Dictionary<string, int>? RecentEntries { get; set; }
+
     /// <summary>Conntrack status bits with the kernel's values: confirmed 0x8, dnat 0x20.</summary>
     public uint ConntrackStatus => (Confirmed ? 0x8u : 0u) | (DestinationNatted ? 0x20u : 0u);
 

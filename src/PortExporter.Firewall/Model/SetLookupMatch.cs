@@ -16,6 +16,12 @@ public sealed class SetLookupMatch(string name, IReadOnlyList<ConcatMatch> looku
 
     public bool Negate { get; } = negate;
 
+    /// <summary>The <c>--match-set</c> flags as iptables-save printed them (<c>src,dst</c>), to compile the match again.</summary>
+    internal string Flags { get; init; } = string.Empty;
+
+    /// <summary>True when compiled with <c>--return-nomatch</c>.</summary>
+    internal bool ReturnsNomatch { get; init; }
+
     public override MatchResult Evaluate(PacketState packet)
     {
         var result = MatchResult.No;

@@ -19,6 +19,7 @@ internal sealed partial class NftRuleCompiler
         ("&", static (r, _, and, right, op) => r.MaskedMatch(and, right, op)),
         ("fib", static (r, _, fib, right, op) => r.FibMatch(fib, right, op)),
         ("ct", static (r, _, ct, right, op) => Str(ct, "key") == "direction" && r.DirectionMatch(right, op)),
+        ("socket", static (r, _, socket, right, op) => r.SocketMatch(socket, right, op)),
     ];
 
     private void Match(JsonElement m)

@@ -22,7 +22,7 @@ public sealed class IptablesMatchModulesTests
     public void Every_module_reads_through_the_table()
     {
         Assert.Equal(
-            ["addrtype", "comment", "conntrack", "dccp", "hashlimit", "hl", "icmp", "icmp6", "iprange", "limit", "mark", "multiport", "pkttype", "rpfilter", "rt", "sctp", "set", "state", "statistic", "tcp", "ttl", "udp", "udplite"],
+            ["addrtype", "comment", "conntrack", "dccp", "hashlimit", "hl", "icmp", "icmp6", "iprange", "limit", "mark", "multiport", "pkttype", "recent", "rpfilter", "rt", "sctp", "set", "state", "statistic", "tcp", "ttl", "udp", "udplite"],
             IptablesMatchModules.ByName.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(
             ["comment", "icmp", "icmp6", "limit", "rpfilter", "tcp", "udp"],

@@ -52,7 +52,7 @@ public sealed class IptablesSaveParserTests
     [InlineData("-A INPUT -m mark --mark 0x1", "eth0", 1, MatchResult.No)]
     [InlineData("-A INPUT -m iprange --src-range 10.1.1.1-10.1.1.9", "eth0", 1, MatchResult.No)]
     [InlineData("-A INPUT -p tcp -m tcp --dport 96", "eth0", 96, MatchResult.Yes)]
-    [InlineData("-A INPUT -p tcp -m tcp --dport 97 -m recent", "eth0", 97, MatchResult.Unknown)]
+    [InlineData("-A INPUT -p tcp -m tcp --dport 97 -m recent", "eth0", 97, MatchResult.No)] // --rcheck: a fresh client is in no list
     [InlineData("-A INPUT -p tcp -m tcp --dport 100 -m hashlimit --hashlimit-above", "eth0", 100, MatchResult.No)]
     public void Compiles_matches_that_decide_as_the_kernel_does(string rule, string inInterface, int port, MatchResult expected)
     {
@@ -95,12 +95,13 @@ public sealed class IptablesSaveParserTests
     }
 
     [Fact]
-    public void Keeps_comments_with_escaped_quotes_and_names_unknown_matches()
+    public void Keeps_comments_with_escaped_quotes_and_reads_every_option_of_a_module()
     {
         var commented = Rule("filter", "INPUT", "-A INPUT -p tcp -m multiport");
         Assert.Equal("my \"quoted\" comment", commented.Comment);
         Assert.Equal("icmp-port-unreachable", commented.Action.Detail);
-        Assert.Contains("-m recent --rcheck --name x", Rule("filter", "INPUT", "-A INPUT -p tcp -m tcp --dport 97").UnknownReason, StringComparison.Ordinal);
+        var recent = Assert.IsType<RecentMatch>(Rule("filter", "INPUT", "-A INPUT -p tcp -m tcp --dport 97").Matches[^1]);
+        Assert.Equal(new RecentOptions(RecentCommand.Check, false, "x", uint.MaxValue), recent.Options);
     }
 
     [Fact]

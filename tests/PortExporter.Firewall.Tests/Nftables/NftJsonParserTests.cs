@@ -76,7 +76,7 @@ public sealed class NftJsonParserTests
     [InlineData("tcp dport 22 ct state new", "203.0.113.1", 22, "eth0", MatchResult.No)]
     [InlineData("meta mark 1", "203.0.113.1", 1, "eth0", MatchResult.No)]
     [InlineData("tcp dport < 1024 ip daddr 192.0.2.1", "203.0.113.1", 80, "eth0", MatchResult.No)]
-    [InlineData("socket transparent", "203.0.113.1", 80, "eth0", MatchResult.Unknown)]
+    [InlineData("socket transparent", "203.0.113.1", 80, "eth0", MatchResult.No)] // the port's own listener is not transparent
     [InlineData("ct status dnat", "203.0.113.1", 80, "eth0", MatchResult.No)]
     public void Compiles_matches_that_decide_as_the_kernel_does(string rule, string source, int port, string inInterface, MatchResult expected)
     {

@@ -48,8 +48,8 @@ public sealed class FirewallCaptureEvaluatorTests
     {
         var decision = Fixture("unknown-match").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal).Decision;
         Assert.Equal(FirewallVerdict.Unknown, decision.Verdict);
-        Assert.StartsWith("rule 1: -A INPUT -p tcp -m tcp --dport 8080 -m recent", decision.Rule, StringComparison.Ordinal);
-        Assert.StartsWith("unknown: -m recent --rcheck", decision.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("rule 1: -A INPUT -p tcp -m tcp --dport 8080 -m string", decision.Rule, StringComparison.Ordinal);
+        Assert.StartsWith("unknown: -m string --string GET", decision.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

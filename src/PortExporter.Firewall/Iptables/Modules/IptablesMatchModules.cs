@@ -29,6 +29,7 @@ internal static class IptablesMatchModules
         ["pkttype"] = new(PacketModules.ReadPacketType),
         ["rpfilter"] = new(PacketModules.ReadReversePath, KnownWithoutOptions: true),
         ["set"] = new(SetModule.Read),
+        ["recent"] = new(RecentModule.Read),
         ["hl"] = new(HeaderModules.ReadHopLimit),
         ["ttl"] = new(HeaderModules.ReadHopLimit),
         ["rt"] = new(HeaderModules.ReadRoutingHeader),

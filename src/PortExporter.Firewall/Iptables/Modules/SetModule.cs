@@ -8,8 +8,11 @@ namespace PortExporter.Firewall.Iptables.Modules;
 /// printed. FLAGS are <c>src</c>/<c>dst</c> per dimension of the set; like the kernel, a set with more dimensions
 /// than flags never matches, and extra flags are ignored. Without the contents, with a set missing from them, or of
 /// a type the simulator does not model, the match is unknown naming why. <c>! --update-counters</c> and
-/// <c>! --update-subcounters</c> change nothing a verdict depends on; <c>--return-nomatch</c> and the counter
-/// conditions are not understood.
+/// <c>! --update-subcounters</c> change nothing a verdict depends on; the counter conditions are not understood.
+/// <c>--return-nomatch</c> (xt_set's IPSET_FLAG_RETURN_NOMATCH): in a set of a type with <c>nomatch</c> entries the
+/// lookup matches where it finds a <c>nomatch</c> entry and not where it finds an ordinary one; in other types, and
+/// for the members of a <c>list:set</c> of other types, it changes nothing (ip_set_test in ip_set_core.c).
+/// iptables-save prints it after <c>--match-set</c>, so it recompiles the set match just read.
 /// </summary>
 internal static class SetModule
 {
@@ -30,14 +33,17 @@ internal static class SetModule
                 return ModuleOptionResult.Done;
             case "--update-counters" or "--update-subcounters" when negate:
                 return ModuleOptionResult.Done;
+            case "--return-nomatch" when !negate && context.Matches is [.., SetLookupMatch { ReturnsNomatch: false } last]:
+                context.Matches[^1] = Compile(context.Sets, last.Name, last.Flags, last.Negate, returnNomatch: true);
+                return ModuleOptionResult.Done;
             default:
                 return ModuleOptionResult.NotUnderstood;
         }
     }
 
-    internal static RuleMatch Compile(IpsetCatalog? sets, string name, string flagsText, bool negate)
+    internal static RuleMatch Compile(IpsetCatalog? sets, string name, string flagsText, bool negate, bool returnNomatch = false)
     {
-        var text = $"--match-set {name} {flagsText}";
+        var text = $"--match-set {name} {flagsText}{(returnNomatch ? " --return-nomatch" : string.Empty)}";
         var flags = flagsText.Split(',');
         if (flags.Length > MaxFlags || flags.Any(f => f is not ("src" or "dst")))
         {
@@ -64,17 +70,20 @@ internal static class SetModule
                 return new UnknownMatch($"{text} ({why})");
             }
 
-            if (Lookup(member, sources) is { } lookup)
+            if (Lookup(member, sources, returnNomatch && member.HasNomatch) is { } lookup)
             {
                 lookups.Add(lookup);
             }
         }
 
-        return new SetLookupMatch(name, lookups, negate);
+        return new SetLookupMatch(name, lookups, negate) { Flags = flagsText, ReturnsNomatch = returnNomatch };
     }
 
-    /// <summary>The lookup of the packet's fields the flags pick in <paramref name="set"/>; null when it never matches (fewer flags than dimensions).</summary>
-    private static ConcatMatch? Lookup(IpsetSet set, bool[] sources)
+    /// <summary>
+    /// The lookup of the packet's fields the flags pick in <paramref name="set"/> (in what it finds <c>nomatch</c>
+    /// entries for, with <paramref name="nomatchEntries"/>); null when it never matches (fewer flags than dimensions).
+    /// </summary>
+    private static ConcatMatch? Lookup(IpsetSet set, bool[] sources, bool nomatchEntries)
     {
         if (sources.Length < set.Dimensions.Count)
         {
@@ -88,6 +97,10 @@ internal static class SetModule
             {
                 fields.Add(sources[d] ? PacketField.SourceAddress : PacketField.DestinationAddress);
             }
+            else if (set.Dimensions[d] == IpsetDimension.Interface)
+            {
+                fields.Add(sources[d] ? PacketField.InInterface : PacketField.OutInterface);
+            }
             else
             {
                 fields.Add(PacketField.L4Protocol);
@@ -95,6 +108,6 @@ internal static class SetModule
             }
         }
 
-        return new ConcatMatch(fields, set.Elements);
+        return new ConcatMatch(fields, nomatchEntries ? set.NomatchElements ?? [] : set.Elements);
     }
 }
