@@ -86,7 +86,7 @@ public static class EvidenceComparers
         }
 
         var generation = before.Generation is { } g0 && after.Generation is { } g1 && g0 != g1
-            ? string.Create(CultureInfo.InvariantCulture, $"; ruleset generation {g0} -> {g1}")
+            ? $"; {Firewall.Reading.RulesetChangeSignal.Describe(g0, g1)}"
             : string.Empty;
         return $"{string.Join("; ", parts)}{generation}";
     }
