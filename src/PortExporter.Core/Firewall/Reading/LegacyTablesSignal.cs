@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace PortExporter.Core.Firewall.Reading;
@@ -29,6 +28,9 @@ public sealed class LegacyTablesSignal
     /// <summary><c>IPT_SO_GET_INFO</c> and <c>IP6T_SO_GET_INFO</c> (<c>IPT_BASE_CTL</c>, 64).</summary>
     private const int SoGetInfo = 64;
 
+    private const uint FnvOffset = 2166136261;
+    private const uint FnvPrime = 16777619;
+
     /// <summary><c>XT_TABLE_MAXNAMELEN</c>.</summary>
     private const int NameLength = 32;
 
@@ -43,7 +45,7 @@ public sealed class LegacyTablesSignal
         _procNet = procNet;
     }
 
-    /// <summary>A 32-bit digest of every legacy table's shape, or null (no legacy table, or one could not be asked about).</summary>
+    /// <summary>A 32-bit digest (FNV-1a) of every legacy table's shape, or null (no legacy table, or one could not be asked about).</summary>
     public uint? Read()
     {
         if (!OperatingSystem.IsLinux())
@@ -60,10 +62,8 @@ public sealed class LegacyTablesSignal
 
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            return Add(hash, AfInet, SolIp, ipv4) && Add(hash, AfInet6, SolIpv6, ipv6)
-                ? BinaryPrimitives.ReadUInt32LittleEndian(hash.GetHashAndReset())
-                : null;
+            var hash = FnvOffset;
+            return Add(ref hash, AfInet, SolIp, ipv4) && Add(ref hash, AfInet6, SolIpv6, ipv6) ? hash : null;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or MarshalDirectiveException)
         {
@@ -74,20 +74,44 @@ public sealed class LegacyTablesSignal
     /// <summary>The table names listed in <paramref name="path"/>, sorted; empty when it is missing or unreadable.</summary>
     internal static List<string> TableNames(string path)
     {
+        // A few short names: read into the stack, not through a stream (this runs on every scrape).
+        Span<byte> buffer = stackalloc byte[512];
+        int length;
         try
         {
-            return [.. File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(n => n.Length < NameLength)
-                .Order(StringComparer.Ordinal)];
+            using var handle = File.OpenHandle(path);
+            length = RandomAccess.Read(handle, buffer, 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [];
         }
+
+        ReadOnlySpan<byte> text = buffer[..length];
+        var names = new List<string>(4);
+        foreach (var line in text.Split((byte)'\n'))
+        {
+            var name = text[line].Trim((byte)' ');
+            if (name.Length is > 0 and < NameLength)
+            {
+                names.Add(Encoding.ASCII.GetString(name));
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    private static void Mix(ref uint hash, ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            hash = (hash ^ b) * FnvPrime;
+        }
     }
 
     /// <summary>Adds each table's answer to <paramref name="hash"/>; false when one could not be read.</summary>
-    private static bool Add(IncrementalHash hash, int family, int level, List<string> tables)
+    private static bool Add(ref uint hash, int family, int level, List<string> tables)
     {
         if (tables.Count == 0)
         {
@@ -115,8 +139,8 @@ public sealed class LegacyTablesSignal
                     return false;
                 }
 
-                hash.AppendData(header);
-                hash.AppendData(info);
+                Mix(ref hash, header);
+                Mix(ref hash, info);
             }
 
             return true;
