@@ -18,6 +18,9 @@ public static class FirewallBackends
     /// <summary>x_tables (legacy) IPv6 tables, read from <c>ip6tables-legacy-save -c</c>.</summary>
     public const string Ip6tablesLegacy = "ip6tables-legacy";
 
+    /// <summary>The ipsets that iptables rules look up with <c>-m set</c>, read from <c>ipset save</c> (sets, not a table backend).</summary>
+    public const string Ipset = "ipset";
+
     /// <summary>firewalld is running (its rules are in one of the backends above).</summary>
     public const string Firewalld = "firewalld";
 

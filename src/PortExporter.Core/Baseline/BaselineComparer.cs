@@ -1,3 +1,5 @@
+using PortExporter.Firewall;
+
 namespace PortExporter.Core.Baseline;
 
 /// <summary>
@@ -61,7 +63,8 @@ public static class BaselineComparer
             {
                 (null, { } a) => $"ruleset {backend} appeared ({a.Rules} rules, sha256 {Short(a.Sha256)})",
                 ({ } b, null) => $"ruleset {backend} gone (was {b.Rules} rules, sha256 {Short(b.Sha256)})",
-                ({ } b, { } a) when b.Sha256 != a.Sha256 => $"ruleset {backend} changed: {b.Rules} rules, sha256 {Short(b.Sha256)} -> {a.Rules} rules, sha256 {Short(a.Sha256)}",
+                ({ } b, { } a) when b.Sha256 != a.Sha256 && backend == FirewallBackends.Ipset => $"ipset changed{SetChanges(": ", b.Sets, a.Sets)}",
+                ({ } b, { } a) when b.Sha256 != a.Sha256 => $"ruleset {backend} changed: {b.Rules} rules, sha256 {Short(b.Sha256)} -> {a.Rules} rules, sha256 {Short(a.Sha256)}{SetChanges("; ", b.Sets, a.Sets)}",
                 _ => null,
             };
             if (change is not null)
@@ -69,6 +72,24 @@ public static class BaselineComparer
                 yield return new DriftItem(null, backend, DriftKind.Ruleset, change);
             }
         }
+    }
+
+    /// <summary><paramref name="prefix"/> and "set inet filter allowlist 1 -> 2 elements (sha256 ...)" for each set that changed, appeared or went; empty when none did.</summary>
+    private static string SetChanges(string prefix, IReadOnlyList<SetFingerprint> was, IReadOnlyList<SetFingerprint> now)
+    {
+        var before = was.ToDictionary(s => s.Set, StringComparer.Ordinal);
+        var after = now.ToDictionary(s => s.Set, StringComparer.Ordinal);
+        var changes = before.Keys.Union(after.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal)
+            .Select(name => (before.GetValueOrDefault(name), after.GetValueOrDefault(name)) switch
+            {
+                (null, { } a) => $"set {name} added ({a.Elements} elements)",
+                ({ } b, null) => $"set {name} removed (had {b.Elements} elements)",
+                ({ } b, { } a) when b.Sha256 != a.Sha256 => $"set {name} {b.Elements} -> {a.Elements} elements (sha256 {Short(b.Sha256)} -> {Short(a.Sha256)})",
+                _ => null,
+            })
+            .OfType<string>()
+            .ToList();
+        return changes.Count == 0 ? string.Empty : prefix + string.Join("; ", changes);
     }
 
     private static IEnumerable<string> Intent(PortSurface was, PortSurface now)

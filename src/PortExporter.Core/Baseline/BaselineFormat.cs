@@ -3,8 +3,8 @@ namespace PortExporter.Core.Baseline;
 /// <summary>The baseline file's vocabulary: its version, its keys and its placeholder words, in one place.</summary>
 public static class BaselineFormat
 {
-    /// <summary>The format this build writes and the only one it reads.</summary>
-    public const int Version = 1;
+    /// <summary>The format this build writes and the only one it reads (2: a ruleset's named sets and their members).</summary>
+    public const int Version = 2;
 
     /// <summary>Largest baseline file read (bounded work); a real host's file is a few kilobytes per port.</summary>
     public const int MaxFileBytes = 16 * 1024 * 1024;
@@ -28,6 +28,9 @@ public static class BaselineFormat
     public const string KeyBackend = "backend";
     public const string KeySha256 = "sha256";
     public const string KeyRules = "rules";
+    public const string KeySets = "sets";
+    public const string KeySet = "set";
+    public const string KeyElements = "elements";
     public const string KeyPort = "port";
     public const string KeyService = "service";
     public const string KeyExpose = "expose";
@@ -48,7 +51,9 @@ public static class BaselineFormat
     /// <summary>The top-level keys, in file order.</summary>
     public static readonly string[] TopKeys = [KeyFormatVersion, KeyHost, KeyRulesets, KeyPorts, KeyDigest];
 
-    public static readonly string[] RulesetKeys = [KeyBackend, KeySha256, KeyRules];
+    public static readonly string[] RulesetKeys = [KeyBackend, KeySha256, KeyRules, KeySets];
+
+    public static readonly string[] SetKeys = [KeySet, KeySha256, KeyElements];
 
     public static readonly string[] PortKeys = [KeyPort, KeyService, KeyExpose, KeyOrigin, KeyListeners, KeyUnit, KeyFirewall, KeySelinuxType, KeyPath];
 

@@ -65,7 +65,11 @@ public static class BaselineParser
         var rulesets = reader.Items(root, "(top level)", BaselineFormat.KeyRulesets, BaselineFormat.RulesetKeys, (map, where) => new RulesetFingerprint(
             reader.String(map, where, BaselineFormat.KeyBackend),
             reader.Sha256(map, where),
-            reader.Count(map, where, BaselineFormat.KeyRules)));
+            reader.Count(map, where, BaselineFormat.KeyRules),
+            reader.Items(map, where, BaselineFormat.KeySets, BaselineFormat.SetKeys, (set, w) => new SetFingerprint(
+                reader.String(set, $"{where}.{w}", BaselineFormat.KeySet),
+                reader.Sha256(set, $"{where}.{w}"),
+                reader.Count(set, $"{where}.{w}", BaselineFormat.KeyElements)))));
         var ports = reader.Items(root, "(top level)", BaselineFormat.KeyPorts, BaselineFormat.PortKeys, (map, where) => reader.Port(map, where));
         var digestNode = reader.Required(root, "(top level)", BaselineFormat.KeyDigest);
         var baseline = new SurfaceBaseline(number, host, rulesets, ports);

@@ -43,6 +43,12 @@ public static class BaselineWriter
             yaml.Pair(BaselineFormat.KeyBackend, r.Backend);
             yaml.Pair(BaselineFormat.KeySha256, r.Sha256);
             yaml.Pair(BaselineFormat.KeyRules, r.Rules.ToString(CultureInfo.InvariantCulture));
+            yaml.List(BaselineFormat.KeySets, r.Sets, set =>
+            {
+                yaml.Pair(BaselineFormat.KeySet, set.Set);
+                yaml.Pair(BaselineFormat.KeySha256, set.Sha256);
+                yaml.Pair(BaselineFormat.KeyElements, set.Elements.ToString(CultureInfo.InvariantCulture));
+            });
         });
         yaml.List(BaselineFormat.KeyPorts, baseline.Ports, p =>
         {

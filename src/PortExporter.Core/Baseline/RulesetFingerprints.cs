@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using PortExporter.Firewall;
 using PortExporter.Firewall.Model;
 
 namespace PortExporter.Core.Baseline;
@@ -9,26 +10,40 @@ namespace PortExporter.Core.Baseline;
 /// A fingerprint per firewall backend: the SHA-256 of a normalised text of its tables. Tables and chains are
 /// sorted by name (their order in the tool's output carries no meaning); rules keep their order (it decides).
 /// Counters and nftables handles are not part of a rule's text, so traffic and a reload of the same rules leave
-/// the fingerprint as it was. Pure.
+/// the fingerprint as it was. A table's named sets are part of it with their members' digest
+/// (<see cref="SetContent"/>), so an address added to an allowlist set changes it like a rule does; the ipsets that
+/// iptables rules look up are a fingerprint of their own, backend <see cref="FirewallBackends.Ipset"/> (read only
+/// while a rule looks one up). Pure.
 /// </summary>
 public static class RulesetFingerprints
 {
     public static IReadOnlyList<RulesetFingerprint> Of(FirewallRuleset ruleset)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
-        return [.. ruleset.Tables
+        var backends = ruleset.Tables
             .GroupBy(t => t.Backend, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => Fingerprint(g.Key, g))];
+            .Select(g => Fingerprint(g.Key, g))
+            .ToList();
+        if (ruleset.Ipsets.Count > 0)
+        {
+            backends.Add(Ipsets(ruleset.Ipsets));
+        }
+
+        return [.. backends.OrderBy(f => f.Backend, StringComparer.Ordinal)];
     }
 
     /// <summary>The normalised text a backend's fingerprint is the digest of (shown for review, tested).</summary>
     public static string NormalisedText(IEnumerable<FirewallTable> tables)
     {
         var text = new StringBuilder();
-        foreach (var table in tables.OrderBy(t => t.Family.ToLabel(), StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal))
+        foreach (var table in Sorted(tables))
         {
             text.Append("table ").Append(table.Family.ToLabel()).Append(' ').Append(table.Name).Append('\n');
+            foreach (var set in table.Sets)
+            {
+                AppendSet(text, set);
+            }
+
             foreach (var chain in table.Chains.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
             {
                 text.Append("chain ").Append(chain.Name);
@@ -52,10 +67,31 @@ public static class RulesetFingerprints
         return text.ToString();
     }
 
+    private static IOrderedEnumerable<FirewallTable> Sorted(IEnumerable<FirewallTable> tables) =>
+        tables.OrderBy(t => t.Family.ToLabel(), StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal);
+
+    private static void AppendSet(StringBuilder text, SetContent set) =>
+        text.Append(CultureInfo.InvariantCulture, $"set {set.Name} elements {set.Elements} sha256 {set.Sha256}\n");
+
     private static RulesetFingerprint Fingerprint(string backend, IEnumerable<FirewallTable> tables)
     {
         var list = tables.ToList();
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(NormalisedText(list)));
-        return new RulesetFingerprint(backend, Convert.ToHexStringLower(digest), list.Sum(t => t.Chains.Values.Sum(c => c.Rules.Count)));
+        var sets = Sorted(list)
+            .SelectMany(t => t.Sets.Select(s => new SetFingerprint($"{t.Family.ToLabel()} {t.Name} {s.Name}", s.Sha256, s.Elements)))
+            .ToList();
+        return new RulesetFingerprint(backend, Digest(NormalisedText(list)), list.Sum(t => t.Chains.Values.Sum(c => c.Rules.Count)), sets);
     }
+
+    private static RulesetFingerprint Ipsets(IReadOnlyList<SetContent> ipsets)
+    {
+        var text = new StringBuilder();
+        foreach (var set in ipsets.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            AppendSet(text, set);
+        }
+
+        return new RulesetFingerprint(FirewallBackends.Ipset, Digest(text.ToString()), 0, [.. ipsets.Select(s => new SetFingerprint(s.Name, s.Sha256, s.Elements)).OrderBy(s => s.Set, StringComparer.Ordinal)]);
+    }
+
+    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -23,7 +23,22 @@ public sealed record SurfaceBaseline(int FormatVersion, string Host, IReadOnlyLi
 /// <param name="Backend">nftables, iptables-legacy, ip6tables-legacy, ...</param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the normalised ruleset text.</param>
 /// <param name="Rules">How many rules the backend's tables hold.</param>
-public sealed record RulesetFingerprint(string Backend, string Sha256, int Rules);
+/// <param name="Sets">The named sets it holds (nftables), or the ipsets its rules look up (<c>ipset</c>), sorted by name; their members are part of <paramref name="Sha256"/>.</param>
+public sealed record RulesetFingerprint(string Backend, string Sha256, int Rules, IReadOnlyList<SetFingerprint>? Sets = null)
+{
+    public IReadOnlyList<SetFingerprint> Sets { get; init; } = Sets ?? [];
+
+    public bool Equals(RulesetFingerprint? other) =>
+        other is not null && Backend == other.Backend && Sha256 == other.Sha256 && Rules == other.Rules && Sets.SequenceEqual(other.Sets);
+
+    public override int GetHashCode() => HashCode.Combine(Backend, Sha256, Rules);
+}
+
+/// <summary>A named set's members, reduced to a digest (see <see cref="PortExporter.Firewall.Model.SetContent"/>).</summary>
+/// <param name="Set">Its name as a reviewer looks it up: <c>inet filter allowlist</c> (family, table, set) for nftables, the set's name for an ipset.</param>
+/// <param name="Sha256">Lower-case hex digest of its members.</param>
+/// <param name="Elements">How many members it has.</param>
+public sealed record SetFingerprint(string Set, string Sha256, int Elements);
 
 /// <summary>One watched port's surface.</summary>
 /// <param name="Key">Port and protocol.</param>

@@ -53,13 +53,13 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     /// <param name="paths">rootfs (firewalld service files).</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Refresh failures and recoveries.</param>
-    /// <param name="changeSignal">Ruleset change signal; default the nf_tables generation id.</param>
+    /// <param name="changeSignal">Ruleset change signal; default the nf_tables generation id with the legacy tables' shapes (<see cref="RulesetChangeSignal"/>).</param>
     public FirewallCollector(ICommandRunner runner, HostPaths paths, TimeProvider time, ILogger<FirewallCollector> logger, IRulesetChangeSignal? changeSignal = null)
     {
         _reader = new FirewallRulesetReader(runner, paths, time);
         _time = time;
         _logger = logger;
-        _signal = changeSignal ?? new NftablesGenerationSignal();
+        _signal = changeSignal ?? new RulesetChangeSignal();
         _refresh = new BackgroundRefresh<Loaded>(time);
         _memory = new RefreshMemory(time);
         _refresh.Completed += Report;

@@ -79,15 +79,46 @@ public static class EvidenceComparers
             parts.Add($"{now.Source} {verdict} ({rule})");
         }
 
+        parts.AddRange(SetChanges(before, after));
         if (parts.Count == 0)
         {
             return null;
         }
 
         var generation = before.Generation is { } g0 && after.Generation is { } g1 && g0 != g1
-            ? string.Create(CultureInfo.InvariantCulture, $"; ruleset generation {g0} -> {g1}")
+            ? $"; {Firewall.Reading.RulesetChangeSignal.Describe(g0, g1)}"
             : string.Empty;
         return $"{string.Join("; ", parts)}{generation}";
+    }
+
+    /// <summary>
+    /// The sets a deciding rule of the port looks up, before or after, whose members changed: an address added to an
+    /// allowlist shows as "set inet filter allowlist 1 -> 2 elements" even where the verdict stayed as it was.
+    /// </summary>
+    private static IEnumerable<string> SetChanges(FirewallFacts before, FirewallFacts after)
+    {
+        if (before.Sets is not { } was || after.Sets is not { } now)
+        {
+            yield break;
+        }
+
+        var looked = before.Sources.Concat(after.Sources).Select(s => s.Set).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        foreach (var name in looked)
+        {
+            var b = was.FirstOrDefault(s => s.Set == name);
+            var a = now.FirstOrDefault(s => s.Set == name);
+            var change = (b, a) switch
+            {
+                (null, { } added) => string.Create(CultureInfo.InvariantCulture, $"set {name} created ({added.Elements} elements)"),
+                ({ } gone, null) => string.Create(CultureInfo.InvariantCulture, $"set {name} deleted (had {gone.Elements} elements)"),
+                ({ } x, { } y) when x.Sha256 != y.Sha256 => string.Create(CultureInfo.InvariantCulture, $"set {name} members changed: {x.Elements} -> {y.Elements} elements"),
+                _ => null,
+            };
+            if (change is not null)
+            {
+                yield return change;
+            }
+        }
     }
 
     private static string? ListenerChange(IReadOnlyList<string> before, IReadOnlyList<string> after) =>

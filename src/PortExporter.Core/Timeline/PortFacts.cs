@@ -41,14 +41,22 @@ public sealed record PortFacts(
 /// <summary>The firewall's answer for one port.</summary>
 /// <param name="Generation">The ruleset's generation id when its snapshot was read, when known.</param>
 /// <param name="Sources">Per source (outside, inside, each <c>from:</c> range), in that order.</param>
-public sealed record FirewallFacts(ulong? Generation, IReadOnlyList<VerdictFact> Sources);
+/// <param name="Sets">The ruleset's named sets and the ipsets its rules look up, with their members' digests (host-wide: the same for every port); null when not known.</param>
+public sealed record FirewallFacts(ulong? Generation, IReadOnlyList<VerdictFact> Sources, IReadOnlyList<SetFact>? Sets = null);
+
+/// <summary>A named set's members, reduced to a digest (<see cref="Baseline.SetFingerprint"/>).</summary>
+/// <param name="Set">inet filter allowlist (nftables: family, table, set), or an ipset's name.</param>
+/// <param name="Elements">How many members it has.</param>
+/// <param name="Sha256">The digest of its members.</param>
+public sealed record SetFact(string Set, int Elements, string Sha256);
 
 /// <summary>The verdict for one source and what decided it.</summary>
 /// <param name="Source">outside, inside or a range.</param>
 /// <param name="Verdict">accept, drop, reject or unknown.</param>
 /// <param name="Rule">The deciding rule's text without its handle or position (which change when the same rule is loaded again), or the policy ("policy drop", "no rule on the path").</param>
 /// <param name="IsRule">True when a rule decided, not a chain policy or the absence of rules.</param>
-public sealed record VerdictFact(string Source, string Verdict, string Rule, bool IsRule);
+/// <param name="Set">The set the deciding rule looks up, named as in <see cref="SetFact.Set"/>; null when it looks none up.</param>
+public sealed record VerdictFact(string Source, string Verdict, string Rule, bool IsRule, string? Set = null);
 
 /// <summary>A process holding the port's listener.</summary>
 public sealed record OwnerFact(string Name, int Pid);

@@ -37,14 +37,39 @@ public static class PortFactsReader
     private static string Address(Listener listener) =>
         $"{(listener.IsIPv6 ? $"[{listener.Address}]" : listener.Address.ToString())} ({listener.Scope.ToLabel()})";
 
-    private static FirewallFacts? Firewall(PortSpec port, EvidenceSnapshot evidence) =>
-        evidence.Firewall is { } firewall && firewall.Ports.TryGetValue(port.Key, out var result)
-            ? new FirewallFacts(firewall.Generation, [.. result.Sources.Select(s => new VerdictFact(
+    private static FirewallFacts? Firewall(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (evidence.Firewall is not { } firewall || !firewall.Ports.TryGetValue(port.Key, out var result))
+        {
+            return null;
+        }
+
+        var sets = firewall.RulesetFingerprints
+            .SelectMany(r => r.Sets.Select(s => (r.Backend, Fact: new SetFact(s.Set, s.Elements, s.Sha256))))
+            .ToList();
+        return new FirewallFacts(
+            firewall.Generation,
+            [.. result.Sources.Select(s => new VerdictFact(
                 s.Source,
                 s.Decision.Verdict.ToString().ToLowerInvariant(),
                 PortExporter.Firewall.Model.FirewallRule.TextOfLabel(s.Decision.Rule),
-                s.Decision.Table.Length > 0 && !s.Decision.Rule.StartsWith("policy ", StringComparison.Ordinal)))])
-            : null;
+                s.Decision.Table.Length > 0 && !s.Decision.Rule.StartsWith("policy ", StringComparison.Ordinal),
+                LookedUp(s.Decision, sets)))],
+            [.. sets.Select(s => s.Fact)]);
+    }
+
+    /// <summary>The set the deciding rule looks up (an nft set of its table, or an ipset), as the fingerprints name it; null when none.</summary>
+    private static string? LookedUp(FirewallDecision decision, List<(string Backend, SetFact Fact)> sets)
+    {
+        if (PortExporter.Firewall.Ipset.SetBlock.Of(decision) is not { Set: { } name })
+        {
+            return null;
+        }
+
+        return decision.Backend == FirewallBackends.Nftables
+            ? sets.FirstOrDefault(s => s.Backend == FirewallBackends.Nftables && s.Fact.Set.EndsWith($" {decision.Table} {name}", StringComparison.Ordinal)).Fact?.Set
+            : sets.FirstOrDefault(s => s.Backend == FirewallBackends.Ipset && s.Fact.Set == name).Fact?.Set;
+    }
 
     private static List<OwnerFact>? Owners(List<Listener>? listeners, EvidenceSnapshot evidence) =>
         listeners is null || evidence.Processes is not { } processes

@@ -38,6 +38,7 @@ public static class IpsetSaveParser
         }
 
         var builders = new Dictionary<string, SetBuilder>(StringComparer.Ordinal);
+        var contents = new Dictionary<string, SetContent.Builder>(StringComparer.Ordinal);
         var order = new List<string>();
         var lineNumber = 0;
         var entries = 0;
@@ -66,6 +67,7 @@ public static class IpsetSaveParser
                     }
 
                     builders[tokens[1]] = SetBuilder.Create(tokens, source, where, line);
+                    contents[tokens[1]] = new SetContent.Builder(tokens[1]);
                     order.Add(tokens[1]);
                     break;
                 case "add":
@@ -84,13 +86,15 @@ public static class IpsetSaveParser
                         throw new FirewallParseException(source, where, problem, line);
                     }
 
+                    contents[tokens[1]].Add(IpsetMembers.Text(tokens));
+
                     break;
                 default:
                     throw new FirewallParseException(source, where, $"unknown command '{tokens[0]}'", line);
             }
         }
 
-        return new IpsetCatalog(order.ToDictionary(n => n, n => builders[n].Build(), StringComparer.Ordinal));
+        return new IpsetCatalog(order.ToDictionary(n => n, n => builders[n].Build() with { Content = contents[n].Build() }, StringComparer.Ordinal));
     }
 
     /// <summary>Collects the entries of one set.</summary>

@@ -51,6 +51,9 @@ public sealed record IpsetSet(
 {
     /// <summary>True for <c>list:set</c>: a lookup tries its <see cref="Members"/> in order.</summary>
     public bool IsList => Type == IpsetTypes.ListSet;
+
+    /// <summary>Its entries reduced for change detection (<see cref="SetContent"/>); null when not read from a dump.</summary>
+    public SetContent? Content { get; init; }
 }
 
 /// <summary>Every set of one <c>ipset save</c>, by name. Immutable.</summary>

@@ -9,6 +9,9 @@ public sealed record FirewallRuleset(IReadOnlyList<FirewallTable> Tables)
 {
     public static FirewallRuleset Empty { get; } = new([]);
 
+    /// <summary>The ipsets that <c>-m set</c> rules look up (they belong to no table), sorted by name; empty when none was read.</summary>
+    public IReadOnlyList<SetContent> Ipsets { get; init; } = [];
+
     /// <summary>Number of rules in all chains.</summary>
     public int RuleCount => Tables.Sum(t => t.Chains.Values.Sum(c => c.Rules.Count));
 }

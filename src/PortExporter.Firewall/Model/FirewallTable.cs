@@ -7,5 +7,8 @@ namespace PortExporter.Firewall.Model;
 /// <param name="Chains">Chains by name (ordinal).</param>
 public sealed record FirewallTable(string Backend, TableFamily Family, string Name, IReadOnlyDictionary<string, FirewallChain> Chains)
 {
+    /// <summary>The table's named sets and maps (nftables), sorted by name; empty for iptables tables.</summary>
+    public IReadOnlyList<SetContent> Sets { get; init; } = [];
+
     public override string ToString() => $"{Backend} {Family.ToLabel()} {Name}";
 }

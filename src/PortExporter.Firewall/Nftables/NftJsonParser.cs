@@ -121,7 +121,10 @@ public static class NftJsonParser
                 chains[name] = new FirewallChain(name, hook, chainRules);
             }
 
-            result.Add(new FirewallTable(FirewallBackends.Nftables, key.Item1, key.Item2, chains));
+            result.Add(new FirewallTable(FirewallBackends.Nftables, key.Item1, key.Item2, chains)
+            {
+                Sets = [.. acc.Contents.Values.OrderBy(c => c.Name, StringComparer.Ordinal)],
+            });
         }
 
         return result;
@@ -353,6 +356,7 @@ public static class NftJsonParser
                     // A copy of its own: the item's document is disposed when the pass moves on.
                     var elements = value.TryGetProperty("elem", out var elem) ? elem.Clone() : default;
                     table.Sets[name] = new NftSetDefinition(name, elements, kind == "map");
+                    table.Contents[name] = NftSetMembers.Content(name, value);
                     break;
                 }
             }
@@ -373,5 +377,8 @@ public static class NftJsonParser
         public List<string> ChainOrder { get; } = [];
 
         public Dictionary<string, NftSetDefinition> Sets { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The members of each named set and map, for change detection.</summary>
+        public Dictionary<string, SetContent> Contents { get; } = new(StringComparer.Ordinal);
     }
 }

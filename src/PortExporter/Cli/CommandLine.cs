@@ -41,6 +41,7 @@ public static class CommandLine
         diagnose.Options.Add(port);
         diagnose.Options.Add(output);
         diagnose.Options.Add(common.BaselineFile);
+        diagnose.Options.Add(common.StoragePath);
         var baselineOutput = new Option<string?>("--output") { Description = "Write the baseline to this file (default: stdout)." };
         var baselineCheck = new Option<string?>("--check") { Description = "Compare the live host with this baseline file instead: exit 0 same, 1 drift, 2 bad usage or file." };
         var baseline = new Command("baseline", "Collect the evidence once and write the host's reachable surface as YAML, deterministic, to review in version control; with --check FILE, compare the live host with it.");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PortExporter.Core.Baseline;
 using PortExporter.Core.Diagnosis;
+using PortExporter.Core.Timeline;
 using PortExporter.Hosting;
 using PortExporter.Logging;
 
@@ -20,7 +21,13 @@ public static class DiagnoseVerb
             return ExitCodes.Usage;
         }
 
-        var state = await SingleCollection.RunAsync(settings, config, cancellationToken).ConfigureAwait(false);
+        // The collection itself keeps no state file: with --storage.path the serving exporter's is read, never written.
+        var state = await SingleCollection.RunAsync(settings with { StoragePath = null }, config, cancellationToken).ConfigureAwait(false);
+        if (settings.StoragePath is { } storage)
+        {
+            state = WithStoredTimeline(state, storage, settings);
+        }
+
         var baseline = new BaselineSource(settings.BaselineFile, settings.Paths, TimeProvider.System, NullLogger<BaselineSource>.Instance);
         baseline.Load();
         var report = state.Report(baseline);
@@ -40,5 +47,18 @@ public static class DiagnoseVerb
             ? JsonSerializer.Serialize(report, DiagnosisJsonContext.Default.DiagnosisReport) + Environment.NewLine
             : TextReport.Render(report)).ConfigureAwait(false);
         return report.Healthy ? ExitCodes.Ok : ExitCodes.Unhealthy;
+    }
+
+    /// <summary>
+    /// The timeline of a serving exporter's state file (<c>timeline.json</c> in <paramref name="storage"/>, read only)
+    /// with this collection added in memory: "what changed before it broke" then reaches back past this run. A missing
+    /// or unreadable file is an empty timeline, with a log line for the latter.
+    /// </summary>
+    private static CollectedState WithStoredTimeline(CollectedState state, string storage, ExporterSettings settings)
+    {
+        using var logging = LoggerFactory.Create(l => l.AddExporterLogging(settings.LogLevel > LogLevel.Warning ? settings.LogLevel : LogLevel.Warning, settings.LogFormat));
+        var timeline = new EvidenceTimeline();
+        new TimelineStateFile(storage, logging.CreateLogger<TimelineStateFile>()).LoadInto(timeline, state.Evidence.Config.History, state.Evidence.TakenAt);
+        return state with { Timeline = timeline.Record(state.Evidence, state.Diagnoses) };
     }
 }

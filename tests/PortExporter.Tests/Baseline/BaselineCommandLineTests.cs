@@ -54,7 +54,7 @@ public sealed class BaselineCommandLineTests
         Assert.Null(source.Load());
         metrics.Write(evidence);
         var loaded = Export(registry);
-        File.WriteAllText(file, "format_version: 1\n");
+        File.WriteAllText(file, "format_version: 2\n");
         Assert.NotNull(source.Load());
         metrics.Write(evidence);
         var broken = Export(registry);

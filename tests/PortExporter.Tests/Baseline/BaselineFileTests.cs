@@ -43,7 +43,7 @@ public sealed class BaselineFileTests
         var lines = text.Split('\n');
 
         Assert.StartsWith("# ", lines[0], StringComparison.Ordinal);
-        Assert.Equal("format_version: 1", lines[1]);
+        Assert.Equal("format_version: 2", lines[1]);
         Assert.Equal("host: web-1", lines[2]);
         Assert.Contains("  - address: 0.0.0.0\n    scope: wildcard\n    process: nginx\n", text, StringComparison.Ordinal);
         Assert.Matches("^digest: sha256:[0-9a-f]{64}$", lines[^2]);
@@ -54,13 +54,13 @@ public sealed class BaselineFileTests
     [Fact]
     public void Unknown_version_names_the_line_and_the_version_read()
     {
-        var text = BaselineWriter.Write(BaselineSamples.Of(BaselineSamples.Web)).Replace("format_version: 1", "format_version: 7", StringComparison.Ordinal);
+        var text = BaselineWriter.Write(BaselineSamples.Of(BaselineSamples.Web)).Replace("format_version: 2", "format_version: 7", StringComparison.Ordinal);
 
         var e = Assert.Throws<ConfigException>(() => BaselineParser.Parse(text, File, "web-1"));
 
         Assert.Equal(2, e.Line);
         Assert.StartsWith($"{File}:2:", e.Message, StringComparison.Ordinal);
-        Assert.Contains("expected 1 (the format this build reads), got '7'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("expected 2 (the format this build reads), got '7'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -116,11 +116,11 @@ public sealed class BaselineFileTests
 
     [Theory]
     [InlineData("", 1, "empty file")]
-    [InlineData("format_version: 1\nhost: [unclosed\n", 3, "not valid YAML")]
+    [InlineData("format_version: 2\nhost: [unclosed\n", 3, "not valid YAML")]
     [InlineData("- just\n- a list\n", 1, "expected a mapping")]
-    [InlineData("format_version: one\n", 1, "expected 1 (the format this build reads), got 'one'")]
+    [InlineData("format_version: one\n", 1, "expected 2 (the format this build reads), got 'one'")]
     [InlineData("host: web-1\n", 1, "(top level).format_version: required key is missing")]
-    [InlineData("format_version: 1\nhost: web-1\nextra: 1\n", 3, "unknown key")]
+    [InlineData("format_version: 2\nhost: web-1\nextra: 1\n", 3, "unknown key")]
     public void A_file_that_is_not_a_baseline_is_refused_with_its_line(string text, int line, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => BaselineParser.Parse(text, File, "web-1"));

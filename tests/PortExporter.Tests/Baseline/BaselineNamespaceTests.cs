@@ -66,7 +66,7 @@ public sealed class BaselineNamespaceTests
             ("corrupted.yml", good.Replace("process: pe-bl-web", "process: pe-bl-wex", StringComparison.Ordinal), $":{digestLine}:9: digest: expected sha256:"),
             ("truncated.yml", good[..good.IndexOf("digest:", StringComparison.Ordinal)], "(top level).digest: required key is missing (is the file truncated?)"),
             ("truncated-mid-line.yml", good[..(good.Length / 2)], ":"),
-            ("newer.yml", good.Replace("format_version: 1", "format_version: 2", StringComparison.Ordinal), ":2:17: format_version: expected 1 (the format this build reads), got '2'"),
+            ("newer.yml", good.Replace("format_version: 2", "format_version: 3", StringComparison.Ordinal), ":2:17: format_version: expected 2 (the format this build reads), got '3'"),
             ("foreign.yml", good.Replace($"host: {lines[2][6..]}", "host: pe-bl-elsewhere", StringComparison.Ordinal), $":3:7: host: expected '{lines[2][6..]}' (this host), the file is for 'pe-bl-elsewhere'"),
         };
 
@@ -84,7 +84,7 @@ public sealed class BaselineNamespaceTests
     public async Task Serve_keeps_running_with_a_bad_baseline_and_reports_drift_after_a_reload()
     {
         using var lab = new Lab();
-        var file = lab.Dir.File("served.yml", "format_version: 1\nhost: [broken\n");
+        var file = lab.Dir.File("served.yml", "format_version: 2\nhost: [broken\n");
         using var exporter = new RunningExporter(lab.Ns, ["--config.file", lab.Config, "--baseline.file", file]);
 
         var m = (await exporter.GetAsync()).Body;

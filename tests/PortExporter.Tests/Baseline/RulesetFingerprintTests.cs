@@ -1,5 +1,6 @@
 using PortExporter.Core.Baseline;
 using PortExporter.Core.Firewall.Reading;
+using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Nftables;
 using PortExporter.Tests.Support;
 
@@ -62,6 +63,66 @@ public sealed class RulesetFingerprintTests
         Assert.NotEqual(first.Sha256, NftFingerprint(ns).Sha256);
         Assert.Equal((FirewallBackends.Nftables, 2), (first.Backend, first.Rules));
     }
+
+    [Fact]
+    public void Ipset_timeouts_counters_and_member_order_do_not_change_a_set_digest_and_a_member_does()
+    {
+        using var ns = new Netns("histipfp");
+        ns.Exec("ipset", "create", "pe_a", "hash:ip", "timeout", "600", "counters");
+        ns.Exec("ipset", "create", "pe_b", "hash:ip", "timeout", "600", "counters");
+        ns.Exec("ipset", "add", "pe_a", "192.0.2.1", "timeout", "500", "packets", "3", "bytes", "180");
+        ns.Exec("ipset", "add", "pe_a", "192.0.2.2", "timeout", "500");
+        ns.Exec("ipset", "add", "pe_b", "192.0.2.2", "timeout", "400");
+        ns.Exec("ipset", "add", "pe_b", "192.0.2.1", "timeout", "300", "packets", "9", "bytes", "540");
+        var save = ns.Exec("ipset", "save").Stdout;
+        ns.Exec("ipset", "add", "pe_b", "192.0.2.3");
+        var added = ns.Exec("ipset", "save").Stdout;
+
+        var sets = IpsetSaveParser.Parse(save, "ipset save").Sets;
+        Assert.Matches(@"add pe_b 192\.0\.2\.1 timeout [0-9]+ packets 9 bytes 540", save);
+        Assert.Equal((2, sets["pe_a"].Content!.Sha256), (sets["pe_b"].Content!.Elements, sets["pe_b"].Content!.Sha256));
+        var after = IpsetSaveParser.Parse(added, "ipset save").Sets["pe_b"].Content!;
+        Assert.Equal(3, after.Elements);
+        Assert.NotEqual(sets["pe_b"].Content!.Sha256, after.Sha256);
+    }
+
+    [Fact]
+    public void Nft_set_counters_and_expiry_do_not_change_the_fingerprint_and_an_element_does()
+    {
+        using var ns = new Netns("histnftfp");
+        using var dir = new TempDir();
+        ns.Exec("nft", "-f", dir.File("set.nft", """
+            table inet pe_fp {
+              set allowlist {
+                type ipv4_addr
+                flags timeout
+                counter
+                elements = { 192.0.2.1 timeout 1h, 192.0.2.2 timeout 1h }
+              }
+              chain input {
+                type filter hook input priority 0; policy accept;
+                ip saddr != @allowlist tcp dport 8080 drop
+              }
+            }
+            """));
+        var first = ns.Exec("nft", "-j", "list", "ruleset").Stdout;
+        Thread.Sleep(1100);
+        var later = ns.Exec("nft", "-j", "list", "ruleset").Stdout;
+        ns.Exec("nft", "add", "element", "inet", "pe_fp", "allowlist", "{ 192.0.2.3 }");
+        var added = ns.Exec("nft", "-j", "list", "ruleset").Stdout;
+
+        Assert.Contains("\"expires\"", first, StringComparison.Ordinal);
+        Assert.NotEqual(first, later); // the expiry counts down
+        var a = NftFingerprint(first);
+        Assert.Equal(a, NftFingerprint(later));
+        Assert.Equal(new SetFingerprint("inet pe_fp allowlist", a.Sets.Single().Sha256, 2), a.Sets.Single());
+        var b = NftFingerprint(added);
+        Assert.NotEqual(a.Sha256, b.Sha256);
+        Assert.Equal(3, b.Sets.Single().Elements);
+    }
+
+    private static RulesetFingerprint NftFingerprint(string json) =>
+        RulesetFingerprints.Of(RulesetAssembler.Assemble(NftJsonParser.Parse(json), null, null, null, null).Ruleset).Single();
 
     private static RulesetFingerprint Fingerprint(string iptablesLegacySave) =>
         RulesetFingerprints.Of(RulesetAssembler.Assemble(null, null, null, iptablesLegacySave, null).Ruleset).Single();

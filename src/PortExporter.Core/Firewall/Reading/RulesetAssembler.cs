@@ -63,6 +63,7 @@ public static class RulesetAssembler
 
         string[] order = [FirewallBackends.Nftables, FirewallBackends.IptablesNft, FirewallBackends.Ip6tablesNft, FirewallBackends.IptablesLegacy, FirewallBackends.Ip6tablesLegacy];
         var backends = order.Where(b => tables.Any(t => t.Backend == b)).ToList();
-        return (new FirewallRuleset(tables), backends);
+        var ipsets = sets?.Sets.Values.Select(s => s.Content).OfType<SetContent>().OrderBy(c => c.Name, StringComparer.Ordinal).ToList() ?? [];
+        return (new FirewallRuleset(tables) { Ipsets = ipsets }, backends);
     }
 }
