@@ -87,10 +87,10 @@ public sealed class BaselineNamespaceTests
         var file = lab.Dir.File("served.yml", "format_version: 2\nhost: [broken\n");
         using var exporter = new RunningExporter(lab.Ns, ["--config.file", lab.Config, "--baseline.file", file]);
 
-        var m = (await exporter.GetAsync()).Body;
+        var m = (await exporter.ReadAsync()).Body;
         Assert.Equal(0, Value(m, "port_baseline_load_success"));
         Assert.Empty(Series(m, "port_baseline_drift"));
-        var report = (await exporter.GetAsync("/diagnose?format=json")).Body;
+        var report = (await exporter.ReadAsync("/diagnose?format=json")).Body;
         using (var json = System.Text.Json.JsonDocument.Parse(report))
         {
             var baseline = json.RootElement.GetProperty("baseline");
@@ -104,7 +104,7 @@ public sealed class BaselineNamespaceTests
         var logged = exporter.Log.Count;
         exporter.Signal(1);
         exporter.WaitForLog("baseline loaded from", logged);
-        m = (await exporter.GetAsync()).Body;
+        m = (await exporter.ReadAsync()).Body;
         Assert.Equal(1, Value(m, "port_baseline_load_success"));
         Assert.Empty(Series(m, "port_baseline_drift"));
 
@@ -112,7 +112,7 @@ public sealed class BaselineNamespaceTests
         m = await ScrapeUntilAsync(exporter, "port_baseline_drift");
         Assert.Equal(1, Value(m, "port_baseline_drift", ("service", "web"), ("port", "8080"), ("protocol", "tcp"), ("kind", "verdict")));
         Assert.Equal(1, Value(m, "port_host_baseline_ruleset_drift", ("backend", "nftables")));
-        var html = (await exporter.GetAsync("/diagnose")).Body;
+        var html = (await exporter.ReadAsync("/diagnose")).Body;
         Assert.Contains($"outside verdict accept -&gt; drop (rule `{DropRule}`)", html, StringComparison.Ordinal);
         Assert.False(exporter.HasExited);
     }
@@ -121,22 +121,8 @@ public sealed class BaselineNamespaceTests
     /// Scrapes until <paramref name="series"/> appears: the scrape that sees the ruleset's generation move starts the
     /// refresh and answers from the snapshot it has, so the change shows on one of the next scrapes.
     /// </summary>
-    private static async Task<string> ScrapeUntilAsync(RunningExporter exporter, string series)
-    {
-        var body = string.Empty;
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            body = (await exporter.GetAsync()).Body;
-            if (Series(body, series).Count > 0)
-            {
-                return body;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return body;
-    }
+    private static async Task<string> ScrapeUntilAsync(RunningExporter exporter, string series) =>
+        (await exporter.ReadUntilAsync(body => Series(body, series).Count > 0, series)).Body;
 
     /// <summary>The web service lab; the process name is part of the baseline.</summary>
     private sealed class Lab() : WebServiceLab("baseline", 78, "pe-bl-web")

@@ -122,15 +122,18 @@ public sealed class SourceVerdictGroundTruthTests
     }
 
     /// <summary>
-    /// Waits until the process has entered the namespace (ip netns exec switches before it execs the command):
-    /// its /proc/PID/net is the namespace's only from then on.
+    /// Waits until the process has entered the namespace and ip netns exec has exec'd the command: ip switches the
+    /// namespace, then mounts the namespace's own /sys, then execs, so /proc/PID/net is the namespace's from the
+    /// switch and /proc/PID/root/sys only once the command runs.
     /// </summary>
     internal static void InNamespace(int pid, Netns ns)
     {
         var expected = $"net:[{Shell.Run("stat", "-L", "-c", "%i", $"/run/netns/{ns.Name}").Stdout.Trim()}]";
-        for (var i = 0; i < 100; i++)
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < Reliability.RunningExporter.EventBound)
         {
-            if (Shell.RunAllowFailure("readlink", $"/proc/{pid}/ns/net").Stdout.Trim() == expected)
+            if (Shell.RunAllowFailure("readlink", $"/proc/{pid}/ns/net").Stdout.Trim() == expected
+                && File.ReadAllText($"/proc/{pid}/comm").Trim() != "ip")
             {
                 return;
             }
@@ -138,6 +141,6 @@ public sealed class SourceVerdictGroundTruthTests
             Thread.Sleep(50);
         }
 
-        Assert.Fail($"process {pid} did not enter {ns.Name} within 5 s");
+        Assert.Fail($"process {pid} did not enter {ns.Name} and run its command within {Reliability.RunningExporter.EventBound.TotalSeconds} s");
     }
 }

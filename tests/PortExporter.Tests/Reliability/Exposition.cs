@@ -33,13 +33,21 @@ public static partial class Exposition
     /// <summary>Fails unless every collector in the answer but <paramref name="except"/> reports success.</summary>
     public static void AssertOthersSucceeded(string body, params string[] except)
     {
-        var present = Series(body, "port_exporter_collector_success")
-            .Select(s => s[(s.IndexOf("collector=\"", StringComparison.Ordinal) + 11)..])
-            .Select(s => s[..s.IndexOf('"', StringComparison.Ordinal)]);
-        foreach (var collector in Collectors.Union(present).Except(except))
+        foreach (var collector in Checked(body, except))
         {
             Assert.True(Success(body, collector) == 1, $"collector {collector} did not succeed:\n{string.Join('\n', Series(body, "port_exporter_collector_success"))}");
         }
+    }
+
+    /// <summary>Whether every collector in the answer but <paramref name="except"/> reports success.</summary>
+    public static bool OthersSucceeded(string body, params string[] except) => Checked(body, except).All(c => Success(body, c) == 1);
+
+    private static IEnumerable<string> Checked(string body, string[] except)
+    {
+        var present = Series(body, "port_exporter_collector_success")
+            .Select(s => s[(s.IndexOf("collector=\"", StringComparison.Ordinal) + 11)..])
+            .Select(s => s[..s.IndexOf('"', StringComparison.Ordinal)]);
+        return Collectors.Union(present).Except(except);
     }
 
     [GeneratedRegex(@"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*=""([^""\\]|\\.)*"",?)*\})? -?([0-9.eE+-]+|NaN|\+Inf|-Inf)( [0-9]+)?$")]

@@ -93,7 +93,7 @@ public sealed class ProbeScheduleTests(ITestOutputHelper output)
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < TimeSpan.FromSeconds(4))
         {
-            var body = (await exporter.GetAsync("/metrics")).Body;
+            var body = (await exporter.ReadAsync()).Body;
             Assert.Empty(Series(body, "port_probe_success"));
             Assert.Empty(Series(body, "port_probe_last_run_timestamp_seconds"));
             await Task.Delay(500);
@@ -139,7 +139,7 @@ public sealed class ProbeScheduleTests(ITestOutputHelper output)
 
     private async Task<PhaseResult> PhaseAsync(RunningExporter exporter, CountingListener service, int scrapers)
     {
-        var before = Value((await exporter.GetAsync("/metrics")).Body, "port_exporter_collections_total") ?? 0;
+        var before = Value((await exporter.ReadAsync()).Body, "port_exporter_collections_total") ?? 0;
         var scrapes = 0;
         var sw = Stopwatch.StartNew();
         var connections = service.Accepted;
@@ -154,7 +154,7 @@ public sealed class ProbeScheduleTests(ITestOutputHelper output)
         })));
         var accepted = service.Accepted - connections;
         var elapsed = sw.Elapsed;
-        var after = Value((await exporter.GetAsync("/metrics")).Body, "port_exporter_collections_total") ?? 0;
+        var after = Value((await exporter.ReadAsync()).Body, "port_exporter_collections_total") ?? 0;
         return new PhaseResult(scrapes, (long)(after - before), accepted, elapsed);
     }
 
@@ -180,10 +180,10 @@ public sealed class ProbeScheduleTests(ITestOutputHelper output)
 
         public async Task WaitForConnectionAsync()
         {
-            var until = DateTime.UtcNow.AddSeconds(30);
+            var until = DateTime.UtcNow + RunningExporter.EventBound;
             while (Accepted == 0)
             {
-                Assert.True(DateTime.UtcNow < until, "no probe connection within 30 s");
+                Assert.True(DateTime.UtcNow < until, $"no probe connection within {RunningExporter.EventBound.TotalSeconds} s");
                 await Task.Delay(20);
             }
         }

@@ -15,6 +15,13 @@ public sealed class RunningExporter : IDisposable
     public const int Port = 10070;
     public const string ScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds";
 
+    /// <summary>
+    /// How long a test waits for something that happens on the exporter's own schedule (a log line after a signal,
+    /// a probe round, a refresh a scrape started, the start itself): a bound against a hang, never a timing assertion,
+    /// so it is generous; a busy machine only takes longer to get there.
+    /// </summary>
+    public static readonly TimeSpan EventBound = TimeSpan.FromSeconds(120);
+
     private readonly Process _process;
     private readonly NetnsThread _thread;
     private readonly HttpClient _http;
@@ -96,6 +103,37 @@ public sealed class RunningExporter : IDisposable
     public Answer Get(string path = "/metrics", double? timeoutSeconds = 5) => GetAsync(path, timeoutSeconds).GetAwaiter().GetResult();
 
     /// <summary>
+    /// GET <paramref name="path"/> where the answer, not its time, is under test: the scrape timeout header of a
+    /// Prometheus scrape, and a client that waits up to <see cref="EventBound"/> for it.
+    /// </summary>
+    public Task<Answer> ReadAsync(string path = "/metrics") => GetAsync(path, DeadlineScrapes.Deadline.TotalSeconds, EventBound);
+
+    /// <summary>
+    /// Reads <paramref name="path"/> (<see cref="ReadAsync"/>) until <paramref name="seen"/> holds for the body, for
+    /// up to <see cref="EventBound"/>; returns that answer. For what the exporter shows once its own schedule gets
+    /// there (a refresh started by an earlier scrape), which a busy machine reaches later, not never.
+    /// </summary>
+    public async Task<Answer> ReadUntilAsync(Func<string, bool> seen, string what, string path = "/metrics")
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            var answer = await ReadAsync(path);
+            if (seen(answer.Body))
+            {
+                return answer;
+            }
+
+            if (sw.Elapsed > EventBound)
+            {
+                throw new TimeoutException($"GET {path}: {what} not seen within {EventBound.TotalSeconds} s; last answer:\n{answer.Body}\nlog:\n{string.Join('\n', Log.TakeLast(30))}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
     /// One scrape with the scrape timeout of <paramref name="timeoutSeconds"/> and a patient client: the exporter's
     /// first pass through its collection code (JIT compilation, first reads) is done before the scrapes under test,
     /// whose deadlines then measure the fault handling, not the start. The shipped NativeAOT binary has no JIT pass.
@@ -104,28 +142,15 @@ public sealed class RunningExporter : IDisposable
 
     /// <summary>
     /// Scrapes until the probe schedule has ended a round after <paramref name="afterUnixSeconds"/> (its
-    /// <c>port_probe_last_run_timestamp_seconds{vantage="loopback"}</c>); returns that scrape. Probes run on their own
-    /// schedule, so the first scrapes after start may have no probe results yet.
+    /// <c>port_probe_last_run_timestamp_seconds{vantage="loopback"}</c>) and that scrape shows the round's results
+    /// (a result older than two intervals is stale and not shown, only its timestamp); returns that scrape. Probes run
+    /// on their own schedule, so the first scrapes after start may have no probe results yet, and on a busy machine a
+    /// scrape may come when the latest round's results have gone stale.
     /// </summary>
-    public async Task<Answer> WaitForProbeRoundAsync(double afterUnixSeconds = 0)
-    {
-        var sw = Stopwatch.StartNew();
-        while (true)
-        {
-            var answer = await GetAsync("/metrics", 5, TimeSpan.FromSeconds(60));
-            if (EndToEnd.MetricsText.Value(answer.Body, "port_probe_last_run_timestamp_seconds", ("vantage", "loopback")) > afterUnixSeconds)
-            {
-                return answer;
-            }
-
-            if (sw.Elapsed > TimeSpan.FromSeconds(120))
-            {
-                throw new TimeoutException($"no probe round ended after {afterUnixSeconds} within 120 s; log:\n{string.Join('\n', Log.TakeLast(30))}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    public Task<Answer> WaitForProbeRoundAsync(double afterUnixSeconds = 0) => ReadUntilAsync(
+        body => EndToEnd.MetricsText.Value(body, "port_probe_last_run_timestamp_seconds", ("vantage", "loopback")) > afterUnixSeconds
+            && EndToEnd.MetricsText.Series(body, "port_probe_success").Count + EndToEnd.MetricsText.Series(body, "port_target_probe_success").Count > 0,
+        $"a probe round ended after {afterUnixSeconds} with its results");
 
     /// <summary>VmRSS of the exporter, in KiB.</summary>
     public long RssKb() => StatusField("VmRSS");
@@ -148,10 +173,10 @@ public sealed class RunningExporter : IDisposable
     public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
 
     /// <summary>Waits until a log line contains <paramref name="text"/> (counting only lines after the first <paramref name="skip"/>).</summary>
-    public void WaitForLog(string text, int skip = 0, int timeoutMs = 10_000)
+    public void WaitForLog(string text, int skip = 0)
     {
         var sw = Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < timeoutMs)
+        while (sw.Elapsed < EventBound)
         {
             if (Log.Skip(skip).Any(l => l.Contains(text, StringComparison.Ordinal)))
             {
@@ -161,7 +186,7 @@ public sealed class RunningExporter : IDisposable
             Thread.Sleep(20);
         }
 
-        throw new TimeoutException($"no log line with '{text}' within {timeoutMs} ms; log:\n{string.Join('\n', Log.TakeLast(30))}");
+        throw new TimeoutException($"no log line with '{text}' within {EventBound.TotalSeconds} s; log:\n{string.Join('\n', Log.TakeLast(30))}");
     }
 
     public void Dispose()
@@ -202,7 +227,7 @@ public sealed class RunningExporter : IDisposable
     private void WaitHealthy()
     {
         var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < TimeSpan.FromSeconds(30))
+        while (sw.Elapsed < EventBound)
         {
             if (_process.HasExited)
             {
@@ -225,7 +250,7 @@ public sealed class RunningExporter : IDisposable
             Thread.Sleep(50);
         }
 
-        throw new TimeoutException($"the exporter did not answer /-/healthy within 30 s:\n{string.Join('\n', Log)}");
+        throw new TimeoutException($"the exporter did not answer /-/healthy within {EventBound.TotalSeconds} s:\n{string.Join('\n', Log)}");
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -64,11 +64,15 @@ public sealed class Netns : IDisposable
         other.Exec("ip", "link", "set", otherIfName, "up");
     }
 
-    /// <summary>Waits until something listens on <paramref name="port"/> (ss inside the namespace).</summary>
-    public void WaitForListener(int port, bool udp = false, int timeoutMs = 5000)
+    /// <summary>
+    /// Waits until something listens on <paramref name="port"/> (ss inside the namespace): a program's start, which a
+    /// busy machine delays, so bounded only against a hang (<see cref="Reliability.RunningExporter.EventBound"/>).
+    /// </summary>
+    public void WaitForListener(int port, bool udp = false)
     {
+        var timeout = Reliability.RunningExporter.EventBound;
         var sw = Stopwatch.StartNew();
-        while (sw.ElapsedMilliseconds < timeoutMs)
+        while (sw.Elapsed < timeout)
         {
             var r = ExecAllowFailure("ss", udp ? "-uanH" : "-tlnH", $"sport = :{port}");
             if (r.ExitCode == 0 && r.Stdout.Trim().Length > 0)
@@ -79,7 +83,7 @@ public sealed class Netns : IDisposable
             Thread.Sleep(50);
         }
 
-        throw new TimeoutException($"nothing listened on {port} in {Name} within {timeoutMs} ms");
+        throw new TimeoutException($"nothing listened on {port} in {Name} within {timeout.TotalSeconds} s");
     }
 
     public void Dispose()

@@ -24,7 +24,7 @@ public sealed class TimelineNamespaceTests
         await exporter.WarmUpAsync();
 
         // A DROP rule pushed: the scrape that follows names it under the broken port, at a time between the push and its answer.
-        var (added, pushed, answered) = await ChangeAsync(exporter, () => lab.Ns.Exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP"));
+        var (added, pushed, answered) = await ChangeAsync(exporter, () => lab.Ns.Exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP"), "firewall");
         var port = WebPort(added);
         Assert.NotEqual("ok", port.GetProperty("cause").GetString());
         var change = Assert.Single(Changes(port, "before_failure"), c => c.Evidence == "firewall");
@@ -32,14 +32,14 @@ public sealed class TimelineNamespaceTests
         Assert.InRange(change.At, pushed, answered);
         Assert.Equal(change.At, port.GetProperty("timeline").GetProperty("broke_at").GetDateTimeOffset());
 
-        var html = (await exporter.GetAsync("/diagnose")).Body;
+        var html = (await exporter.ReadAsync("/diagnose")).Body;
         Assert.Contains($"firewall changed at <time>{change.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z</time> (in the same collection): outside accept -&gt; drop (rule `{DropRule}` added)", html, StringComparison.Ordinal);
-        var metrics = (await exporter.GetAsync()).Body;
+        var metrics = (await exporter.ReadAsync()).Body;
         Assert.Equal(change.At.ToUnixTimeMilliseconds() / 1000.0, Value(metrics, "port_evidence_last_change_timestamp_seconds", ("port", "8080"), ("evidence", "firewall")));
         Assert.Contains(Series(metrics, "port_diagnosis_last_change_timestamp_seconds"), s => s.Contains($"evidence=\"firewall\"", StringComparison.Ordinal) && s.Contains($"rule `{DropRule}` added", StringComparison.Ordinal));
 
         // Removed again: a firewall event of its own, the port ok, nothing listed as before a failure.
-        var (removed, deleted, seen) = await ChangeAsync(exporter, () => lab.Ns.Exec("iptables", "-D", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP"));
+        var (removed, deleted, seen) = await ChangeAsync(exporter, () => lab.Ns.Exec("iptables", "-D", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP"), "firewall");
         port = WebPort(removed);
         var undone = Changes(port, "recent").First(c => c.Evidence == "firewall");
         Assert.Contains($"outside drop -> accept (rule `{DropRule}` removed, now ", undone.Summary, StringComparison.Ordinal);
@@ -47,9 +47,8 @@ public sealed class TimelineNamespaceTests
         Assert.Empty(Changes(port, "before_failure"));
 
         // An nft table with the drop, then the table flushed.
-        lab.Ns.Exec("nft", "add table inet pe_tl; add chain inet pe_tl input { type filter hook input priority 0; policy accept; }; add rule inet pe_tl input tcp dport 8080 drop");
-        var (_, _, _) = await ChangeAsync(exporter, () => { });
-        var (flushed, flushedAt, flushSeen) = await ChangeAsync(exporter, () => lab.Ns.Exec("nft", "flush", "table", "inet", "pe_tl"));
+        await ChangeAsync(exporter, () => lab.Ns.Exec("nft", "add table inet pe_tl; add chain inet pe_tl input { type filter hook input priority 0; policy accept; }; add rule inet pe_tl input tcp dport 8080 drop"), "firewall");
+        var (flushed, flushedAt, flushSeen) = await ChangeAsync(exporter, () => lab.Ns.Exec("nft", "flush", "table", "inet", "pe_tl"), "firewall");
         var flush = Changes(WebPort(flushed), "recent").First(c => c.Evidence == "firewall");
         Assert.Contains($"drop -> accept (rule `{DropRule}` removed, now ", flush.Summary, StringComparison.Ordinal);
         Assert.InRange(flush.At, flushedAt, flushSeen);
@@ -64,14 +63,14 @@ public sealed class TimelineNamespaceTests
         await exporter.WarmUpAsync();
 
         var first = lab.Web.Id;
-        var (restarted, killed, seen) = await ChangeAsync(exporter, () => lab.RestartWeb("0.0.0.0"));
+        var (restarted, killed, seen) = await ChangeAsync(exporter, () => lab.RestartWeb("0.0.0.0"), "process");
         var restart = Assert.Single(Changes(WebPort(restarted), "recent"), c => c.Evidence == "process");
         Assert.StartsWith("process restarted: pe-tl-web pid ", restart.Summary, StringComparison.Ordinal);
         Assert.DoesNotContain(Changes(WebPort(restarted), "recent"), c => c.Evidence == "listener");
         Assert.InRange(restart.At, killed, seen);
         Assert.NotEqual(first, lab.Web.Id);
 
-        var (rebound, rebindAt, rebindSeen) = await ChangeAsync(exporter, () => lab.RestartWeb("127.0.0.1"));
+        var (rebound, rebindAt, rebindSeen) = await ChangeAsync(exporter, () => lab.RestartWeb("127.0.0.1"), "listener");
         var port = WebPort(rebound);
         Assert.Equal("loopback_only", port.GetProperty("cause").GetString());
         var listener = Assert.Single(Changes(port, "before_failure"), c => c.Evidence == "listener");
@@ -90,7 +89,7 @@ public sealed class TimelineNamespaceTests
         using (var exporter = new RunningExporter(lab.Ns, args))
         {
             await exporter.WarmUpAsync();
-            var (report, _, _) = await ChangeAsync(exporter, () => lab.Ns.Exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP"));
+            var (report, _, _) = await ChangeAsync(exporter, () => lab.Ns.Exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP"), "firewall");
             pushed = Assert.Single(Changes(WebPort(report), "before_failure"), c => c.Evidence == "firewall");
         }
 
@@ -98,7 +97,7 @@ public sealed class TimelineNamespaceTests
         using (var restarted = new RunningExporter(lab.Ns, args))
         {
             restarted.WaitForLog("timeline loaded from");
-            var port = WebPort((await restarted.GetAsync("/diagnose?format=json")).Body);
+            var port = WebPort((await restarted.ReadAsync("/diagnose?format=json")).Body);
             Assert.Equal(pushed, Assert.Single(Changes(port, "before_failure"), c => c.Evidence == "firewall"));
         }
 
@@ -106,7 +105,7 @@ public sealed class TimelineNamespaceTests
         using (var corrupt = new RunningExporter(lab.Ns, args))
         {
             corrupt.WaitForLog("timeline state file");
-            var port = WebPort((await corrupt.GetAsync("/diagnose?format=json")).Body);
+            var port = WebPort((await corrupt.ReadAsync("/diagnose?format=json")).Body);
             Assert.Empty(Changes(port, "before_failure"));
             Assert.False(corrupt.HasExited);
         }
@@ -115,13 +114,20 @@ public sealed class TimelineNamespaceTests
         Assert.Equal((2, "--storage.path: expected an absolute path of an existing folder, got 'state'\n"), (relative.ExitCode, relative.Stderr));
     }
 
-    /// <summary>Makes a change between two collections: the report before it is taken, then the change, then the report that sees it.</summary>
-    private static async Task<(string Report, DateTimeOffset ChangedFrom, DateTimeOffset AnsweredBy)> ChangeAsync(RunningExporter exporter, Action change)
+    /// <summary>
+    /// Makes a change between two collections: the report before it is taken, then the change, then reports until
+    /// one has a change of <paramref name="evidence"/> made after it (a firewall change shows once the refresh the
+    /// scrape after it started has ended, which a scrape waits for only up to half its time left).
+    /// </summary>
+    private static async Task<(string Report, DateTimeOffset ChangedFrom, DateTimeOffset AnsweredBy)> ChangeAsync(RunningExporter exporter, Action change, string evidence)
     {
-        await exporter.GetAsync("/diagnose?format=json");
+        await exporter.ReadAsync("/diagnose?format=json");
         var from = DateTimeOffset.UtcNow;
         change();
-        var report = (await exporter.GetAsync("/diagnose?format=json")).Body;
+        var report = (await exporter.ReadUntilAsync(
+            r => ((string[])["recent", "before_failure"]).Any(list => Changes(WebPort(r), list).Any(c => c.Evidence == evidence && c.At >= from)),
+            $"a {evidence} change after {from:O}",
+            "/diagnose?format=json")).Body;
         return (report, from, DateTimeOffset.UtcNow);
     }
 
