@@ -150,6 +150,20 @@ local u = import '../lib/util.libsonnet';
             ||| % (if c.minVantages == null then 'avg by (%s) (%s) < bool 0.5' % [by, probes]
                    else 'sum by (%s) (1 - %s)\n      >= bool\n    clamp_max(count by (%s) (%s), %d)' % [by, probes, by, probes, c.minVantages]),
           },
+          {
+            // Per host: 1 while it is host_down (its exporter is not up, or has no up at all, and a
+            // quorum of the vantages fails to reach at least one of its probe targets): what
+            // PortHostDown pages for. Counted in the fleet (a rack or power failure is one page), and
+            // the host's earlier port pages are held while it lasts (nothing fixed them).
+            record: 'instance:port_host_down:group',
+            expr: |||
+              group by (%s) (
+                instance_target:port_target_probe_unreachable:quorum
+                unless on (%s)
+                  %s == 1
+              )
+            ||| % [host, host, sel('up')],
+          },
         ],
       } + interval,
       {
@@ -159,6 +173,9 @@ local u = import '../lib/util.libsonnet';
             // Hosts per cluster and job on which each cause holds for at least one port; a cause
             // blamed on the outside probes only where the outside verdict agrees (one broken
             // vantage makes every host's exporter name nat_or_upstream: no fleet page for that).
+            // host_down counts too (a rack or power failure), and a dead host still counts for the
+            // cause its held page names: its per-host page fires on, so the fleet page that
+            // inhibits it must too.
             record: 'cluster_cause:port_diagnosis_hosts:count',
             expr: |||
               count by (%(fleet)s, cause) (
@@ -166,9 +183,14 @@ local u = import '../lib/util.libsonnet';
                     %(own)s == 1
                   or
                     (%(outside)s == 1 and on (%(port)s) port:port_probe_success_outside:quorum == 0)
+                  or
+                    label_replace(instance:port_host_down:group, "cause", "%(hostDown)s", "", "")
+                  or
+                    (%(held)s and on (%(host)s) instance:port_host_down:group)
                 )
               )
-            ||| % { fleet: fleet, host: host, port: port,
+            ||| % { fleet: fleet, host: host, port: port, hostDown: c.hostDownCause.cause,
+                    held: sel('ALERTS', ['alertstate="firing"', 'alertname=~"%s"' % u.regex([x.alert for x in c.causes])]),
                     own: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if !u.outsideAgrees(x)])]),
                     outside: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if u.outsideAgrees(x)])]) },
           },
