@@ -190,6 +190,13 @@ local u = import '../lib/util.libsonnet';
               hostDashboard
             ),
           },
+        ],
+      } + interval,
+      {
+        // Flapping reads 10 minutes of every port's outside verdict: a group of its own, so the
+        // ports' cause pages never wait for it.
+        name: 'port-exporter.flapping',
+        rules: [
           {
             // Flapping: the outside verdict keeps changing and succeeds too rarely; no single
             // outage lasts a whole `for`, so no other page fires.
@@ -212,7 +219,7 @@ local u = import '../lib/util.libsonnet';
               + c.flappingWindow + ' and changed at least ' + c.flappingMinChanges + ' times: clients fail intermittently.',
               portDashboard
             ),
-          },
+          }
         ],
       } + interval,
       {

@@ -24,12 +24,17 @@ local u = import '../lib/util.libsonnet';
     ||| % [sel('port_probe_success', [notInside]), fleet],
     local indent(text, n) = std.strReplace(std.rstripChars(text, '\n'), '\n', '\n' + std.repeat(' ', n)),
 
+    // The probe series (hosts x ports x vantages) are the fleet's largest families, and selecting
+    // them is most of a rule's cost: each group below makes at most one pass over one of them (the
+    // remote vantages' health, the outside verdict, the inside view, the vantages' own probes), so no
+    // group waits for several passes and Prometheus evaluates them side by side (tests/alerts/fleet
+    // prints each group's evaluation time). A rule that reads another group's record sees it one
+    // evaluation later at most.
     groups+: [
       {
-        // The probe series (hosts x ports x vantages) are the fleet's largest families: each rule of
-        // this group selects them at most once, and the per-vantage aggregates read a per-host
-        // intermediate instead (tests/alerts/fleet prints each group's evaluation time).
-        name: 'port-exporter.outside',
+        // The remote vantages' health: which vantage fails for every target (read by the outside
+        // verdict); the per-vantage aggregates read a per-host intermediate.
+        name: 'port-exporter.vantage-health',
         rules: [
           {
             // Per host and remote vantage: 1 when any probe it made of the host succeeded, 0 when
@@ -62,7 +67,12 @@ local u = import '../lib/util.libsonnet';
               )
             ||| % { fleet: fleet, n: c.vantageMinHosts },
           },
-        ] + (if c.minVantages == null then [
+        ],
+      } + interval,
+      {
+        // The outside verdict of every port: one pass over the outside probes.
+        name: 'port-exporter.outside',
+        rules: (if c.minVantages == null then [
           {
             // The outside verdict: 0 when a majority of the port's outside probes fails (their
             // success ratio is below one half), 1 otherwise.
@@ -104,7 +114,12 @@ local u = import '../lib/util.libsonnet';
               1 - (port:port_probe_outside_failed:count >= bool clamp_max(port:port_probe_outside:count, %d))
             ||| % c.minVantages,
           },
-        ]) + [
+        ]),
+      } + interval,
+      {
+        // The inside view, and the case's signature beside the outside verdict.
+        name: 'port-exporter.inside',
+        rules: [
           {
             // Inside view: 0 when a probe from the host itself (loopback, internal address) failed.
             record: 'port:port_probe_success_inside:min',
