@@ -223,8 +223,12 @@ local u = import '../lib/util.libsonnet';
         ],
       } + interval,
       {
-        name: 'port-exporter.fleet-alerts',
-        rules: [
+        // The fleet counts (rules.libsonnet) and the alerts that read them in one group: the fleet
+        // page is pending at the evaluation that counts the hosts, as a per-host page is at the
+        // evaluation that reads its port_diagnosis, so it reaches Alertmanager within the per-host
+        // pages' group_wait and inhibits them before their first notification.
+        name: 'port-exporter.fleet',
+        rules: $.prometheusRules.fleetRecords + [
           {
             // One cause on many hosts at once (a bad firewall push, a broken image): one page,
             // which inhibits the per-host pages of the cause in Alertmanager.

@@ -24,6 +24,41 @@ local u = import '../lib/util.libsonnet';
     ||| % [sel('port_probe_success', [notInside]), fleet],
     local indent(text, n) = std.strReplace(std.rstripChars(text, '\n'), '\n', '\n' + std.repeat(' ', n)),
 
+    // The fleet counts. They are evaluated in the group of the fleet alerts that read them
+    // (alerts.libsonnet, port-exporter.fleet): a fleet page then takes as many evaluations as the
+    // per-host pages it inhibits, and reaches Alertmanager within their group_wait.
+    fleetRecords:: [
+          {
+            // Hosts per cluster and job on which each cause holds for at least one port; a cause
+            // blamed on the outside probes only where the outside verdict agrees (one broken
+            // vantage makes every host's exporter name nat_or_upstream: no fleet page for that).
+            // host_down counts too (a rack or power failure), and a dead host still counts for the
+            // cause its held page names: its per-host page fires on, so the fleet page that
+            // inhibits it must too.
+            record: 'cluster_cause:port_diagnosis_hosts:count',
+            expr: |||
+              count by (%(fleet)s, cause) (
+                group by (%(host)s, cause) (
+                    %(own)s == 1
+                  or
+                    (%(outside)s == 1 and on (%(port)s) port:port_probe_success_outside:quorum == 0)
+                  or
+                    label_replace(instance:port_host_down:group, "cause", "%(hostDown)s", "", "")
+                  or
+                    (%(held)s and on (%(host)s) instance:port_host_down:group)
+                )
+              )
+            ||| % { fleet: fleet, host: host, port: port, hostDown: c.hostDownCause.cause,
+                    held: sel('ALERTS', ['alertstate="firing"', 'alertname=~"%s"' % u.regex([x.alert for x in c.causes])]),
+                    own: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if !u.outsideAgrees(x)])]),
+                    outside: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if u.outsideAgrees(x)])]) },
+          },
+          {
+            record: 'cluster:port_exporter_hosts:count',
+            expr: 'count by (%s) (%s)\n' % [fleet, sel('up')],
+          },
+    ],
+
     // The probe series (hosts x ports x vantages) are the fleet's largest families, and selecting
     // them is most of a rule's cost: each group below makes at most one pass over one of them (the
     // remote vantages' health, the outside verdict, the inside view, the vantages' own probes), so no
@@ -178,40 +213,6 @@ local u = import '../lib/util.libsonnet';
                   %s == 1
               )
             ||| % [host, host, sel('up')],
-          },
-        ],
-      } + interval,
-      {
-        name: 'port-exporter.fleet',
-        rules: [
-          {
-            // Hosts per cluster and job on which each cause holds for at least one port; a cause
-            // blamed on the outside probes only where the outside verdict agrees (one broken
-            // vantage makes every host's exporter name nat_or_upstream: no fleet page for that).
-            // host_down counts too (a rack or power failure), and a dead host still counts for the
-            // cause its held page names: its per-host page fires on, so the fleet page that
-            // inhibits it must too.
-            record: 'cluster_cause:port_diagnosis_hosts:count',
-            expr: |||
-              count by (%(fleet)s, cause) (
-                group by (%(host)s, cause) (
-                    %(own)s == 1
-                  or
-                    (%(outside)s == 1 and on (%(port)s) port:port_probe_success_outside:quorum == 0)
-                  or
-                    label_replace(instance:port_host_down:group, "cause", "%(hostDown)s", "", "")
-                  or
-                    (%(held)s and on (%(host)s) instance:port_host_down:group)
-                )
-              )
-            ||| % { fleet: fleet, host: host, port: port, hostDown: c.hostDownCause.cause,
-                    held: sel('ALERTS', ['alertstate="firing"', 'alertname=~"%s"' % u.regex([x.alert for x in c.causes])]),
-                    own: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if !u.outsideAgrees(x)])]),
-                    outside: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if u.outsideAgrees(x)])]) },
-          },
-          {
-            record: 'cluster:port_exporter_hosts:count',
-            expr: 'count by (%s) (%s)\n' % [fleet, sel('up')],
           },
         ],
       } + interval,
