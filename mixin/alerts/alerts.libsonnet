@@ -11,6 +11,7 @@ local u = import '../lib/util.libsonnet';
     local port = u.portKey(c),
     local fleet = u.fleetKey(c),
     local interval = if c.ruleInterval == null then {} else { interval: c.ruleInterval },
+    local indent(text, n) = std.strReplace(std.rstripChars(text, '\n'), '\n', '\n' + std.repeat(' ', n)),
     local page = { severity: c.severityPage },
     local ticket = { severity: c.severityTicket },
 
@@ -116,15 +117,30 @@ local u = import '../lib/util.libsonnet';
     },
 
 
+    // A port's page is held while its host is host_down: the host's own series are gone, nothing
+    // fixed the port, and "resolved" would tell on-call it was. The page keeps firing (its own ALERTS
+    // series, while instance:port_host_down:group lasts) beside PortHostDown, and resolves
+    // keep_firing_for after the host is back and the port is fine (or fires on without a gap when it
+    // is not). A host that is down without the vantages seeing it fail holds nothing.
+    local heldWhileHostDown(expr, alert) = |||
+      (
+        %s
+      )
+      or on (%s)
+        max without (alertname, alertstate) (%s)
+        and on (%s)
+          instance:port_host_down:group
+    ||| % [indent(expr, 2), port, sel('ALERTS', ['alertname="%s"' % alert, 'alertstate="firing"']), host],
+
     local causeAlert(cause) = {
       alert: cause.alert,
-      expr: |||
+      expr: heldWhileHostDown(|||
         %s == 1
       ||| % sel('port_diagnosis', ['cause="%s"' % cause.cause])
             + (if u.outsideAgrees(cause) then |||
         and on (%s)
           port:port_probe_success_outside:quorum == 0
-      ||| % port else ''),
+      ||| % port else ''), cause.alert),
       'for': c.forCause,
       keep_firing_for: c.keepFiringForCause,
       labels: { severity: cause.severity, cause: cause.cause },
@@ -139,7 +155,7 @@ local u = import '../lib/util.libsonnet';
             // The case's alert: a quorum of the outside probes fails. A cause alert for the same
             // port inhibits it in Alertmanager; alone, it means the cause is unknown.
             alert: 'PortUnreachableFromOutside',
-            expr: 'port:port_probe_success_outside:quorum == 0\n',
+            expr: heldWhileHostDown('port:port_probe_success_outside:quorum == 0\n', 'PortUnreachableFromOutside'),
             'for': c.forSymptom,
             keep_firing_for: c.keepFiringFor,
             labels: page,
@@ -174,6 +190,13 @@ local u = import '../lib/util.libsonnet';
               hostDashboard
             ),
           },
+        ],
+      } + interval,
+      {
+        // Flapping reads 10 minutes of every port's outside verdict: a group of its own, so the
+        // ports' cause pages never wait for it.
+        name: 'port-exporter.flapping',
+        rules: [
           {
             // Flapping: the outside verdict keeps changing and succeeds too rarely; no single
             // outage lasts a whole `for`, so no other page fires.
@@ -196,12 +219,16 @@ local u = import '../lib/util.libsonnet';
               + c.flappingWindow + ' and changed at least ' + c.flappingMinChanges + ' times: clients fail intermittently.',
               portDashboard
             ),
-          },
+          }
         ],
       } + interval,
       {
-        name: 'port-exporter.fleet-alerts',
-        rules: [
+        // The fleet counts (rules.libsonnet) and the alerts that read them in one group: the fleet
+        // page is pending at the evaluation that counts the hosts, as a per-host page is at the
+        // evaluation that reads its port_diagnosis, so it reaches Alertmanager within the per-host
+        // pages' group_wait and inhibits them before their first notification.
+        name: 'port-exporter.fleet',
+        rules: $.prometheusRules.fleetRecords + [
           {
             // One cause on many hosts at once (a bad firewall push, a broken image): one page,
             // which inhibits the per-host pages of the cause in Alertmanager.
@@ -217,8 +244,11 @@ local u = import '../lib/util.libsonnet';
             annotations: annotations(
               'PortCauseOnManyHosts',
               '{{ $labels.cause }} on {{ $value }} hosts of {{ $labels.job }}{{ with $labels.' + c.clusterLabel + ' }} in ' + c.clusterLabel + ' {{ . }}{{ end }}',
-              'PortExporter names the cause {{ $labels.cause }} on {{ $value }} hosts at once: a change that reached many hosts, not one broken host. '
-              + 'The per-host pages of this cause are inhibited; the overview lists the hosts.',
+              '{{ if eq $labels.cause "' + c.hostDownCause.cause + '" }}{{ $value }} hosts of {{ $labels.job }} are down at once: Prometheus cannot scrape their PortExporter '
+              + 'and a quorum of the remote vantages fails to reach them. A rack, power, network or hypervisor failure, not {{ $value }} broken hosts. '
+              + 'Their per-host ' + c.hostDownCause.cause + ' pages are inhibited; their earlier pages keep firing while they are down; the overview lists the hosts.'
+              + '{{ else }}PortExporter names the cause {{ $labels.cause }} on {{ $value }} hosts at once: a change that reached many hosts, not one broken host. '
+              + 'The per-host pages of this cause are inhibited; the overview lists the hosts.{{ end }}',
               fleetDashboard
             ),
           },

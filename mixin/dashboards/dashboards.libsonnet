@@ -69,6 +69,8 @@ local g = import 'lib.libsonnet';
     local signature = sel('port:port_unreachable_outside_only:bool', PORT),
     local up = sel('up', HOST),
     local collectors = sel('port_exporter_collector_success', HOST),
+    // The vantages' own probes of the selected hosts: instance is the vantage, host the probed host.
+    local targetProbes(metric) = sel(metric, CLUSTER + ['job="$job"', 'host=~"$instance"']),
 
     variables: [
       g.datasourceVariable,
@@ -213,6 +215,27 @@ local g = import 'lib.libsonnet';
         'Share of each remote vantage\'s probes that succeed, fleet-wide. At 0 on many hosts the vantage is broken itself and is left out of the outside verdict.',
         [g.query('avg by (vantage) (%s)' % sel('port_probe_success', HOST + ['vantage!~"%s"' % u.regex(c.insideVantages + c.localOutsideVantages)]), legend='{{vantage}}')],
         unit='percentunit', links=runbookLinks(['PortExporterVantageFailingEverywhere']),
+      ) },
+      { w: 24, h: 6, panel: g.table(
+        "Remote vantages: their own probes of the hosts",
+        "Each remote vantage's own scheduled probes of its probe targets (port_target_probe_*, scraped from the vantage, not from the hosts: "
+        + 'the outside view that outlives a dead host and decides host_down), of the hosts selected: targets probed, failing now, and the slowest probe. '
+        + 'One instant evaluation per refresh, no range.',
+        g.refs([
+          g.query('count by (%s) (%s)' % [hostKey, targetProbes('port_target_probe_success')], instant=true, table=true),
+          g.query('sum by (%s) (1 - %s)' % [hostKey, targetProbes('port_target_probe_success')], instant=true, table=true),
+          g.query('max by (%s) (%s)' % [hostKey, targetProbes('port_target_probe_duration_seconds')], instant=true, table=true),
+        ]),
+        organize={
+          exclude: ['Time', c.clusterLabel],
+          order: ['instance', 'Value #A', 'Value #B', 'Value #C', 'job'],
+          rename: { instance: 'vantage', 'Value #A': 'targets', 'Value #B': 'failing', 'Value #C': 'slowest probe' },
+        },
+        overrides=[
+          g.override('failing', [['cell', g.coloredCell], ['thresholds', redFromOne]]),
+          g.override('slowest probe', [['unit', 's']]),
+        ],
+        links=runbookLinks([c.hostDownCause.alert]),
       ) },
     ],
 

@@ -24,12 +24,52 @@ local u = import '../lib/util.libsonnet';
     ||| % [sel('port_probe_success', [notInside]), fleet],
     local indent(text, n) = std.strReplace(std.rstripChars(text, '\n'), '\n', '\n' + std.repeat(' ', n)),
 
+    // The fleet counts. They are evaluated in the group of the fleet alerts that read them
+    // (alerts.libsonnet, port-exporter.fleet): a fleet page then takes as many evaluations as the
+    // per-host pages it inhibits, and reaches Alertmanager within their group_wait.
+    fleetRecords:: [
+          {
+            // Hosts per cluster and job on which each cause holds for at least one port; a cause
+            // blamed on the outside probes only where the outside verdict agrees (one broken
+            // vantage makes every host's exporter name nat_or_upstream: no fleet page for that).
+            // host_down counts too (a rack or power failure), and a dead host still counts for the
+            // cause its held page names: its per-host page fires on, so the fleet page that
+            // inhibits it must too.
+            record: 'cluster_cause:port_diagnosis_hosts:count',
+            expr: |||
+              count by (%(fleet)s, cause) (
+                group by (%(host)s, cause) (
+                    %(own)s == 1
+                  or
+                    (%(outside)s == 1 and on (%(port)s) port:port_probe_success_outside:quorum == 0)
+                  or
+                    label_replace(instance:port_host_down:group, "cause", "%(hostDown)s", "", "")
+                  or
+                    (%(held)s and on (%(host)s) instance:port_host_down:group)
+                )
+              )
+            ||| % { fleet: fleet, host: host, port: port, hostDown: c.hostDownCause.cause,
+                    held: sel('ALERTS', ['alertstate="firing"', 'alertname=~"%s"' % u.regex([x.alert for x in c.causes])]),
+                    own: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if !u.outsideAgrees(x)])]),
+                    outside: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if u.outsideAgrees(x)])]) },
+          },
+          {
+            record: 'cluster:port_exporter_hosts:count',
+            expr: 'count by (%s) (%s)\n' % [fleet, sel('up')],
+          },
+    ],
+
+    // The probe series (hosts x ports x vantages) are the fleet's largest families, and selecting
+    // them is most of a rule's cost: each group below makes at most one pass over one of them (the
+    // remote vantages' health, the outside verdict, the inside view, the vantages' own probes), so no
+    // group waits for several passes and Prometheus evaluates them side by side (tests/alerts/fleet
+    // prints each group's evaluation time). A rule that reads another group's record sees it one
+    // evaluation later at most.
     groups+: [
       {
-        // The probe series (hosts x ports x vantages) are the fleet's largest families: each rule of
-        // this group selects them at most once, and the per-vantage aggregates read a per-host
-        // intermediate instead (tests/alerts/fleet prints each group's evaluation time).
-        name: 'port-exporter.outside',
+        // The remote vantages' health: which vantage fails for every target (read by the outside
+        // verdict); the per-vantage aggregates read a per-host intermediate.
+        name: 'port-exporter.vantage-health',
         rules: [
           {
             // Per host and remote vantage: 1 when any probe it made of the host succeeded, 0 when
@@ -62,7 +102,12 @@ local u = import '../lib/util.libsonnet';
               )
             ||| % { fleet: fleet, n: c.vantageMinHosts },
           },
-        ] + (if c.minVantages == null then [
+        ],
+      } + interval,
+      {
+        // The outside verdict of every port: one pass over the outside probes.
+        name: 'port-exporter.outside',
+        rules: (if c.minVantages == null then [
           {
             // The outside verdict: 0 when a majority of the port's outside probes fails (their
             // success ratio is below one half), 1 otherwise.
@@ -104,7 +149,12 @@ local u = import '../lib/util.libsonnet';
               1 - (port:port_probe_outside_failed:count >= bool clamp_max(port:port_probe_outside:count, %d))
             ||| % c.minVantages,
           },
-        ]) + [
+        ]),
+      } + interval,
+      {
+        // The inside view, and the case's signature beside the outside verdict.
+        name: 'port-exporter.inside',
+        rules: [
           {
             // Inside view: 0 when a probe from the host itself (loopback, internal address) failed.
             record: 'port:port_probe_success_inside:min',
@@ -150,31 +200,19 @@ local u = import '../lib/util.libsonnet';
             ||| % (if c.minVantages == null then 'avg by (%s) (%s) < bool 0.5' % [by, probes]
                    else 'sum by (%s) (1 - %s)\n      >= bool\n    clamp_max(count by (%s) (%s), %d)' % [by, probes, by, probes, c.minVantages]),
           },
-        ],
-      } + interval,
-      {
-        name: 'port-exporter.fleet',
-        rules: [
           {
-            // Hosts per cluster and job on which each cause holds for at least one port; a cause
-            // blamed on the outside probes only where the outside verdict agrees (one broken
-            // vantage makes every host's exporter name nat_or_upstream: no fleet page for that).
-            record: 'cluster_cause:port_diagnosis_hosts:count',
+            // Per host: 1 while it is host_down (its exporter is not up, or has no up at all, and a
+            // quorum of the vantages fails to reach at least one of its probe targets): what
+            // PortHostDown pages for. Counted in the fleet (a rack or power failure is one page), and
+            // the host's earlier port pages are held while it lasts (nothing fixed them).
+            record: 'instance:port_host_down:group',
             expr: |||
-              count by (%(fleet)s, cause) (
-                group by (%(host)s, cause) (
-                    %(own)s == 1
-                  or
-                    (%(outside)s == 1 and on (%(port)s) port:port_probe_success_outside:quorum == 0)
-                )
+              group by (%s) (
+                instance_target:port_target_probe_unreachable:quorum
+                unless on (%s)
+                  %s == 1
               )
-            ||| % { fleet: fleet, host: host, port: port,
-                    own: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if !u.outsideAgrees(x)])]),
-                    outside: sel('port_diagnosis', ['cause=~"%s"' % u.regex([x.cause for x in c.causes if u.outsideAgrees(x)])]) },
-          },
-          {
-            record: 'cluster:port_exporter_hosts:count',
-            expr: 'count by (%s) (%s)\n' % [fleet, sel('up')],
+            ||| % [host, host, sel('up')],
           },
         ],
       } + interval,

@@ -2,7 +2,9 @@
 """Checks alerts/alertmanager.yml's inhibit rules in a real Alertmanager (Debian's
 prometheus-alertmanager) listening on loopback: a cause alert silences the symptom alert of the same
 cluster, job, instance, service, port and protocol, and nothing else; a fleet page silences the
-per-host pages of its cause in its cluster and job. Python 3 standard library and jsonnet."""
+per-host pages of its cause in its cluster and job (host_down too: a rack failure is one page, and
+the inhibited per-host host_down pages still inhibit their exporters' tickets). Python 3 standard
+library and jsonnet."""
 
 import datetime
 import json
@@ -112,6 +114,18 @@ def scenario():
     cases.append((exporter_down("host-d:10070"), "suppressed", {"PortHostDown"}))
     cases.append((exporter_down("host-e:10070"), "active", None))
     cases.append((exporter_down("host-d:10070", cluster="us"), "active", None))
+    # A rack fails in cluster rack: one fleet host_down page inhibits the per-host host_down pages
+    # there, which (inhibited themselves) still inhibit their exporters' tickets; a dead host of
+    # another cluster pages on its own.
+    cases.append(({"alertname": FLEET, "severity": "critical", "scope": "fleet", CLUSTER: "rack", "job": "port-exporter",
+                   "cause": "host_down"}, "active", None))
+    for i in range(1, 6):
+        host = f"rack-{i}:10070"
+        cases.append((dict(down, **{CLUSTER: "rack", "instance": host, "host": host, "target": f"rack-{i}-web"}),
+                      "suppressed", {FLEET}))
+        cases.append((exporter_down(host, cluster="rack"), "suppressed", {"PortHostDown"}))
+    cases.append((dict(down, **{CLUSTER: "us", "instance": "rack-1:10070", "host": "rack-1:10070", "target": "rack-1-web"}),
+                  "active", None))
     return cases
 
 

@@ -115,7 +115,7 @@ start_own_prometheus() {
       echo "      - targets: [$(printf "'%s'," "${targets[@]}" | sed 's/,$//')]"
       echo "        labels: {$cluster: 'lab'}"
     else
-      for target in web-1 db-1; do
+      for target in web-1 db-1 vantage-1; do
         echo "      - targets: ['127.0.0.1:$http_port']"
         echo "        labels: {instance: '$target:10070', __metrics_path__: '/$target/metrics', $cluster: 'lab'}"
       done
@@ -128,7 +128,7 @@ start_own_prometheus() {
     --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$work/prometheus.log" 2>&1 &
   pids+=($!)
   prom_url="http://127.0.0.1:$prom_port"
-  local expected=$(( ${#targets[@]} ? ${#targets[@]} + 1 : 3 )) i
+  local expected=$(( ${#targets[@]} ? ${#targets[@]} + 1 : 4 )) i
   for i in $(seq 1 150); do
     if python3 - "$prom_url" "$expected" <<'PY' 2>/dev/null; then
 import json, sys, urllib.request
@@ -138,7 +138,7 @@ PY
       if ((${#targets[@]})); then
         echo "   $prom_url scrapes ${targets[*]} every $interval and gw-1 (down), rules: ${#rule_files[@]} file(s)"
       else
-        echo "   $prom_url scrapes web-1, db-1 (fixture) and gw-1 (down), rules: ${#rule_files[@]} file(s)"
+        echo "   $prom_url scrapes web-1, db-1, the remote vantage vantage-1 (fixture) and gw-1 (down), rules: ${#rule_files[@]} file(s)"
       fi
       return 0
     fi
