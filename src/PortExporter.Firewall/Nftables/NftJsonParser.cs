@@ -56,17 +56,18 @@ public static class NftJsonParser
     {
         var xt = new HashSet<(TableFamily, string)>();
         var interner = new RuleInterner();
+        var text = new StringBuilder();
         foreach (var (ruleIndex, offset, length) in items.Rules)
         {
             using var document = JsonDocument.Parse(utf8.Slice(offset, length), DocumentOptions);
-            AddRule(document.RootElement, items.Tables, source, ruleIndex, interner, xt);
+            AddRule(document.RootElement, items.Tables, source, ruleIndex, interner, text, xt);
         }
 
         return new NftRuleset(Tables(items), [.. items.Order.Where(xt.Contains)]);
     }
 
     /// <summary>Compiles one rule and appends it to its chain; notes its table in <paramref name="xt"/> when it holds an xt statement.</summary>
-    private static void AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, RuleInterner interner, HashSet<(TableFamily, string)> xt)
+    private static void AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, RuleInterner interner, StringBuilder text, HashSet<(TableFamily, string)> xt)
     {
         var key = TableKey(rule, "table", source, ruleIndex);
         var table = Table(tables, key, source, ruleIndex);
@@ -97,7 +98,7 @@ public static class NftJsonParser
             }
         }
 
-        chain.Rules.Add(new FirewallRule(chain.Rules.Count + 1, handle, NftText.Rule(exprs, comment), compiled.Matches, compiled.Action)
+        chain.Rules.Add(new FirewallRule(chain.Rules.Count + 1, handle, NftText.Rule(exprs, comment, text), compiled.Matches, compiled.Action)
         {
             Packets = compiled.Packets,
             Bytes = compiled.Bytes,
