@@ -90,11 +90,17 @@ public static class NftJsonParser
             xt.Add(key);
         }
 
-        foreach (var jumpTarget in Targets(compiled.Action))
+        // Checked without an iterator: nearly every rule has none, and this runs once per rule.
+        if (compiled.Action is { Kind: RuleActionKind.Jump or RuleActionKind.Goto, Target: { } target })
         {
-            if (!table.Chains.ContainsKey(jumpTarget))
+            RequireChain(table, target, source, ruleIndex);
+        }
+
+        if (compiled.Action.Map is { } map)
+        {
+            foreach (var jumpTarget in Targets(map))
             {
-                throw new FirewallParseException(source, Where(ruleIndex), "jump/goto to a chain not in the dump", jumpTarget);
+                RequireChain(table, jumpTarget, source, ruleIndex);
             }
         }
 
@@ -128,21 +134,21 @@ public static class NftJsonParser
         return result;
     }
 
-    private static IEnumerable<string> Targets(RuleAction action)
+    private static void RequireChain(TableAccumulator table, string target, string source, int ruleIndex)
     {
-        if (action.Kind is RuleActionKind.Jump or RuleActionKind.Goto && action.Target is { } t)
+        if (!table.Chains.ContainsKey(target))
         {
-            yield return t;
+            throw new FirewallParseException(source, Where(ruleIndex), "jump/goto to a chain not in the dump", target);
         }
+    }
 
-        if (action.Map is { } map)
+    private static IEnumerable<string> Targets(VerdictMap map)
+    {
+        foreach (var e in map.Entries)
         {
-            foreach (var e in map.Entries)
+            if (e.Action.Kind is RuleActionKind.Jump or RuleActionKind.Goto && e.Action.Target is { } et)
             {
-                if (e.Action.Kind is RuleActionKind.Jump or RuleActionKind.Goto && e.Action.Target is { } et)
-                {
-                    yield return et;
-                }
+                yield return et;
             }
         }
     }

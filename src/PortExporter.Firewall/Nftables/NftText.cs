@@ -44,7 +44,7 @@ internal static class NftText
     }
 
     /// <summary>Writes one statement from its key and value.</summary>
-    private delegate void StatementText(StringBuilder sb, string name, JsonElement value);
+    private delegate void StatementText(StringBuilder sb, ReadOnlySpan<char> name, JsonElement value);
 
     /// <summary>Statements by key, one renderer each; any other statement is its key and its compact JSON.</summary>
     private static readonly FrozenDictionary<string, StatementText> StatementTexts = new Dictionary<string, StatementText>(StringComparer.Ordinal)
@@ -114,9 +114,10 @@ internal static class NftText
 
         foreach (var p in e.EnumerateObject())
         {
-            // JsonProperty.Name makes a new string on every call: once.
-            var name = p.Name;
-            if (StatementTexts.TryGetValue(name, out var text))
+            // The key is looked up as characters: JsonProperty.Name would make a new string for every statement.
+            Span<char> buffer = stackalloc char[MaxNameChars];
+            var name = Name(p, buffer);
+            if (StatementLookup.TryGetValue(name, out var text))
             {
                 text(sb, name, p.Value);
             }
@@ -129,9 +130,71 @@ internal static class NftText
         }
     }
 
-    private static void Keyword(StringBuilder sb, string name, JsonElement value) => sb.Append(name);
+    private static readonly FrozenDictionary<string, StatementText>.AlternateLookup<ReadOnlySpan<char>> StatementLookup =
+        StatementTexts.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    private static void Other(StringBuilder sb, string name, JsonElement value) => Compact(sb.Append(name).Append(' '), value);
+    /// <summary>The longest property name decoded without a string (nft's keys are short ASCII words).</summary>
+    private const int MaxNameChars = 32;
+
+    /// <summary>
+    /// A property's name in <paramref name="buffer"/> when it is short plain ASCII (every key nft prints), else as a
+    /// new string.
+    /// </summary>
+    private static ReadOnlySpan<char> Name(JsonProperty p, Span<char> buffer)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(p);
+        return Ascii(raw, buffer) ? buffer[..raw.Length] : p.Name;
+    }
+
+    /// <summary>Copies <paramref name="utf8"/> into <paramref name="chars"/> when it fits and is ASCII without escapes.</summary>
+    private static bool Ascii(ReadOnlySpan<byte> utf8, Span<char> chars)
+    {
+        if (utf8.Length > chars.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            var b = utf8[i];
+            if (b >= 0x80 || b == (byte)'\\')
+            {
+                return false;
+            }
+
+            chars[i] = (char)b;
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a JSON string's value starts with <c>@</c> (a set reference), without decoding it.</summary>
+    private static bool StartsWithAt(JsonElement e)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e);
+        return raw.Contains((byte)'\\') ? e.GetString()!.StartsWith('@') : raw.Length > 1 && raw[1] == (byte)'@';
+    }
+
+    /// <summary>Appends a JSON string's value; plain ASCII straight from the document, anything else decoded.</summary>
+    private static StringBuilder AppendString(StringBuilder sb, JsonElement e)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e);
+        if (raw.Length >= 2 && raw[1..^1].IndexOfAnyInRange((byte)0x80, (byte)0xFF) < 0 && !raw.Contains((byte)'\\'))
+        {
+            foreach (var b in raw[1..^1])
+            {
+                sb.Append((char)b);
+            }
+
+            return sb;
+        }
+
+        return sb.Append(e.GetString());
+    }
+
+    private static void Keyword(StringBuilder sb, ReadOnlySpan<char> name, JsonElement value) => sb.Append(name);
+
+    private static void Other(StringBuilder sb, ReadOnlySpan<char> name, JsonElement value) => Compact(sb.Append(name).Append(' '), value);
 
     private static void MatchText(StringBuilder sb, JsonElement v)
     {
@@ -193,7 +256,7 @@ internal static class NftText
         }
     }
 
-    private static void SetText(StringBuilder sb, string name, JsonElement v)
+    private static void SetText(StringBuilder sb, ReadOnlySpan<char> name, JsonElement v)
     {
         if (v.ValueKind != JsonValueKind.Object)
         {
@@ -285,14 +348,13 @@ internal static class NftText
         switch (e.ValueKind)
         {
             case JsonValueKind.String:
-                var s = e.GetString()!;
-                if (quoteStrings && !s.StartsWith('@'))
+                if (quoteStrings && !StartsWithAt(e))
                 {
-                    sb.Append('"').Append(s).Append('"');
+                    AppendString(sb.Append('"'), e).Append('"');
                 }
                 else
                 {
-                    sb.Append(s);
+                    AppendString(sb, e);
                 }
 
                 return;
@@ -311,7 +373,8 @@ internal static class NftText
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
                 {
-                    ObjectExpr(sb, e, p.Name, p.Value, quoteStrings);
+                    Span<char> buffer = stackalloc char[MaxNameChars];
+                    ObjectExpr(sb, e, Name(p, buffer), p.Value, quoteStrings);
                     return;
                 }
 
@@ -324,7 +387,7 @@ internal static class NftText
     }
 
     /// <summary>An expression object by its (first) key.</summary>
-    private static void ObjectExpr(StringBuilder sb, JsonElement e, string name, JsonElement v, bool quoteStrings)
+    private static void ObjectExpr(StringBuilder sb, JsonElement e, ReadOnlySpan<char> name, JsonElement v, bool quoteStrings)
     {
         switch (name)
         {
@@ -363,7 +426,14 @@ internal static class NftText
                         }
 
                         first = false;
-                        sb.Append(flag.GetString());
+                        if (flag.ValueKind == JsonValueKind.String)
+                        {
+                            AppendString(sb, flag);
+                        }
+                        else
+                        {
+                            sb.Append(flag.GetString());
+                        }
                     }
                 }
 
@@ -437,7 +507,7 @@ internal static class NftText
     }
 
     /// <summary><c>left &amp; right</c>; a right side that is a list is shown as flags joined by <c>|</c> in parentheses.</summary>
-    private static void Bitwise(StringBuilder sb, JsonElement e, string name, JsonElement v)
+    private static void Bitwise(StringBuilder sb, JsonElement e, ReadOnlySpan<char> name, JsonElement v)
     {
         if (v.GetArrayLength() != 2)
         {
@@ -510,7 +580,7 @@ internal static class NftText
         {
             if (p.ValueKind == JsonValueKind.String)
             {
-                sb.Append(p.GetString());
+                AppendString(sb, p);
             }
             else
             {
