@@ -44,6 +44,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     private readonly ILogger<FirewallCollector> _logger;
     private readonly IRulesetChangeSignal _signal;
     private readonly BackgroundRefresh<Loaded> _refresh;
+    private readonly RefreshMemory _memory;
     private readonly Lock _gate = new();
     private Request? _lastRequest;
     private int _failing;
@@ -60,6 +61,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         _logger = logger;
         _signal = changeSignal ?? new NftablesGenerationSignal();
         _refresh = new BackgroundRefresh<Loaded>(time);
+        _memory = new RefreshMemory(time);
         _refresh.Completed += Report;
     }
 
@@ -163,6 +165,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     public void Dispose()
     {
         _refresh.Dispose();
+        _memory.Dispose();
     }
 
     /// <summary>
@@ -186,6 +189,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     {
         // Read before the ruleset: a change during the read moves it again and triggers the next refresh.
         var generation = _signal.Read();
+        var allocatedBefore = RefreshMemory.AllocatedBytes();
         var snapshot = await _reader.ReadAsync(settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
@@ -206,6 +210,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
             loaded.Evaluate(last);
         }
 
+        loaded.AllocatedDuringRead = RefreshMemory.AllocatedBytes() - allocatedBefore;
         return loaded;
     }
 
@@ -214,6 +219,12 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     {
         if (error is null)
         {
+            // After the swap: the old snapshot is garbage now too (a scrape still answering from it keeps it alive).
+            if (state.Current is { } loaded && _memory.AfterRefresh(loaded.AllocatedDuringRead))
+            {
+                FirewallLog.MemoryReturned(_logger, loaded.AllocatedDuringRead / (1024 * 1024));
+            }
+
             if (Interlocked.Exchange(ref _failing, 0) == 1)
             {
                 FirewallLog.RefreshRecovered(_logger);
@@ -242,6 +253,9 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
 
         /// <summary>The change signal's token when the snapshot was read.</summary>
         public ulong? Generation { get; } = generation;
+
+        /// <summary>Bytes the process allocated while the snapshot was read, compiled and first evaluated.</summary>
+        public long AllocatedDuringRead { get; set; }
 
         public Dictionary<PortKey, FirewallPortResult> Evaluate(Request request)
         {

@@ -13,4 +13,7 @@ internal static partial class FirewallLog
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "firewall ruleset refresh works again")]
     public static partial void RefreshRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "firewall ruleset refresh allocated {Megabytes} MB: memory returned to the system")]
+    public static partial void MemoryReturned(ILogger logger, long megabytes);
 }
