@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -32,7 +33,13 @@ public static class NftJsonParser
     /// <param name="utf8">The dump as UTF-8.</param>
     /// <param name="source">Where it came from, for error messages.</param>
     /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
-    public static NftRuleset Parse(ReadOnlyMemory<byte> utf8, string source = DefaultSource, int maxRules = MaxRules)
+    public static NftRuleset Parse(ReadOnlyMemory<byte> utf8, string source = DefaultSource, int maxRules = MaxRules) =>
+        Parse(new ReadOnlySequence<byte>(utf8), source, maxRules);
+
+    /// <param name="utf8">The dump as UTF-8, in the pieces it was read in (never joined into one array).</param>
+    /// <param name="source">Where it came from, for error messages.</param>
+    /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
+    public static NftRuleset Parse(ReadOnlySequence<byte> utf8, string source = DefaultSource, int maxRules = MaxRules)
     {
         // The dump is read one item at a time, not as one JsonDocument: a document over a 3.7 MB dump rents about
         // 20 MB from the shared array pool, and the pool keeps those buffers long after the parse (measured in
@@ -41,7 +48,7 @@ public static class NftJsonParser
         var items = new ItemReader(source, maxRules);
         try
         {
-            items.Scan(utf8.Span);
+            items.Scan(utf8);
         }
         catch (JsonException e)
         {
@@ -52,7 +59,7 @@ public static class NftJsonParser
         return Compile(utf8, items, source);
     }
 
-    private static NftRuleset Compile(ReadOnlyMemory<byte> utf8, ItemReader items, string source)
+    private static NftRuleset Compile(ReadOnlySequence<byte> utf8, ItemReader items, string source)
     {
         var xt = new HashSet<(TableFamily, string)>();
         var interner = new RuleInterner();
@@ -242,9 +249,9 @@ public static class NftJsonParser
 
         public List<(TableFamily, string)> Order { get; } = [];
 
-        public List<(int Index, int Offset, int Length)> Rules { get; } = [];
+        public List<(int Index, long Offset, int Length)> Rules { get; } = [];
 
-        public void Scan(ReadOnlySpan<byte> utf8)
+        public void Scan(ReadOnlySequence<byte> utf8)
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -303,9 +310,9 @@ public static class NftJsonParser
                                 throw new FirewallParseException(source, Where(index), $"more than {maxRules} rules");
                             }
 
-                            var offset = checked((int)reader.TokenStartIndex);
+                            var offset = reader.TokenStartIndex;
                             reader.Skip();
-                            Rules.Add((index, offset, checked((int)reader.BytesConsumed) - offset));
+                            Rules.Add((index, offset, checked((int)(reader.BytesConsumed - offset))));
                             break;
                         case "table" or "chain" or "set" or "map":
                             using (var value = JsonDocument.ParseValue(ref reader))
@@ -365,10 +372,10 @@ public static class NftJsonParser
             }
         }
 
-        private FirewallParseException NotARuleset(ReadOnlySpan<byte> utf8)
+        private FirewallParseException NotARuleset(ReadOnlySequence<byte> utf8)
         {
             // Decodes no more than the error quotes; the marker shows that the document goes on.
-            var text = Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, Clipping.MaxRawChars)]);
+            var text = Encoding.UTF8.GetString(utf8.Slice(0, Math.Min(utf8.Length, Clipping.MaxRawChars)));
             return new FirewallParseException(source, "document", "expected an object with an \"nftables\" array", utf8.Length > Clipping.MaxRawChars ? text + Clipping.Marker : text);
         }
     }
