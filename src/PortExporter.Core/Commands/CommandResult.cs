@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace PortExporter.Core.Commands;
@@ -11,7 +12,7 @@ namespace PortExporter.Core.Commands;
 /// <param name="Truncated">Output exceeded the cap: the command was killed and its output dropped.</param>
 public sealed record CommandResult(bool Found, int ExitCode, string Stdout, string Stderr, bool TimedOut, bool Truncated)
 {
-    private readonly ReadOnlyMemory<byte>? _stdoutUtf8;
+    private readonly ReadOnlySequence<byte>? _stdoutUtf8;
     private string? _stdout = Stdout;
 
     public static CommandResult NotFound { get; } = new(false, -1, string.Empty, string.Empty, false, false);
@@ -21,20 +22,21 @@ public sealed record CommandResult(bool Found, int ExitCode, string Stdout, stri
     /// <summary>Standard output as text (decoded on first use when the runner kept it as UTF-8).</summary>
     public string Stdout
     {
-        get => _stdout ??= Encoding.UTF8.GetString(_stdoutUtf8.GetValueOrDefault().Span);
+        get => _stdout ??= Encoding.UTF8.GetString(_stdoutUtf8.GetValueOrDefault());
         init => _stdout = value;
     }
 
     /// <summary>
-    /// Standard output as the command wrote it. A parser that reads UTF-8 takes this and the text is never made:
-    /// at 10k rules, <c>nft -j</c> prints 3.7 MB, which is 7.5 MB as a string.
+    /// Standard output as the command wrote it, in the pieces it was read in. A parser that reads UTF-8 takes this
+    /// and neither the text nor one joined array is made: at 10k rules, <c>nft -j</c> prints 3.7 MB, which is
+    /// 7.5 MB as a string, and one array of it would be a large object only a full collection frees.
     /// </summary>
-    public ReadOnlyMemory<byte> StdoutUtf8 => _stdoutUtf8 ?? Encoding.UTF8.GetBytes(Stdout);
+    public ReadOnlySequence<byte> StdoutUtf8 => _stdoutUtf8 ?? new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(Stdout));
 
     /// <summary>A result whose standard output stays UTF-8 until someone asks for the text.</summary>
-    public static CommandResult FromUtf8(int exitCode, ReadOnlyMemory<byte> stdout, string stderr, bool timedOut, bool truncated) =>
+    public static CommandResult FromUtf8(int exitCode, ReadOnlySequence<byte> stdout, string stderr, bool timedOut, bool truncated) =>
         new(exitCode, stdout, stderr, timedOut, truncated);
 
-    private CommandResult(int exitCode, ReadOnlyMemory<byte> stdout, string stderr, bool timedOut, bool truncated)
+    private CommandResult(int exitCode, ReadOnlySequence<byte> stdout, string stderr, bool timedOut, bool truncated)
         : this(true, exitCode, null!, stderr, timedOut, truncated) => _stdoutUtf8 = stdout;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -128,13 +129,13 @@ public sealed class ProcessCommandRunner : ICommandRunner, IDisposable
             }
         }
 
-        var (stdout, truncated) = stdoutTask.IsCompletedSuccessfully ? stdoutTask.Result : (ReadOnlyMemory<byte>.Empty, false);
+        var (stdout, truncated) = stdoutTask.IsCompletedSuccessfully ? stdoutTask.Result : (ReadOnlySequence<byte>.Empty, false);
         if (truncated)
         {
             Kill(process);
         }
 
-        var stderr = stderrTask.IsCompletedSuccessfully ? Encoding.UTF8.GetString(stderrTask.Result.Bytes.Span) : string.Empty;
+        var stderr = stderrTask.IsCompletedSuccessfully ? Encoding.UTF8.GetString(stderrTask.Result.Bytes) : string.Empty;
         var exit = process.HasExited ? process.ExitCode : -1;
         return CommandResult.FromUtf8(timedOut ? -1 : exit, stdout, stderr.Trim(), timedOut, truncated);
     }
@@ -143,26 +144,30 @@ public sealed class ProcessCommandRunner : ICommandRunner, IDisposable
     public static string? FindOnPath(string program) => CommandSearchPath.Default.Find(program);
 
     /// <summary>
-    /// A stream's bytes up to <paramref name="cap"/> (empty and truncated beyond it), in 64 KB pieces joined once at the end: no string, no doubling buffer, and nothing
-    /// rented from a shared pool that would keep a large output's memory after the read.
+    /// A stream's bytes up to <paramref name="cap"/> (empty and truncated beyond it), as the 64 KB pieces they were
+    /// read into: no string, no doubling buffer, no large joined array (a 3.7 MB one would be on the large object heap,
+    /// which only a full collection frees), and nothing rented from a shared pool that would keep a large output's
+    /// memory after the read.
     /// </summary>
-    private static async Task<(ReadOnlyMemory<byte> Bytes, bool Truncated)> ReadCappedAsync(Stream stream, int cap, CancellationToken cancellationToken)
+    private static async Task<(ReadOnlySequence<byte> Bytes, bool Truncated)> ReadCappedAsync(Stream stream, int cap, CancellationToken cancellationToken)
     {
         const int PieceBytes = 64 * 1024;
-        var pieces = new List<byte[]>();
-        var piece = new byte[PieceBytes];
+        Piece? first = null;
+        var piece = new Piece(new byte[PieceBytes], 0);
         var filled = 0;
         long total = 0;
         while (true)
         {
-            if (filled == piece.Length)
+            if (filled == piece.Bytes.Length)
             {
-                pieces.Add(piece);
-                piece = new byte[PieceBytes];
+                var next = new Piece(new byte[PieceBytes], total);
+                piece.Link(next, filled);
+                first ??= piece;
+                piece = next;
                 filled = 0;
             }
 
-            var read = await stream.ReadAsync(piece.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            var read = await stream.ReadAsync(piece.Bytes.AsMemory(filled), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
@@ -171,27 +176,39 @@ public sealed class ProcessCommandRunner : ICommandRunner, IDisposable
             total += read;
             if (total > cap)
             {
-                return (ReadOnlyMemory<byte>.Empty, true);
+                return (ReadOnlySequence<byte>.Empty, true);
             }
 
             filled += read;
         }
 
-        if (pieces.Count == 0)
+        piece.Fill(filled);
+        return first is null
+            ? (new ReadOnlySequence<byte>(piece.Bytes, 0, filled), false)
+            : (new ReadOnlySequence<byte>(first, 0, piece, filled), false);
+    }
+
+    /// <summary>One piece of a command's output in the sequence of its pieces.</summary>
+    private sealed class Piece : ReadOnlySequenceSegment<byte>
+    {
+        public Piece(byte[] bytes, long runningIndex)
         {
-            return (piece.AsMemory(0, filled), false);
+            Bytes = bytes;
+            Memory = bytes;
+            RunningIndex = runningIndex;
         }
 
-        var bytes = new byte[total];
-        var at = 0;
-        foreach (var full in pieces)
+        public byte[] Bytes { get; }
+
+        /// <summary>Ends this piece after <paramref name="filled"/> bytes and puts <paramref name="next"/> after it.</summary>
+        public void Link(Piece next, int filled)
         {
-            full.CopyTo(bytes, at);
-            at += full.Length;
+            Fill(filled);
+            Next = next;
         }
 
-        piece.AsSpan(0, filled).CopyTo(bytes.AsSpan(at));
-        return (bytes, false);
+        /// <summary>Ends this piece after <paramref name="filled"/> bytes.</summary>
+        public void Fill(int filled) => Memory = Bytes.AsMemory(0, filled);
     }
 
     private static void Kill(Process process)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -32,7 +33,13 @@ public static class NftJsonParser
     /// <param name="utf8">The dump as UTF-8.</param>
     /// <param name="source">Where it came from, for error messages.</param>
     /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
-    public static NftRuleset Parse(ReadOnlyMemory<byte> utf8, string source = DefaultSource, int maxRules = MaxRules)
+    public static NftRuleset Parse(ReadOnlyMemory<byte> utf8, string source = DefaultSource, int maxRules = MaxRules) =>
+        Parse(new ReadOnlySequence<byte>(utf8), source, maxRules);
+
+    /// <param name="utf8">The dump as UTF-8, in the pieces it was read in (never joined into one array).</param>
+    /// <param name="source">Where it came from, for error messages.</param>
+    /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
+    public static NftRuleset Parse(ReadOnlySequence<byte> utf8, string source = DefaultSource, int maxRules = MaxRules)
     {
         // The dump is read one item at a time, not as one JsonDocument: a document over a 3.7 MB dump rents about
         // 20 MB from the shared array pool, and the pool keeps those buffers long after the parse (measured in
@@ -41,7 +48,7 @@ public static class NftJsonParser
         var items = new ItemReader(source, maxRules);
         try
         {
-            items.Scan(utf8.Span);
+            items.Scan(utf8);
         }
         catch (JsonException e)
         {
@@ -52,21 +59,22 @@ public static class NftJsonParser
         return Compile(utf8, items, source);
     }
 
-    private static NftRuleset Compile(ReadOnlyMemory<byte> utf8, ItemReader items, string source)
+    private static NftRuleset Compile(ReadOnlySequence<byte> utf8, ItemReader items, string source)
     {
         var xt = new HashSet<(TableFamily, string)>();
         var interner = new RuleInterner();
+        var text = new StringBuilder();
         foreach (var (ruleIndex, offset, length) in items.Rules)
         {
             using var document = JsonDocument.Parse(utf8.Slice(offset, length), DocumentOptions);
-            AddRule(document.RootElement, items.Tables, source, ruleIndex, interner, xt);
+            AddRule(document.RootElement, items.Tables, source, ruleIndex, interner, text, xt);
         }
 
         return new NftRuleset(Tables(items), [.. items.Order.Where(xt.Contains)]);
     }
 
     /// <summary>Compiles one rule and appends it to its chain; notes its table in <paramref name="xt"/> when it holds an xt statement.</summary>
-    private static void AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, RuleInterner interner, HashSet<(TableFamily, string)> xt)
+    private static void AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, RuleInterner interner, StringBuilder text, HashSet<(TableFamily, string)> xt)
     {
         var key = TableKey(rule, "table", source, ruleIndex);
         var table = Table(tables, key, source, ruleIndex);
@@ -89,15 +97,21 @@ public static class NftJsonParser
             xt.Add(key);
         }
 
-        foreach (var jumpTarget in Targets(compiled.Action))
+        // Checked without an iterator: nearly every rule has none, and this runs once per rule.
+        if (compiled.Action is { Kind: RuleActionKind.Jump or RuleActionKind.Goto, Target: { } target })
         {
-            if (!table.Chains.ContainsKey(jumpTarget))
+            RequireChain(table, target, source, ruleIndex);
+        }
+
+        if (compiled.Action.Map is { } map)
+        {
+            foreach (var jumpTarget in Targets(map))
             {
-                throw new FirewallParseException(source, Where(ruleIndex), "jump/goto to a chain not in the dump", jumpTarget);
+                RequireChain(table, jumpTarget, source, ruleIndex);
             }
         }
 
-        chain.Rules.Add(new FirewallRule(chain.Rules.Count + 1, handle, NftText.Rule(exprs, comment), compiled.Matches, compiled.Action)
+        chain.Rules.Add(new FirewallRule(chain.Rules.Count + 1, handle, NftText.Rule(exprs, comment, text), compiled.Matches, compiled.Action)
         {
             Packets = compiled.Packets,
             Bytes = compiled.Bytes,
@@ -130,21 +144,21 @@ public static class NftJsonParser
         return result;
     }
 
-    private static IEnumerable<string> Targets(RuleAction action)
+    private static void RequireChain(TableAccumulator table, string target, string source, int ruleIndex)
     {
-        if (action.Kind is RuleActionKind.Jump or RuleActionKind.Goto && action.Target is { } t)
+        if (!table.Chains.ContainsKey(target))
         {
-            yield return t;
+            throw new FirewallParseException(source, Where(ruleIndex), "jump/goto to a chain not in the dump", target);
         }
+    }
 
-        if (action.Map is { } map)
+    private static IEnumerable<string> Targets(VerdictMap map)
+    {
+        foreach (var e in map.Entries)
         {
-            foreach (var e in map.Entries)
+            if (e.Action.Kind is RuleActionKind.Jump or RuleActionKind.Goto && e.Action.Target is { } et)
             {
-                if (e.Action.Kind is RuleActionKind.Jump or RuleActionKind.Goto && e.Action.Target is { } et)
-                {
-                    yield return et;
-                }
+                yield return et;
             }
         }
     }
@@ -238,9 +252,9 @@ public static class NftJsonParser
 
         public List<(TableFamily, string)> Order { get; } = [];
 
-        public List<(int Index, int Offset, int Length)> Rules { get; } = [];
+        public List<(int Index, long Offset, int Length)> Rules { get; } = [];
 
-        public void Scan(ReadOnlySpan<byte> utf8)
+        public void Scan(ReadOnlySequence<byte> utf8)
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -299,9 +313,9 @@ public static class NftJsonParser
                                 throw new FirewallParseException(source, Where(index), $"more than {maxRules} rules");
                             }
 
-                            var offset = checked((int)reader.TokenStartIndex);
+                            var offset = reader.TokenStartIndex;
                             reader.Skip();
-                            Rules.Add((index, offset, checked((int)reader.BytesConsumed) - offset));
+                            Rules.Add((index, offset, checked((int)(reader.BytesConsumed - offset))));
                             break;
                         case "table" or "chain" or "set" or "map":
                             using (var value = JsonDocument.ParseValue(ref reader))
@@ -362,10 +376,10 @@ public static class NftJsonParser
             }
         }
 
-        private FirewallParseException NotARuleset(ReadOnlySpan<byte> utf8)
+        private FirewallParseException NotARuleset(ReadOnlySequence<byte> utf8)
         {
             // Decodes no more than the error quotes; the marker shows that the document goes on.
-            var text = Encoding.UTF8.GetString(utf8[..Math.Min(utf8.Length, Clipping.MaxRawChars)]);
+            var text = Encoding.UTF8.GetString(utf8.Slice(0, Math.Min(utf8.Length, Clipping.MaxRawChars)));
             return new FirewallParseException(source, "document", "expected an object with an \"nftables\" array", utf8.Length > Clipping.MaxRawChars ? text + Clipping.Marker : text);
         }
     }

@@ -5,26 +5,34 @@ using System.Text.Json;
 
 namespace PortExporter.Firewall.Nftables;
 
-/// <summary>Renders an nft JSON rule back into (close to) nft's own syntax, for labels. Counters are left out so the text is stable.</summary>
+/// <summary>
+/// Renders an nft JSON rule back into (close to) nft's own syntax, for labels. Counters are left out so the text is stable.
+/// Every part is written into one builder, so a rule costs its final string and nothing per statement or operand (a
+/// string per part made 13.7 MB of garbage over 10k rules, a third of a refresh's; measured in bench/RESULTS.md).
+/// </summary>
 internal static class NftText
 {
-    public static string Rule(JsonElement exprs, string? comment)
+    /// <param name="exprs">The rule's <c>expr</c> array.</param>
+    /// <param name="comment">The rule's comment, or null.</param>
+    /// <param name="buffer">A builder to write into (cleared first), reused across the rules of a parse; null: a new one.</param>
+    public static string Rule(JsonElement exprs, string? comment, StringBuilder? buffer = null)
     {
-        var sb = new StringBuilder();
+        var sb = buffer?.Clear() ?? new StringBuilder();
         foreach (var e in exprs.EnumerateArray())
         {
-            var part = Statement(e);
-            if (part.Length == 0)
-            {
-                continue;
-            }
-
-            if (sb.Length > 0)
+            var before = sb.Length;
+            if (before > 0)
             {
                 sb.Append(' ');
             }
 
-            sb.Append(part);
+            var start = sb.Length;
+            Statement(sb, e);
+            if (sb.Length == start)
+            {
+                // A statement that renders to nothing (a counter): no separator either.
+                sb.Length = before;
+            }
         }
 
         if (comment is not null)
@@ -35,183 +43,600 @@ internal static class NftText
         return sb.ToString();
     }
 
-    /// <summary>Renders one statement from its key and value.</summary>
-    private delegate string StatementText(string name, JsonElement value);
+    /// <summary>Writes one statement from its key and value.</summary>
+    private delegate void StatementText(StringBuilder sb, ReadOnlySpan<char> name, JsonElement value);
 
     /// <summary>Statements by key, one renderer each; any other statement is its key and its compact JSON.</summary>
     private static readonly FrozenDictionary<string, StatementText> StatementTexts = new Dictionary<string, StatementText>(StringComparer.Ordinal)
     {
-        ["match"] = static (_, v) => MatchText(v),
-        ["counter"] = static (_, _) => string.Empty,
-        ["comment"] = static (_, _) => string.Empty,
+        ["match"] = static (sb, _, v) => MatchText(sb, v),
+        ["counter"] = static (_, _, _) => { },
+        ["comment"] = static (_, _, _) => { },
         ["accept"] = Keyword,
         ["drop"] = Keyword,
         ["continue"] = Keyword,
         ["return"] = Keyword,
         ["notrack"] = Keyword,
-        ["jump"] = static (name, v) => $"{name} {Str(v, "target")}",
-        ["goto"] = static (name, v) => $"{name} {Str(v, "target")}",
-        ["reject"] = static (_, v) => RejectText(v),
-        ["dnat"] = static (name, v) => $"{name} to {NatTarget(v)}",
-        ["snat"] = static (name, v) => $"{name} to {NatTarget(v)}",
-        ["redirect"] = static (_, v) => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("port", out var rp) ? $"redirect to :{Expr(rp)}" : "redirect",
+        ["jump"] = static (sb, name, v) => Str(sb.Append(name).Append(' '), v, "target"),
+        ["goto"] = static (sb, name, v) => Str(sb.Append(name).Append(' '), v, "target"),
+        ["reject"] = static (sb, _, v) => RejectText(sb, v),
+        ["dnat"] = static (sb, name, v) => NatTarget(sb.Append(name).Append(" to "), v),
+        ["snat"] = static (sb, name, v) => NatTarget(sb.Append(name).Append(" to "), v),
+        ["redirect"] = static (sb, _, v) =>
+        {
+            sb.Append("redirect");
+            if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("port", out var rp))
+            {
+                Write(sb.Append(" to :"), rp);
+            }
+        },
         ["masquerade"] = Keyword,
-        ["log"] = static (_, v) => v.ValueKind == JsonValueKind.Object && Str(v, "prefix") is { } prefix ? $"log prefix \"{prefix}\"" : "log",
-        ["limit"] = static (_, v) => $"limit rate {(v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True ? "over " : string.Empty)}{Num(v, "rate")}/{Str(v, "per")}",
-        ["mangle"] = static (_, v) => $"{(v.TryGetProperty("key", out var k) ? Expr(k) : "?")} set {(v.TryGetProperty("value", out var mv) ? Expr(mv) : "?")}",
-        ["xt"] = static (_, v) => $"xt {Str(v, "type")} {Str(v, "name")}",
+        ["log"] = static (sb, _, v) =>
+        {
+            sb.Append("log");
+            if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("prefix", out JsonElement _))
+            {
+                Str(sb.Append(" prefix \""), v, "prefix").Append('"');
+            }
+        },
+        ["limit"] = static (sb, _, v) =>
+        {
+            sb.Append("limit rate ");
+            if (v.TryGetProperty("inv", out var inv) && inv.ValueKind == JsonValueKind.True)
+            {
+                sb.Append("over ");
+            }
+
+            Str(Num(sb, v, "rate").Append('/'), v, "per");
+        },
+        ["mangle"] = static (sb, _, v) =>
+        {
+            Operand(sb, v, "key").Append(" set ");
+            Operand(sb, v, "value");
+        },
+        ["xt"] = static (sb, _, v) => Str(Str(sb.Append("xt "), v, "type").Append(' '), v, "name"),
         ["set"] = SetText,
         ["meter"] = SetText,
-        ["vmap"] = static (_, v) => $"{(v.TryGetProperty("key", out var vk) ? Expr(vk) : "?")} vmap {(v.TryGetProperty("data", out var vd) ? Expr(vd) : "?")}",
+        ["vmap"] = static (sb, _, v) =>
+        {
+            Operand(sb, v, "key").Append(" vmap ");
+            Operand(sb, v, "data");
+        },
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    private static string Statement(JsonElement e)
+    private static void Statement(StringBuilder sb, JsonElement e)
     {
         if (e.ValueKind != JsonValueKind.Object)
         {
-            return Compact(e);
+            Compact(sb, e);
+            return;
         }
 
         foreach (var p in e.EnumerateObject())
         {
-            // JsonProperty.Name makes a new string on every call: once.
-            var name = p.Name;
-            return StatementTexts.TryGetValue(name, out var text) ? text(name, p.Value) : Other(name, p.Value);
-        }
+            // The key is looked up as characters: JsonProperty.Name would make a new string for every statement.
+            Span<char> buffer = stackalloc char[MaxNameChars];
+            var name = Name(p, buffer);
+            if (StatementLookup.TryGetValue(name, out var text))
+            {
+                text(sb, name, p.Value);
+            }
+            else
+            {
+                Other(sb, name, p.Value);
+            }
 
-        return string.Empty;
+            return;
+        }
     }
 
-    private static string Keyword(string name, JsonElement value) => name;
+    private static readonly FrozenDictionary<string, StatementText>.AlternateLookup<ReadOnlySpan<char>> StatementLookup =
+        StatementTexts.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    private static string Other(string name, JsonElement value) => $"{name} {Compact(value)}";
+    /// <summary>The longest property name decoded without a string (nft's keys are short ASCII words).</summary>
+    private const int MaxNameChars = 32;
 
-    private static string MatchText(JsonElement v)
+    /// <summary>
+    /// A property's name in <paramref name="buffer"/> when it is short plain ASCII (every key nft prints), else as a
+    /// new string.
+    /// </summary>
+    private static ReadOnlySpan<char> Name(JsonProperty p, Span<char> buffer)
     {
-        var op = Str(v, "op") ?? "==";
-        var left = v.TryGetProperty("left", out var l) ? Expr(l) : "?";
-        var right = v.TryGetProperty("right", out var r) ? Expr(r, quoteStrings: IsName(l)) : "?";
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(p);
+        return Ascii(raw, buffer) ? buffer[..raw.Length] : p.Name;
+    }
+
+    /// <summary>Copies <paramref name="utf8"/> into <paramref name="chars"/> when it fits and is ASCII without escapes.</summary>
+    private static bool Ascii(ReadOnlySpan<byte> utf8, Span<char> chars)
+    {
+        if (utf8.Length > chars.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            var b = utf8[i];
+            if (b >= 0x80 || b == (byte)'\\')
+            {
+                return false;
+            }
+
+            chars[i] = (char)b;
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a JSON string's value starts with <c>@</c> (a set reference), without decoding it.</summary>
+    private static bool StartsWithAt(JsonElement e)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e);
+        return raw.Contains((byte)'\\') ? e.GetString()!.StartsWith('@') : raw.Length > 1 && raw[1] == (byte)'@';
+    }
+
+    /// <summary>Appends a JSON string's value; plain ASCII straight from the document, anything else decoded.</summary>
+    private static StringBuilder AppendString(StringBuilder sb, JsonElement e)
+    {
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e);
+        if (raw.Length >= 2 && raw[1..^1].IndexOfAnyInRange((byte)0x80, (byte)0xFF) < 0 && !raw.Contains((byte)'\\'))
+        {
+            foreach (var b in raw[1..^1])
+            {
+                sb.Append((char)b);
+            }
+
+            return sb;
+        }
+
+        return sb.Append(e.GetString());
+    }
+
+    private static void Keyword(StringBuilder sb, ReadOnlySpan<char> name, JsonElement value) => sb.Append(name);
+
+    private static void Other(StringBuilder sb, ReadOnlySpan<char> name, JsonElement value) => Compact(sb.Append(name).Append(' '), value);
+
+    private static void MatchText(StringBuilder sb, JsonElement v)
+    {
+        var hasLeft = v.TryGetProperty("left", out var l);
+        if (hasLeft)
+        {
+            Write(sb, l);
+        }
+        else
+        {
+            sb.Append('?');
+        }
+
         var binary = l.ValueKind == JsonValueKind.Object && (l.TryGetProperty("&", out _) || l.TryGetProperty("|", out _));
-        return op is "in" || (op == "==" && !binary) ? $"{left} {right}" : $"{left} {op} {right}";
+        var hasOp = v.TryGetProperty("op", out var op);
+        var isString = hasOp && op.ValueKind == JsonValueKind.String;
+        if (!hasOp || (isString && op.ValueEquals("=="u8)))
+        {
+            if (binary)
+            {
+                sb.Append(" ==");
+            }
+        }
+        else if (!(isString && op.ValueEquals("in"u8)))
+        {
+            Str(sb.Append(' '), v, "op");
+        }
+
+        sb.Append(' ');
+        if (v.TryGetProperty("right", out var r))
+        {
+            Write(sb, r, quoteStrings: hasLeft && IsName(l));
+        }
+        else
+        {
+            sb.Append('?');
+        }
     }
 
-    private static string RejectText(JsonElement v)
+    private static void RejectText(StringBuilder sb, JsonElement v)
+    {
+        sb.Append("reject");
+        if (v.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        sb.Append(" with ");
+        if (v.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.ValueEquals("tcp reset"u8))
+        {
+            sb.Append("tcp reset");
+            return;
+        }
+
+        Str(sb, v, "type");
+        if (v.TryGetProperty("expr", out _))
+        {
+            Str(sb.Append(' '), v, "expr");
+        }
+    }
+
+    private static void SetText(StringBuilder sb, ReadOnlySpan<char> name, JsonElement v)
     {
         if (v.ValueKind != JsonValueKind.Object)
         {
-            return "reject";
+            Other(sb, name, v);
+            return;
         }
 
-        var type = Str(v, "type");
-        var what = Str(v, "expr");
-        return type == "tcp reset" ? "reject with tcp reset" : what is null ? $"reject with {type}" : $"reject with {type} {what}";
-    }
-
-    private static string SetText(string name, JsonElement v)
-    {
-        if (v.ValueKind != JsonValueKind.Object)
+        if (v.TryGetProperty("op", out _))
         {
-            return Other(name, v);
+            Str(sb, v, "op");
+        }
+        else
+        {
+            sb.Append("add");
         }
 
-        var element = v.TryGetProperty("elem", out var el) ? Expr(el) : "?";
-        var nested = v.TryGetProperty("stmt", out var st) ? " " + string.Join(' ', (st.ValueKind == JsonValueKind.Array ? st.EnumerateArray().ToList() : [st]).Select(Statement)) : string.Empty;
-        return $"{Str(v, "op") ?? "add"} {Str(v, "set") ?? Str(v, "name")} {{ {element}{nested} }}";
+        sb.Append(' ');
+        Str(sb, v, v.TryGetProperty("set", out _) ? "set" : "name").Append(" { ");
+        Operand(sb, v, "elem");
+        if (v.TryGetProperty("stmt", out var st))
+        {
+            sb.Append(' ');
+            if (st.ValueKind == JsonValueKind.Array)
+            {
+                var first = true;
+                foreach (var s in st.EnumerateArray())
+                {
+                    if (!first)
+                    {
+                        sb.Append(' ');
+                    }
+
+                    first = false;
+                    Statement(sb, s);
+                }
+            }
+            else
+            {
+                Statement(sb, st);
+            }
+        }
+
+        sb.Append(" }");
     }
 
     private static bool IsName(JsonElement left) =>
-        left.ValueKind == JsonValueKind.Object && left.TryGetProperty("meta", out var m) && Str(m, "key") is "iifname" or "oifname" or "iif" or "oif";
+        left.ValueKind == JsonValueKind.Object && left.TryGetProperty("meta", out var m) && m.ValueKind == JsonValueKind.Object
+        && m.TryGetProperty("key", out var key) && key.ValueKind == JsonValueKind.String
+        && (key.ValueEquals("iifname"u8) || key.ValueEquals("oifname"u8) || key.ValueEquals("iif"u8) || key.ValueEquals("oif"u8));
 
-    private static string NatTarget(JsonElement v)
+    private static void NatTarget(StringBuilder sb, JsonElement v)
     {
         if (v.ValueKind != JsonValueKind.Object)
         {
-            return "?";
+            sb.Append('?');
+            return;
         }
 
-        var addr = v.TryGetProperty("addr", out var a) ? Expr(a) : string.Empty;
-        var port = v.TryGetProperty("port", out var p) ? ":" + Expr(p) : string.Empty;
-        return addr.Contains(':', StringComparison.Ordinal) && port.Length > 0 ? $"[{addr}]{port}" : addr + port;
+        var hasPort = v.TryGetProperty("port", out var p);
+        var start = sb.Length;
+        if (v.TryGetProperty("addr", out var a))
+        {
+            Write(sb, a);
+        }
+
+        if (!hasPort)
+        {
+            return;
+        }
+
+        if (Contains(sb, start, ':'))
+        {
+            sb.Insert(start, '[').Append(']');
+        }
+
+        Write(sb.Append(':'), p);
     }
 
+    /// <summary>The expression as nft prints it.</summary>
     public static string Expr(JsonElement e, bool quoteStrings = false)
+    {
+        var sb = new StringBuilder();
+        Write(sb, e, quoteStrings);
+        return sb.ToString();
+    }
+
+    private static void Write(StringBuilder sb, JsonElement e, bool quoteStrings = false)
     {
         switch (e.ValueKind)
         {
             case JsonValueKind.String:
-                var s = e.GetString()!;
-                return quoteStrings && !s.StartsWith('@') ? $"\"{s}\"" : s;
+                if (quoteStrings && !StartsWithAt(e))
+                {
+                    AppendString(sb.Append('"'), e).Append('"');
+                }
+                else
+                {
+                    AppendString(sb, e);
+                }
+
+                return;
             case JsonValueKind.Number:
-                return e.GetRawText();
+                Raw(sb, e);
+                return;
             case JsonValueKind.True:
-                return "exists";
+                sb.Append("exists");
+                return;
             case JsonValueKind.False:
-                return "missing";
+                sb.Append("missing");
+                return;
             case JsonValueKind.Array:
-                return string.Join(", ", e.EnumerateArray().Select(x => Expr(x, quoteStrings)));
+                Join(sb, e, ", ", quoteStrings);
+                return;
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
                 {
-                    var v = p.Value;
-                    var name = p.Name;
-                    switch (name)
-                    {
-                        case "payload":
-                            return Str(v, "protocol") is { } proto ? $"{proto} {Str(v, "field")}" : $"@{Str(v, "base")},{Num(v, "offset")},{Num(v, "len")}";
-                        case "meta":
-                            var key = Str(v, "key");
-                            return key is "iifname" or "oifname" or "iif" or "oif" ? key : $"meta {key}";
-                        case "ct":
-                            return $"ct {Str(v, "key")}";
-                        case "numgen":
-                            return $"numgen {Str(v, "mode")} mod {Num(v, "mod")}{(v.TryGetProperty("offset", out var o) && o.ValueKind == JsonValueKind.Number && o.GetInt64() != 0 ? $" offset {o.GetInt64().ToString(CultureInfo.InvariantCulture)}" : string.Empty)}";
-                        case "fib":
-                            var flags = v.TryGetProperty("flags", out var f) ? string.Join(" . ", f.EnumerateArray().Select(x => x.GetString())) : string.Empty;
-                            return $"fib {flags} {Str(v, "result")}";
-                        case "set":
-                            return "{ " + (v.ValueKind == JsonValueKind.Array ? string.Join(", ", v.EnumerateArray().Select(x => SetElement(x, quoteStrings))) : Expr(v, quoteStrings)) + " }";
-                        case "range":
-                            var items = v.EnumerateArray().Select(x => Expr(x, quoteStrings)).ToArray();
-                            return string.Join('-', items);
-                        case "prefix":
-                            return $"{Str(v, "addr")}/{Num(v, "len")}";
-                        case "concat":
-                            return string.Join(" . ", v.EnumerateArray().Select(x => Expr(x, quoteStrings)));
-                        case "&" or "|" or "^":
-                            var parts = v.EnumerateArray().Select(x => Expr(x)).ToArray();
-                            return parts.Length == 2 ? $"{parts[0]} {name} {(parts[1].Contains(',', StringComparison.Ordinal) ? $"({parts[1].Replace(", ", " | ", StringComparison.Ordinal)})" : parts[1])}" : Compact(e);
-                        case "elem":
-                            return v.TryGetProperty("val", out var val) ? Expr(val, quoteStrings) : Compact(v);
-                        case "accept" or "drop" or "continue" or "return":
-                            return name;
-                        case "jump" or "goto":
-                            return $"{name} {Str(v, "target")}";
-                        default:
-                            return v.ValueKind == JsonValueKind.Object && Str(v, "key") is { } otherKey ? $"{name} {otherKey}" : $"{name} {Compact(v)}";
-                    }
+                    Span<char> buffer = stackalloc char[MaxNameChars];
+                    ObjectExpr(sb, e, Name(p, buffer), p.Value, quoteStrings);
+                    return;
                 }
 
-                return "{}";
+                sb.Append("{}");
+                return;
             default:
-                return Compact(e);
+                Compact(sb, e);
+                return;
         }
     }
 
-    private static string SetElement(JsonElement e, bool quoteStrings) =>
-        e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2
-            ? $"{Expr(e[0], quoteStrings)} : {Expr(e[1])}"
-            : Expr(e, quoteStrings);
+    /// <summary>An expression object by its (first) key.</summary>
+    private static void ObjectExpr(StringBuilder sb, JsonElement e, ReadOnlySpan<char> name, JsonElement v, bool quoteStrings)
+    {
+        switch (name)
+        {
+            case "payload":
+                if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("protocol", out _))
+                {
+                    Str(Str(sb, v, "protocol").Append(' '), v, "field");
+                }
+                else
+                {
+                    Num(Num(Str(sb.Append('@'), v, "base").Append(','), v, "offset").Append(','), v, "len");
+                }
 
-    private static string? Str(JsonElement v, string name) =>
-        v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var p) ? p.ValueKind == JsonValueKind.String ? p.GetString() : p.GetRawText() : null;
+                return;
+            case "meta":
+                if (!IsNameKey(v))
+                {
+                    sb.Append("meta ");
+                }
 
-    private static string Num(JsonElement v, string name) =>
+                Str(sb, v, "key");
+                return;
+            case "ct":
+                Str(sb.Append("ct "), v, "key");
+                return;
+            case "numgen":
+                Num(Str(sb.Append("numgen "), v, "mode").Append(" mod "), v, "mod");
+                if (v.TryGetProperty("offset", out var offset) && offset.ValueKind == JsonValueKind.Number && offset.GetInt64() != 0)
+                {
+                    sb.Append(" offset ").Append(offset.GetInt64().ToString(CultureInfo.InvariantCulture));
+                }
+
+                return;
+            case "fib":
+                sb.Append("fib ");
+                if (v.TryGetProperty("flags", out var f))
+                {
+                    var first = true;
+                    foreach (var flag in f.EnumerateArray())
+                    {
+                        if (!first)
+                        {
+                            sb.Append(" . ");
+                        }
+
+                        first = false;
+                        if (flag.ValueKind == JsonValueKind.String)
+                        {
+                            AppendString(sb, flag);
+                        }
+                        else
+                        {
+                            sb.Append(flag.GetString());
+                        }
+                    }
+                }
+
+                Str(sb.Append(' '), v, "result");
+                return;
+            case "set":
+                sb.Append("{ ");
+                if (v.ValueKind == JsonValueKind.Array)
+                {
+                    var first = true;
+                    foreach (var x in v.EnumerateArray())
+                    {
+                        if (!first)
+                        {
+                            sb.Append(", ");
+                        }
+
+                        first = false;
+                        SetElement(sb, x, quoteStrings);
+                    }
+                }
+                else
+                {
+                    Write(sb, v, quoteStrings);
+                }
+
+                sb.Append(" }");
+                return;
+            case "range":
+                Join(sb, v, "-", quoteStrings);
+                return;
+            case "prefix":
+                Num(Str(sb, v, "addr").Append('/'), v, "len");
+                return;
+            case "concat":
+                Join(sb, v, " . ", quoteStrings);
+                return;
+            case "&" or "|" or "^":
+                Bitwise(sb, e, name, v);
+                return;
+            case "elem":
+                if (v.TryGetProperty("val", out var val))
+                {
+                    Write(sb, val, quoteStrings);
+                }
+                else
+                {
+                    Compact(sb, v);
+                }
+
+                return;
+            case "accept" or "drop" or "continue" or "return":
+                sb.Append(name);
+                return;
+            case "jump" or "goto":
+                Str(sb.Append(name).Append(' '), v, "target");
+                return;
+            default:
+                sb.Append(name).Append(' ');
+                if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("key", out _))
+                {
+                    Str(sb, v, "key");
+                }
+                else
+                {
+                    Compact(sb, v);
+                }
+
+                return;
+        }
+    }
+
+    /// <summary><c>left &amp; right</c>; a right side that is a list is shown as flags joined by <c>|</c> in parentheses.</summary>
+    private static void Bitwise(StringBuilder sb, JsonElement e, ReadOnlySpan<char> name, JsonElement v)
+    {
+        if (v.GetArrayLength() != 2)
+        {
+            Compact(sb, e);
+            return;
+        }
+
+        Write(sb, v[0]);
+        sb.Append(' ').Append(name).Append(' ');
+        var start = sb.Length;
+        Write(sb, v[1]);
+        if (Contains(sb, start, ','))
+        {
+            sb.Replace(", ", " | ", start, sb.Length - start).Insert(start, '(').Append(')');
+        }
+    }
+
+    private static bool IsNameKey(JsonElement meta) =>
+        meta.ValueKind == JsonValueKind.Object && meta.TryGetProperty("key", out var key) && key.ValueKind == JsonValueKind.String
+        && (key.ValueEquals("iifname"u8) || key.ValueEquals("oifname"u8) || key.ValueEquals("iif"u8) || key.ValueEquals("oif"u8));
+
+    private static void Join(StringBuilder sb, JsonElement array, string separator, bool quoteStrings)
+    {
+        var first = true;
+        foreach (var x in array.EnumerateArray())
+        {
+            if (!first)
+            {
+                sb.Append(separator);
+            }
+
+            first = false;
+            Write(sb, x, quoteStrings);
+        }
+    }
+
+    private static void SetElement(StringBuilder sb, JsonElement e, bool quoteStrings)
+    {
+        if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2)
+        {
+            Write(sb, e[0], quoteStrings);
+            sb.Append(" : ");
+            Write(sb, e[1]);
+        }
+        else
+        {
+            Write(sb, e, quoteStrings);
+        }
+    }
+
+    /// <summary>The operand under <paramref name="name"/>, or <c>?</c>.</summary>
+    private static StringBuilder Operand(StringBuilder sb, JsonElement v, string name)
+    {
+        if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var operand))
+        {
+            Write(sb, operand);
+        }
+        else
+        {
+            sb.Append('?');
+        }
+
+        return sb;
+    }
+
+    /// <summary>A string property as it is, any other value as its JSON; nothing when absent.</summary>
+    private static StringBuilder Str(StringBuilder sb, JsonElement v, string name)
+    {
+        if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var p))
+        {
+            if (p.ValueKind == JsonValueKind.String)
+            {
+                AppendString(sb, p);
+            }
+            else
+            {
+                Raw(sb, p);
+            }
+        }
+
+        return sb;
+    }
+
+    private static StringBuilder Num(StringBuilder sb, JsonElement v, string name) =>
         v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number
-            ? p.GetInt64().ToString(CultureInfo.InvariantCulture)
-            : "?";
+            ? sb.Append(p.GetInt64().ToString(CultureInfo.InvariantCulture))
+            : sb.Append('?');
+
+    private static bool Contains(StringBuilder sb, int start, char c)
+    {
+        for (var i = start; i < sb.Length; i++)
+        {
+            if (sb[i] == c)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The longest JSON an unrendered part of a rule's text shows, marker included.</summary>
     private const int MaxJsonChars = 80;
 
-    private static string Compact(JsonElement e) => Clipping.Clip(e.GetRawText(), MaxJsonChars);
+    private static void Compact(StringBuilder sb, JsonElement e) => sb.Append(Clipping.Clip(e.GetRawText(), MaxJsonChars));
+
+    /// <summary>A value as its JSON text, decoded into the builder without a string of its own (numbers are ASCII).</summary>
+    private static void Raw(StringBuilder sb, JsonElement e)
+    {
+        foreach (var b in System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e))
+        {
+            if (b >= 0x80)
+            {
+                sb.Append(e.GetRawText());
+                return;
+            }
+        }
+
+        foreach (var b in System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e))
+        {
+            sb.Append((char)b);
+        }
+    }
 }
