@@ -56,6 +56,25 @@ public sealed class SignalTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Sighup_reloads_even_when_the_exporter_was_started_with_it_ignored()
+    {
+        using var ns = new Netns("rsig");
+        using var dir = new TempDir();
+        var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n");
+        using var exporter = new RunningExporter(ns, ["--config.file", config], prefix: ["nohup"]);
+        Assert.Equal(0, Value((await DeadlineScrapes.ScrapeAsync(exporter, 1))[0], "port_listening", ("service", "web")));
+
+        File.WriteAllText(config, "ports:\n  - name: api\n    port: 9090\n");
+        var logged = exporter.Log.Count;
+        exporter.Signal(Sighup);
+        exporter.WaitForLog("config reloaded", logged);
+        var body = (await DeadlineScrapes.ScrapeAsync(exporter, 1))[0];
+        Assert.Equal(0, Value(body, "port_listening", ("service", "api"), ("port", "9090")));
+        Assert.Null(Value(body, "port_listening", ("service", "web")));
+        Assert.False(exporter.HasExited);
+    }
+
+    [Fact]
     public async Task Sigterm_finishes_the_scrape_in_flight_then_exits_0()
     {
         using var ns = new Netns("rsig");
