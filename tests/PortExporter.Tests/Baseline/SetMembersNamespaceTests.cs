@@ -64,17 +64,12 @@ public sealed class SetMembersNamespaceTests
         using (var exporter = new RunningExporter(lab.Ns, ["--config.file", config]))
         {
             await exporter.WarmUpAsync();
-            await exporter.GetAsync("/diagnose?format=json");
+            await exporter.NextScrapeAsync("/diagnose?format=json");
             var from = DateTimeOffset.UtcNow;
             lab.Ns.Exec("ipset", "add", "pe_hist_allow", "192.0.2.7");
-            Change? change = null;
-            for (var attempt = 0; attempt < 100 && change is null; attempt++)
-            {
-                await Task.Delay(100);
-                change = Changes(WebPort((await exporter.GetAsync("/diagnose?format=json")).Body)).FirstOrDefault(c => c.Evidence == "firewall");
-            }
-
-            Assert.NotNull(change);
+            var report = (await exporter.ReadUntilAsync(
+                body => Changes(WebPort(body)).Any(c => c.Evidence == "firewall"), "the set's new member in the timeline", "/diagnose?format=json")).Body;
+            var change = Changes(WebPort(report)).First(c => c.Evidence == "firewall");
             Assert.Equal("set pe_hist_allow members changed: 1 -> 2 elements", change.Summary);
             Assert.True(change.At >= from, $"{change.At:O} is before the change at {from:O}");
         }
@@ -88,10 +83,10 @@ public sealed class SetMembersNamespaceTests
     /// <summary>Takes a report, makes the change, and takes the report that sees it.</summary>
     private static async Task<(string Report, DateTimeOffset ChangedFrom, DateTimeOffset AnsweredBy)> ChangeAsync(RunningExporter exporter, Action change)
     {
-        await exporter.GetAsync("/diagnose?format=json");
+        await exporter.NextScrapeAsync("/diagnose?format=json");
         var from = DateTimeOffset.UtcNow;
         change();
-        var report = (await exporter.GetAsync("/diagnose?format=json")).Body;
+        var report = (await exporter.NextScrapeAsync("/diagnose?format=json")).Body;
         return (report, from, DateTimeOffset.UtcNow);
     }
 

@@ -63,10 +63,10 @@ public sealed class LegacyChangeSignalTests
         await exporter.WarmUpAsync();
 
         // The refresh interval is the default 30 s: only the change signal can bring the rule into the next scrape.
-        await exporter.GetAsync("/diagnose?format=json");
+        await exporter.NextScrapeAsync("/diagnose?format=json");
         var from = DateTimeOffset.UtcNow;
         lab.Ns.Exec("iptables-legacy", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP");
-        var report = (await exporter.GetAsync("/diagnose?format=json")).Body;
+        var report = (await exporter.NextScrapeAsync("/diagnose?format=json")).Body;
         var by = DateTimeOffset.UtcNow;
 
         using var json = JsonDocument.Parse(report);

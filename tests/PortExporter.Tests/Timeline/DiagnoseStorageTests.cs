@@ -19,9 +19,9 @@ public sealed class DiagnoseStorageTests
         using (var exporter = new RunningExporter(lab.Ns, ["--config.file", lab.Config, "--storage.path", storage.Path]))
         {
             await exporter.WarmUpAsync();
-            await exporter.GetAsync("/diagnose?format=json");
+            await exporter.NextScrapeAsync("/diagnose?format=json");
             lab.Ns.Exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP");
-            pushed = Assert.Single(BeforeFailure((await exporter.GetAsync("/diagnose?format=json")).Body), c => c.Evidence == "firewall");
+            pushed = Assert.Single(BeforeFailure((await exporter.NextScrapeAsync("/diagnose?format=json")).Body), c => c.Evidence == "firewall");
         }
 
         var file = Path.Combine(storage.Path, "timeline.json");

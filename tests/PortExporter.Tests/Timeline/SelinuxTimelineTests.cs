@@ -32,7 +32,7 @@ public sealed class SelinuxTimelineTests
         var change = Assert.Single(Changes(after), c => c.Evidence == "selinux");
         Assert.Equal("SELinux mode permissive -> enforcing", change.Summary);
         Assert.InRange(change.At, from, by);
-        var metrics = (await exporter.GetAsync()).Body;
+        var metrics = (await exporter.ReadAsync()).Body;
         Assert.Equal(
             change.At.ToUnixTimeMilliseconds() / 1000.0,
             EndToEnd.MetricsText.Value(metrics, "port_evidence_last_change_timestamp_seconds", ("port", "8080"), ("evidence", "selinux")));
@@ -40,7 +40,7 @@ public sealed class SelinuxTimelineTests
 
     private static async Task<JsonElement> ReportAsync(RunningExporter exporter)
     {
-        using var json = JsonDocument.Parse((await exporter.GetAsync("/diagnose?format=json")).Body);
+        using var json = JsonDocument.Parse((await exporter.NextScrapeAsync("/diagnose?format=json")).Body);
         return json.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("port").GetInt32() == 8080).Clone();
     }
 
