@@ -154,7 +154,10 @@ internal static class FirewallValueParser
     }
 
     /// <summary>An address of the given IP version (or either when null).</summary>
-    public static bool TryAddress(string text, int? ipVersion, out IPAddress address)
+    public static bool TryAddress(string text, int? ipVersion, out IPAddress address) => TryAddress(text.AsSpan(), ipVersion, out address);
+
+    /// <summary>An address of <paramref name="ipVersion"/> (any when null), read from characters.</summary>
+    public static bool TryAddress(ReadOnlySpan<char> text, int? ipVersion, out IPAddress address)
     {
         if (!IPAddress.TryParse(text, out var parsed) || (ipVersion is { } v && VersionOf(parsed) != v))
         {
@@ -258,8 +261,11 @@ internal static class FirewallValueParser
         return TryUInt(text, out value);
     }
 
-    public static bool TryUInt(string text, out uint value) =>
+    public static bool TryUInt(string text, out uint value) => TryUInt(text.AsSpan(), out value);
+
+    /// <summary>A decimal or <c>0x</c> hexadecimal number, read from characters.</summary>
+    public static bool TryUInt(ReadOnlySpan<char> text, out uint value) =>
         text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? uint.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
+            ? uint.TryParse(text[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value)
             : uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
 }

@@ -19,6 +19,7 @@ internal sealed class RuleInterner
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly RateLimitMatch _within = new(over: false);
     private readonly RateLimitMatch _over = new(over: true);
+    private Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _stringsByChars;
 
     /// <summary>The shared match equal to <paramref name="match"/> (itself when it is the first such match).</summary>
     public RuleMatch Match(RuleMatch match) => match switch
@@ -42,6 +43,24 @@ internal sealed class RuleInterner
     public MarkChange? Mark(MarkChange? mark) => mark is null ? null : Shared(_marks, mark);
 
     public string? Text(string? text) => text is null ? null : Shared(_strings, text);
+
+    /// <summary>The shared string of these characters (a new one only the first time): names a ruleset repeats on every rule.</summary>
+    public string Text(ReadOnlySpan<char> chars)
+    {
+        if (_stringsByChars.Dictionary is null)
+        {
+            _stringsByChars = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        if (_stringsByChars.TryGetValue(chars, out var shared))
+        {
+            return shared;
+        }
+
+        shared = chars.ToString();
+        _strings.Add(shared, shared);
+        return shared;
+    }
 
     private FieldMatch Field(FieldMatch match)
     {

@@ -74,54 +74,71 @@ public sealed class IntervalSet
             return few.Count == 0 ? Empty : Range(few[0].Low, few[0].High);
         }
 
-        var list = new List<(UInt128 Low, UInt128 High)>(ranges.TryGetNonEnumeratedCount(out var count) ? count : 4);
-        foreach (var (low, high) in ranges)
-        {
-            list.Add(low <= high ? (low, high) : (high, low));
-        }
+        return OfSorting([.. ranges]);
+    }
 
-        if (list.Count == 0)
+    /// <summary>
+    /// Builds a set from ranges in any order, sorting and merging them in <paramref name="ranges"/> itself (the caller's
+    /// buffer, changed): the set's one array is its only allocation.
+    /// </summary>
+    internal static IntervalSet OfSorting(Span<(UInt128 Low, UInt128 High)> ranges)
+    {
+        if (ranges.Length == 0)
         {
             return Empty;
         }
 
-        list.Sort(static (a, b) => a.Low.CompareTo(b.Low));
-        var bounds = new List<UInt128>(list.Count * 2);
-        var (curLow, curHigh) = list[0];
-        for (var i = 1; i < list.Count; i++)
+        for (var i = 0; i < ranges.Length; i++)
         {
-            var (l, h) = list[i];
+            if (ranges[i].Low > ranges[i].High)
+            {
+                ranges[i] = (ranges[i].High, ranges[i].Low);
+            }
+        }
+
+        ranges.Sort(static (a, b) => a.Low.CompareTo(b.Low));
+
+        // Merged in place: ranges[..merged] are the set's ranges.
+        var merged = 0;
+        for (var i = 1; i < ranges.Length; i++)
+        {
+            var (l, h) = ranges[i];
+            var curHigh = ranges[merged].High;
             if (curHigh == UInt128.MaxValue || l <= curHigh + 1)
             {
                 if (h > curHigh)
                 {
-                    curHigh = h;
+                    ranges[merged].High = h;
                 }
             }
             else
             {
-                bounds.Add(curLow);
-                bounds.Add(curHigh);
-                (curLow, curHigh) = (l, h);
+                ranges[++merged] = (l, h);
             }
         }
 
-        if (bounds.Count == 0)
+        var count = merged + 1;
+        if (count == 1)
         {
-            return Range(curLow, curHigh);
+            return Range(ranges[0].Low, ranges[0].High);
         }
 
-        bounds.Add(curLow);
-        bounds.Add(curHigh);
-        if (curHigh > ulong.MaxValue)
+        if (ranges[merged].High > ulong.MaxValue)
         {
-            return new IntervalSet(bounds.ToArray());
+            var wide = new UInt128[count * 2];
+            for (var i = 0; i < count; i++)
+            {
+                (wide[2 * i], wide[(2 * i) + 1]) = ranges[i];
+            }
+
+            return new IntervalSet(wide);
         }
 
-        var narrow = new ulong[bounds.Count];
-        for (var i = 0; i < narrow.Length; i++)
+        var narrow = new ulong[count * 2];
+        for (var i = 0; i < count; i++)
         {
-            narrow[i] = (ulong)bounds[i];
+            narrow[2 * i] = (ulong)ranges[i].Low;
+            narrow[(2 * i) + 1] = (ulong)ranges[i].High;
         }
 
         return new IntervalSet(narrow);

@@ -63,22 +63,24 @@ public static class NftJsonParser
     {
         var xt = new HashSet<(TableFamily, string)>();
         var interner = new RuleInterner();
+        var compiler = new NftRuleCompiler(interner);
         var text = new StringBuilder();
         foreach (var (ruleIndex, offset, length) in items.Rules)
         {
             using var document = JsonDocument.Parse(utf8.Slice(offset, length), DocumentOptions);
-            AddRule(document.RootElement, items.Tables, source, ruleIndex, interner, text, xt);
+            AddRule(document.RootElement, items.Tables, source, ruleIndex, compiler, interner, text, xt);
         }
 
         return new NftRuleset(Tables(items), [.. items.Order.Where(xt.Contains)]);
     }
 
     /// <summary>Compiles one rule and appends it to its chain; notes its table in <paramref name="xt"/> when it holds an xt statement.</summary>
-    private static void AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, RuleInterner interner, StringBuilder text, HashSet<(TableFamily, string)> xt)
+    private static void AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, NftRuleCompiler compiled, RuleInterner interner, StringBuilder text, HashSet<(TableFamily, string)> xt)
     {
-        var key = TableKey(rule, "table", source, ruleIndex);
+        // Every rule repeats its family, table and chain: shared strings of the parse, not three new ones a rule.
+        var key = TableKey(rule, "table", source, ruleIndex, interner);
         var table = Table(tables, key, source, ruleIndex);
-        var chainName = RequiredString(rule, "chain", source, ruleIndex);
+        var chainName = RequiredString(rule, "chain", source, ruleIndex, interner);
         if (!table.Chains.TryGetValue(chainName, out var chain))
         {
             throw new FirewallParseException(source, Where(ruleIndex), "rule of a chain not in the dump", chainName);
@@ -91,7 +93,7 @@ public static class NftJsonParser
 
         long? handle = rule.TryGetProperty("handle", out var h) && h.TryGetInt64(out var hv) ? hv : null;
         var comment = interner.Text(rule.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null);
-        var compiled = NftRuleCompiler.Compile(exprs, key.Item1, table.Sets, interner);
+        compiled.Rule(exprs, key.Item1, table.Sets);
         if (compiled.HasXt)
         {
             xt.Add(key);
@@ -219,15 +221,15 @@ public static class NftJsonParser
         return new BaseChainHook(hook, priority, chainType, policy == "drop", devices);
     }
 
-    private static (TableFamily, string) TableKey(JsonElement obj, string nameProperty, string source, int index)
+    private static (TableFamily, string) TableKey(JsonElement obj, string nameProperty, string source, int index, RuleInterner? strings = null)
     {
-        var familyText = RequiredString(obj, "family", source, index);
+        var familyText = RequiredString(obj, "family", source, index, strings);
         if (!TableFamilyNames.TryParse(familyText, out var family))
         {
             throw new FirewallParseException(source, Where(index), "unknown table family", familyText);
         }
 
-        return (family, RequiredString(obj, nameProperty, source, index));
+        return (family, RequiredString(obj, nameProperty, source, index, strings));
     }
 
     private static TableAccumulator Table(Dictionary<(TableFamily, string), TableAccumulator> tables, (TableFamily, string) key, string source, int index) =>
@@ -235,10 +237,17 @@ public static class NftJsonParser
             ? table
             : throw new FirewallParseException(source, Where(index), "object of a table not in the dump", $"{key.Item1.ToLabel()} {key.Item2}");
 
-    private static string RequiredString(JsonElement obj, string name, string source, int index) =>
+    /// <param name="strings">Shares the string with earlier reads of the same characters (null: a new string).</param>
+    private static string RequiredString(JsonElement obj, string name, string source, int index, RuleInterner? strings = null) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
-            ? v.GetString()!
+            ? strings is null ? v.GetString()! : Shared(v, strings)
             : throw new FirewallParseException(source, Where(index), $"missing string \"{name}\"", obj.GetRawText());
+
+    private static string Shared(JsonElement value, RuleInterner strings)
+    {
+        Span<char> buffer = stackalloc char[NftJsonChars.MaxChars];
+        return strings.Text(NftJsonChars.Value(value, buffer));
+    }
 
     private static string Where(int index) => $"nftables[{index.ToString(CultureInfo.InvariantCulture)}]";
 

@@ -7,9 +7,10 @@ namespace PortExporter.Firewall.Nftables;
 // The left-hand side of a match: the packet field an expression names (`payload`, `meta`, `ct`), with the matches its protocol implies.
 internal sealed partial class NftRuleCompiler
 {
-    private readonly record struct LeftSide(PacketField? Field, int? Version, List<RuleMatch> Dependencies, string? Unknown);
+    /// <summary>The field a left-hand side names (null when unknown, with why); the matches its protocol implies are already on the rule.</summary>
+    private readonly record struct LeftSide(PacketField? Field, int? Version, string? Unknown);
 
-    /// <summary>Reads the left-hand side of a match: the packet field one expression family names, with the matches its protocol implies.</summary>
+    /// <summary>Reads the left-hand side of a match: the packet field one expression family names; the matches its protocol implies go to <paramref name="dependencies"/>.</summary>
     private delegate LeftSide LeftHandler(NftRuleCompiler rule, JsonElement value, List<RuleMatch> dependencies);
 
     /// <summary><c>meta KEY</c>: the keys the evaluator knows.</summary>
@@ -57,20 +58,21 @@ internal sealed partial class NftRuleCompiler
         ["dccp"] = TransportPayload,
         ["th"] = static (_, _, field, deps) => field switch
         {
-            "sport" => new(PacketField.SourcePort, null, deps, null),
-            "dport" => new(PacketField.DestinationPort, null, deps, null),
-            _ => new(null, null, deps, $"th {field}"),
+            "sport" => new(PacketField.SourcePort, null, null),
+            "dport" => new(PacketField.DestinationPort, null, null),
+            _ => new(null, null, $"th {field}"),
         },
         ["icmp"] = IcmpPayload,
         ["icmpv6"] = IcmpPayload,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    /// <summary>The field <paramref name="left"/> names; the matches its protocol implies are added to the rule's matches, before the comparison.</summary>
     private LeftSide Left(JsonElement left)
     {
-        var deps = new List<RuleMatch>();
+        var deps = _matches;
         if (left.ValueKind != JsonValueKind.Object)
         {
-            return new(null, null, deps, "not an expression");
+            return new(null, null, "not an expression");
         }
 
         foreach (var (key, read) in LeftExpressions)
@@ -83,16 +85,16 @@ internal sealed partial class NftRuleCompiler
 
         foreach (var p in left.EnumerateObject())
         {
-            return new(null, null, deps, p.Name);
+            return new(null, null, p.Name);
         }
 
-        return new(null, null, deps, "empty expression");
+        return new(null, null, "empty expression");
     }
 
     private static LeftSide Keyed(string family, FrozenDictionary<string, PacketField> fields, JsonElement value, List<RuleMatch> deps)
     {
         var key = Str(value, "key");
-        return key is not null && fields.TryGetValue(key, out var field) ? new(field, null, deps, null) : new(null, null, deps, $"{family} {key}");
+        return key is not null && fields.TryGetValue(key, out var field) ? new(field, null, null) : new(null, null, $"{family} {key}");
     }
 
     private LeftSide Payload(JsonElement payload, List<RuleMatch> deps)
@@ -101,7 +103,7 @@ internal sealed partial class NftRuleCompiler
         var field = Str(payload, "field");
         if (proto is null)
         {
-            return new(null, null, deps, "raw payload");
+            return new(null, null, "raw payload");
         }
 
         if (PayloadFamilies.TryGetValue(proto, out var read))
@@ -115,7 +117,7 @@ internal sealed partial class NftRuleCompiler
             deps.Add(FieldMatch.ProtocolIs(other));
         }
 
-        return new(null, null, deps, $"{proto} {field}");
+        return new(null, null, $"{proto} {field}");
     }
 
     private LeftSide IpPayload(string proto, string? field, List<RuleMatch> deps)
@@ -132,10 +134,10 @@ internal sealed partial class NftRuleCompiler
 
         return field switch
         {
-            "saddr" => new(PacketField.SourceAddress, version, deps, null),
-            "daddr" => new(PacketField.DestinationAddress, version, deps, null),
-            "protocol" or "nexthdr" => new(PacketField.L4Protocol, null, deps, null),
-            _ => new(null, null, deps, $"{proto} {field}"),
+            "saddr" => new(PacketField.SourceAddress, version, null),
+            "daddr" => new(PacketField.DestinationAddress, version, null),
+            "protocol" or "nexthdr" => new(PacketField.L4Protocol, null, null),
+            _ => new(null, null, $"{proto} {field}"),
         };
     }
 
@@ -145,16 +147,16 @@ internal sealed partial class NftRuleCompiler
         deps.Add(FieldMatch.ProtocolIs(number));
         return field switch
         {
-            "sport" => new(PacketField.SourcePort, null, deps, null),
-            "dport" => new(PacketField.DestinationPort, null, deps, null),
-            "flags" when proto == "tcp" => new(PacketField.TcpFlags, null, deps, null),
-            _ => new(null, null, deps, $"{proto} {field}"),
+            "sport" => new(PacketField.SourcePort, null, null),
+            "dport" => new(PacketField.DestinationPort, null, null),
+            "flags" when proto == "tcp" => new(PacketField.TcpFlags, null, null),
+            _ => new(null, null, $"{proto} {field}"),
         };
     }
 
     private static LeftSide IcmpPayload(NftRuleCompiler rule, string proto, string? field, List<RuleMatch> deps)
     {
         deps.Add(FieldMatch.ProtocolIs(proto == "icmp" ? PacketState.Icmp : PacketState.Icmpv6));
-        return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, deps, null) : new(null, null, deps, $"{proto} {field}");
+        return field == "type" ? new(PacketField.IcmpType, proto == "icmp" ? 4 : 6, null) : new(null, null, $"{proto} {field}");
     }
 }

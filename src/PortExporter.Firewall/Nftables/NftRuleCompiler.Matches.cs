@@ -43,7 +43,6 @@ internal sealed partial class NftRuleCompiler
         }
 
         var l = Left(left);
-        _matches.AddRange(l.Dependencies);
         _matches.Add(l.Field is { } field ? FieldComparison(field, l.Version, left, right, op) : new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
     }
 
@@ -57,8 +56,13 @@ internal sealed partial class NftRuleCompiler
     /// <summary><c>ct direction</c>: a new connection's first packet travels in the original direction.</summary>
     private bool DirectionMatch(JsonElement right, string op)
     {
-        var values = right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var s) ? s.EnumerateArray().Select(x => x.GetString()).ToList() : [right.GetString()];
-        _matches.Add(new ConstantMatch(MatchResults.Of(values.Contains("original")).Negate(op == "!=")));
+        var original = false;
+        foreach (var x in ElementList.Of(right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var s) ? s : right))
+        {
+            original |= x.ValueKind == JsonValueKind.String && x.ValueEquals("original"u8);
+        }
+
+        _matches.Add(new ConstantMatch(MatchResults.Of(original).Negate(op == "!=")));
         return true;
     }
 
@@ -112,10 +116,9 @@ internal sealed partial class NftRuleCompiler
     {
         var fields = new List<PacketField>();
         var versions = new List<int?>();
-        foreach (var component in Components(left))
+        foreach (var component in ElementList.Components(left))
         {
             var l = Left(component);
-            _matches.AddRange(l.Dependencies);
             if (l.Field is not { } f)
             {
                 _matches.Add(new UnknownMatch($"{NftText.Expr(left)} ({l.Unknown})"));
@@ -127,10 +130,10 @@ internal sealed partial class NftRuleCompiler
         }
 
         var elements = new List<FieldValues[]>();
-        var members = SetElements(right, out var why) ?? [];
+        var members = SetElements(right, out var why) ?? default;
         foreach (var element in members)
         {
-            var parts = Components(Unwrap(element));
+            var parts = ElementList.Components(Unwrap(element));
             if (parts.Count != fields.Count)
             {
                 why = "element does not fit the concatenation";
@@ -164,7 +167,6 @@ internal sealed partial class NftRuleCompiler
         }
 
         var l = Left(and[0]);
-        _matches.AddRange(l.Dependencies);
         if (l.Field is not ({ } field and (PacketField.TcpFlags or PacketField.Mark or PacketField.ConntrackState or PacketField.ConntrackStatus)) || Flags(field, and[1]) is not { } mask || Flags(field, right) is not { } value)
         {
             _matches.Add(new UnknownMatch($"{NftText.Expr(and[0])} & {NftText.Expr(and[1])} {NftText.Expr(right)}"));

@@ -17,11 +17,11 @@ internal sealed partial class NftRuleCompiler
     {
         if (Str(value, "mode") is not ("random" or "inc") || Long(value, "mod") is not ({ } mod and > 0))
         {
-            return new(null, null, deps, $"numgen {NftText.Expr(value)}");
+            return new(null, null, $"numgen {NftText.Expr(value)}");
         }
 
         var offset = (ulong)Math.Max(0, Long(value, "offset") ?? 0);
         _randomRange = (offset, offset + (ulong)mod - 1);
-        return new(PacketField.RandomNumber, null, deps, null);
+        return new(PacketField.RandomNumber, null, null);
     }
 }

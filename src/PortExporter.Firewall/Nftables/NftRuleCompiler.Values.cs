@@ -8,7 +8,7 @@ namespace PortExporter.Firewall.Nftables;
 internal sealed partial class NftRuleCompiler
 {
     /// <summary>Reads the values of one kind of packet field from a right-hand side's elements; null (with why) when one cannot be read.</summary>
-    private delegate FieldValues? ElementValuesReader(PacketField field, int? version, List<JsonElement> elements, out string? why);
+    private delegate FieldValues? ElementValuesReader(PacketField field, int? version, ElementList elements, out string? why);
 
     /// <summary>Values by field: one reader per kind of value; any other field takes numbers, ranges and prefixes.</summary>
     private static readonly FrozenDictionary<PacketField, ElementValuesReader> ElementValues = new Dictionary<PacketField, ElementValuesReader>
@@ -21,8 +21,7 @@ internal sealed partial class NftRuleCompiler
     /// <summary>Values of <paramref name="field"/> from a right-hand side: a value, a range, a prefix, an anonymous or named set.</summary>
     private FieldValues? Values(PacketField field, int? version, JsonElement right, out string? why)
     {
-        var elements = SetElements(right, out why);
-        if (elements is null)
+        if (SetElements(right, out why) is not { } elements)
         {
             return null;
         }
@@ -31,10 +30,11 @@ internal sealed partial class NftRuleCompiler
         return read(field, version, elements, out why);
     }
 
-    private static InterfaceValues? InterfaceElements(PacketField field, int? version, List<JsonElement> elements, out string? why)
+    private static InterfaceValues? InterfaceElements(PacketField field, int? version, ElementList elements, out string? why)
     {
         why = null;
-        var names = new List<string>();
+        var names = new string[elements.Count];
+        var count = 0;
         foreach (var e in elements)
         {
             var u = Unwrap(e);
@@ -44,23 +44,22 @@ internal sealed partial class NftRuleCompiler
                 return null;
             }
 
-            names.Add(u.GetString()!);
+            names[count++] = Word(u);
         }
 
         return new InterfaceValues(names);
     }
 
-    private static ConntrackStateValues? ConntrackStateElements(PacketField field, int? version, List<JsonElement> elements, out string? why)
+    private static ConntrackStateValues? ConntrackStateElements(PacketField field, int? version, ElementList elements, out string? why)
     {
         why = null;
         var states = ConntrackStates.None;
         foreach (var e in elements)
         {
             var u = Unwrap(e);
-            var list = u.ValueKind == JsonValueKind.Array ? u.EnumerateArray().ToList() : [u];
-            foreach (var item in list)
+            foreach (var item in ElementList.Of(u))
             {
-                if (item.ValueKind != JsonValueKind.String || !ConntrackStateNames.TryParse(item.GetString()!, out var s))
+                if (item.ValueKind != JsonValueKind.String || !ConntrackStateNames.TryParse(Word(item), out var s))
                 {
                     why = $"ct state {item.GetRawText()}";
                     return null;
@@ -73,42 +72,66 @@ internal sealed partial class NftRuleCompiler
         return new ConntrackStateValues(states);
     }
 
-    private static FieldValues? NumericElements(PacketField field, int? version, List<JsonElement> elements, out string? why)
+    private static FieldValues? NumericElements(PacketField field, int? version, ElementList elements, out string? why)
     {
         why = null;
-        var ranges = new List<(UInt128, UInt128)>(elements.Count);
+        var count = elements.Count;
+        var addressVersion = field is PacketField.SourceAddress or PacketField.DestinationAddress ? version : null;
+        if (count == 1)
+        {
+            // Nearly every rule compares with one value: its interval, no buffer.
+            return TryElement(field, version, elements[0], out var lo, out var hi, out why) ? new NumericValues(IntervalSet.Range(lo, hi), addressVersion) : null;
+        }
+
+        // The intervals are sorted and merged where they are read (a set of a few values on the stack).
+        const int OnStack = 16;
+        Span<(UInt128 Low, UInt128 High)> ranges = count <= OnStack ? stackalloc (UInt128 Low, UInt128 High)[OnStack] : new (UInt128 Low, UInt128 High)[count];
+        var n = 0;
         foreach (var e in elements)
         {
-            var u = Unwrap(e);
-            if (u.ValueKind == JsonValueKind.Array && field == PacketField.TcpFlags)
+            if (!TryElement(field, version, e, out var lo, out var hi, out why))
             {
-                if (Flags(field, u) is not { } bits)
-                {
-                    why = $"flags {u.GetRawText()}";
-                    return null;
-                }
-
-                ranges.Add((bits, bits));
-                continue;
-            }
-
-            if (!TryScalar(field, version, u, out var lo, out var hi))
-            {
-                why = $"value {u.GetRawText()}";
                 return null;
             }
 
-            ranges.Add((lo, hi));
+            ranges[n++] = (lo, hi);
         }
 
-        return new NumericValues(IntervalSet.Of(ranges), field is PacketField.SourceAddress or PacketField.DestinationAddress ? version : null);
+        return new NumericValues(IntervalSet.OfSorting(ranges[..n]), addressVersion);
+    }
+
+    /// <summary>One element of a numeric set: a value, range or prefix, or flags; false (with why) when it cannot be read.</summary>
+    private static bool TryElement(PacketField field, int? version, JsonElement element, out UInt128 lo, out UInt128 hi, out string? why)
+    {
+        why = null;
+        var u = Unwrap(element);
+        if (u.ValueKind == JsonValueKind.Array && field == PacketField.TcpFlags)
+        {
+            if (Flags(field, u) is not { } bits)
+            {
+                why = $"flags {u.GetRawText()}";
+                lo = hi = 0;
+                return false;
+            }
+
+            lo = hi = bits;
+            return true;
+        }
+
+        if (!TryScalar(field, version, u, out lo, out hi))
+        {
+            why = $"value {u.GetRawText()}";
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>The elements a right-hand side stands for; null (with why) when they cannot be known.</summary>
-    private List<JsonElement>? SetElements(JsonElement right, out string? why)
+    private ElementList? SetElements(JsonElement right, out string? why)
     {
         why = null;
-        if (right.ValueKind == JsonValueKind.String && right.GetString()!.StartsWith('@'))
+        if (right.ValueKind == JsonValueKind.String && NftJsonChars.StartsWithAt(right))
         {
             var name = right.GetString()![1..];
             if (!_sets.TryGetValue(name, out var set))
@@ -117,26 +140,20 @@ internal sealed partial class NftRuleCompiler
                 return null;
             }
 
-            return [.. Each(set.Elements)];
+            return ElementList.Of(set.Elements);
         }
 
         if (right.ValueKind == JsonValueKind.Object && right.TryGetProperty("set", out var anon))
         {
-            return [.. Each(anon)];
+            return ElementList.Of(anon);
         }
 
-        return [right];
+        return ElementList.Of(right);
     }
-
-    private static List<JsonElement> Each(JsonElement arrayOrOne) =>
-        arrayOrOne.ValueKind == JsonValueKind.Array ? [.. arrayOrOne.EnumerateArray()] : arrayOrOne.ValueKind == JsonValueKind.Undefined ? [] : [arrayOrOne];
 
     /// <summary>Strips <c>{"elem": {"val": X, ...}}</c> (elements with timeouts or counters) down to X.</summary>
     private static JsonElement Unwrap(JsonElement e) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty("elem", out var elem) && elem.ValueKind == JsonValueKind.Object && elem.TryGetProperty("val", out var val) ? val : e;
-
-    private static List<JsonElement> Components(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("concat", out var c) && c.ValueKind == JsonValueKind.Array ? [.. c.EnumerateArray()] : [e];
 
     /// <summary>One value, a range or a prefix of <paramref name="field"/> as the interval it covers.</summary>
     private static bool TryScalar(PacketField field, int? version, JsonElement e, out UInt128 lo, out UInt128 hi)
@@ -149,8 +166,10 @@ internal sealed partial class NftRuleCompiler
             case JsonValueKind.Number:
                 return TryNumber(field, e, out lo, out hi);
             case JsonValueKind.String:
-                var value = NamedValues.TryGetValue(field, out var read) ? read(e.GetString()!, version, e)
-                    : FirewallValueParser.TryUInt(e.GetString()!, out var number) ? number : null;
+                Span<char> buffer = stackalloc char[NftJsonChars.MaxChars];
+                var text = NftJsonChars.Value(e, buffer);
+                var value = NamedValues.TryGetValue(field, out var read) ? read(text, version, e)
+                    : FirewallValueParser.TryUInt(text, out var number) ? number : null;
                 lo = hi = value ?? 0;
                 return value is not null;
             default:
@@ -168,7 +187,7 @@ internal sealed partial class NftRuleCompiler
 
         if (e.TryGetProperty("prefix", out var prefix) && field is PacketField.SourceAddress or PacketField.DestinationAddress
             && prefix.TryGetProperty("addr", out var addr) && prefix.TryGetProperty("len", out var len) && len.TryGetInt32(out var length)
-            && addr.ValueKind == JsonValueKind.String && FirewallValueParser.TryAddress(addr.GetString()!, version, out var a))
+            && addr.ValueKind == JsonValueKind.String && TryAddress(addr, version, out var a))
         {
             var bits = FirewallValueParser.VersionOf(a) == 4 ? 32 : 128;
             if (length < 0 || length > bits)
@@ -207,14 +226,14 @@ internal sealed partial class NftRuleCompiler
     }
 
     /// <summary>Reads a value written as text (an address, a protocol or type name) for one packet field, or null.</summary>
-    private delegate UInt128? NamedValueReader(string text, int? version, JsonElement element);
+    private delegate UInt128? NamedValueReader(ReadOnlySpan<char> text, int? version, JsonElement element);
 
     /// <summary>Values written as text, by field: one reader per kind; any other field takes a number.</summary>
     private static readonly FrozenDictionary<PacketField, NamedValueReader> NamedValues = new Dictionary<PacketField, NamedValueReader>
     {
         [PacketField.SourceAddress] = AddressValue,
         [PacketField.DestinationAddress] = AddressValue,
-        [PacketField.L4Protocol] = static (s, _, _) => FirewallValueParser.TryProtocol(s, out var proto) ? proto : null,
+        [PacketField.L4Protocol] = static (s, _, e) => FirewallValueParser.TryProtocol(Word(e), out var proto) ? proto : null,
         [PacketField.IpVersion] = static (s, _, _) => s switch
         {
             "ipv4" or "ip" => 4,
@@ -229,12 +248,19 @@ internal sealed partial class NftRuleCompiler
             "other" or "otherhost" => 3,
             _ => null,
         },
-        [PacketField.IcmpType] = static (s, version, element) => FirewallValueParser.TryIcmpType(s, version == 6, out var type, out _) ? type : null,
+        [PacketField.IcmpType] = static (text, version, e) => FirewallValueParser.TryIcmpType(Word(e), version == 6, out var type, out _) ? type : null,
         [PacketField.TcpFlags] = static (_, _, e) => Flags(PacketField.TcpFlags, e) is { } bits ? bits : null,
     }.ToFrozenDictionary();
 
-    private static UInt128? AddressValue(string text, int? version, JsonElement element) =>
+    private static UInt128? AddressValue(ReadOnlySpan<char> text, int? version, JsonElement element) =>
         FirewallValueParser.TryAddress(text, version, out var address) ? PacketState.Encode(address) : null;
+
+    /// <summary>An address written as a JSON string, read from its characters.</summary>
+    private static bool TryAddress(JsonElement e, int? version, out System.Net.IPAddress address)
+    {
+        Span<char> buffer = stackalloc char[NftJsonChars.MaxChars];
+        return FirewallValueParser.TryAddress(NftJsonChars.Value(e, buffer), version, out address);
+    }
 
     /// <summary>Reads one flag name of a field as its bits, or null.</summary>
     private delegate uint? FlagNameReader(string name);
@@ -280,9 +306,8 @@ internal sealed partial class NftRuleCompiler
             return e.TryGetUInt32(out var n) ? n : null;
         }
 
-        var names = e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().ToList() : [e];
         uint bits = 0;
-        foreach (var n in names)
+        foreach (var n in ElementList.Of(e))
         {
             if (Flag(field, n) is not { } bit)
             {
@@ -307,7 +332,7 @@ internal sealed partial class NftRuleCompiler
             return null;
         }
 
-        var name = n.GetString()!;
+        var name = Word(n);
         return FlagNames.TryGetValue(field, out var read) ? read(name)
             : FirewallValueParser.TryUInt(name, out var value) ? value : null;
     }

@@ -13,15 +13,16 @@ namespace PortExporter.Firewall.Nftables;
 /// </summary>
 internal sealed partial class NftRuleCompiler
 {
-    private readonly TableFamily _family;
-    private readonly IReadOnlyDictionary<string, NftSetDefinition> _sets;
+    private readonly RuleInterner? _interner;
     private readonly List<RuleMatch> _matches = [];
+    private TableFamily _family;
+    private IReadOnlyDictionary<string, NftSetDefinition> _sets = FrozenDictionary<string, NftSetDefinition>.Empty;
 
-    private NftRuleCompiler(TableFamily family, IReadOnlyDictionary<string, NftSetDefinition> sets)
-    {
-        _family = family;
-        _sets = sets;
-    }
+    /// <param name="interner">
+    /// Shares equal matches and actions with the other rules of the same parse; one per parse. Without it each rule
+    /// keeps its own (the implicit protocol dependencies are shared anyway).
+    /// </param>
+    public NftRuleCompiler(RuleInterner? interner = null) => _interner = interner;
 
     public RuleAction Action { get; private set; } = RuleAction.Continue;
 
@@ -35,36 +36,55 @@ internal sealed partial class NftRuleCompiler
 
     public bool HasXt { get; private set; }
 
+    /// <summary>The matches of the rule compiled last (the compiler's own list: read them before the next rule).</summary>
     public IReadOnlyList<RuleMatch> Matches => _matches;
 
     /// <param name="exprs">The rule's <c>expr</c> array.</param>
     /// <param name="family">The family of the rule's table.</param>
     /// <param name="sets">The named sets and maps of the rule's table.</param>
-    /// <param name="interner">
-    /// Shares equal matches and actions with the other rules of the same parse; one per parse. Without it each rule
-    /// keeps its own (the implicit protocol dependencies are shared anyway).
-    /// </param>
+    /// <param name="interner">Shares equal matches and actions with the other rules of the same parse; one per parse.</param>
     public static NftRuleCompiler Compile(JsonElement exprs, TableFamily family, IReadOnlyDictionary<string, NftSetDefinition> sets, RuleInterner? interner = null)
     {
-        var compiler = new NftRuleCompiler(family, sets);
+        var compiler = new NftRuleCompiler(interner);
+        compiler.Rule(exprs, family, sets);
+        return compiler;
+    }
+
+    /// <summary>
+    /// Compiles one rule into this compiler's properties, replacing the last rule's. One compiler serves every rule
+    /// of a parse, so a rule costs what it keeps and not a compiler and a list of its own.
+    /// </summary>
+    /// <param name="exprs">The rule's <c>expr</c> array.</param>
+    /// <param name="family">The family of the rule's table.</param>
+    /// <param name="sets">The named sets and maps of the rule's table.</param>
+    public void Rule(JsonElement exprs, TableFamily family, IReadOnlyDictionary<string, NftSetDefinition> sets)
+    {
+        _family = family;
+        _sets = sets;
+        _matches.Clear();
+        _randomRange = null;
+        Action = RuleAction.Continue;
+        Packets = null;
+        Bytes = null;
+        SetsNotrack = false;
+        Mark = null;
+        HasXt = false;
         foreach (var e in exprs.EnumerateArray())
         {
-            if (compiler.Action.Kind != RuleActionKind.Continue)
+            if (Action.Kind != RuleActionKind.Continue)
             {
                 break;
             }
 
-            compiler.Statement(e);
+            Statement(e);
         }
 
-        if (interner is not null)
+        if (_interner is not null)
         {
-            interner.Matches(compiler._matches);
-            compiler.Action = interner.Action(compiler.Action);
-            compiler.Mark = interner.Mark(compiler.Mark);
+            _interner.Matches(_matches);
+            Action = _interner.Action(Action);
+            Mark = _interner.Mark(Mark);
         }
-
-        return compiler;
     }
 
     /// <summary>What one statement does to the rule being compiled.</summary>
@@ -146,17 +166,19 @@ internal sealed partial class NftRuleCompiler
             return;
         }
 
+        Span<char> buffer = stackalloc char[NftJsonChars.MaxChars];
         foreach (var p in e.EnumerateObject())
         {
-            // JsonProperty.Name makes a new string on every call: once per statement.
-            var name = p.Name;
-            if (Statements.TryGetValue(name, out var handler))
+            // The key is looked up as characters (JsonProperty.Name makes a new string on every call); every key of
+            // the table is a known word.
+            var chars = NftJsonChars.Name(p, buffer);
+            if (Words.Known.TryGetValue(chars, out var name) && Statements.TryGetValue(name, out var handler))
             {
                 handler(this, name, p.Value);
             }
             else
             {
-                _matches.Add(new UnknownMatch($"statement {name}"));
+                _matches.Add(new UnknownMatch($"statement {chars}"));
             }
         }
     }
@@ -189,9 +211,8 @@ internal sealed partial class NftRuleCompiler
         // `add @meter { ip saddr limit rate over 3/minute }`: nested statements act as a match on the element.
         if (v.ValueKind == JsonValueKind.Object && v.TryGetProperty("stmt", out var stmts))
         {
-            var nested = stmts.ValueKind == JsonValueKind.Array ? stmts.EnumerateArray().ToList() : [stmts];
             var over = false;
-            foreach (var s in nested)
+            foreach (var s in ElementList.Of(stmts))
             {
                 if (s.ValueKind == JsonValueKind.Object && s.TryGetProperty("limit", out var lim))
                 {
@@ -300,7 +321,7 @@ internal sealed partial class NftRuleCompiler
         }
 
         var entries = new List<VerdictMapEntry>();
-        foreach (var element in Each(elements))
+        foreach (var element in ElementList.Of(elements))
         {
             if (VerdictMapElement(element, keys, versions, out var entry) is { } unknownElement)
             {
@@ -316,10 +337,9 @@ internal sealed partial class NftRuleCompiler
     /// <summary>Reads a vmap's key into its fields and versions, with the matches they imply; an unknown action when a part is not a known field.</summary>
     private RuleAction? VerdictMapKey(JsonElement key, List<PacketField> keys, List<int?> versions)
     {
-        foreach (var component in Components(key))
+        foreach (var component in ElementList.Components(key))
         {
             var left = Left(component);
-            _matches.AddRange(left.Dependencies);
             if (left.Field is not { } field)
             {
                 return RuleAction.Unknown($"vmap on {NftText.Expr(key)} ({left.Unknown})");
@@ -365,7 +385,7 @@ internal sealed partial class NftRuleCompiler
             return RuleAction.Unknown("vmap element is not [key, verdict]");
         }
 
-        var keyParts = Components(Unwrap(element[0]));
+        var keyParts = ElementList.Components(Unwrap(element[0]));
         if (keyParts.Count != keys.Count)
         {
             return RuleAction.Unknown("vmap element key does not fit the key");
@@ -411,7 +431,7 @@ internal sealed partial class NftRuleCompiler
     }
 
     private static string? Str(JsonElement v, string name) =>
-        v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        v.ValueKind == JsonValueKind.Object && v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? Word(p) : null;
 
     private static long? Long(JsonElement v, string name) =>
         v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt64(out var n) ? n : null;

@@ -115,8 +115,8 @@ internal static class NftText
         foreach (var p in e.EnumerateObject())
         {
             // The key is looked up as characters: JsonProperty.Name would make a new string for every statement.
-            Span<char> buffer = stackalloc char[MaxNameChars];
-            var name = Name(p, buffer);
+            Span<char> buffer = stackalloc char[NftJsonChars.MaxChars];
+            var name = NftJsonChars.Name(p, buffer);
             if (StatementLookup.TryGetValue(name, out var text))
             {
                 text(sb, name, p.Value);
@@ -132,48 +132,6 @@ internal static class NftText
 
     private static readonly FrozenDictionary<string, StatementText>.AlternateLookup<ReadOnlySpan<char>> StatementLookup =
         StatementTexts.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>The longest property name decoded without a string (nft's keys are short ASCII words).</summary>
-    private const int MaxNameChars = 32;
-
-    /// <summary>
-    /// A property's name in <paramref name="buffer"/> when it is short plain ASCII (every key nft prints), else as a
-    /// new string.
-    /// </summary>
-    private static ReadOnlySpan<char> Name(JsonProperty p, Span<char> buffer)
-    {
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(p);
-        return Ascii(raw, buffer) ? buffer[..raw.Length] : p.Name;
-    }
-
-    /// <summary>Copies <paramref name="utf8"/> into <paramref name="chars"/> when it fits and is ASCII without escapes.</summary>
-    private static bool Ascii(ReadOnlySpan<byte> utf8, Span<char> chars)
-    {
-        if (utf8.Length > chars.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < utf8.Length; i++)
-        {
-            var b = utf8[i];
-            if (b >= 0x80 || b == (byte)'\\')
-            {
-                return false;
-            }
-
-            chars[i] = (char)b;
-        }
-
-        return true;
-    }
-
-    /// <summary>Whether a JSON string's value starts with <c>@</c> (a set reference), without decoding it.</summary>
-    private static bool StartsWithAt(JsonElement e)
-    {
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(e);
-        return raw.Contains((byte)'\\') ? e.GetString()!.StartsWith('@') : raw.Length > 1 && raw[1] == (byte)'@';
-    }
 
     /// <summary>Appends a JSON string's value; plain ASCII straight from the document, anything else decoded.</summary>
     private static StringBuilder AppendString(StringBuilder sb, JsonElement e)
@@ -348,7 +306,7 @@ internal static class NftText
         switch (e.ValueKind)
         {
             case JsonValueKind.String:
-                if (quoteStrings && !StartsWithAt(e))
+                if (quoteStrings && !NftJsonChars.StartsWithAt(e))
                 {
                     AppendString(sb.Append('"'), e).Append('"');
                 }
@@ -373,8 +331,8 @@ internal static class NftText
             case JsonValueKind.Object:
                 foreach (var p in e.EnumerateObject())
                 {
-                    Span<char> buffer = stackalloc char[MaxNameChars];
-                    ObjectExpr(sb, e, Name(p, buffer), p.Value, quoteStrings);
+                    Span<char> buffer = stackalloc char[NftJsonChars.MaxChars];
+                    ObjectExpr(sb, e, NftJsonChars.Name(p, buffer), p.Value, quoteStrings);
                     return;
                 }
 
