@@ -240,7 +240,9 @@ public sealed class IntentLabTests
 
         public ExporterInNamespace Exporter(string yaml)
         {
-            _config = _dir.File("config.yml", yaml + "\nfirewall:\n  refresh_interval: 1s\n");
+            // A tool run gets 25 s, not the default 5 s: the tests are about intent, and a busy machine can take longer
+            // than 5 s to start nft; the one-shot `diagnose` still answers within its own 30 s.
+            _config = _dir.File("config.yml", yaml + "\nfirewall:\n  refresh_interval: 1s\n  command_timeout: 25s\n");
             return new ExporterInNamespace(Ns, _config);
         }
 
