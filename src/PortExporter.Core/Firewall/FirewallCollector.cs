@@ -243,7 +243,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     private sealed class Loaded(RulesetSnapshot snapshot, FirewallEvaluator evaluator, ulong? generation)
     {
         private readonly Lock _gate = new();
-        private readonly Dictionary<(PortSpec Port, int Listening, IPAddress? External), FirewallPortResult> _results = [];
+        private readonly Dictionary<(PortSpec Port, int Listening, string Addresses, IPAddress? External), FirewallPortResult> _results = [];
         private HostNetwork? _network;
 
         public RulesetSnapshot Snapshot { get; } = snapshot;
@@ -272,7 +272,9 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 {
                     var listeners = request.Sockets?.For(port.Key).ToList();
                     var listening = listeners is null || listeners.Count == 0 ? 0 : listeners.Any(l => l.AcceptsIPv4) ? 4 : 6;
-                    var key = (port, listening, request.External);
+                    // The listeners' addresses choose the outside destination when none is a wildcard (ConnectionPlanner).
+                    var addresses = listeners is null ? string.Empty : string.Join(' ', listeners.Select(l => l.Address.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+                    var key = (port, listening, addresses, request.External);
                     if (!_results.TryGetValue(key, out var portResult))
                     {
                         portResult = EvaluatePort(port, listeners, _network, request.External);
