@@ -170,4 +170,23 @@ public sealed class FirewallEvaluatorTests
         Assert.Equal(expected, decision.Verdict);
         Assert.Equal(expected == FirewallVerdict.Accept ? endpoints : 0, decision.ForwardTargets.Count());
     }
+
+    [Fact]
+    public void A_redirect_or_a_dnat_to_this_host_says_where_the_connection_is_delivered()
+    {
+        var tables = PortExporter.Firewall.Iptables.IptablesSaveParser.Parse(Fixtures.Read("nat-redirect-dnat", "iptables-nft-save.txt"), FirewallBackends.IptablesNft, 4, "iptables-nft-save");
+        var evaluator = new FirewallEvaluator(new FirewallRuleset(tables));
+        bool IsLocal(IPAddress a) => a.Equals(IPAddress.Parse("10.77.0.1"));
+
+        var redirected = evaluator.Evaluate(Outside(8082), IsLocal, _ => "eth0").Decision;
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.77.0.1"), 9092), redirected.DeliveredTo);
+        Assert.Null(redirected.ForwardedTo);
+        Assert.Equal([new IPEndPoint(IPAddress.Parse("10.77.0.1"), 9092)], redirected.TranslatedTargets);
+
+        var natted = evaluator.Evaluate(Outside(8081), IsLocal, _ => "eth0").Decision;
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.77.0.1"), 9091), natted.DeliveredTo);
+
+        // Untranslated, nothing is delivered elsewhere.
+        Assert.Null(evaluator.Evaluate(Outside(22), IsLocal, _ => "eth0").Decision.DeliveredTo);
+    }
 }
