@@ -18,6 +18,8 @@ namespace PortExporter.Core.Firewall;
 /// <item>Outside destination: <c>bind</c>; else, when the port's listeners are on no wildcard, the first of their
 /// addresses on an interface a default route leaves by (a second address, a second uplink), with that interface; else
 /// that interface's first global address.</item>
+/// <item>Outside over IPv6 too (<see cref="ConnectionPlan.OtherOutside"/>) when IPv4 was chosen by default, the
+/// listeners also serve IPv6 and the host has an IPv6 default route: a dual-stack service is reached both ways.</item>
 /// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
 /// 2001:db8::1 (documentation ranges).</item>
 /// <item>Inside: a client on each internal network of the port's family (<see cref="HostNetwork.InternalNetworks"/>:
@@ -62,7 +64,31 @@ public static class ConnectionPlanner
             return new ConnectionPlan(null, inside, $"no IPv{version} interface for outside traffic (no default route, no address)") { From = from };
         }
 
-        return new ConnectionPlan(new SimulatedConnection(ConnectionOrigin.Outside, source, destination, outsideInterface, port.Protocol, port.Port), inside) { From = from };
+        return new ConnectionPlan(new SimulatedConnection(ConnectionOrigin.Outside, source, destination, outsideInterface, port.Protocol, port.Port), inside)
+        {
+            From = from,
+            OtherOutside = bind is null && version == 4 && ExternalFamily(port) is null ? OutsideOverIPv6(port, listening, network, externalSource) : [],
+        };
+    }
+
+    /// <summary>
+    /// The outside connection over IPv6 of an IPv4-judged port whose listeners also serve IPv6 (a wildcard or an
+    /// address of that family), when the host has an IPv6 default route to a global address; else none.
+    /// </summary>
+    private static IReadOnlyList<SimulatedConnection> OutsideOverIPv6(PortSpec port, List<Listener>? listening, HostNetwork network, IPAddress? externalSource)
+    {
+        if (listening is not { Count: > 0 } || !listening.Any(l => l.IsIPv6 && !l.Address.IsIPv4MappedToIPv6 && l.Scope != ListenerScope.Loopback) || network.DefaultInterfaceV6 is null)
+        {
+            return [];
+        }
+
+        if ((ListenedOutside(listening, 6, network) ?? OutsidePath(null, 6, network)) is not var (name, destination) || destination.IsIPv6LinkLocal)
+        {
+            return [];
+        }
+
+        var source = externalSource is { AddressFamily: AddressFamily.InterNetworkV6 } ? externalSource : DefaultExternalV6;
+        return [new SimulatedConnection(ConnectionOrigin.Outside, source, destination, name, port.Protocol, port.Port)];
     }
 
     /// <summary>The interface outside traffic of <paramref name="version"/> arrives on and the address it is sent to; null when there is none.</summary>
