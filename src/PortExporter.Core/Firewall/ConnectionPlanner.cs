@@ -67,7 +67,8 @@ public static class ConnectionPlanner
         return new ConnectionPlan(new SimulatedConnection(ConnectionOrigin.Outside, source, destination, outsideInterface, port.Protocol, port.Port), inside)
         {
             From = from,
-            OtherOutside = bind is null && version == 4 && ExternalFamily(port) is null ? OutsideOverIPv6(port, listening, network, externalSource) : [],
+            // Not for an auto-watched port: its intent is inferred from the one outside verdict it was first judged by.
+            OtherOutside = bind is null && version == 4 && ExternalFamily(port) is null && port.Origin == IntentOrigin.Config ? OutsideOverIPv6(port, listening, network, externalSource) : [],
         };
     }
 

@@ -54,6 +54,21 @@ public sealed class DualStackOutsideTests
         Assert.Equal(IPAddress.Parse("10.77.0.1"), internalPort.OutsideConnection!.Destination);
     }
 
+    [Theory]
+    [InlineData(PortExpose.Public)]
+    [InlineData(PortExpose.Internal)]
+    public async Task An_auto_watched_port_is_judged_by_its_one_family_as_its_intent_was_inferred(PortExpose expose)
+    {
+        // Auto-watch settles a wildcard port's intent from the first outside verdict: judging it by the blocking family
+        // (internal) and then by the open one (exposed) would page a port nobody configured.
+        var port = new PortSpec("auto-8080-tcp", 8080, TransportProtocol.Tcp) { Expose = expose, Origin = IntentOrigin.Inferred };
+
+        var result = await OutsideOf(port, new Listener(TransportProtocol.Tcp, IPAddress.IPv6Any, 8080, 1, V6Only: false));
+
+        Assert.Equal(FirewallVerdict.Accept, result.Outside.Verdict);
+        Assert.Equal(IPAddress.Parse("10.77.0.1"), result.OutsideConnection!.Destination);
+    }
+
     private sealed class FixedSignal : Core.Firewall.Reading.IRulesetChangeSignal
     {
         public ulong? Read() => 1;
