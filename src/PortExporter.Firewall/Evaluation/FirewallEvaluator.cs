@@ -688,7 +688,10 @@ public sealed class FirewallEvaluator
                 _path.Add($"redirect :{_packet.DestinationPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             }
 
-            if (_packet.DestinationIsLocal && (_packet.DestinationPort != connection.Port || !_packet.DestinationAddress.Equals(connection.Destination)))
+            // A loopback destination is every namespace's own: not one whose listeners can be told (and, from outside,
+            // the kernel's route_localnet decides it before any listener).
+            if (_packet.DestinationIsLocal && !IPAddress.IsLoopback(_packet.DestinationAddress)
+                && (_packet.DestinationPort != connection.Port || !_packet.DestinationAddress.Equals(connection.Destination)))
             {
                 _delivered = new IPEndPoint(_packet.DestinationAddress, _packet.DestinationPort);
             }
