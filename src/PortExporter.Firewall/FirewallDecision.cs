@@ -19,6 +19,12 @@ public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, s
     /// </summary>
     public string? Path { get; init; }
 
+    /// <summary>
+    /// Where a REDIRECT, or a DNAT to an address of this host, delivers the connection on this host (the address and
+    /// the port the listener must be on), or null when no translation kept it here.
+    /// </summary>
+    public System.Net.IPEndPoint? DeliveredTo { get; init; }
+
     /// <summary>Where a DNAT forwards the connection to (another host, a container), or null when it stays on this host.</summary>
     public System.Net.IPEndPoint? ForwardedTo { get; init; }
 
@@ -30,4 +36,7 @@ public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, s
 
     /// <summary>Where the connection can be forwarded to: <see cref="ForwardedToChoices"/>, else <see cref="ForwardedTo"/> alone, else nothing.</summary>
     public IEnumerable<System.Net.IPEndPoint> ForwardTargets => ForwardedToChoices ?? (ForwardedTo is { } to ? [to] : []);
+
+    /// <summary>Where a translation sends the connection to be served: <see cref="ForwardTargets"/>, or <see cref="DeliveredTo"/> on this host.</summary>
+    public IEnumerable<System.Net.IPEndPoint> TranslatedTargets => DeliveredTo is { } here ? ForwardTargets.Append(here) : ForwardTargets;
 }

@@ -29,7 +29,7 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
         return [.. firewall.Ports
             .OrderBy(p => p.Key.Port).ThenBy(p => p.Key.Protocol)
             .SelectMany(p => p.Value.Sources
-                .SelectMany(s => s.Decision.ForwardTargets)
+                .SelectMany(s => s.Decision.TranslatedTargets)
                 .Select(to => new BackendTarget(to.Address, to.Port, p.Key.Protocol)))
             .Distinct()];
     }

@@ -8,6 +8,13 @@ namespace PortExporter.Core.Firewall;
 /// <param name="OutsideProblem">Why <paramref name="Outside"/> is null.</param>
 public sealed record ConnectionPlan(SimulatedConnection? Outside, PlannedSource Inside, string? OutsideProblem = null)
 {
+    /// <summary>
+    /// Outside over IPv6 as well, for a port whose address family was not chosen by <c>bind</c> or <c>external</c>,
+    /// whose listeners serve both families (a dual-stack <c>[::]</c>) on a host with an IPv6 default route: outside
+    /// clients come both ways. Empty otherwise, and for an auto-watched port (its intent is inferred from one verdict).
+    /// </summary>
+    public IReadOnlyList<SimulatedConnection> OtherOutside { get; init; } = [];
+
     /// <summary>One entry per <c>from:</c> range of the port, in the config's order.</summary>
     public IReadOnlyList<PlannedSource> From { get; init; } = [];
 }

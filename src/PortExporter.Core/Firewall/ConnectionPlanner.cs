@@ -15,7 +15,11 @@ namespace PortExporter.Core.Firewall;
 /// <list type="bullet">
 /// <item>Outside interface: the one owning <c>bind</c>; else the interface of the default route of that family
 /// (lowest metric); else the first non-loopback interface with an address of that family.</item>
-/// <item>Outside destination: <c>bind</c>, else that interface's first global address.</item>
+/// <item>Outside destination: <c>bind</c>; else, when the port's listeners are on no wildcard, the first of their
+/// addresses on an interface a default route leaves by (a second address, a second uplink), with that interface; else
+/// that interface's first global address.</item>
+/// <item>Outside over IPv6 too (<see cref="ConnectionPlan.OtherOutside"/>) when IPv4 was chosen by default, the
+/// listeners also serve IPv6 and the host has an IPv6 default route: a dual-stack service is reached both ways.</item>
 /// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
 /// 2001:db8::1 (documentation ranges).</item>
 /// <item>Inside: a client on each internal network of the port's family (<see cref="HostNetwork.InternalNetworks"/>:
@@ -49,17 +53,43 @@ public static class ConnectionPlanner
         ArgumentNullException.ThrowIfNull(network);
         var bind = port.Bind is { } b && b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : port.Bind;
         var specificBind = bind is not null && !bind.Equals(IPAddress.Any) && !bind.Equals(IPAddress.IPv6Any) ? bind : null;
-        var version = ChooseVersion(bind, ExternalFamily(port), listeners?.ToList(), network);
+        var listening = listeners?.ToList();
+        var version = ChooseVersion(bind, ExternalFamily(port), listening, network);
 
         var inside = Inside(port, specificBind, version, network);
         var from = port.From.Select(r => FromRange(port, r, specificBind, network)).ToList();
         var source = externalSource is not null && externalSource.AddressFamily == Family(version) ? externalSource : version == 6 ? DefaultExternalV6 : DefaultExternalV4;
-        if (OutsidePath(specificBind, version, network) is not var (outsideInterface, destination))
+        if (((specificBind is null ? ListenedOutside(listening, version, network) : null) ?? OutsidePath(specificBind, version, network)) is not var (outsideInterface, destination))
         {
             return new ConnectionPlan(null, inside, $"no IPv{version} interface for outside traffic (no default route, no address)") { From = from };
         }
 
-        return new ConnectionPlan(new SimulatedConnection(ConnectionOrigin.Outside, source, destination, outsideInterface, port.Protocol, port.Port), inside) { From = from };
+        return new ConnectionPlan(new SimulatedConnection(ConnectionOrigin.Outside, source, destination, outsideInterface, port.Protocol, port.Port), inside)
+        {
+            From = from,
+            // Not for an auto-watched port: its intent is inferred from the one outside verdict it was first judged by.
+            OtherOutside = bind is null && version == 4 && ExternalFamily(port) is null && port.Origin == IntentOrigin.Config ? OutsideOverIPv6(port, listening, network, externalSource) : [],
+        };
+    }
+
+    /// <summary>
+    /// The outside connection over IPv6 of an IPv4-judged port whose listeners also serve IPv6 (a wildcard or an
+    /// address of that family), when the host has an IPv6 default route to a global address; else none.
+    /// </summary>
+    private static IReadOnlyList<SimulatedConnection> OutsideOverIPv6(PortSpec port, List<Listener>? listening, HostNetwork network, IPAddress? externalSource)
+    {
+        if (listening is not { Count: > 0 } || !listening.Any(l => l.IsIPv6 && !l.Address.IsIPv4MappedToIPv6 && l.Scope != ListenerScope.Loopback) || network.DefaultInterfaceV6 is null)
+        {
+            return [];
+        }
+
+        if ((ListenedOutside(listening, 6, network) ?? OutsidePath(null, 6, network)) is not var (name, destination) || destination.IsIPv6LinkLocal)
+        {
+            return [];
+        }
+
+        var source = externalSource is { AddressFamily: AddressFamily.InterNetworkV6 } ? externalSource : DefaultExternalV6;
+        return [new SimulatedConnection(ConnectionOrigin.Outside, source, destination, name, port.Protocol, port.Port)];
     }
 
     /// <summary>The interface outside traffic of <paramref name="version"/> arrives on and the address it is sent to; null when there is none.</summary>
@@ -73,6 +103,36 @@ public static class ConnectionPlanner
 
         var name = network.DefaultInterface(version) ?? network.FirstNonLoopbackInterface(version);
         return name is not null && network.PrimaryAddress(name, version) is { } destination ? (name, destination) : null;
+    }
+
+    /// <summary>
+    /// Without <c>bind</c>: when the service listens on no wildcard, the first address it listens on that belongs to an
+    /// interface outside traffic arrives on (<see cref="HostNetwork.OutsideInterfaces"/>, in their order), with that
+    /// interface: outside clients reach the service there (a second address, a second uplink), not at the primary
+    /// address. Null otherwise (a wildcard serves the primary address; a listener only on an internal address is the
+    /// bind rule's finding).
+    /// </summary>
+    private static (string Interface, IPAddress Destination)? ListenedOutside(IReadOnlyList<Listener>? listeners, int version, HostNetwork network)
+    {
+        if (listeners is null || listeners.Any(l => l.Scope == ListenerScope.Wildcard))
+        {
+            return null;
+        }
+
+        var family = Family(version);
+        var addresses = listeners.Where(l => l.Scope == ListenerScope.Address)
+            .Select(l => l.Address.IsIPv4MappedToIPv6 ? l.Address.MapToIPv4() : l.Address)
+            .Where(a => a.AddressFamily == family)
+            .ToList();
+        foreach (var name in network.OutsideInterfaces(version))
+        {
+            if (addresses.FirstOrDefault(a => network.InterfaceOf(a) == name) is { } address)
+            {
+                return (name, address);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -243,7 +243,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     private sealed class Loaded(RulesetSnapshot snapshot, FirewallEvaluator evaluator, ulong? generation)
     {
         private readonly Lock _gate = new();
-        private readonly Dictionary<(PortSpec Port, int Listening, IPAddress? External), FirewallPortResult> _results = [];
+        private readonly Dictionary<(PortSpec Port, int Listening, string Addresses, IPAddress? External), FirewallPortResult> _results = [];
         private HostNetwork? _network;
 
         public RulesetSnapshot Snapshot { get; } = snapshot;
@@ -272,7 +272,9 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 {
                     var listeners = request.Sockets?.For(port.Key).ToList();
                     var listening = listeners is null || listeners.Count == 0 ? 0 : listeners.Any(l => l.AcceptsIPv4) ? 4 : 6;
-                    var key = (port, listening, request.External);
+                    // The listeners' addresses choose the outside destination when none is a wildcard (ConnectionPlanner).
+                    var addresses = listeners is null ? string.Empty : string.Join(' ', listeners.Select(l => l.Address.ToString()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+                    var key = (port, listening, addresses, request.External);
                     if (!_results.TryGetValue(key, out var portResult))
                     {
                         portResult = EvaluatePort(port, listeners, _network, request.External);
@@ -297,14 +299,43 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 return new FirewallPortResult(none, inside.Decision) { InsideConnection = inside.Connection, InsideAddresses = inside.Addresses, From = from };
             }
 
-            var outside = Evaluate(plan.Outside, network, network.EgressInterface);
-            var explanation = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, plan.Outside) : null;
-            return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, plan.Outside, explanation)
+            var (connection, outside) = EvaluateOutside(port, plan, network);
+            var explanation = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, connection) : null;
+            return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, connection, explanation)
             {
                 InsideConnection = inside.Connection,
                 InsideAddresses = inside.Addresses,
                 From = from,
             };
+        }
+
+        /// <summary>
+        /// Outside in each address family the plan names (<see cref="ConnectionPlan.OtherOutside"/>): when the rules tell
+        /// them apart, the blocking family decides a port that must be reachable from outside, and the family that gets
+        /// in decides one that must not be (internal, local), saying so.
+        /// </summary>
+        private (SimulatedConnection Connection, FirewallEvaluation Evaluation) EvaluateOutside(PortSpec port, ConnectionPlan plan, HostNetwork network)
+        {
+            var ways = new[] { plan.Outside! }.Concat(plan.OtherOutside).Select(c => (Connection: c, Evaluation: Evaluate(c, network, network.EgressInterface))).ToList();
+            if (ways.Select(w => w.Evaluation.Decision.Verdict).Distinct().Count() == 1)
+            {
+                return ways[0];
+            }
+
+            var open = port.Expose != PortExpose.Public;
+            var deciding = ways.FirstOrDefault(w => open ? w.Evaluation.Decision.Verdict == FirewallVerdict.Accept : w.Evaluation.Decision.Blocks);
+            if (deciding.Connection is null)
+            {
+                deciding = ways.FirstOrDefault(w => w.Evaluation.Decision.Verdict == FirewallVerdict.Unknown);
+            }
+
+            if (deciding.Connection is null)
+            {
+                deciding = ways[0];
+            }
+
+            var split = string.Join(", ", ways.Select(w => $"IPv{w.Connection.IpVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)} {w.Evaluation.Decision.Verdict.ToString().ToLowerInvariant()}"));
+            return (deciding.Connection, deciding.Evaluation with { Decision = WithDetail(deciding.Evaluation.Decision, $"the rules tell the address families apart: {split}") });
         }
 
         /// <summary>

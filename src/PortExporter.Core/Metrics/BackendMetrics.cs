@@ -46,7 +46,7 @@ public sealed class BackendMetrics : IMetricsWriter
                     continue;
                 }
 
-                var targets = result.Sources.SelectMany(s => s.Decision.ForwardTargets)
+                var targets = result.Sources.SelectMany(s => s.Decision.TranslatedTargets)
                     .Select(to => new BackendTarget(to.Address, to.Port, port.Protocol)).Distinct();
                 foreach (var backend in targets.Select(backends.For).OfType<BackendResult>().Where(b => b.IsKnown))
                 {

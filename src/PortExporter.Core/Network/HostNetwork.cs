@@ -38,10 +38,21 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
     public HostInterface? OwnerOf(IPAddress address) =>
         Interfaces.FirstOrDefault(i => i.Addresses.Any(a => a.Equals(address)));
 
-    /// <summary>Addresses outside clients reach: those of the default-route interfaces (both families).</summary>
+    /// <summary>
+    /// The interfaces outside traffic of <paramref name="ipVersion"/> arrives on: the default route's, then every other
+    /// interface a default route of that version leaves by (a second uplink), lowest metric first.
+    /// </summary>
+    public IReadOnlyList<string> OutsideInterfaces(int ipVersion)
+    {
+        var family = ipVersion == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        var uplinks = Routes.Where(r => r.Destination.PrefixLength == 0 && r.Destination.BaseAddress.AddressFamily == family).OrderBy(r => r.Metric).Select(r => r.Interface);
+        return [.. (DefaultInterface(ipVersion) is { } name ? uplinks.Prepend(name) : uplinks).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Addresses outside clients reach: those of the interfaces default routes leave by (both families).</summary>
     public IReadOnlyList<IPAddress> OutsideAddresses()
     {
-        var names = new[] { DefaultInterfaceV4, DefaultInterfaceV6 };
+        var names = OutsideInterfaces(4).Concat(OutsideInterfaces(6)).ToHashSet(StringComparer.Ordinal);
         return [.. Interfaces.Where(i => names.Contains(i.Name)).SelectMany(i => i.Addresses).Where(a => !a.IsIPv6LinkLocal).Distinct()];
     }
 
@@ -60,15 +71,16 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
 
     /// <summary>
     /// The host's internal networks of <paramref name="ipVersion"/>: the subnets of its interfaces other than lo, the
-    /// default-route interface of that version and container plumbing (<see cref="HostInterface.Plumbing"/>), with
-    /// their interface, link-local subnets left out; in the kernel's interface order.
+    /// interfaces a default route of that version leaves by (<see cref="OutsideInterfaces"/>) and container plumbing
+    /// (<see cref="HostInterface.Plumbing"/>), with their interface, link-local subnets left out; in the kernel's
+    /// interface order.
     /// </summary>
     public IReadOnlyList<(HostInterface Interface, IPNetwork Subnet)> InternalNetworks(int ipVersion)
     {
         var family = ipVersion == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
-        var outside = DefaultInterface(ipVersion);
+        var outside = OutsideInterfaces(ipVersion);
         return [.. Candidates(family)
-            .Where(n => n.Interface.Name != outside && n.Interface.Plumbing is null)];
+            .Where(n => !outside.Contains(n.Interface.Name) && n.Interface.Plumbing is null)];
     }
 
     /// <summary>Interface names that hold a subnet an internal network could be on (not lo, not link-local): the ones worth asking sysfs about.</summary>

@@ -182,6 +182,9 @@ public sealed class FirewallEvaluator
         private string? _forwardedOut;
         private IPEndPoint? _forwardedTo;
 
+        // Where a REDIRECT or a DNAT to this host's own address delivers the connection here.
+        private IPEndPoint? _delivered;
+
         public ChoicePoint? Pending { get; private set; }
 
         private readonly record struct Stage(NetfilterHook Hook, string In, string Out, bool Nat, bool ConntrackHere);
@@ -199,7 +202,7 @@ public sealed class FirewallEvaluator
 
             // The path of a translated connection: where the DNAT sent it and which hooks it crossed up to the verdict.
             _path.Add(result.Decision.Verdict.ToString().ToLowerInvariant());
-            return result with { Decision = result.Decision with { Path = string.Join(" -> ", _path), ForwardedTo = _forwardedTo } };
+            return result with { Decision = result.Decision with { Path = string.Join(" -> ", _path), ForwardedTo = _forwardedTo, DeliveredTo = _forwardedTo is null ? _delivered : null } };
         }
 
         /// <summary>
@@ -683,6 +686,14 @@ public sealed class FirewallEvaluator
             else
             {
                 _path.Add($"redirect :{_packet.DestinationPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+
+            // A loopback destination is every namespace's own: not one whose listeners can be told (and, from outside,
+            // the kernel's route_localnet decides it before any listener).
+            if (_packet.DestinationIsLocal && !IPAddress.IsLoopback(_packet.DestinationAddress)
+                && (_packet.DestinationPort != connection.Port || !_packet.DestinationAddress.Equals(connection.Destination)))
+            {
+                _delivered = new IPEndPoint(_packet.DestinationAddress, _packet.DestinationPort);
             }
 
             return new Step(Flow.Accept, table, chain, rule);

@@ -170,4 +170,27 @@ public sealed class FirewallEvaluatorTests
         Assert.Equal(expected, decision.Verdict);
         Assert.Equal(expected == FirewallVerdict.Accept ? endpoints : 0, decision.ForwardTargets.Count());
     }
+
+    [Fact]
+    public void A_redirect_or_a_dnat_to_this_host_says_where_the_connection_is_delivered()
+    {
+        var tables = PortExporter.Firewall.Iptables.IptablesSaveParser.Parse(Fixtures.Read("nat-redirect-dnat", "iptables-nft-save.txt"), FirewallBackends.IptablesNft, 4, "iptables-nft-save");
+        var evaluator = new FirewallEvaluator(new FirewallRuleset(tables));
+        bool IsLocal(IPAddress a) => a.Equals(IPAddress.Parse("10.77.0.1"));
+
+        var redirected = evaluator.Evaluate(Outside(8082), IsLocal, _ => "eth0").Decision;
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.77.0.1"), 9092), redirected.DeliveredTo);
+        Assert.Null(redirected.ForwardedTo);
+        Assert.Equal([new IPEndPoint(IPAddress.Parse("10.77.0.1"), 9092)], redirected.TranslatedTargets);
+
+        var natted = evaluator.Evaluate(Outside(8081), IsLocal, _ => "eth0").Decision;
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.77.0.1"), 9091), natted.DeliveredTo);
+
+        // A DNAT to loopback names no listener: every namespace has one.
+        var toLoopback = PortExporter.Firewall.Iptables.IptablesSaveParser.Parse("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 127.0.0.1:9095\nCOMMIT\n", FirewallBackends.IptablesLegacy, 4, "test");
+        Assert.Null(new FirewallEvaluator(new FirewallRuleset(toLoopback)).Evaluate(Outside(8080), a => IPAddress.IsLoopback(a) || IsLocal(a), _ => "eth0").Decision.DeliveredTo);
+
+        // Untranslated, nothing is delivered elsewhere.
+        Assert.Null(evaluator.Evaluate(Outside(22), IsLocal, _ => "eth0").Decision.DeliveredTo);
+    }
 }

@@ -119,4 +119,30 @@ public sealed class BackendRuleTests
         Assert.Empty(BackendCollector.TargetsOf(FirewallOf(Accept)));
         Assert.Empty(BackendCollector.TargetsOf(null));
     }
+
+    [Fact]
+    public void A_redirect_to_a_port_of_this_host_where_nothing_listens_is_not_listening_there()
+    {
+        // iptables -t nat -A PREROUTING -p tcp --dport 8080 -j REDIRECT --to-ports 9090, and nothing on 9090.
+        var here = new IPEndPoint(IPAddress.Parse("192.0.2.10"), 9090);
+        var redirected = Accept with { Path = "prerouting -> redirect :9090 -> input -> accept", DeliveredTo = here };
+        var host = new BackendNamespace(4026531840, "net:[4026531840]", new ProcessInfo(1, "init", "init"));
+        var target = new BackendTarget(here.Address, here.Port, TransportProtocol.Tcp);
+        var evidence = Healthy() with { Firewall = FirewallOf(redirected), Backends = new BackendEvidence([new BackendResult(target, BackendStatus.NotListening, host, [])], 10, 1) };
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+
+        Assert.Equal(Cause.NotListening, diagnosis.Cause);
+        Assert.Contains("sends it to 192.0.2.10:9090 on this host, where nothing listens", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("port 9090", diagnosis.Fix, StringComparison.Ordinal);
+        Assert.Equal([target], BackendCollector.TargetsOf(evidence.Firewall));
+
+        // Nothing on 8080 itself is no finding when the redirect's port is served.
+        var served = evidence with
+        {
+            Sockets = SocketsOf(),
+            Backends = new BackendEvidence([new BackendResult(target, BackendStatus.Listening, host, [new Listener(TransportProtocol.Tcp, IPAddress.Any, 9090, 5)])], 10, 1),
+        };
+        Assert.Equal(Cause.Ok, Diagnoser.Diagnose(WebPort, served).Cause);
+    }
 }

@@ -24,7 +24,7 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
             return RuleOutcome.Skipped(Check, "no firewall verdict: where a DNAT sends the port is not known");
         }
 
-        var targets = result.Sources.SelectMany(s => s.Decision.ForwardTargets)
+        var targets = result.Sources.SelectMany(s => s.Decision.TranslatedTargets)
             .Select(to => new BackendTarget(to.Address, to.Port, port.Protocol)).Distinct().ToList();
         if (targets.Count == 0)
         {
@@ -42,6 +42,17 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
             var where = dead.Namespace!.Describe();
             var port2 = dead.Target.Port.ToString(CultureInfo.InvariantCulture);
             var bound = dead.Detail is null ? string.Empty : $" ({dead.Detail})";
+            if (evidence.Network?.IsLocal(dead.Target.Address) == true)
+            {
+                // A REDIRECT (or a DNAT to this host's own address): the listener belongs on this host.
+                return RuleOutcome.Cause(
+                    Check,
+                    $"the firewall's nat rule sends {port.Port}/{port.Protocol.ToLabel()} to {dead.Target.Label} on this host: nothing listens there{bound}",
+                    $"{Command(dead)}; iptables -t nat -S PREROUTING; nft list ruleset | grep -n -e redirect -e dnat",
+                    $"{Diagnoser.Describe(port)}: the firewall's nat rule (REDIRECT or DNAT) sends it to {dead.Target.Label} on this host, where nothing listens{bound}.",
+                    $"Start the service on port {port2} (or have it listen where the rule sends it), or correct the nat rule's target port so it points at the listening port {port.Port}.");
+            }
+
             return RuleOutcome.Cause(
                 Check,
                 $"the DNAT sends {port.Port}/{port.Protocol.ToLabel()} to {dead.Target.Label}: nothing listens there in {where}{bound}",

@@ -21,9 +21,9 @@ public sealed class NotListeningRule : IDiagnosisRule
         }
 
         var listeners = sockets.For(port.Key).ToList();
-        if (listeners.Count == 0 && evidence.Firewall?.Ports.GetValueOrDefault(port.Key)?.Outside.ForwardedTo is { } backend)
+        if (listeners.Count == 0 && evidence.Firewall?.Ports.GetValueOrDefault(port.Key)?.Outside is { } outside && (outside.ForwardedTo ?? outside.DeliveredTo) is { } backend)
         {
-            // A DNAT sends outside connections to another address: no host socket takes them (the backend rule checks that one).
+            // A DNAT (or REDIRECT) sends outside connections to another address or port: no socket on the port takes them (the backend rule checks that one).
             return RuleOutcome.Clear(Check, $"nothing listens on {port.Port}/{port.Protocol.ToLabel()} on this host; the DNAT sends outside connections to {backend}", ListenerFacts.SsCommand(port));
         }
 
