@@ -139,7 +139,7 @@ local u = import '../lib/util.libsonnet';
       ||| % sel('port_diagnosis', ['cause="%s"' % cause.cause])
             + (if u.outsideAgrees(cause) then |||
         and on (%s)
-          port:port_probe_success_outside:quorum == 0
+          port:port_unreachable_outside:quorum
       ||| % port else ''), cause.alert),
       'for': c.forCause,
       keep_firing_for: c.keepFiringForCause,
@@ -155,7 +155,7 @@ local u = import '../lib/util.libsonnet';
             // The case's alert: a quorum of the outside probes fails. A cause alert for the same
             // port inhibits it in Alertmanager; alone, it means the cause is unknown.
             alert: 'PortUnreachableFromOutside',
-            expr: heldWhileHostDown('port:port_probe_success_outside:quorum == 0\n', 'PortUnreachableFromOutside'),
+            expr: heldWhileHostDown('port:port_unreachable_outside:quorum\n', 'PortUnreachableFromOutside'),
             'for': c.forSymptom,
             keep_firing_for: c.keepFiringFor,
             labels: page,
