@@ -191,7 +191,8 @@ local u = import '../lib/util.libsonnet';
             // Per probe target of a host, only while a quorum of the vantages that report it
             // (minVantages, or a majority) fails to reach it: 1, with instance = the target's host and
             // port = the port of its address. One pass over the vantages' probes; the relabelling only
-            // touches the failing targets. Read by PortHostDown while the host's own exporter is down.
+            // touches the failing targets. Read by instance:port_host_down:group (PortHostDown) and
+            // PortHostDown's description.
             record: 'instance_target:port_target_probe_unreachable:quorum',
             local by = std.join(', ', [c.clusterLabel, 'job', 'host', 'target', 'address', 'protocol']),
             local probes = u.vantageSel(c, 'port_target_probe_success', ['host!=""']),
