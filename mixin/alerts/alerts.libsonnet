@@ -37,11 +37,16 @@ local u = import '../lib/util.libsonnet';
     local blockedRanges =
       '{{ range query ' + q('port_firewall_verdict_info{PORT, source!~"outside|inside", verdict=~"drop|reject"}') + ' | sortByLabel "source" }}'
       + '; must be reachable from {{ .Labels.source }}: {{ .Labels.verdict }} by {{ .Labels.backend }} {{ if .Labels.table }}table {{ .Labels.table }} chain {{ .Labels.chain }}: {{ end }}{{ .Labels.rule }}{{ end }}',
-    // The remote vantages' reasons for a host_down target (their own series: instance = the vantage).
+    // A host_down host's probe targets that a quorum of the remote vantages fails to reach, and the
+    // vantages' reasons (their own series: instance = the vantage), counted per vantage and reason.
+    local hostMatch(label) = c.clusterLabel + '=%q, job=%q, ' + label + '=%q',
+    local hostArgs = '$labels.' + c.clusterLabel + ' $labels.job $labels.instance',
+    local hostDownTargets =
+      '{{ range $i, $t := query (printf `instance_target:port_target_probe_unreachable:quorum{' + hostMatch('instance') + '}` ' + hostArgs + ') | sortByLabel "target" }}'
+      + '{{ if $i }}, {{ end }}{{ $t.Labels.target }} ({{ $t.Labels.address }}/{{ $t.Labels.protocol }}){{ else }}none left{{ end }}',
     local hostDownFailures =
-      '{{ range $i, $p := query (printf `port_target_probe_failure_reason{' + c.clusterLabel + '=%q, job=%q, host=%q, target=%q}'
-      + '` $labels.' + c.clusterLabel + ' $labels.job $labels.host $labels.target) | sortByLabel "instance" }}{{ if $i }}; {{ end }}{{ $p.Labels.instance }}: {{ $p.Labels.reason }}'
-      + '{{ else }}no failure reason reported{{ end }}',
+      '{{ range $i, $p := query (printf `count by (instance, reason) (port_target_probe_failure_reason{' + hostMatch('host') + '})` ' + hostArgs + ') | sortByLabel "reason" | sortByLabel "instance" }}'
+      + '{{ if $i }}; {{ end }}{{ $p.Labels.instance }}: {{ $p.Labels.reason }} x{{ $p.Value }}{{ else }}no failure reason reported{{ end }}',
     local unitState =
       '{{ range query ' + q('port_unit_info{PORT}') + ' }}; unit {{ .Labels.unit }} is {{ .Labels.active_state }} ({{ .Labels.sub_state }}){{ end }}',
     local selinuxType =
@@ -139,7 +144,7 @@ local u = import '../lib/util.libsonnet';
       ||| % sel('port_diagnosis', ['cause="%s"' % cause.cause])
             + (if u.outsideAgrees(cause) then |||
         and on (%s)
-          port:port_probe_success_outside:quorum == 0
+          port:port_unreachable_outside:quorum
       ||| % port else ''), cause.alert),
       'for': c.forCause,
       keep_firing_for: c.keepFiringForCause,
@@ -155,7 +160,7 @@ local u = import '../lib/util.libsonnet';
             // The case's alert: a quorum of the outside probes fails. A cause alert for the same
             // port inhibits it in Alertmanager; alone, it means the cause is unknown.
             alert: 'PortUnreachableFromOutside',
-            expr: heldWhileHostDown('port:port_probe_success_outside:quorum == 0\n', 'PortUnreachableFromOutside'),
+            expr: heldWhileHostDown('port:port_unreachable_outside:quorum\n', 'PortUnreachableFromOutside'),
             'for': c.forSymptom,
             keep_firing_for: c.keepFiringFor,
             labels: page,
@@ -171,22 +176,21 @@ local u = import '../lib/util.libsonnet';
         ] + [causeAlert(x) for x in c.causes] + [
           {
             // The host's exporter is down (up == 0, or no up at all for its instance) and a quorum of
-            // the remote vantages, whose own series outlive the host, fails to reach its public ports:
-            // the one cause the rules decide. One alert per probe target of the host.
+            // the remote vantages, whose own series outlive the host, fails to reach its probe targets:
+            // the one cause the rules decide. One alert per host (instance:port_host_down:group), its
+            // targets in the description: per-target alerts reach Alertmanager together, but one
+            // pending longer than group_wait makes it flush the group at the first of them, so a dead
+            // host paged twice, with part of its targets, then all of them.
             alert: c.hostDownCause.alert,
-            expr: |||
-              instance_target:port_target_probe_unreachable:quorum
-              unless on (%s)
-                %s == 1
-            ||| % [host, sel('up')],
+            expr: 'instance:port_host_down:group\n',
             'for': c.forSymptom,
             keep_firing_for: c.keepFiringForCause,
             labels: { severity: c.hostDownCause.severity, cause: c.hostDownCause.cause },
             annotations: annotations(
               c.hostDownCause.alert,
-              '{{ $labels.instance }} is down: {{ $labels.target }} ({{ $labels.address }}/{{ $labels.protocol }}) fails from outside',
-              'Prometheus cannot scrape PortExporter on {{ $labels.instance }} and a quorum of the remote vantages fails to reach {{ $labels.target }} ({{ $labels.address }}/{{ $labels.protocol }}): '
-              + hostDownFailures + '. The host, its network or its exporter is down, and its services with it as clients see them.',
+              '{{ $labels.instance }} is down: a quorum of the remote vantages fails to reach it',
+              'Prometheus cannot scrape PortExporter on {{ $labels.instance }} and a quorum of the remote vantages fails to reach its probe targets: '
+              + hostDownTargets + '. Their reasons: ' + hostDownFailures + '. The host, its network or its exporter is down, and its services with it as clients see them.',
               hostDashboard
             ),
           },

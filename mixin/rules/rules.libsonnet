@@ -41,7 +41,7 @@ local u = import '../lib/util.libsonnet';
                 group by (%(host)s, cause) (
                     %(own)s == 1
                   or
-                    (%(outside)s == 1 and on (%(port)s) port:port_probe_success_outside:quorum == 0)
+                    (%(outside)s == 1 and on (%(port)s) port:port_unreachable_outside:quorum)
                   or
                     label_replace(instance:port_host_down:group, "cause", "%(hostDown)s", "", "")
                   or
@@ -149,7 +149,15 @@ local u = import '../lib/util.libsonnet';
               1 - (port:port_probe_outside_failed:count >= bool clamp_max(port:port_probe_outside:count, %d))
             ||| % c.minVantages,
           },
-        ]),
+        ]) + [
+          {
+            // 1 for each port the outside verdict finds unreachable, absent otherwise: the sparse view
+            // the pages and the fleet count read, so the 20,000-port verdict of a 1,000-host fleet is
+            // read once per evaluation (here), not once by each of its readers.
+            record: 'port:port_unreachable_outside:quorum',
+            expr: '1 - port:port_probe_success_outside:quorum == 1\n',
+          },
+        ],
       } + interval,
       {
         // The inside view, and the case's signature beside the outside verdict.
@@ -183,7 +191,8 @@ local u = import '../lib/util.libsonnet';
             // Per probe target of a host, only while a quorum of the vantages that report it
             // (minVantages, or a majority) fails to reach it: 1, with instance = the target's host and
             // port = the port of its address. One pass over the vantages' probes; the relabelling only
-            // touches the failing targets. Read by PortHostDown while the host's own exporter is down.
+            // touches the failing targets. Read by instance:port_host_down:group (PortHostDown) and
+            // PortHostDown's description.
             record: 'instance_target:port_target_probe_unreachable:quorum',
             local by = std.join(', ', [c.clusterLabel, 'job', 'host', 'target', 'address', 'protocol']),
             local probes = u.vantageSel(c, 'port_target_probe_success', ['host!=""']),

@@ -101,11 +101,10 @@ def scenario():
                   "active", None))
     cases.append((port_alert("PortBlockedByFirewall", "other-1:10070", "web", "8080", "tcp", "firewall_blocked", cluster="other"),
                   "active", None))
-    # A dead host: its host_down page (per probe target, no service label) inhibits its exporter's
-    # ticket, not another host's, not the same host name in another cluster.
+    # A dead host: its host_down page (one per host: no service or port label) inhibits its
+    # exporter's ticket, not another host's, not the same host name in another cluster.
     down = {"alertname": "PortHostDown", "severity": "critical", "cause": "host_down", CLUSTER: "eu", "job": "port-exporter",
-            "instance": "host-d:10070", "host": "host-d:10070", "target": "host-d-web", "address": "198.51.100.7:8080",
-            "port": "8080", "protocol": "tcp"}
+            "instance": "host-d:10070"}
     cases.append((down, "active", None))
 
     def exporter_down(instance, cluster="eu"):
@@ -121,10 +120,10 @@ def scenario():
                    "cause": "host_down"}, "active", None))
     for i in range(1, 6):
         host = f"rack-{i}:10070"
-        cases.append((dict(down, **{CLUSTER: "rack", "instance": host, "host": host, "target": f"rack-{i}-web"}),
+        cases.append((dict(down, **{CLUSTER: "rack", "instance": host}),
                       "suppressed", {FLEET}))
         cases.append((exporter_down(host, cluster="rack"), "suppressed", {"PortHostDown"}))
-    cases.append((dict(down, **{CLUSTER: "us", "instance": "rack-1:10070", "host": "rack-1:10070", "target": "rack-1-web"}),
+    cases.append((dict(down, **{CLUSTER: "us", "instance": "rack-1:10070"}),
                   "active", None))
     return cases
 
