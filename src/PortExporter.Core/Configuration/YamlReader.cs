@@ -14,6 +14,10 @@ namespace PortExporter.Core.Configuration;
 /// <param name="file">The file named in errors.</param>
 public partial class YamlReader(string file)
 {
+    /// <summary>The characters of a key name (<see cref="UnknownKey"/>).</summary>
+    private static readonly System.Buffers.SearchValues<char> KeyNameChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ");
+
     public string File => file;
 
     public ConfigException Error(YamlNode node, string key, string problem) =>
@@ -47,7 +51,7 @@ public partial class YamlReader(string file)
             var name = (k as YamlScalarNode)?.Value ?? string.Empty;
             if (Array.IndexOf(known, name) < 0)
             {
-                throw Error(k, $"{where}.{Shorten(name)}", $"unknown key; expected one of: {string.Join(", ", known)}");
+                throw Error(k, $"{where}.{UnknownKey(name)}", $"unknown key; expected one of: {string.Join(", ", known)}");
             }
 
             if (!seen.Add(name))
@@ -56,6 +60,16 @@ public partial class YamlReader(string file)
             }
         }
     }
+
+    /// <summary>
+    /// An unknown key as an error names it: whole (clipped) when it could be a key name, a misspelt or misplaced one
+    /// (letters, digits, <c>_</c>, <c>-</c>, <c>.</c>, spaces); otherwise only its length. A key with other
+    /// characters (<c>$</c>, <c>/</c>, ...) is a value that lost its place, such as a password hash whose key was cut
+    /// off, and an error never repeats a secret.
+    /// </summary>
+    public static string UnknownKey(string name) =>
+        name.Length > 0 && name.AsSpan().IndexOfAnyExcept(KeyNameChars) < 0 ? Shorten(name) : $"(not a key name, {name.Length} characters)";
+
 
     public string? OptionalString(YamlMappingNode map, string where, string key)
     {

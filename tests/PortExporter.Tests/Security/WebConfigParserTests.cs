@@ -84,6 +84,19 @@ public sealed class WebConfigParserTests
     }
 
     [Fact]
+    public void A_hash_that_lost_its_key_is_never_repeated_as_an_unknown_key()
+    {
+        // A cut that joined "basic_auth" to the hash below it; found by the web config fuzz test (seed 4VwQ7VA5s421).
+        var e = Assert.Throws<ConfigException>(() => WebConfigParser.Parse($"basic_auth{Hash}_paths: [/-/healthy]\n", File));
+        Assert.Equal($"(root).(not a key name, {Hash.Length + 16} characters)", e.Key);
+        Assert.Contains("unknown key", e.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("oaG0OvuItjsb1tw6QpStW", e.Message, StringComparison.Ordinal);
+
+        var typo = Assert.Throws<ConfigException>(() => WebConfigParser.Parse("basic_auth-users: {}\n", File));
+        Assert.Equal("(root).basic_auth-users", typo.Key);
+    }
+
+    [Fact]
     public void Too_many_users_are_refused()
     {
         var yaml = "basic_auth_users:\n" + string.Concat(Enumerable.Range(0, WebConfigParser.MaxUsers + 1).Select(i => $"  u{i}: {Hash}\n"));
