@@ -316,26 +316,10 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         /// </summary>
         private (SimulatedConnection Connection, FirewallEvaluation Evaluation) EvaluateOutside(PortSpec port, ConnectionPlan plan, HostNetwork network)
         {
-            var ways = new[] { plan.Outside! }.Concat(plan.OtherOutside).Select(c => (Connection: c, Evaluation: Evaluate(c, network, network.EgressInterface))).ToList();
-            if (ways.Select(w => w.Evaluation.Decision.Verdict).Distinct().Count() == 1)
-            {
-                return ways[0];
-            }
-
-            var open = port.Expose != PortExpose.Public;
-            var deciding = ways.FirstOrDefault(w => open ? w.Evaluation.Decision.Verdict == FirewallVerdict.Accept : w.Evaluation.Decision.Blocks);
-            if (deciding.Connection is null)
-            {
-                deciding = ways.FirstOrDefault(w => w.Evaluation.Decision.Verdict == FirewallVerdict.Unknown);
-            }
-
-            if (deciding.Connection is null)
-            {
-                deciding = ways[0];
-            }
-
-            var split = string.Join(", ", ways.Select(w => $"IPv{w.Connection.IpVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)} {w.Evaluation.Decision.Verdict.ToString().ToLowerInvariant()}"));
-            return (deciding.Connection, deciding.Evaluation with { Decision = WithDetail(deciding.Evaluation.Decision, $"the rules tell the address families apart: {split}") });
+            var ways = new[] { plan.Outside! }.Concat(plan.OtherOutside).Select(c => (c, Evaluate(c, network, network.EgressInterface))).ToList();
+            Func<FirewallDecision, bool> decides = port.Expose != PortExpose.Public ? d => d.Verdict == FirewallVerdict.Accept : d => d.Blocks;
+            var (connection, evaluation, split) = Decide(ways, decides, c => $"IPv{c.IpVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            return (connection, split is null ? evaluation : evaluation with { Decision = WithDetail(evaluation.Decision, $"the rules tell the address families apart: {split}") });
         }
 
         /// <summary>
@@ -360,23 +344,12 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 return new SourceVerdict(source.Source, Unknown(source.Problem), null);
             }
 
-            var ends = source.Connections.Select(c => (Connection: c, Evaluation: Evaluate(c, network))).ToList();
-            var deciding = ends.FirstOrDefault(e => e.Evaluation.Decision.Blocks);
-            if (deciding.Connection is null)
-            {
-                deciding = ends.FirstOrDefault(e => e.Evaluation.Decision.Verdict == FirewallVerdict.Unknown);
-            }
-
-            if (deciding.Connection is null)
-            {
-                deciding = ends[0];
-            }
-
-            var decision = deciding.Evaluation.Decision;
+            var ends = source.Connections.Select(c => (c, Evaluate(c, network))).ToList();
             var inside = source.Source == SourceVerdict.InsideSource;
-            if (ends.Select(e => e.Evaluation.Decision.Verdict).Distinct().Count() > 1)
+            var (connection, evaluation, split) = Decide(ends, d => d.Blocks, c => inside ? $"{c.Source} on {c.Interface}" : c.Source.ToString());
+            var decision = evaluation.Decision;
+            if (split is not null)
             {
-                var split = string.Join(", ", ends.Select(e => $"{(inside ? $"{e.Connection.Source} on {e.Connection.Interface}" : e.Connection.Source.ToString())} {e.Evaluation.Decision.Verdict.ToString().ToLowerInvariant()}"));
                 decision = WithDetail(decision, $"the rules tell {(inside ? "the internal networks" : "the range")} apart: {split}");
             }
 
@@ -385,12 +358,41 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 decision = WithDetail(decision, note);
             }
 
-            return new SourceVerdict(source.Source, decision, deciding.Connection)
+            return new SourceVerdict(source.Source, decision, connection)
             {
-                Addresses = [.. ends.Select(e => e.Connection.Source)],
-                DroppedPackets = deciding.Evaluation.DroppedPackets,
-                Firewalld = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, deciding.Connection) : null,
+                Addresses = [.. ends.Select(e => e.Item1.Source)],
+                DroppedPackets = evaluation.DroppedPackets,
+                Firewalld = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, connection) : null,
             };
+        }
+
+        /// <summary>
+        /// The deciding one of several connections of one promise (a range's two ends, the internal networks, the
+        /// address families): the same verdict for all is theirs; else the first <paramref name="decides"/> picks, else
+        /// the first unknown, else the first, with the split in words (<paramref name="label"/> and verdict of each);
+        /// the split is null when all agree.
+        /// </summary>
+        private static (SimulatedConnection Connection, FirewallEvaluation Evaluation, string? Split) Decide(
+            List<(SimulatedConnection Connection, FirewallEvaluation Evaluation)> ways, Func<FirewallDecision, bool> decides, Func<SimulatedConnection, string> label)
+        {
+            if (ways.Select(w => w.Evaluation.Decision.Verdict).Distinct().Count() == 1)
+            {
+                return (ways[0].Connection, ways[0].Evaluation, null);
+            }
+
+            var deciding = ways.FirstOrDefault(w => decides(w.Evaluation.Decision));
+            if (deciding.Connection is null)
+            {
+                deciding = ways.FirstOrDefault(w => w.Evaluation.Decision.Verdict == FirewallVerdict.Unknown);
+            }
+
+            if (deciding.Connection is null)
+            {
+                deciding = ways[0];
+            }
+
+            var split = string.Join(", ", ways.Select(w => $"{label(w.Connection)} {w.Evaluation.Decision.Verdict.ToString().ToLowerInvariant()}"));
+            return (deciding.Connection, deciding.Evaluation, split);
         }
 
         private static FirewallDecision WithDetail(FirewallDecision decision, string more) =>
