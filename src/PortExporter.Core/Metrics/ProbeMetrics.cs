@@ -1,4 +1,5 @@
 using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
 using PortExporter.Core.Probes;
 using Prometheus;
 
@@ -7,7 +8,8 @@ namespace PortExporter.Core.Metrics;
 /// <summary>
 /// The probe series: <c>port_probe_success</c>, <c>port_probe_duration_seconds</c> and
 /// <c>port_probe_failure_reason{reason}</c> per (service, port, protocol, vantage, address), <c>port_vantage_up</c>
-/// per remote vantage, <c>port_probes_skipped</c>, and <c>port_probe_last_run_timestamp_seconds{vantage}</c> (when the
+/// per remote vantage, <c>port_probes_skipped</c>, the two counts a fleet's rules read instead of every probe series
+/// (<c>port_outside_probes</c> per port, <c>port_vantage_probes_succeeded{vantage}</c> per remote vantage), and <c>port_probe_last_run_timestamp_seconds{vantage}</c> (when the
 /// latest probe round with results from that vantage ended). A failure reason has a series (value 1) only while it is the
 /// current one; a succeeding probe has none. Series of probes no longer run disappear, and so do the results of a
 /// probe round that is no evidence (none yet, or stale: see <see cref="ProbeEvidence.WhyNotEvidence"/>); their
@@ -23,6 +25,8 @@ public sealed class ProbeMetrics : IMetricsWriter
     private readonly SeriesSet _duration;
     private readonly SeriesSet _reason;
     private readonly SeriesSet? _vantageUp;
+    private readonly SeriesSet? _outside;
+    private readonly SeriesSet? _vantageSucceeded;
     private readonly SeriesSet? _lastRun;
     private readonly SeriesSet? _targetSuccess;
     private readonly SeriesSet? _targetDuration;
@@ -55,6 +59,16 @@ public sealed class ProbeMetrics : IMetricsWriter
             factory,
             "port_vantage_up",
             "1 when the remote PortExporter of this vantage answered its /probe requests; 0 means no outside view, not a blocked port.",
+            "vantage");
+        _outside = !withVantages ? null : new SeriesSet(
+            factory,
+            "port_outside_probes",
+            "Outside probes of the port with a result in the latest round (its external addresses, and remote vantages that answered): the count the outside quorum divides by; those that failed are port_probe_failure_reason's series of the same vantages. No series without such a probe.",
+            PortLabels.Names);
+        _vantageSucceeded = !withVantages ? null : new SeriesSet(
+            factory,
+            "port_vantage_probes_succeeded",
+            "Probes this remote vantage made of the host's ports in the latest round that succeeded; 0 when every one failed. A series only while the vantage has results (it answered).",
             "vantage");
         _lastRun = !withVantages ? null : new SeriesSet(
             factory,
@@ -102,6 +116,7 @@ public sealed class ProbeMetrics : IMetricsWriter
         }
 
         WriteResults(results, probes?.Skipped ?? 0);
+        WriteCounts(results);
         _vantageUp?.Replace((probes?.VantageUp ?? new Dictionary<string, bool>()).Select(v => (new[] { v.Key }, v.Value ? 1.0 : 0.0)));
         WriteTargets(snapshot, probes);
         _lastRun?.Replace((all?.LastAnswered ?? new Dictionary<string, DateTimeOffset>()).Select(v => (new[] { v.Key }, v.Value.ToUnixTimeMilliseconds() / 1000.0)));
@@ -116,6 +131,28 @@ public sealed class ProbeMetrics : IMetricsWriter
             .Where(r => !r.Result.Success)
             .Select(r => ((string[])[.. Labels(r.PortLabels, r.Result), r.Result.Reason.ToLabel()], 1.0)));
         _skipped.Set(skipped);
+    }
+
+    /// <summary>
+    /// Per port, how many of its results are outside views; per remote vantage, how many of its results succeeded.
+    /// With the failures' own series (sparse: none while probes succeed) these answer what a fleet's rules ask
+    /// (a port's outside quorum, a vantage that fails everywhere) without reading one series per probe.
+    /// </summary>
+    private void WriteCounts(List<(string[] PortLabels, ProbeResult Result)> results)
+    {
+        if (_outside is null || _vantageSucceeded is null)
+        {
+            return;
+        }
+
+        _outside.Replace(results
+            .Where(r => !ProbeVantageNames.IsInside(r.Result.Vantage))
+            .GroupBy(r => r.PortLabels, PortLabelsComparer.Instance)
+            .Select(g => (g.Key, (double)g.Count())));
+        _vantageSucceeded.Replace(results
+            .Where(r => !ConfigDefaults.LocalVantages.Contains(r.Result.Vantage))
+            .GroupBy(r => r.Result.Vantage, StringComparer.Ordinal)
+            .Select(g => (new[] { g.Key }, (double)g.Count(r => r.Result.Success))));
     }
 
     /// <summary>The scheduled probes of the configured probe targets (only those still configured).</summary>
@@ -136,4 +173,23 @@ public sealed class ProbeMetrics : IMetricsWriter
     }
 
     private static string[] Labels(string[] portLabels, ProbeResult result) => [.. portLabels, result.Vantage, result.Address];
+
+    /// <summary>Port label values compared by value (each result carries its own array).</summary>
+    private sealed class PortLabelsComparer : IEqualityComparer<string[]>
+    {
+        public static readonly PortLabelsComparer Instance = new();
+
+        public bool Equals(string[]? x, string[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(string[] obj)
+        {
+            var hash = default(HashCode);
+            foreach (var value in obj)
+            {
+                hash.Add(value, StringComparer.Ordinal);
+            }
+
+            return hash.ToHashCode();
+        }
+    }
 }

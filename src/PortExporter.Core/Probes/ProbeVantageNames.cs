@@ -12,4 +12,8 @@ public static class ProbeVantageNames
     /// <summary>The public / NAT addresses from the config's <c>external</c>: <c>telnet EXTERNAL_IP PORT</c>.
     /// Also the vantage of every series <c>/probe</c> answers with.</summary>
     public const string External = "external";
+
+    /// <summary>A probe from the host itself to its own addresses (loopback, internal): the inside view. Every other
+    /// vantage (the external address, a remote vantage) is an outside view.</summary>
+    public static bool IsInside(string vantage) => vantage is Loopback or Internal;
 }

@@ -59,6 +59,51 @@ public sealed class ProbeMetricsTests
     }
 
     [Fact]
+    public async Task Counts_each_ports_outside_probes_and_each_remote_vantages_successes_for_the_fleet_rules()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new ProbeMetrics(Prometheus.Metrics.WithCustomRegistry(registry));
+        ProbeResult Result(string vantage, string address, bool success) =>
+            new(vantage, address, success, success ? ProbeFailureReason.None : ProbeFailureReason.Timeout, TimeSpan.FromMilliseconds(1));
+
+        metrics.Write(Snapshot(
+            new Dictionary<PortKey, IReadOnlyList<ProbeResult>>
+            {
+                [Web.Key] =
+                [
+                    Result("loopback", "127.0.0.1:8080", true),
+                    Result("internal", "10.0.0.5:8080", true),
+                    Result("external", "203.0.113.10:80", false),
+                    Result("dc-a", "203.0.113.10:80", true),
+                    Result("dc-a", "[2001:db8::10]:80", false),
+                    Result("dc-b", "203.0.113.10:80", false),
+                ],
+                [Dns.Key] = [Result("loopback", "127.0.0.1:53", true), Result("dc-a", "203.0.113.10:53", true)],
+            },
+            new Dictionary<string, bool> { ["dc-a"] = true, ["dc-b"] = true, ["dc-c"] = false }));
+        var text = await Exposition.TextAsync(registry);
+
+        // Outside = every vantage but the host's own loopback and internal probes, the external address included.
+        Assert.Equal(
+            [
+                "port_outside_probes{service=\"web\",port=\"8080\",protocol=\"tcp\"} 4",
+                "port_outside_probes{service=\"dns\",port=\"53\",protocol=\"udp\"} 1",
+            ],
+            Exposition.Samples(text, "port_outside_probes"));
+
+        // Remote vantages only, each over all the host's ports; one that did not answer has no results and no series.
+        Assert.Equal(
+            ["port_vantage_probes_succeeded{vantage=\"dc-a\"} 2", "port_vantage_probes_succeeded{vantage=\"dc-b\"} 0"],
+            Exposition.Samples(text, "port_vantage_probes_succeeded"));
+        Assert.Equal(string.Empty, await Exposition.LintAsync(text));
+
+        metrics.Write(new EvidenceSnapshot(DateTimeOffset.UnixEpoch, ExporterConfig.AutoDiscover, [Web], new Dictionary<string, CollectorStatus>()));
+        var missing = await Exposition.TextAsync(registry);
+        Assert.Empty(Exposition.Samples(missing, "port_outside_probes"));
+        Assert.Empty(Exposition.Samples(missing, "port_vantage_probes_succeeded"));
+    }
+
+    [Fact]
     public async Task A_reason_goes_when_the_probe_succeeds_and_everything_goes_when_evidence_is_missing()
     {
         var registry = Prometheus.Metrics.NewCustomRegistry();

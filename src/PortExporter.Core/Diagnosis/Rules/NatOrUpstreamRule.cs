@@ -40,8 +40,8 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
             .Where(r => !(port is { Origin: IntentOrigin.Inferred, Protocol: TransportProtocol.Udp } && r.Reason == ProbeFailureReason.Timeout))
             .Where(r => !(port.From.Count > 0 && r.Vantage == ProbeVantageNames.External))
             .ToList();
-        var local = results.Where(r => IsLocal(r.Vantage)).ToList();
-        var outside = results.Where(r => !IsLocal(r.Vantage) && probes.VantageUp.GetValueOrDefault(r.Vantage, true)).ToList();
+        var local = results.Where(r => ProbeVantageNames.IsInside(r.Vantage)).ToList();
+        var outside = results.Where(r => !ProbeVantageNames.IsInside(r.Vantage) && probes.VantageUp.GetValueOrDefault(r.Vantage, true)).ToList();
         var downVantages = probes.VantageUp.Where(v => !v.Value).Select(v => v.Key).ToList();
 
         var localFailed = local.Where(r => !r.Success).ToList();
@@ -71,8 +71,6 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
 
         return RuleOutcome.Clear(Check, seen.Length == 0 ? "no probe asked" : seen);
     }
-
-    private static bool IsLocal(string vantage) => vantage is ProbeVantageNames.Loopback or ProbeVantageNames.Internal;
 
     private static string Describe(ProbeResult r) =>
         r.Success ? $"{r.Vantage} {r.Address} ok" : $"{r.Vantage} {r.Address} {r.Reason.ToString().ToLowerInvariant()}";
