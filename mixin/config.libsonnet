@@ -91,10 +91,11 @@
     // The outside view that outlives the host: each remote vantage is a PortExporter scraped like the
     // hosts (same job and cluster label as the hosts it probes) whose `probe_targets` name the host
     // they reach: `host:` = the `instance` label of that host's own PortExporter target (for example
-    // `web1.example.net:10070`). Its port_target_probe_success{target, host, address, protocol} is
-    // joined to the host's `up` on the cluster label, job and instance = host. host_down is the
-    // quorum (minVantages, or a majority of the vantages that report the target) of those probes
-    // failing while the host's exporter is not up (up == 0, or no up at all for that instance).
+    // `web1.example.net:10070`). Its port_target_probe_failure_reason{target, host, address, protocol}
+    // and port_target_probes{host} are joined to the host's `up` on the cluster label, job and
+    // instance = host. host_down is a quorum (minVantages, or a majority of the vantages that probe
+    // the host) failing to reach at least one of its targets while the host's exporter is not up
+    // (up == 0, or no up at all for that instance).
     // Matchers (no braces) of the vantages' series; targets without `host:` are left out.
     vantageSelector: self.selector,
 

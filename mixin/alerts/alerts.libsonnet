@@ -37,12 +37,12 @@ local u = import '../lib/util.libsonnet';
     local blockedRanges =
       '{{ range query ' + q('port_firewall_verdict_info{PORT, source!~"outside|inside", verdict=~"drop|reject"}') + ' | sortByLabel "source" }}'
       + '; must be reachable from {{ .Labels.source }}: {{ .Labels.verdict }} by {{ .Labels.backend }} {{ if .Labels.table }}table {{ .Labels.table }} chain {{ .Labels.chain }}: {{ end }}{{ .Labels.rule }}{{ end }}',
-    // A host_down host's probe targets that a quorum of the remote vantages fails to reach, and the
-    // vantages' reasons (their own series: instance = the vantage), counted per vantage and reason.
+    // A host_down host's probe targets that remote vantages fail to reach, and the vantages' reasons
+    // (their own series: instance = the vantage), counted per vantage and reason.
     local hostMatch(label) = c.clusterLabel + '=%q, job=%q, ' + label + '=%q',
     local hostArgs = '$labels.' + c.clusterLabel + ' $labels.job $labels.instance',
     local hostDownTargets =
-      '{{ range $i, $t := query (printf `instance_target:port_target_probe_unreachable:quorum{' + hostMatch('instance') + '}` ' + hostArgs + ') | sortByLabel "target" }}'
+      '{{ range $i, $t := query (printf `group by (target, address, protocol) (port_target_probe_failure_reason{' + hostMatch('host') + '})` ' + hostArgs + ') | sortByLabel "target" }}'
       + '{{ if $i }}, {{ end }}{{ $t.Labels.target }} ({{ $t.Labels.address }}/{{ $t.Labels.protocol }}){{ else }}none left{{ end }}',
     local hostDownFailures =
       '{{ range $i, $p := query (printf `count by (instance, reason) (port_target_probe_failure_reason{' + hostMatch('host') + '})` ' + hostArgs + ') | sortByLabel "reason" | sortByLabel "instance" }}'

@@ -66,7 +66,10 @@ local g = import 'lib.libsonnet';
                              + '&var-protocol=${__data.fields.protocol}&${__url_time_range}',
     local diagnosis = sel('port_diagnosis', PORT),
     local outside = sel('port:port_probe_success_outside:quorum', PORT),
-    local signature = sel('port:port_unreachable_outside_only:bool', PORT),
+    local unreachable = sel('port:port_unreachable_outside:quorum', PORT),
+    local signature = sel('port:port_unreachable_outside_only:group', PORT),
+    local notOk = sel('port_diagnosis', PORT + ['cause!="ok"']),
+    local failingInside = sel('port:port_probe_failing_inside:group', PORT),
     local up = sel('up', HOST),
     local collectors = sel('port_exporter_collector_success', HOST),
     // The vantages' own probes of the selected hosts: instance is the vantage, host the probed host.
@@ -88,9 +91,9 @@ local g = import 'lib.libsonnet';
                                   [g.query(countOrZero(sel('port_diagnosis', PORT + ['cause!="ok"']), diagnosis), instant=true)], steps=redFromOne) },
       { w: 4, h: 4, panel: g.stat('Unreachable from outside',
                                   'Ports a quorum of the outside probes (the external address, remote vantages that answer and are not broken) cannot reach.',
-                                  [g.query(countOrZero(outside + ' == 0', outside), instant=true)], steps=redFromOne, links=runbookLinks([symptom])) },
+                                  [g.query(countOrZero(unreachable, diagnosis), instant=true)], steps=redFromOne, links=runbookLinks([symptom])) },
       { w: 4, h: 4, panel: g.stat('Fails outside, works inside', "The case's signature: the port fails from outside and answers from the host itself.",
-                                  [g.query(countOrZero(signature + ' == 1', signature), instant=true)], steps=redFromOne, links=runbookLinks([symptom])) },
+                                  [g.query(countOrZero(signature, diagnosis), instant=true)], steps=redFromOne, links=runbookLinks([symptom])) },
       { w: 4, h: 4, panel: g.stat('Exporters down', 'PortExporter targets Prometheus cannot scrape: their ports are not watched.',
                                   [g.query(countOrZero(up + ' == 0', up), instant=true)], steps=redFromOne, links=runbookLinks(['PortExporterDown', 'PortHostDown'])) },
       { w: 4, h: 4, panel: g.stat('Collectors failing', 'Evidence collectors that failed in their last collection: ports that need their evidence say unknown.',
@@ -104,7 +107,9 @@ local g = import 'lib.libsonnet';
         g.refs([
           g.query(causeCode(PORT) + ' > 0', table=true),
           g.query('max by (%s) (%s) and on (%s) %s' % [portKey, outside, portKey, sel('port_diagnosis', PORT + ['cause!="ok"'])], table=true),
-          g.query('max by (%s) (%s) and on (%s) %s' % [portKey, sel('port:port_probe_success_inside:min', PORT), portKey, sel('port_diagnosis', PORT + ['cause!="ok"'])], table=true),
+          // 1 when every probe from the host itself answers, 0 when one fails (sparse record: no series read per probe).
+          g.query('group by (%(k)s) (%(notOk)s) unless on (%(k)s) %(fi)s or (group by (%(k)s) (%(notOk)s) and on (%(k)s) %(fi)s) * 0'
+                  % { k: portKey, notOk: notOk, fi: failingInside }, table=true),
         ]),
         organize={
           exclude: ['Time', 'cause'],
@@ -277,7 +282,7 @@ local g = import 'lib.libsonnet';
         [g.query(series('port:port_probe_success_outside:quorum'), instant=true)], mappings=reach, noValue='not probed', links=runbookLinks([symptom])) },
       { w: 4, h: 5, panel: g.stat(
         'From inside', 'Probes from the host itself (loopback, its internal addresses).',
-        [g.query(series('port:port_probe_success_inside:min'), instant=true)], mappings=reach, noValue='not probed', links=runbookLinks([symptom])) },
+        [g.query('min by (%s) (%s)' % [portKey, sel('port_probe_success', PORT + ['vantage=~"%s"' % u.regex(c.insideVantages)])], instant=true)], mappings=reach, noValue='not probed', links=runbookLinks([symptom])) },
       { w: 10, h: 5, panel: g.table(
         'Alerts for this port', "PortExporter's alerts for this port, pending and firing.",
         [g.query(sel('ALERTS', ['alertname=~"%s"' % alertRegex] + PORT), table=true)],

@@ -11,17 +11,18 @@ local u = import '../lib/util.libsonnet';
     local port = u.portKey(c),
     local fleet = u.fleetKey(c),
     local notInside = 'vantage!~"%s"' % u.regex(c.insideVantages),
-    local notRemote = 'vantage!~"%s"' % u.regex(c.insideVantages + c.localOutsideVantages),
+    local inside = 'vantage=~"%s"' % u.regex(c.insideVantages),
     local probesFailed = '(%s == 0)' % sel('port_exporter_collector_success', ['collector="probes"']),
     local interval = if c.ruleInterval == null then {} else { interval: c.ruleInterval },
-    // The outside probes that count for a port's verdict: the host's probe of its external address,
-    // and the remote vantages that answer and are not broken. One selection of the probe series, one
-    // set operation: a vantage that does not answer has no probe series at all (the exporter drops
-    // its results with port_vantage_up 0), so only the broken vantages are left out here.
-    local outsideProbes = |||
-      %s
-      unless on (%s, vantage) cluster_vantage:port_probe_failing_everywhere:group
-    ||| % [sel('port_probe_success', [notInside]), fleet],
+    // The probe series (hosts x ports x vantages) are a fleet's largest families, and selecting a
+    // series is most of a rule's cost. So no rule here reads them whole: a probe's failure has a
+    // series of its own (port_probe_failure_reason, absent while it succeeds: a handful in a healthy
+    // fleet), and the exporter counts the rest: port_outside_probes per port (the outside probes with
+    // a result: the quorum's denominator) and port_vantage_probes_succeeded per host and remote vantage.
+    // A vantage that does not answer has no probe series at all (the exporter drops its results with
+    // port_vantage_up 0), so only the broken vantages are left out here.
+    local outsideFailures = sel('port_probe_failure_reason', [notInside]),
+    local brokenVantages = 'cluster_vantage:port_probe_failing_everywhere:group',
     local indent(text, n) = std.strReplace(std.rstripChars(text, '\n'), '\n', '\n' + std.repeat(' ', n)),
 
     // The fleet counts. They are evaluated in the group of the fleet alerts that read them
@@ -59,12 +60,10 @@ local u = import '../lib/util.libsonnet';
           },
     ],
 
-    // The probe series (hosts x ports x vantages) are the fleet's largest families, and selecting
-    // them is most of a rule's cost: each group below makes at most one pass over one of them (the
-    // remote vantages' health, the outside verdict, the inside view, the vantages' own probes), so no
-    // group waits for several passes and Prometheus evaluates them side by side (tests/alerts/fleet
-    // prints each group's evaluation time). A rule that reads another group's record sees it one
-    // evaluation later at most.
+    // Each group below reads at most one dense family (one series per port, or per host and vantage)
+    // besides sparse ones, so Prometheus evaluates them side by side, each well within its interval
+    // at 1,000 hosts x 20 ports (tests/alerts/fleet prints each group's evaluation time). A rule that
+    // reads another group's record sees it one evaluation later at most.
     groups+: [
       {
         // The remote vantages' health: which vantage fails for every target (read by the outside
@@ -76,9 +75,9 @@ local u = import '../lib/util.libsonnet';
             // every one failed; absent while the vantage does not answer the host.
             record: 'instance_vantage:port_probe_success:max',
             expr: |||
-              max by (%s, vantage) (%s)
+              clamp_max(%s, 1)
               unless on (%s, vantage) (%s == 0)
-            ||| % [host, sel('port_probe_success', [notRemote]), host, sel('port_vantage_up')],
+            ||| % [sel('port_vantage_probes_succeeded'), host, sel('port_vantage_up')],
           },
           {
             // Per remote vantage (and cluster, job): 1 when any probe it made succeeded, 0 when
@@ -105,80 +104,103 @@ local u = import '../lib/util.libsonnet';
         ],
       } + interval,
       {
-        // The outside verdict of every port: one pass over the outside probes.
+        // The outside verdict: the ports a quorum of their outside probes fails to reach, and the
+        // case's signature beside it. Sparse records (a series only for a port that fails), each read
+        // from the failures and one count per port.
         name: 'port-exporter.outside',
-        rules: (if c.minVantages == null then [
+        rules: [
           {
-            // The outside verdict: 0 when a majority of the port's outside probes fails (their
-            // success ratio is below one half), 1 otherwise.
-            record: 'port:port_probe_success_outside:quorum',
-            expr: |||
-              avg by (%s) (
-                %s
-              ) >= bool 0.5
-              unless on (%s) %s
-            ||| % [port, indent(outsideProbes, 2), host, probesFailed],
-          },
-        ] else [
-          {
-            // Outside probes that count, per port, and how many of them fail.
-            record: 'port:port_probe_outside:count',
+            // Per port, the failing outside probes of broken vantages (absent while there are none):
+            // they leave the count as well as the failures.
+            record: 'port:port_probe_outside_excluded:count',
             expr: |||
               count by (%s) (
                 %s
+                and on (%s, vantage) %s
               )
-              unless on (%s) %s
-            ||| % [port, indent(outsideProbes, 2), host, probesFailed],
+            ||| % [port, outsideFailures, fleet, brokenVantages],
           },
           {
+            // Per port, the failing outside probes that count; absent while none fails.
             record: 'port:port_probe_outside_failed:count',
             expr: |||
-              sum by (%s) (
-                1 - (
-                  %s
-                )
+              count by (%s) (
+                %s
+                unless on (%s, vantage) %s
               )
               unless on (%s) %s
-            ||| % [port, indent(outsideProbes, 4), host, probesFailed],
+            ||| % [port, outsideFailures, fleet, brokenVantages, host, probesFailed],
           },
           {
-            // The outside verdict: 0 when at least minVantages of the port's outside probes (all
-            // of them when fewer count) fail, 1 otherwise.
-            record: 'port:port_probe_success_outside:quorum',
-            expr: |||
-              1 - (port:port_probe_outside_failed:count >= bool clamp_max(port:port_probe_outside:count, %d))
-            ||| % c.minVantages,
-          },
-        ]) + [
-          {
-            // 1 for each port the outside verdict finds unreachable, absent otherwise: the sparse view
-            // the pages and the fleet count read, so the 20,000-port verdict of a 1,000-host fleet is
-            // read once per evaluation (here), not once by each of its readers.
+            // 1 for each port the outside verdict finds unreachable, absent otherwise: a majority of
+            // its outside probes that count fails (their success ratio is below one half), or with
+            // minVantages, at least that many (all of them when fewer count). With N outside probes, X of
+            // them from broken vantages and F failing of the rest, a majority is 2F > N - X: compared as
+            // 2F + X > N, so the count per port is read once. What the pages and the fleet count read.
             record: 'port:port_unreachable_outside:quorum',
-            expr: '1 - port:port_probe_success_outside:quorum == 1\n',
+            expr: if c.minVantages == null then |||
+              group by (%(port)s) (
+                (
+                    2 * port:port_probe_outside_failed:count + on (%(port)s) port:port_probe_outside_excluded:count
+                  or
+                    2 * port:port_probe_outside_failed:count
+                )
+                > on (%(port)s)
+                %(count)s
+              )
+            ||| % { port: port, count: sel('port_outside_probes') } else |||
+              group by (%(port)s) (
+                  port:port_probe_outside_failed:count >= %(min)d
+                or
+                  (
+                      port:port_probe_outside_failed:count + on (%(port)s) port:port_probe_outside_excluded:count
+                    or
+                      port:port_probe_outside_failed:count
+                  )
+                  >= on (%(port)s)
+                  %(count)s
+              )
+            ||| % { port: port, count: sel('port_outside_probes'), min: c.minVantages },
+          },
+          {
+            // 1 for each port a probe from the host itself (loopback, an internal address) fails to
+            // reach, absent otherwise.
+            record: 'port:port_probe_failing_inside:group',
+            expr: |||
+              group by (%s) (%s)
+              unless on (%s) %s
+            ||| % [port, sel('port_probe_failure_reason', [inside]), host, probesFailed],
+          },
+          {
+            // The case's signature: 1 for each port that fails from outside while every probe from the
+            // host itself answers, absent otherwise.
+            record: 'port:port_unreachable_outside_only:group',
+            expr: |||
+              port:port_unreachable_outside:quorum
+              unless on (%s) port:port_probe_failing_inside:group
+            ||| % port,
           },
         ],
       } + interval,
       {
-        // The inside view, and the case's signature beside the outside verdict.
-        name: 'port-exporter.inside',
+        // The outside verdict of every port as 0 or 1, for what needs its history (flapping, the
+        // dashboards' graphs): one series per port, from the count and the sparse verdict.
+        name: 'port-exporter.outside-history',
         rules: [
           {
-            // Inside view: 0 when a probe from the host itself (loopback, internal address) failed.
-            record: 'port:port_probe_success_inside:min',
+            // 0 while the outside verdict finds the port unreachable, 1 otherwise: one series per port
+            // with an outside probe. One evaluation behind the sparse verdict, so nothing that pages
+            // reads it.
+            record: 'port:port_probe_success_outside:quorum',
             expr: |||
-              min by (%s) (%s)
-              unless on (%s) %s
-            ||| % [port, sel('port_probe_success', ['vantage=~"%s"' % u.regex(c.insideVantages)]), host, probesFailed],
-          },
-          {
-            // The case's signature: 1 when the port fails from outside and works from inside.
-            record: 'port:port_unreachable_outside_only:bool',
-            expr: |||
-              (1 - port:port_probe_success_outside:quorum)
-              * on (%s)
-              port:port_probe_success_inside:min
-            ||| % port,
+              (
+                  group by (%s) (%s)
+                  unless on (%s) port:port_unreachable_outside:quorum
+                  unless on (%s) %s
+              )
+              or
+                port:port_unreachable_outside:quorum * 0
+            ||| % [port, sel('port_outside_probes'), port, host, probesFailed],
           },
         ],
       } + interval,
@@ -188,26 +210,35 @@ local u = import '../lib/util.libsonnet';
         name: 'port-exporter.vantages',
         rules: [
           {
-            // Per probe target of a host, only while a quorum of the vantages that report it
-            // (minVantages, or a majority) fails to reach it: 1, with instance = the target's host and
-            // port = the port of its address. One pass over the vantages' probes; the relabelling only
-            // touches the failing targets. Read by instance:port_host_down:group (PortHostDown) and
-            // PortHostDown's description.
-            record: 'instance_target:port_target_probe_unreachable:quorum',
-            local by = std.join(', ', [c.clusterLabel, 'job', 'host', 'target', 'address', 'protocol']),
-            local probes = u.vantageSel(c, 'port_target_probe_success', ['host!=""']),
-            expr: |||
+            // Per host (instance = the host), only while a quorum of the vantages that probe it
+            // (minVantages, or a majority) fails to reach at least one of its probe targets: 1.
+            // From the failures' own series and one count per host and vantage
+            // (port_target_probes), not one series per probe. Read by instance:port_host_down:group.
+            record: 'instance:port_host_unreachable:quorum',
+            local args = { f: fleet, m: c.minVantages,
+                           fail: u.vantageSel(c, 'port_target_probe_failure_reason', ['host!=""']),
+                           probes: u.vantageSel(c, 'port_target_probes', ['host!=""']) },
+            expr: if c.minVantages == null then |||
               label_replace(
-                label_replace(
-                  (
-                    %s
-                  ) == 1,
-                  "instance", "$1", "host", "(.+)"
+                group by (%(f)s, host) (
+                    2 * count by (%(f)s, host) (group by (%(f)s, host, instance) (%(fail)s))
+                  > on (%(f)s, host)
+                    count by (%(f)s, host) (%(probes)s > 0)
                 ),
-                "port", "$1", "address", ".*:([0-9]+)"
+                "instance", "$1", "host", "(.+)"
               )
-            ||| % (if c.minVantages == null then 'avg by (%s) (%s) < bool 0.5' % [by, probes]
-                   else 'sum by (%s) (1 - %s)\n      >= bool\n    clamp_max(count by (%s) (%s), %d)' % [by, probes, by, probes, c.minVantages]),
+            ||| % args else |||
+              label_replace(
+                group by (%(f)s, host) (
+                    count by (%(f)s, host) (group by (%(f)s, host, instance) (%(fail)s)) >= %(m)d
+                  or
+                    count by (%(f)s, host) (group by (%(f)s, host, instance) (%(fail)s))
+                  >= on (%(f)s, host)
+                    count by (%(f)s, host) (%(probes)s > 0)
+                ),
+                "instance", "$1", "host", "(.+)"
+              )
+            ||| % args,
           },
           {
             // Per host: 1 while it is host_down (its exporter is not up, or has no up at all, and a
@@ -217,7 +248,7 @@ local u = import '../lib/util.libsonnet';
             record: 'instance:port_host_down:group',
             expr: |||
               group by (%s) (
-                instance_target:port_target_probe_unreachable:quorum
+                instance:port_host_unreachable:quorum
                 unless on (%s)
                   %s == 1
               )

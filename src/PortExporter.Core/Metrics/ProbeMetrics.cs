@@ -9,7 +9,8 @@ namespace PortExporter.Core.Metrics;
 /// The probe series: <c>port_probe_success</c>, <c>port_probe_duration_seconds</c> and
 /// <c>port_probe_failure_reason{reason}</c> per (service, port, protocol, vantage, address), <c>port_vantage_up</c>
 /// per remote vantage, <c>port_probes_skipped</c>, the two counts a fleet's rules read instead of every probe series
-/// (<c>port_outside_probes</c> per port, <c>port_vantage_probes_succeeded{vantage}</c> per remote vantage), and <c>port_probe_last_run_timestamp_seconds{vantage}</c> (when the
+/// (<c>port_outside_probes</c> per port, <c>port_vantage_probes_succeeded{vantage}</c> per remote vantage; on a vantage,
+/// <c>port_target_probes{host}</c> per host of its probe targets), and <c>port_probe_last_run_timestamp_seconds{vantage}</c> (when the
 /// latest probe round with results from that vantage ended). A failure reason has a series (value 1) only while it is the
 /// current one; a succeeding probe has none. Series of probes no longer run disappear, and so do the results of a
 /// probe round that is no evidence (none yet, or stale: see <see cref="ProbeEvidence.WhyNotEvidence"/>); their
@@ -31,6 +32,7 @@ public sealed class ProbeMetrics : IMetricsWriter
     private readonly SeriesSet? _targetSuccess;
     private readonly SeriesSet? _targetDuration;
     private readonly SeriesSet? _targetReason;
+    private readonly SeriesSet? _targetsPerHost;
     private readonly Gauge _skipped;
 
     public ProbeMetrics(IMetricFactory factory)
@@ -90,6 +92,11 @@ public sealed class ProbeMetrics : IMetricsWriter
             "port_target_probe_failure_reason",
             "1 for why the scheduled probe of the configured probe target failed (the reasons of port_probe_failure_reason). No series while it succeeds.",
             [.. TargetLabelNames, "reason"]);
+        _targetsPerHost = !withVantages ? null : new SeriesSet(
+            factory,
+            "port_target_probes",
+            "Scheduled probes of the configured probe targets of this host (their host label) with a result in the latest round; those that failed are port_target_probe_failure_reason's series. Targets without a host are not counted.",
+            "host");
         _skipped = factory.CreateGauge(
             "port_probes_skipped",
             "Probes of the latest probe round that could not start before its deadline (raise probes.concurrency or lower probes.timeout).");
@@ -158,7 +165,7 @@ public sealed class ProbeMetrics : IMetricsWriter
     /// <summary>The scheduled probes of the configured probe targets (only those still configured).</summary>
     private void WriteTargets(EvidenceSnapshot snapshot, ProbeEvidence? probes)
     {
-        if (_targetSuccess is null || _targetDuration is null || _targetReason is null)
+        if (_targetSuccess is null || _targetDuration is null || _targetReason is null || _targetsPerHost is null)
         {
             return;
         }
@@ -170,6 +177,10 @@ public sealed class ProbeMetrics : IMetricsWriter
         _targetSuccess.Replace(results.Select(r => (r.Labels, r.Result.Success ? 1.0 : 0.0)));
         _targetDuration.Replace(results.Select(r => (r.Labels, r.Result.Duration.TotalSeconds)));
         _targetReason.Replace(results.Where(r => !r.Result.Success).Select(r => ((string[])[.. r.Labels, r.Result.Reason.ToLabel()], 1.0)));
+        _targetsPerHost.Replace(results
+            .Where(r => r.Labels[1].Length > 0)
+            .GroupBy(r => r.Labels[1], StringComparer.Ordinal)
+            .Select(g => (new[] { g.Key }, (double)g.Count())));
     }
 
     private static string[] Labels(string[] portLabels, ProbeResult result) => [.. portLabels, result.Vantage, result.Address];

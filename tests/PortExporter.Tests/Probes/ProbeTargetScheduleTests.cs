@@ -67,7 +67,12 @@ public sealed class ProbeTargetScheduleTests
             Exposition.Samples(text, "port_target_probe_success"));
         text = await WriteAsync(config, scheduled);
         Assert.Contains($"port_target_probe_failure_reason{{target=\"web2-down\",host=\"web2\",address=\"127.0.0.1:{closed}\",protocol=\"tcp\",reason=\"refused\"}} 1", Exposition.Samples(text, "port_target_probe_failure_reason"));
+        Assert.Equal(["port_target_probes{host=\"web1\"} 1", "port_target_probes{host=\"web2\"} 1"], Exposition.Samples(text, "port_target_probes"));
         Assert.Empty(await Exposition.LintAsync(text));
+
+        // Per host, the count of its targets with a result (what a fleet's rules divide by); a target without a host is not counted.
+        text = await WriteAsync(config with { ProbeTargets = [.. config.ProbeTargets.Select(t => t with { Host = "web1" }), new ProbeTarget("web3", "127.0.0.1", 1, TransportProtocol.Tcp)] }, scheduled);
+        Assert.Equal(["port_target_probes{host=\"web1\"} 2"], Exposition.Samples(text, "port_target_probes"));
     }
 
     private static async Task<string> WriteAsync(ExporterConfig config, ProbeEvidence probes)

@@ -61,7 +61,7 @@ cat >"$work/outside.yml" <<YML
 ports: []
 probes:
   interval: 1s
-  timeout: 1s
+  timeout: 500ms
 probe_targets:
   - name: web
     address: $srv_addr
@@ -113,7 +113,7 @@ capture() {
     sleep 1
   done
   echo "the exporter did not name $cause; last scrape:" >&2; scrape | grep diagnosis >&2 || true
-  cat "$work/server.log" >&2
+  cat "$work/server.log" "$work/outside.log" >&2
   return 1
 }
 scrape_vantage() { ip netns exec "$out" curl -fsS --max-time 20 "http://$out_addr:$agent/metrics"; }

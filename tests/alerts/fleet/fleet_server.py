@@ -41,6 +41,14 @@ CAPTURED_INSTANCE = "10.232.1.1:9100"   # the probe target's host: in the captur
 CAPTURED_TARGET = "web"
 
 
+# The counts the exporter makes over its own probe results; the vantages it counts as inside and as its own.
+COUNTS = ("port_outside_probes", "port_vantage_probes_succeeded")
+INSIDE_VANTAGES = ("loopback", "internal")
+LOCAL_VANTAGES = INSIDE_VANTAGES + ("external",)
+LABEL_VANTAGE = re.compile(r'vantage="([^"]*)"')
+LABEL_SERVICE = re.compile(r'service="([^"]*)"')
+
+
 def instance(n):
     """Host n's instance label, as the fleet test's service discovery names it."""
     return f"host-{n:04d}:9100"
@@ -127,7 +135,7 @@ class VantageFixture:
     host and port) and the rest, by family in exposition order."""
 
     def __init__(self, path):
-        self.order, self.headers, self.other, self.target = [], {}, {}, {}
+        self.order, self.headers, self.other, self.target, self.per_host = [], {}, {}, {}, {}
         for line in open(path, encoding="utf-8").read().splitlines():
             if not line.strip() or line.startswith("# EOF"):
                 continue
@@ -150,13 +158,16 @@ class VantageFixture:
                                         .replace(f'target="{CAPTURED_TARGET}"', 'target="\x00T\x00"')
                                         .replace(f'host="{CAPTURED_INSTANCE}"', 'host="\x00I\x00"')
                                         .replace(f'address="{CAPTURED_HOST}:{CAPTURED_PORT}"', 'address="\x00A\x00"'))
+            elif f'host="{CAPTURED_INSTANCE}"' in (m.group(2) or ""):
+                # a count over the host's targets (port_target_probes): one line per host, counted again
+                self.per_host[fam].append(line.replace(f'host="{CAPTURED_INSTANCE}"', 'host="\x00I\x00"'))
             else:
                 self.other[fam].append(line)
 
     def _family(self, fam):
         if fam not in self.headers:
             self.order.append(fam)
-            self.headers[fam], self.other[fam], self.target[fam] = [], [], []
+            self.headers[fam], self.other[fam], self.target[fam], self.per_host[fam] = [], [], [], []
 
 
 class Fleet:
@@ -204,6 +215,7 @@ class Fleet:
             states.append(state)
         host_state = "firewall_blocked" if "firewall_blocked" in states else states[0] if states else "healthy"
         hfx = self.fx[host_state]
+        counts = self._counts(states)
         out = []
         for fam in self.order:
             body = list(hfx.get(fam, "host"))
@@ -211,11 +223,36 @@ class Fleet:
                 body += [vantage_line(l, v) for l in self.fx["healthy"].get(fam, "host_v")]
             for i, state in enumerate(states):
                 body += self._port_block(fam, state, i)
+            if fam in COUNTS:
+                body = [counts(line) for line in body]
             if body:
                 out += self.fx["healthy"].headers.get(fam) or hfx.headers.get(fam) or self.fx[states[0]].headers.get(fam, [])
                 out += body
         text = ("\n".join(out) + "\n").replace(HOST_PLACEHOLDER, address(host)).encode()
         return text, gzip.compress(text, 1)
+
+    def _counts(self, states):
+        """The exporter's counts over its probe results (port_outside_probes per port, port_vantage_probes_succeeded
+        per remote vantage) for this host's rendered probe series: the capture has one port and one vantage,
+        so its values are counted again here the way the exporter counts them. Returns a line -> line map."""
+        outside, succeeded = {}, {}
+        for i, state in enumerate(states):
+            for line in self._port_block("port_probe_success", state, i):
+                vantage, value = LABEL_VANTAGE.search(line).group(1), float(line.rsplit(" ", 1)[1])
+                if vantage not in INSIDE_VANTAGES:
+                    outside[i] = outside.get(i, 0) + 1
+                if vantage not in LOCAL_VANTAGES:
+                    succeeded[vantage] = succeeded.get(vantage, 0) + (value == 1)
+        by_port = {self.ports[i][0]: n for i, n in outside.items()}
+
+        def count(line):
+            name = line.split("{", 1)[0]
+            if name == "port_outside_probes":
+                value = by_port.get(LABEL_SERVICE.search(line).group(1), 0)
+            else:
+                value = succeeded.get(LABEL_VANTAGE.search(line).group(1), 0)
+            return f"{line.rsplit(' ', 1)[0]} {value}"
+        return count
 
     def render_vantage(self, vantage):
         """The vantage's own exposition: its probes of every host's every port."""
@@ -225,6 +262,9 @@ class Fleet:
             body = list(own.other[fam])
             for host in range(self.hosts):
                 state = self.vx["host_down"] if host in self.down else own
+                # the host's targets with a result: one per port (the capture has one)
+                body += [f"{l.replace(chr(0) + 'I' + chr(0), instance(host)).rsplit(' ', 1)[0]} {len(self.ports)}"
+                         for l in state.per_host.get(fam, [])]
                 lines = state.target.get(fam, [])
                 if not lines:
                     continue
