@@ -128,6 +128,9 @@
 
     // Rule group evaluation interval; null uses Prometheus' global evaluation_interval.
     ruleInterval: null,
+    // The flapping group's: it reads flappingWindow of every port's outside verdict, the largest read
+    // of the bundle, and a 10-minute pattern needs no 10-second look (null: ruleInterval's).
+    flappingRuleInterval: '1m',
 
     // Alertmanager example (alerts/alertmanager.yml).
     alertmanager: {

@@ -198,7 +198,7 @@ local u = import '../lib/util.libsonnet';
       } + interval,
       {
         // Flapping reads 10 minutes of every port's outside verdict: a group of its own, so the
-        // ports' cause pages never wait for it.
+        // ports' cause pages never wait for it, evaluated every flappingRuleInterval.
         name: 'port-exporter.flapping',
         rules: [
           {
@@ -225,7 +225,7 @@ local u = import '../lib/util.libsonnet';
             ),
           }
         ],
-      } + interval,
+      } + (if c.flappingRuleInterval == null then interval else { interval: c.flappingRuleInterval }),
       {
         // The fleet counts (rules.libsonnet) and the alerts that read them in one group: the fleet
         // page is pending at the evaluation that counts the hosts, as a per-host page is at the
