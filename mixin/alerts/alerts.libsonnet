@@ -37,15 +37,17 @@ local u = import '../lib/util.libsonnet';
     local blockedRanges =
       '{{ range query ' + q('port_firewall_verdict_info{PORT, source!~"outside|inside", verdict=~"drop|reject"}') + ' | sortByLabel "source" }}'
       + '; must be reachable from {{ .Labels.source }}: {{ .Labels.verdict }} by {{ .Labels.backend }} {{ if .Labels.table }}table {{ .Labels.table }} chain {{ .Labels.chain }}: {{ end }}{{ .Labels.rule }}{{ end }}',
-    // A host_down host's probe targets that remote vantages fail to reach, and the vantages' reasons
-    // (their own series: instance = the vantage), counted per vantage and reason.
+    // A host_down host's probe targets that remote vantages failed to reach in the last 5 minutes, and
+    // the vantages' reasons (their own series: instance = the vantage), counted per vantage and reason.
+    // Over 5 minutes, not at the instant: the alert is expanded in another group than the one that
+    // records host_down, so its last expansion may come just after the failures are gone.
     local hostMatch(label) = c.clusterLabel + '=%q, job=%q, ' + label + '=%q',
     local hostArgs = '$labels.' + c.clusterLabel + ' $labels.job $labels.instance',
     local hostDownTargets =
-      '{{ range $i, $t := query (printf `group by (target, address, protocol) (port_target_probe_failure_reason{' + hostMatch('host') + '})` ' + hostArgs + ') | sortByLabel "target" }}'
+      '{{ range $i, $t := query (printf `group by (target, address, protocol) (last_over_time(port_target_probe_failure_reason{' + hostMatch('host') + '}[5m]))` ' + hostArgs + ') | sortByLabel "target" }}'
       + '{{ if $i }}, {{ end }}{{ $t.Labels.target }} ({{ $t.Labels.address }}/{{ $t.Labels.protocol }}){{ else }}none left{{ end }}',
     local hostDownFailures =
-      '{{ range $i, $p := query (printf `count by (instance, reason) (port_target_probe_failure_reason{' + hostMatch('host') + '})` ' + hostArgs + ') | sortByLabel "reason" | sortByLabel "instance" }}'
+      '{{ range $i, $p := query (printf `count by (instance, reason) (last_over_time(port_target_probe_failure_reason{' + hostMatch('host') + '}[5m]))` ' + hostArgs + ') | sortByLabel "reason" | sortByLabel "instance" }}'
       + '{{ if $i }}; {{ end }}{{ $p.Labels.instance }}: {{ $p.Labels.reason }} x{{ $p.Value }}{{ else }}no failure reason reported{{ end }}',
     local unitState =
       '{{ range query ' + q('port_unit_info{PORT}') + ' }}; unit {{ .Labels.unit }} is {{ .Labels.active_state }} ({{ .Labels.sub_state }}){{ end }}',
