@@ -117,7 +117,8 @@ public sealed class ProbeMetrics : IMetricsWriter
             {
                 if (probes.Ports.TryGetValue(port.Key, out var list))
                 {
-                    results.AddRange(list.Select(r => (PortLabels.Of(port), r)));
+                    var labels = PortLabels.Of(port);
+                    results.AddRange(list.Select(r => (labels, r)));
                 }
             }
         }
@@ -141,7 +142,7 @@ public sealed class ProbeMetrics : IMetricsWriter
     }
 
     /// <summary>
-    /// Per port, how many of its results are outside views; per remote vantage, how many of its results succeeded.
+    /// Per port (its results share one label array), how many of its results are outside views; per remote vantage, how many of its results succeeded.
     /// With the failures' own series (sparse: none while probes succeed) these answer what a fleet's rules ask
     /// (a port's outside quorum, a vantage that fails everywhere) without reading one series per probe.
     /// </summary>
@@ -154,7 +155,7 @@ public sealed class ProbeMetrics : IMetricsWriter
 
         _outside.Replace(results
             .Where(r => !ProbeVantageNames.IsInside(r.Result.Vantage))
-            .GroupBy(r => r.PortLabels, PortLabelsComparer.Instance)
+            .GroupBy(r => r.PortLabels)
             .Select(g => (g.Key, (double)g.Count())));
         _vantageSucceeded.Replace(results
             .Where(r => !ConfigDefaults.LocalVantages.Contains(r.Result.Vantage))
@@ -184,23 +185,4 @@ public sealed class ProbeMetrics : IMetricsWriter
     }
 
     private static string[] Labels(string[] portLabels, ProbeResult result) => [.. portLabels, result.Vantage, result.Address];
-
-    /// <summary>Port label values compared by value (each result carries its own array).</summary>
-    private sealed class PortLabelsComparer : IEqualityComparer<string[]>
-    {
-        public static readonly PortLabelsComparer Instance = new();
-
-        public bool Equals(string[]? x, string[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(string[] obj)
-        {
-            var hash = default(HashCode);
-            foreach (var value in obj)
-            {
-                hash.Add(value, StringComparer.Ordinal);
-            }
-
-            return hash.ToHashCode();
-        }
-    }
 }
