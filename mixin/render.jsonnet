@@ -8,7 +8,8 @@
 //                 of keepFiringFor, keepFiringForCause, keepFiringForFleet); default keepFiringFor
 //   webhook       both Alertmanager receivers sent to this URL
 //   groupWait     every Alertmanager group_wait and group_interval
-function(forDuration='', webhook='', groupWait='', keepFiringFor='', margin='')
+//   minVantages   the config's minVantages (a number) instead of a majority (its promtool test)
+function(forDuration='', webhook='', groupWait='', keepFiringFor='', margin='', minVantages='')
   local seconds(d) = (
     local n(suffix) = std.parseInt(std.substr(d, 0, std.length(d) - 1));
     if std.endsWith(d, 'h') then 3600 * n('h') else if std.endsWith(d, 'm') then 60 * n('m') else n('s')
@@ -19,7 +20,7 @@ function(forDuration='', webhook='', groupWait='', keepFiringFor='', margin='')
     keepFiringFor: keep,
     keepFiringForCause: '%ds' % (seconds(keep) + step),
     keepFiringForFleet: '%ds' % (seconds(keep) + 2 * step),
-  } });
+  } }) + (if minVantages == '' then {} else { _config+:: { minVantages: std.parseInt(minVantages) } });
   local c = mixin._config;
   local header = '# Rendered from mixin/ by mixin/render.sh: do not edit by hand.\n'
                  + '# Change mixin/config.libsonnet (selectors, thresholds, URLs) or the mixin, then re-render.\n';
@@ -35,7 +36,7 @@ function(forDuration='', webhook='', groupWait='', keepFiringFor='', margin='')
     route+: { group_wait: groupWait, group_interval: groupWait, routes: [r + (if std.objectHas(r, 'group_wait') then { group_wait: groupWait, group_interval: groupWait } else {}) for r in am.route.routes] },
     receivers: [r { webhook_configs: [w { url: webhook } for w in r.webhook_configs] } for r in am.receivers],
   };
-  if forDuration != '' || webhook != '' then {
+  if forDuration != '' || webhook != '' || minVantages != '' then {
     'rules.yml': yaml({ groups: groups }),
     'alertmanager.yml': yaml(amShort),
   } else {

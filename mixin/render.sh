@@ -9,6 +9,8 @@
 #       the rules with every `for` set to the duration (end-to-end tests); `keep_firing_for` of the
 #       symptoms too, or to --keep-firing-for; causes keep firing one margin longer, fleet pages two
 #       (default margin: the symptoms' keep_firing_for)
+#   mixin/render.sh --min-vantages-rules PATH N
+#       the shipped rules with minVantages N (its promtool test)
 #   mixin/render.sh --test-alertmanager PATH --webhook URL [--group-wait 1s]
 #       alertmanager.yml with both receivers sent to URL and short group timers
 set -euo pipefail
@@ -49,6 +51,12 @@ case "${1:-}" in
     fi
     echo "wrote $path"
     ;;
+  --min-vantages-rules)
+    path=${2:?"$1 needs a path"} n=${3:?"$1 needs a number"}
+    render "$tmp" --tla-str "minVantages=$n"
+    cp "$tmp/rules.yml" "$path"
+    echo "wrote $path"
+    ;;
   --check)
     render "$tmp"
     status=0
@@ -74,5 +82,5 @@ case "${1:-}" in
       if ! cmp -s "$tmp/$rel" "$root/$rel"; then cp "$tmp/$rel" "$root/$rel"; echo "wrote $rel"; fi
     done
     ;;
-  *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,17p' "$0" >&2; exit 2 ;;
 esac

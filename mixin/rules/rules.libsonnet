@@ -12,6 +12,8 @@ local u = import '../lib/util.libsonnet';
     local fleet = u.fleetKey(c),
     local notInside = 'vantage!~"%s"' % u.regex(c.insideVantages),
     local inside = 'vantage=~"%s"' % u.regex(c.insideVantages),
+    local localOutside = 'vantage=~"%s"' % u.regex(c.localOutsideVantages),
+    local remoteVantage = 'vantage!~"%s"' % u.regex(c.insideVantages + c.localOutsideVantages),
     local probesFailed = '(%s == 0)' % sel('port_exporter_collector_success', ['collector="probes"']),
     local interval = if c.ruleInterval == null then {} else { interval: c.ruleInterval },
     // The probe series (hosts x ports x vantages) are a fleet's largest families, and selecting a
@@ -101,6 +103,16 @@ local u = import '../lib/util.libsonnet';
               )
             ||| % { fleet: fleet, n: c.vantageMinHosts },
           },
+          {
+            // Per remote vantage: what one of its failing probes weighs in the outside verdict
+            // (port:port_unreachable_outside:quorum, 2F + X > N): 2 while it counts, 1 while the
+            // vantage is broken (its probe then leaves the denominator rather than counting as a failure).
+            record: 'cluster_vantage:port_probe_failure:weight',
+            expr: |||
+              cluster_vantage:port_probe_failing_everywhere:group
+              or cluster_vantage:port_probe_success:max * 0 + 2
+            |||,
+          },
         ],
       } + interval,
       {
@@ -110,57 +122,63 @@ local u = import '../lib/util.libsonnet';
         name: 'port-exporter.outside',
         rules: [
           {
-            // Per port, the failing outside probes of broken vantages (absent while there are none):
-            // they leave the count as well as the failures.
-            record: 'port:port_probe_outside_excluded:count',
-            expr: |||
-              count by (%s) (
-                %s
-                and on (%s, vantage) %s
-              )
-            ||| % [port, outsideFailures, fleet, brokenVantages],
-          },
-          {
-            // Per port, the failing outside probes that count; absent while none fails.
-            record: 'port:port_probe_outside_failed:count',
-            expr: |||
-              count by (%s) (
-                %s
-                unless on (%s, vantage) %s
-              )
-              unless on (%s) %s
-            ||| % [port, outsideFailures, fleet, brokenVantages, host, probesFailed],
-          },
-          {
             // 1 for each port the outside verdict finds unreachable, absent otherwise: a majority of
             // its outside probes that count fails (their success ratio is below one half), or with
             // minVantages, at least that many (all of them when fewer count). With N outside probes, X of
-            // them from broken vantages and F failing of the rest, a majority is 2F > N - X: compared as
-            // 2F + X > N, so the count per port is read once. What the pages and the fleet count read.
+            // them failing from broken vantages and F failing of the rest, a majority is 2F > N - X:
+            // compared as 2F + X > N, the failures summed with their vantage's weight (2, or 1 while it
+            // is broken), so each family is read once and nothing per port is recorded on the way (a
+            // vantage failing everywhere gives every port a failure: an intermediate record per port would
+            // be as large as the probe families, created and dropped with the fault). What the pages and
+            // the fleet count read.
             record: 'port:port_unreachable_outside:quorum',
             expr: if c.minVantages == null then |||
               group by (%(port)s) (
-                (
-                    2 * port:port_probe_outside_failed:count + on (%(port)s) port:port_probe_outside_excluded:count
-                  or
-                    2 * port:port_probe_outside_failed:count
-                )
-                > on (%(port)s)
-                %(count)s
-              )
-            ||| % { port: port, count: sel('port_outside_probes') } else |||
-              group by (%(port)s) (
-                  port:port_probe_outside_failed:count >= %(min)d
-                or
                   (
-                      port:port_probe_outside_failed:count + on (%(port)s) port:port_probe_outside_excluded:count
-                    or
-                      port:port_probe_outside_failed:count
+                    sum by (%(port)s) (
+                        %(remote)s
+                        * on (%(fleet)s, vantage) group_left ()
+                        %(weight)s
+                      or
+                        2 * %(local)s
+                    )
+                    unless on (%(host)s) %(probesFailed)s
                   )
-                  >= on (%(port)s)
+                > on (%(port)s)
                   %(count)s
               )
-            ||| % { port: port, count: sel('port_outside_probes'), min: c.minVantages },
+            ||| % args else |||
+              group by (%(port)s) (
+                  %(counted)s >= %(min)d
+                or
+                  (
+                    count by (%(port)s) (%(outside)s)
+                    >= on (%(port)s)
+                    %(count)s
+                  )
+                  and on (%(port)s)
+                  %(counted)s
+              )
+            ||| % args,
+            // minVantages: F >= min, or F + X >= N with F > 0 (a port whose every failure comes from
+            // broken vantages is not unreachable).
+            local args = {
+              port: port, fleet: fleet, host: host, probesFailed: probesFailed, min: c.minVantages,
+              outside: outsideFailures,
+              count: sel('port_outside_probes'),
+              weight: 'cluster_vantage:port_probe_failure:weight',
+              remote: sel('port_probe_failure_reason', [remoteVantage]),
+              'local': sel('port_probe_failure_reason', [localOutside]),
+              counted: indent(|||
+                (
+                  count by (%s) (
+                    %s
+                    unless on (%s, vantage) %s
+                  )
+                  unless on (%s) %s
+                )
+              ||| % [port, outsideFailures, fleet, brokenVantages, host, probesFailed], 4),
+            },
           },
           {
             // 1 for each port a probe from the host itself (loopback, an internal address) fails to

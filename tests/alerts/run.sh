@@ -79,11 +79,21 @@ test_variants() {
   return $status
 }
 
+min_vantages() {
+  # The minVantages variant of the outside verdict, rendered beside its promtool test.
+  local tmp status=0; tmp="$(mktemp -d)"
+  mixin/render.sh --min-vantages-rules "$tmp/rules.yml" 2 >/dev/null && cp "$here"/rules/variants/min_vantages.test.yml "$tmp/" \
+    && promtool test rules "$tmp/min_vantages.test.yml" || status=1
+  rm -rf "$tmp"
+  return $status
+}
+
 step "tools present" ensure_tools || true
 step "mixin renders byte-identical to the committed files" mixin/render.sh --check
 step "promtool check rules" promtool check rules alerts/rules.yml
 step "PrometheusRule object" kubernetes_rules
 step "promtool test rules" promtool test rules "$here"/rules/*.test.yml
+step "promtool test rules, minVantages 2" min_vantages
 step "amtool check-config" amtool check-config alerts/alertmanager.yml
 step "amtool config routes test" routes
 step "end-to-end test variants render" test_variants

@@ -150,7 +150,7 @@ PY
 
 # Rules that need time or a fleet to hold: no two static hosts show them (tests/alerts/rules/ proves
 # each with promtool). Against the fixture they must parse and evaluate, and may return nothing.
-fleet_only='(alerting|recording) (PortHostDown|PortReachabilityFlapping|PortCauseOnManyHosts|PortExporterVantageFailingEverywhere|PortExporterBaselineLoadFailed|cluster_vantage:port_probe_failing_everywhere:group|port:port_probe_outside_excluded:count|instance:port_host_unreachable:quorum)\b'
+fleet_only='(alerting|recording) (PortHostDown|PortReachabilityFlapping|PortCauseOnManyHosts|PortExporterVantageFailingEverywhere|PortExporterBaselineLoadFailed|cluster_vantage:port_probe_failing_everywhere:group|instance:port_host_unreachable:quorum)\b'
 
 promql() {
   local allow=()
