@@ -177,7 +177,7 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
             var onPort = listeners.Where(l => l.Protocol == target.Protocol && l.Port == target.Port).ToList();
             var owners = NamespaceTables.Owners(procfs, pids, [.. onPort.Select(l => l.Inode)], cancellationToken);
             var detail = serving.Count == 0 && onPort.Count > 0
-                ? $"bound on {string.Join(", ", onPort.Select(l => new System.Net.IPEndPoint(l.Address, l.Port)).Distinct())} only, not on {target.Label}"
+                ? $"bound on {string.Join(", ", onPort.Select(l => l.EndpointText).Distinct())} only, not on {target.Label}"
                 : null;
             return new BackendResult(target, serving.Count > 0 ? BackendStatus.Listening : BackendStatus.NotListening, ns, serving, detail) { Owners = owners };
         }

@@ -43,7 +43,7 @@ public static class BaselineBuilder
         }
 
         return [.. sockets.For(port.Key)
-            .Select(l => new ListenerSurface(l.Address.ToString(), l.Scope.ToLabel(), Owner(evidence, l)))
+            .Select(l => new ListenerSurface(l.AddressText, l.Scope.ToLabel(), Owner(evidence, l)))
             .Distinct()
             .OrderBy(l => l.Address, StringComparer.Ordinal)
             .ThenBy(l => l.Process, StringComparer.Ordinal)];

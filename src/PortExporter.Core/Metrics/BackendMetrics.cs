@@ -52,7 +52,7 @@ public sealed class BackendMetrics : IMetricsWriter
                 {
                     listening.Add((PortLabels.Of(port, backend.Target.Label), backend.Status == BackendStatus.Listening ? 1 : 0));
                     var distinct = backend.Listeners
-                        .Select(l => (Address: l.Address.ToString(), Scope: l.Scope.ToLabel(), Process: backend.Owners.GetValueOrDefault(l.Inode)?.DisplayName ?? string.Empty))
+                        .Select(l => (Address: l.AddressText, Scope: l.Scope.ToLabel(), Process: backend.Owners.GetValueOrDefault(l.Inode)?.DisplayName ?? string.Empty))
                         .Distinct();
                     foreach (var (address, scope, process) in distinct)
                     {

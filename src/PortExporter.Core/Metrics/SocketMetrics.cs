@@ -50,9 +50,9 @@ public sealed class SocketMetrics : IMetricsWriter
             {
                 var listeners = sockets.For(port.Key).ToList();
                 listening.Add((PortLabels.Of(port), listeners.Count > 0 ? 1 : 0));
-                exposed.Add((PortLabels.Of(port), ListenerExposure.IsExposed(port, listeners) ? 1 : 0));
+                exposed.Add((PortLabels.Of(port), ListenerExposure.IsExposed(port, listeners, snapshot.Network) ? 1 : 0));
                 var distinct = listeners
-                    .Select(l => (Address: l.Address.ToString(), Scope: l.Scope.ToLabel(), Process: owners?.GetValueOrDefault(l.Inode)?.DisplayName ?? string.Empty))
+                    .Select(l => (Address: l.AddressText, Scope: l.Scope.ToLabel(), Process: owners?.GetValueOrDefault(l.Inode)?.DisplayName ?? string.Empty))
                     .Distinct();
                 foreach (var (address, scope, process) in distinct)
                 {

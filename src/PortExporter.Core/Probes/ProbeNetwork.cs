@@ -11,11 +11,11 @@ namespace PortExporter.Core.Probes;
 /// </summary>
 /// <param name="CreateSocket">Makes an unconnected socket.</param>
 /// <param name="Resolve">Resolves a host name; throws <see cref="SocketException"/> when it cannot.</param>
-/// <param name="HostAddresses">The host's addresses (any order, may include loopback).</param>
+/// <param name="HostAddresses">The host's addresses with their interfaces (any order, may include loopback).</param>
 public sealed record ProbeNetwork(
     Func<AddressFamily, SocketType, ProtocolType, Socket> CreateSocket,
     Func<string, CancellationToken, Task<IPAddress[]>> Resolve,
-    Func<IReadOnlyList<IPAddress>> HostAddresses)
+    Func<IReadOnlyList<InterfaceAddress>> HostAddresses)
 {
     /// <summary>This process's own network namespace and resolver.</summary>
     public static ProbeNetwork Host { get; } = new(
@@ -27,8 +27,10 @@ public sealed record ProbeNetwork(
     /// Unicast addresses of every interface, from the calling thread's namespace. An interface without carrier is
     /// kept: the kernel still delivers to its address locally.
     /// </summary>
-    public static IReadOnlyList<IPAddress> ReadInterfaceAddresses() =>
+    public static IReadOnlyList<InterfaceAddress> ReadInterfaceAddresses() =>
         [.. NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)];
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses.Select(a => new InterfaceAddress(a.Address, i.Name)))];
 }
+
+/// <summary>An address of the host and the interface it is on (null when not known).</summary>
+public sealed record InterfaceAddress(IPAddress Address, string? Interface);

@@ -9,18 +9,19 @@ namespace PortExporter.Core.Probes;
 /// Which addresses to probe for one watched port: the case's <c>telnet 127.0.0.1 PORT</c>,
 /// <c>telnet INTERNAL_IP PORT</c> and <c>telnet EXTERNAL_IP PORT</c>. Pure.
 /// <list type="bullet">
-/// <item>loopback: 127.0.0.1 and ::1, each where a listener takes it (a specific address, an IPv6-only socket or a
-/// listener on another address refuses it by design, which is no evidence); 127.0.0.1 alone when nothing listens.</item>
+/// <item>loopback: 127.0.0.1 and ::1, each where a listener takes it (a specific address, an IPv6-only socket, a
+/// listener on another address or bound to another interface refuses it by design, which is no evidence); 127.0.0.1
+/// alone when nothing listens.</item>
 /// <item>internal: the config's <c>bind</c>, then the specific non-loopback addresses listeners are bound to, then
 /// (for a wildcard listener or wildcard bind, or when nothing else names an address, e.g. a listener only on
 /// 127.0.0.1 or none at all) the host's own non-loopback, non-link-local addresses of the families the listener
-/// takes; at most <see cref="ProbeLimits.MaxInternalAddressesPerPort"/>, IPv4 first.</item>
+/// takes (of its interface only, for a listener bound to one: SO_BINDTODEVICE); at most <see cref="ProbeLimits.MaxInternalAddressesPerPort"/>, IPv4 first.</item>
 /// <item>external: every <c>external</c> endpoint from the config, as written (names are resolved when probed).</item>
 /// </list>
 /// </summary>
 public static class ProbePlanner
 {
-    public static IReadOnlyList<PlannedProbe> Plan(PortSpec port, IReadOnlyList<Listener> listeners, IReadOnlyList<IPAddress> hostAddresses)
+    public static IReadOnlyList<PlannedProbe> Plan(PortSpec port, IReadOnlyList<Listener> listeners, IReadOnlyList<InterfaceAddress> hostAddresses)
     {
         var plan = new List<PlannedProbe>();
         foreach (var loopback in LoopbackAddresses(listeners))
@@ -50,11 +51,14 @@ public static class ProbePlanner
             ? [IPAddress.Loopback]
             : new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }.Where(a => listeners.Any(l => ListenerExposure.Covers(l, a)));
 
-    private static List<IPAddress> InternalAddresses(PortSpec port, IReadOnlyList<Listener> listeners, IReadOnlyList<IPAddress> hostAddresses)
+    private static List<IPAddress> InternalAddresses(PortSpec port, IReadOnlyList<Listener> listeners, IReadOnlyList<InterfaceAddress> hostAddresses)
     {
         var named = new List<IPAddress>();
         var wantV4 = false;
         var wantV6 = false;
+
+        // The interfaces every wildcard listener is bound to; null while one is bound to none (it takes every address).
+        HashSet<string>? devices = listeners.Any(l => l.Scope == ListenerScope.Wildcard) ? [] : null;
         if (port.Bind is { } bind)
         {
             if (IsWildcard(bind))
@@ -75,6 +79,15 @@ public static class ProbePlanner
                 case ListenerScope.Wildcard:
                     wantV4 |= listener.AcceptsIPv4;
                     wantV6 |= listener.IsIPv6;
+                    if (listener.Device is { } device)
+                    {
+                        devices?.Add(device);
+                    }
+                    else
+                    {
+                        devices = null;
+                    }
+
                     break;
                 case ListenerScope.Address when IsProbeable(Unmapped(listener.Address)):
                     named.Add(Unmapped(listener.Address));
@@ -88,7 +101,8 @@ public static class ProbePlanner
         }
 
         var own = hostAddresses
-            .Select(Unmapped)
+            .Where(h => devices is null || h.Interface is null || devices.Contains(h.Interface))
+            .Select(h => Unmapped(h.Address))
             .Where(a => IsProbeable(a)
                 && ((wantV4 && a.AddressFamily == AddressFamily.InterNetwork) || (wantV6 && a.AddressFamily == AddressFamily.InterNetworkV6)))
             .OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -14,6 +15,21 @@ namespace PortExporter.Core.Sockets;
 /// <param name="V6Only">For IPv6 sockets: true when IPV6_V6ONLY is set (no IPv4), null when unknown.</param>
 public sealed record Listener(TransportProtocol Protocol, IPAddress Address, int Port, ulong Inode, bool? V6Only = null)
 {
+    /// <summary>
+    /// The interface the socket is bound to (SO_BINDTODEVICE, systemd's <c>BindToDevice=</c>, <c>ss</c>'s
+    /// <c>0.0.0.0%eth1</c>), or null when it is not: such a socket takes only what arrives on that interface (or is
+    /// addressed to one of its addresses from this host), whatever its address. /proc/net does not show it.
+    /// </summary>
+    public string? Device { get; init; }
+
+    /// <summary>The address as <c>ss</c> writes it: with <c>%DEVICE</c> when the socket is bound to one.</summary>
+    public string AddressText => Device is null ? Address.ToString() : $"{Address}%{Device}";
+
+    /// <summary>The local endpoint as <c>ss</c> writes it (<c>0.0.0.0%eth1:8080</c>, <c>[::]:8080</c>).</summary>
+    public string EndpointText => IsIPv6
+        ? $"[{AddressText}]:{Port.ToString(CultureInfo.InvariantCulture)}"
+        : $"{AddressText}:{Port.ToString(CultureInfo.InvariantCulture)}";
+
     public ListenerScope Scope =>
         Address.Equals(IPAddress.Any) || Address.Equals(IPAddress.IPv6Any) ? ListenerScope.Wildcard
         : IPAddress.IsLoopback(Address) || IsMappedLoopback(Address) ? ListenerScope.Loopback

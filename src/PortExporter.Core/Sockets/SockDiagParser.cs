@@ -1,11 +1,13 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Net;
 
 namespace PortExporter.Core.Sockets;
 
 /// <summary>
 /// Pure parser of netlink <c>SOCK_DIAG_BY_FAMILY</c> dump answers (<c>struct nlmsghdr</c> + <c>struct inet_diag_msg</c>
-/// + attributes), the kernel interface <c>ss</c> uses. Reads <c>INET_DIAG_SKV6ONLY</c>, which /proc/net does not show.
+/// + attributes), the kernel interface <c>ss</c> uses. Reads what /proc/net does not show: <c>INET_DIAG_SKV6ONLY</c>
+/// and the interface a socket is bound to (<c>idiag_if</c>, SO_BINDTODEVICE).
 /// </summary>
 public static class SockDiagParser
 {
@@ -15,11 +17,17 @@ public static class SockDiagParser
     private const int InetDiagMsgLength = 72;
     private const ushort InetDiagSkv6only = 11;
 
+    /// <summary>Offset of <c>id.idiag_if</c> in <c>struct inet_diag_msg</c> (after family, state, timer, retrans and
+    /// the ports and addresses of <c>struct inet_diag_sockid</c>): the socket's <c>sk_bound_dev_if</c>, 0 when unbound.</summary>
+    private const int IdiagIfOffset = 40;
+
     /// <summary>
     /// Parses one buffer of netlink messages into <paramref name="into"/>. Returns true when the dump's
     /// NLMSG_DONE was seen. Throws <see cref="FormatException"/> on a malformed message or a kernel error.
     /// </summary>
-    public static bool Parse(ReadOnlySpan<byte> buffer, TransportProtocol protocol, List<Listener> into)
+    /// <param name="deviceName">The name of an interface index in the namespace the dump was read from, null when
+    /// there is none; without it (or for an unknown index) a bound socket's device is <c>if</c> and the index.</param>
+    public static bool Parse(ReadOnlySpan<byte> buffer, TransportProtocol protocol, List<Listener> into, Func<int, string?>? deviceName = null)
     {
         var offset = 0;
         while (offset + NlmsgHeaderLength <= buffer.Length)
@@ -48,14 +56,14 @@ public static class SockDiagParser
                 throw new FormatException($"sock_diag: inet_diag_msg of {payload.Length} bytes, expected {InetDiagMsgLength}");
             }
 
-            into.Add(ParseMessage(payload, protocol));
+            into.Add(ParseMessage(payload, protocol, deviceName));
             offset += Align(length);
         }
 
         return false;
     }
 
-    private static Listener ParseMessage(ReadOnlySpan<byte> msg, TransportProtocol protocol)
+    private static Listener ParseMessage(ReadOnlySpan<byte> msg, TransportProtocol protocol, Func<int, string?>? deviceName)
     {
         var family = msg[0];
         var port = BinaryPrimitives.ReadUInt16BigEndian(msg[4..]);
@@ -66,6 +74,7 @@ public static class SockDiagParser
             10 => new IPAddress(source),
             _ => throw new FormatException($"sock_diag: unexpected address family {family}"),
         };
+        var boundInterface = (int)BinaryPrimitives.ReadUInt32LittleEndian(msg[IdiagIfOffset..]);
         var inode = BinaryPrimitives.ReadUInt32LittleEndian(msg[68..]);
 
         bool? v6Only = null;
@@ -88,7 +97,10 @@ public static class SockDiagParser
             attributes = next >= attributes.Length ? [] : attributes[next..];
         }
 
-        return new Listener(protocol, address, port, inode, family == 10 ? v6Only : null);
+        return new Listener(protocol, address, port, inode, family == 10 ? v6Only : null)
+        {
+            Device = boundInterface <= 0 ? null : deviceName?.Invoke(boundInterface) ?? $"if{boundInterface.ToString(CultureInfo.InvariantCulture)}",
+        };
     }
 
     private static int Align(int length) => (length + 3) & ~3;

@@ -170,7 +170,7 @@ public static partial class SockDiagReader
             }
 
             raw?.Add(buffer[..(int)received]);
-            if (received == 0 || SockDiagParser.Parse(buffer.AsSpan(0, (int)received), transport, into))
+            if (received == 0 || SockDiagParser.Parse(buffer.AsSpan(0, (int)received), transport, into, InterfaceName))
             {
                 break;
             }
@@ -191,6 +191,17 @@ public static partial class SockDiagReader
             into.RemoveRange(kept, into.Count - kept);
         }
     }
+
+    /// <summary>The name of an interface index in this thread's network namespace (the dump's), null when unknown.</summary>
+    private static unsafe string? InterfaceName(int index)
+    {
+        // IF_NAMESIZE: 16 bytes, the terminating NUL included.
+        var name = stackalloc byte[16];
+        return IfIndexToName((uint)index, name) == 0 ? null : Marshal.PtrToStringUTF8((nint)name);
+    }
+
+    [LibraryImport("libc", EntryPoint = "if_indextoname")]
+    private static unsafe partial nint IfIndexToName(uint index, byte* name);
 
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     private static partial int Socket(int domain, int type, int protocol);

@@ -35,7 +35,7 @@ public static class PortFactsReader
 
     /// <summary>"0.0.0.0 (wildcard)", "127.0.0.1 (loopback)", "[::] (wildcard)".</summary>
     private static string Address(Listener listener) =>
-        $"{(listener.IsIPv6 ? $"[{listener.Address}]" : listener.Address.ToString())} ({listener.Scope.ToLabel()})";
+        $"{(listener.IsIPv6 ? $"[{listener.AddressText}]" : listener.AddressText)} ({listener.Scope.ToLabel()})";
 
     private static FirewallFacts? Firewall(PortSpec port, EvidenceSnapshot evidence)
     {

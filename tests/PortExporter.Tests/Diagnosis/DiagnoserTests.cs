@@ -22,6 +22,8 @@ public sealed class DiagnoserTests
         { "listens on the bind address", () => Healthy() with { Sockets = SocketsOf(Listening("192.0.2.10")) }, Cause.Ok },
         { "v6-only wildcard does not serve an IPv4 bind address", () => Healthy() with { Sockets = SocketsOf(Listening("::", v6Only: true)) }, Cause.WrongAddress },
         { "dual-stack wildcard serves IPv4", () => Healthy() with { Sockets = SocketsOf(Listening("::", v6Only: false)) }, Cause.Ok },
+        { "wildcard bound to the internal interface (SO_BINDTODEVICE)", () => Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0") with { Device = "eth1" }) }, Cause.WrongAddress },
+        { "wildcard bound to the outside interface", () => Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0") with { Device = "eth0" }) }, Cause.Ok },
         { "firewall drops outside", () => Healthy() with { Firewall = FirewallOf(DropRule) }, Cause.FirewallBlocked },
         { "firewall rejects outside", () => Healthy() with { Firewall = FirewallOf(DropRule with { Verdict = FirewallVerdict.Reject }) }, Cause.FirewallBlocked },
         { "selinux denies", () => Healthy() with { Selinux = SelinuxDenying() }, Cause.SelinuxDenied },
@@ -156,6 +158,16 @@ public sealed class DiagnoserTests
 
         Assert.Equal(Cause.WrongAddress, diagnosis.Cause);
         Assert.Contains(fix, diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_listener_bound_to_an_interface_outside_traffic_does_not_arrive_on_is_named_with_it_and_unbound_by_the_fix()
+    {
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0") with { Device = "eth1" }) });
+
+        Assert.Equal(Cause.WrongAddress, diagnosis.Cause);
+        Assert.Contains("0.0.0.0%eth1:8080 (wildcard, bound to interface eth1", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("no interface (or to eth0, where outside traffic arrives)", diagnosis.Fix, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -75,6 +75,35 @@ public sealed class IntentLabTests
     }
 
     [Fact]
+    public void A_service_bound_to_the_internal_interface_keeps_an_internal_promise_and_breaks_a_public_one()
+    {
+        // Both sockets on 0.0.0.0 but bound to eth1 (SO_BINDTODEVICE, systemd's BindToDevice=): the kernel refuses what
+        // arrives on eth0, so outside clients are refused while /proc/net shows a wildcard listener.
+        using var lab = new Lab();
+        lab.Ns.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,so-bindtodevice=eth1,reuseaddr,fork", "SYSTEM:echo web");
+        lab.Ns.Start("socat", "TCP-LISTEN:5432,bind=0.0.0.0,so-bindtodevice=eth1,reuseaddr,fork", "SYSTEM:echo db");
+        lab.Ns.WaitForListener(8080);
+        lab.Ns.WaitForListener(5432);
+        var exporter = lab.Exporter("""
+            ports:
+              - name: web
+                port: 8080
+              - name: db
+                port: 5432
+                expose: internal
+            """);
+
+        var m = WaitFor(exporter, "web", "wrong_address");
+        WaitFor(exporter, "db", "ok");
+        Assert.Equal(1, Value(m, "port_listener_info", ("service", "web"), ("address", "0.0.0.0%eth1"), ("scope", "wildcard")));
+        Assert.Equal(0, Value(m, "port_exposed", ("service", "db")));
+
+        var web = lab.Diagnose("web");
+        Assert.Contains("listens on 0.0.0.0%eth1:8080 (wildcard, bound to interface eth1", web.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Contains("drop SO_BINDTODEVICE", web.GetProperty("fix").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Public_port_allowlisted_to_a_partner_range_is_ok_and_firewall_blocked_once_the_partner_is_dropped()
     {
         using var lab = new Lab();

@@ -15,7 +15,7 @@ public sealed class NetnsThreadTests
         a.Link("eth0", "10.77.0.1/24", b, "eth0", "10.77.0.2/24");
         using var thread = new NetnsThread(a);
 
-        var addresses = thread.Network().HostAddresses();
+        var addresses = thread.Network().HostAddresses().Select(a => a.Address).ToList();
         Assert.Contains(IPAddress.Parse("10.77.0.1"), addresses);
         Assert.DoesNotContain(IPAddress.Parse("10.77.0.2"), addresses);
 

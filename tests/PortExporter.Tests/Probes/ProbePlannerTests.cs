@@ -8,10 +8,11 @@ namespace PortExporter.Tests.Probes;
 
 public sealed class ProbePlannerTests
 {
-    private static readonly IPAddress[] Host =
+    // eth0 faces outside, eth1 an internal network (the device a listener may be bound to).
+    private static readonly InterfaceAddress[] Host =
     [
-        IPAddress.Loopback, IPAddress.IPv6Loopback, IPAddress.Parse("10.0.0.5"), IPAddress.Parse("fe80::1"),
-        IPAddress.Parse("2001:db8::5"), IPAddress.Parse("192.168.1.5"),
+        new(IPAddress.Loopback, "lo"), new(IPAddress.IPv6Loopback, "lo"), new(IPAddress.Parse("10.0.0.5"), "eth0"),
+        new(IPAddress.Parse("fe80::1"), "eth0"), new(IPAddress.Parse("2001:db8::5"), "eth0"), new(IPAddress.Parse("192.168.1.5"), "eth1"),
     ];
 
     public static TheoryData<string, PortSpec, Listener[], string[]> Cases => new()
@@ -20,6 +21,16 @@ public sealed class ProbePlannerTests
             "wildcard IPv4 listener: loopback and the host's IPv4 addresses",
             Web(), [Tcp("0.0.0.0")],
             ["loopback 127.0.0.1:80", "internal 10.0.0.5:80", "internal 192.168.1.5:80"]
+        },
+        {
+            "wildcard bound to eth1 (SO_BINDTODEVICE): eth1's addresses only; loopback arrives on lo and is refused by design",
+            Web(), [Tcp("0.0.0.0") with { Device = "eth1" }],
+            ["internal 192.168.1.5:80"]
+        },
+        {
+            "one wildcard bound to eth1, another bound to none: every address again",
+            Web(), [Tcp("0.0.0.0") with { Device = "eth1" }, Tcp("::", v6Only: true)],
+            ["loopback ::1:80", "internal 10.0.0.5:80", "internal 192.168.1.5:80", "internal 2001:db8::5:80"]
         },
         {
             "dual-stack [::] listener: ::1 too, and both families, IPv4 first, no link-local",
@@ -95,7 +106,7 @@ public sealed class ProbePlannerTests
     [Fact]
     public void Internal_addresses_are_bounded()
     {
-        var many = Enumerable.Range(1, 40).Select(i => IPAddress.Parse($"10.0.1.{i}")).ToArray();
+        var many = Enumerable.Range(1, 40).Select(i => new InterfaceAddress(IPAddress.Parse($"10.0.1.{i}"), "eth0")).ToArray();
 
         var plan = ProbePlanner.Plan(Web(), [Tcp("0.0.0.0")], many);
 

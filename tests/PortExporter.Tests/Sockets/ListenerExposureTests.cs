@@ -1,6 +1,7 @@
 using System.Net;
 using PortExporter.Core;
 using PortExporter.Core.Configuration;
+using PortExporter.Core.Network;
 using PortExporter.Core.Sockets;
 
 namespace PortExporter.Tests.Sockets;
@@ -51,5 +52,26 @@ public sealed class ListenerExposureTests
         Assert.True(ListenerExposure.IsExposed(port, [loopback, wildcard]));
         Assert.False(ListenerExposure.IsExposed(port, [loopback]));
         Assert.False(ListenerExposure.IsExposed(port, []));
+    }
+
+    [Theory]
+    // eth0 holds the default route and 10.200.0.1; eth1 an internal network.
+    [InlineData(null, "eth0", true)]
+    [InlineData(null, "eth1", false)]
+    [InlineData(null, "lo", false)]
+    [InlineData("10.200.0.1", "eth0", true)]
+    [InlineData("10.200.0.1", "eth1", false)]
+    public void A_listener_bound_to_an_interface_takes_outside_traffic_only_there(string? bind, string device, bool exposed)
+    {
+        var port = new PortSpec("web", 8080, TransportProtocol.Tcp, Bind: bind is null ? null : IPAddress.Parse(bind));
+        var listener = new Listener(TransportProtocol.Tcp, IPAddress.Any, 8080, 1) { Device = device };
+        var network = new HostNetwork(
+            [new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("eth0", [IPAddress.Parse("10.200.0.1")]), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")])],
+            "eth0",
+            null);
+
+        Assert.Equal(exposed, ListenerExposure.IsExposed(port, [listener], network));
+        Assert.Equal(device != "lo", ListenerExposure.Covers(listener, IPAddress.Parse("10.0.0.5")));
+        Assert.Equal(device == "lo", ListenerExposure.Covers(listener, IPAddress.Loopback));
     }
 }

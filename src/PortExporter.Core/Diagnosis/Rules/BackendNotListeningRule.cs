@@ -74,7 +74,7 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
         var listeners = string.Join(", ", backend.Listeners.Select(l =>
         {
             var owner = backend.Owners.GetValueOrDefault(l.Inode);
-            var endpoint = new System.Net.IPEndPoint(l.Address, l.Port).ToString();
+            var endpoint = l.EndpointText;
             return owner is null ? endpoint : $"{endpoint} ({owner.DisplayName} pid {owner.Pid.ToString(CultureInfo.InvariantCulture)})";
         }).Distinct());
         return $"backend {backend.Target.Label} listening in {backend.Namespace!.Describe()}: {listeners}";

@@ -31,7 +31,8 @@ public sealed class ExposedRule : IDiagnosisRule
             return RuleOutcome.Missing(Check, $"socket evidence {evidence.WhyMissing(CollectorNames.Sockets)}");
         }
 
-        var listeners = sockets.For(port.Key).Where(l => l.Scope != ListenerScope.Loopback).ToList();
+        // A socket bound to lo (SO_BINDTODEVICE) takes nothing from another host, whatever its address.
+        var listeners = sockets.For(port.Key).Where(l => l.Scope != ListenerScope.Loopback && l.Device != ListenerExposure.LoopbackInterface).ToList();
         return port.Expose == PortExpose.Local ? Local(port, listeners, evidence) : Internal(port, listeners, evidence);
     }
 
@@ -55,7 +56,7 @@ public sealed class ExposedRule : IDiagnosisRule
     {
         var outsideProbe = OutsideProbeThatConnected(port, evidence);
         var outsideAddresses = evidence.Network?.OutsideAddresses() ?? [];
-        var onOutside = reachable.Where(l => l.Scope == ListenerScope.Wildcard || outsideAddresses.Any(a => ListenerFacts.Serves(l, a))).ToList();
+        var onOutside = reachable.Where(l => (l.Scope == ListenerScope.Wildcard && l.Device is null) || outsideAddresses.Any(a => ListenerFacts.Serves(l, a, evidence.Network))).ToList();
         var must = $"must be internal ({port.Origin.ToLabel()})";
         if (onOutside.Count == 0 && outsideProbe is null)
         {

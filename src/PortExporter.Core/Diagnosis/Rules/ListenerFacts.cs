@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
+using PortExporter.Core.Network;
 using PortExporter.Core.Sockets;
 
 namespace PortExporter.Core.Diagnosis.Rules;
@@ -16,8 +17,9 @@ internal static class ListenerFacts
     public static string Describe(Listener listener, EvidenceSnapshot evidence)
     {
         var owner = evidence.Processes?.OwnersByInode.GetValueOrDefault(listener.Inode);
-        var endpoint = new IPEndPoint(listener.Address, listener.Port).ToString();
-        var scope = listener.Scope.ToString().ToLowerInvariant() + (listener is { Scope: ListenerScope.Wildcard, IsIPv6: true, V6Only: true } ? ", IPv6 only" : "");
+        var endpoint = listener.EndpointText;
+        var scope = listener.Scope.ToString().ToLowerInvariant() + (listener is { Scope: ListenerScope.Wildcard, IsIPv6: true, V6Only: true } ? ", IPv6 only" : "")
+            + (listener.Device is { } device ? $", bound to interface {device}" : string.Empty);
         return owner is null ? $"{endpoint} ({scope})" : $"{endpoint} ({scope}, {owner.DisplayName} pid {owner.Pid.ToString(CultureInfo.InvariantCulture)})";
     }
 
@@ -50,9 +52,19 @@ internal static class ListenerFacts
         return localExternal.Count > 0 ? localExternal : network.OutsideAddresses();
     }
 
-    /// <summary>True when <paramref name="listener"/> accepts connections addressed to <paramref name="address"/>.</summary>
-    public static bool Serves(Listener listener, IPAddress address)
+    /// <summary>
+    /// True when <paramref name="listener"/> accepts connections addressed to <paramref name="address"/>, one of this
+    /// host's. A listener bound to an interface (SO_BINDTODEVICE) takes only what arrives on it: an address of that
+    /// interface (traffic to another address arrives elsewhere, and from this host over <c>lo</c>); where
+    /// <paramref name="network"/> does not say which interface holds the address, the binding is not held against it.
+    /// </summary>
+    public static bool Serves(Listener listener, IPAddress address, HostNetwork? network)
     {
+        if (listener.Device is { } device && InterfaceOf(address, network) is { } arrives && arrives != device)
+        {
+            return false;
+        }
+
         var v4 = address.AddressFamily == AddressFamily.InterNetwork;
         if (listener.Scope == ListenerScope.Wildcard)
         {
@@ -62,4 +74,8 @@ internal static class ListenerFacts
         var own = listener.Address.IsIPv4MappedToIPv6 ? listener.Address.MapToIPv4() : listener.Address;
         return own.Equals(address);
     }
+
+    /// <summary>The interface traffic to <paramref name="address"/> (an address of this host) is taken on.</summary>
+    private static string? InterfaceOf(IPAddress address, HostNetwork? network) =>
+        IPAddress.IsLoopback(address) ? ListenerExposure.LoopbackInterface : network?.OwnerOf(address)?.Name;
 }

@@ -38,7 +38,7 @@ public sealed class WrongAddressRule : IDiagnosisRule
             return RuleOutcome.Clear(Check, $"no outside address known; listening on {ListenerFacts.DescribeAll(listeners, evidence)}");
         }
 
-        var served = outside.Where(a => listeners.Any(l => ListenerFacts.Serves(l, a))).ToList();
+        var served = outside.Where(a => listeners.Any(l => ListenerFacts.Serves(l, a, evidence.Network))).ToList();
         if (served.Count == 0)
         {
             var seen = ListenerFacts.DescribeAll(listeners, evidence);
@@ -48,15 +48,24 @@ public sealed class WrongAddressRule : IDiagnosisRule
                 $"listens on {seen}; outside traffic arrives on {want}",
                 $"{ListenerFacts.SsCommand(port)}; ip -br addr",
                 $"{Diagnoser.Describe(port)} listens on {seen}, not on {want} where outside traffic arrives.",
-                Fix(port, outside, listeners, want));
+                Fix(port, outside, listeners, want, evidence));
         }
 
         return RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
     }
 
     /// <summary>The bind address to ask for: the configured one; else a wildcard of the family outside traffic uses.</summary>
-    private static string Fix(PortSpec port, IReadOnlyList<System.Net.IPAddress> outside, List<Listener> listeners, string want)
+    private static string Fix(PortSpec port, IReadOnlyList<System.Net.IPAddress> outside, List<Listener> listeners, string want, EvidenceSnapshot evidence)
     {
+        // Bound to an interface outside traffic does not arrive on (SO_BINDTODEVICE), on an address that would serve.
+        var unbound = listeners.Where(l => l.Device is not null && outside.Any(a => ListenerFacts.Serves(l with { Device = null }, a, evidence.Network))).ToList();
+        if (unbound.Count > 0)
+        {
+            var arrives = outside.Select(a => evidence.Network?.OwnerOf(a)?.Name).OfType<string>().Distinct().ToList();
+            var onto = arrives.Count == 0 ? string.Empty : $" (or to {string.Join(", ", arrives)}, where outside traffic arrives)";
+            return $"Bind the service's socket to no interface{onto}: drop SO_BINDTODEVICE (systemd: BindToDevice=; the service's bind-to-interface option) and restart it.";
+        }
+
         if (port.Bind is not null)
         {
             return $"Change the service's bind address to {want} and restart it.";
