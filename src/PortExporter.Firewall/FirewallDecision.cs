@@ -1,3 +1,5 @@
+using PortExporter.Firewall.Model;
+
 namespace PortExporter.Firewall;
 
 /// <summary>The verdict for one simulated connection and the rule (or chain policy) that made it.</summary>
@@ -9,6 +11,9 @@ namespace PortExporter.Firewall;
 public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, string Table, string Chain, string Rule)
 {
     public bool Blocks => Verdict is FirewallVerdict.Drop or FirewallVerdict.Reject;
+
+    /// <summary>The family of the deciding rule's table (nft <c>inet</c>, <c>netdev</c>, ...), or null when no table decided.</summary>
+    public TableFamily? Family { get; init; }
 
     /// <summary>Why the verdict is what it is when the rule alone does not say (the unknown match, a DNAT away), or null.</summary>
     public string? Detail { get; init; }

@@ -129,6 +129,7 @@ public sealed class FirewallEvaluator
     private static FirewallEvaluation Unknown(ChoicePoint point, string? why) =>
         new(new FirewallDecision(FirewallVerdict.Unknown, point.Table.Backend, point.Table.Name, point.Chain.Name, point.Rule?.Label ?? point.Reason ?? string.Empty)
         {
+            Family = point.Table.Family,
             Detail = why is null ? "a match the evaluator does not understand decides" : $"unknown: {why}",
         });
 
@@ -255,7 +256,7 @@ public sealed class FirewallEvaluator
                 case Flow.Choice:
                     return Undecided();
                 case Flow.Drop when first.PolicyDrop is { } policy:
-                    return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Drop, policy.Table.Backend, policy.Table.Name, policy.Chain.Name, "policy drop"), null, _redirect);
+                    return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Drop, policy.Table.Backend, policy.Table.Name, policy.Chain.Name, "policy drop") { Family = policy.Table.Family }, null, _redirect);
                 case Flow.Drop or Flow.Unknown or Flow.Forwarded:
                     return Final(first.Final!.Value, null);
             }
@@ -286,6 +287,7 @@ public sealed class FirewallEvaluator
                     return new FirewallEvaluation(
                         new FirewallDecision(FirewallVerdict.Drop, policy.Table.Backend, policy.Table.Name, policy.Chain.Name, "policy drop")
                         {
+                            Family = policy.Table.Family,
                             Detail = $"the {kind} is dropped on its way back by the chain policy: the client times out",
                         },
                         null,
@@ -456,7 +458,7 @@ public sealed class FirewallEvaluator
 
             if (passage.LastPolicy is { } p)
             {
-                return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Accept, p.Table.Backend, p.Table.Name, p.Chain.Name, "policy accept"), null, _redirect);
+                return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Accept, p.Table.Backend, p.Table.Name, p.Chain.Name, "policy accept") { Family = p.Table.Family }, null, _redirect);
             }
 
             return new FirewallEvaluation(new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.None, string.Empty, string.Empty, "no rule on the path"), null, _redirect);
@@ -487,7 +489,7 @@ public sealed class FirewallEvaluator
         }
 
         private static FirewallDecision Decision(FirewallVerdict verdict, Step step) =>
-            new(verdict, step.Table!.Backend, step.Table.Name, step.Chain!.Name, step.Rule?.Label ?? step.Why ?? string.Empty);
+            new(verdict, step.Table!.Backend, step.Table.Name, step.Chain!.Name, step.Rule?.Label ?? step.Why ?? string.Empty) { Family = step.Table.Family };
 
         /// <summary>The recorded choice for the next unknown match, or null (and the point recorded) when the walk has run out of them.</summary>
         private bool? Choose(ChoicePoint point)

@@ -42,6 +42,7 @@ public sealed class FirewalldRulesetTests
         if (decision.Blocks)
         {
             Assert.Equal(FirewalldRules.NftTable, decision.Table);
+            Assert.Equal(TableFamily.Inet, decision.Family);
             Assert.Equal($"filter_IN_{zone}", decision.Chain);
             Assert.True(FirewalldRules.Made(decision));
         }

@@ -5,6 +5,8 @@ using PortExporter.Core.Collection;
 using PortExporter.Core.Diagnosis;
 using PortExporter.Core.Firewall;
 using PortExporter.Core.Probes;
+using PortExporter.Firewall;
+using PortExporter.Firewall.Model;
 using static PortExporter.Tests.Diagnosis.EvidenceFactory;
 
 namespace PortExporter.Tests.Diagnosis;
@@ -177,6 +179,19 @@ public sealed class DiagnoserTests
         Assert.Contains("handle 7", diagnosis.Summary, StringComparison.Ordinal);
         Assert.Contains("open from inside", diagnosis.Summary, StringComparison.Ordinal);
         Assert.Contains("nft insert rule", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(TableFamily.Netdev, "edge", "ingress", "nft insert rule netdev edge ingress tcp dport 8080 accept")]
+    [InlineData(TableFamily.Ip6, "filter", "input", "nft insert rule ip6 filter input tcp dport 8080 accept")]
+    [InlineData(null, "filter", "input", "nft insert rule <family> filter input tcp dport 8080 accept")]
+    public void The_nft_fix_names_the_family_of_the_deciding_table(TableFamily? family, string table, string chain, string fix)
+    {
+        var drop = new PortExporter.Firewall.FirewallDecision(FirewallVerdict.Drop, "nftables", table, chain, "tcp dport 8080 drop # handle 3") { Family = family };
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = FirewallOf(drop) });
+
+        Assert.Contains(fix, diagnosis.Fix, StringComparison.Ordinal);
     }
 
     [Fact]

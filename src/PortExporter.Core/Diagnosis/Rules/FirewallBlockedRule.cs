@@ -4,6 +4,7 @@ using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
 using PortExporter.Firewall.Firewalld;
 using PortExporter.Firewall.Ipset;
+using PortExporter.Firewall.Model;
 
 namespace PortExporter.Core.Diagnosis.Rules;
 
@@ -143,7 +144,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         var iptTo = to is null ? string.Empty : $"-d {to} ";
         return forwarded + d.Backend switch
         {
-            FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule <family> {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {nftFrom}{nftTo}{proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
+            FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule {(d.Family is { } family ? family.ToLabel() : "<family>")} {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {nftFrom}{nftTo}{proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
             _ => $"{(v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {iptFrom}{iptTo}-p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
         };
     }
