@@ -69,7 +69,7 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
     public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, ForwardingSysctls? forwarding)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        if (forwarding is null || connection is null || decision.ForwardedTo is not { } to || connection.Interface == "lo"
+        if (forwarding is null || connection is null || decision.ForwardedTo is not { } to || connection.Interface == HostNetwork.LoopbackInterface
             || forwarding.For(connection.Interface, connection.IpVersion) is not { Enabled: false } off)
         {
             return decision;

@@ -13,6 +13,9 @@ namespace PortExporter.Core.Network;
 /// <param name="DefaultInterfaceV6">The interface of the IPv6 default route with the lowest metric, or null.</param>
 public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string? DefaultInterfaceV4, string? DefaultInterfaceV6)
 {
+    /// <summary>The loopback interface's name: what traffic from this host to itself arrives on.</summary>
+    public const string LoopbackInterface = "lo";
+
     public static HostNetwork Empty { get; } = new([], null, null);
 
     public string? DefaultInterface(int ipVersion) => ipVersion == 6 ? DefaultInterfaceV6 : DefaultInterfaceV4;
@@ -89,14 +92,14 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
 
     private IEnumerable<(HostInterface Interface, IPNetwork Subnet)> Candidates(AddressFamily family) =>
         Interfaces
-            .Where(i => i.Name != "lo")
+            .Where(i => i.Name != LoopbackInterface)
             .SelectMany(i => i.Subnets.Where(s => s.BaseAddress.AddressFamily == family && !s.BaseAddress.IsIPv6LinkLocal).Select(s => (i, s)));
 
     /// <summary>The interface (not lo) whose subnet holds <paramref name="address"/>: where a client with that address arrives directly; else null.</summary>
     public HostInterface? ConnectedInterface(IPAddress address)
     {
         var a = Normalize(address);
-        return Interfaces.Where(i => i.Name != "lo")
+        return Interfaces.Where(i => i.Name != LoopbackInterface)
             .Select(i => (Interface: i, Best: i.Subnets.Where(s => s.Contains(a)).Select(s => s.PrefixLength).DefaultIfEmpty(-1).Max()))
             .Where(x => x.Best >= 0)
             .OrderByDescending(x => x.Best)
@@ -110,7 +113,7 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
         var a = Normalize(address);
         if (IPAddress.IsLoopback(a))
         {
-            return "lo";
+            return LoopbackInterface;
         }
 
         return Interfaces.FirstOrDefault(i => i.Addresses.Contains(a))?.Name;
@@ -135,7 +138,7 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
     public string? FirstNonLoopbackInterface(int ipVersion)
     {
         var family = ipVersion == 6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
-        return Interfaces.FirstOrDefault(i => i.Name != "lo" && i.Addresses.Any(a => a.AddressFamily == family && !a.IsIPv6LinkLocal))?.Name;
+        return Interfaces.FirstOrDefault(i => i.Name != LoopbackInterface && i.Addresses.Any(a => a.AddressFamily == family && !a.IsIPv6LinkLocal))?.Name;
     }
 
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;

@@ -70,7 +70,7 @@ public static class HostNetworkReader
         {
             if (IPAddress.IsLoopback(address))
             {
-                Add("lo", address);
+                Add(HostNetwork.LoopbackInterface, address);
                 continue;
             }
 
@@ -88,10 +88,10 @@ public static class HostNetworkReader
         }
 
         var default4 = routes.Where(r => r.IsDefault).OrderBy(r => r.Metric).FirstOrDefault()?.Interface;
-        var default6 = routes6.Where(r => r.IsDefault && r.Interface != "lo").OrderBy(r => r.Metric).FirstOrDefault()?.Interface;
+        var default6 = routes6.Where(r => r.IsDefault && r.Interface != HostNetwork.LoopbackInterface).OrderBy(r => r.Metric).FirstOrDefault()?.Interface;
         IEnumerable<HostRoute> routes4 = routes.Where(r => (r.Flags & Ipv4Route.FlagUp) != 0)
             .Select(r => new HostRoute(new IPNetwork(new IPAddress(r.Destination & r.Mask), (int)uint.PopCount(r.Mask)), r.Interface, r.Metric));
-        IEnumerable<HostRoute> routes6Up = routes6.Where(r => (r.Flags & Ipv6Route.FlagUp) != 0 && (r.Flags & Ipv6Route.FlagReject) == 0 && r.Interface != "lo")
+        IEnumerable<HostRoute> routes6Up = routes6.Where(r => (r.Flags & Ipv6Route.FlagUp) != 0 && (r.Flags & Ipv6Route.FlagReject) == 0 && r.Interface != HostNetwork.LoopbackInterface)
             .Select(r => new HostRoute(new IPNetwork(r.Destination, r.PrefixLength), r.Interface, r.Metric));
         return new HostNetwork([.. byInterface.Select(kv => new HostInterface(kv.Key, kv.Value) { Subnets = subnets[kv.Key] })], default4, default6) { Routes = [.. routes4, .. routes6Up] };
     }

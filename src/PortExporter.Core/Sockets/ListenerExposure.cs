@@ -12,9 +12,6 @@ namespace PortExporter.Core.Sockets;
 /// </summary>
 public static class ListenerExposure
 {
-    /// <summary>The loopback interface's name.</summary>
-    public const string LoopbackInterface = "lo";
-
     /// <summary>
     /// True when some listener of <paramref name="port"/> accepts traffic from outside. A listener bound to an
     /// interface (SO_BINDTODEVICE) counts only when it is bound to the one that holds the <c>bind</c> address, or without
@@ -27,7 +24,7 @@ public static class ListenerExposure
             : listeners.Any(l => l.Scope != ListenerScope.Loopback && (l.Device is null || FacesOutside(l.Device, network)));
 
     private static bool FacesOutside(string device, HostNetwork? network) =>
-        device != LoopbackInterface
+        device != HostNetwork.LoopbackInterface
         && (network is null || network.OutsideInterfaces(4).Contains(device, StringComparer.Ordinal) || network.OutsideInterfaces(6).Contains(device, StringComparer.Ordinal));
 
     /// <summary>True when <paramref name="listener"/> accepts connections to <paramref name="bind"/>.</summary>
@@ -42,7 +39,7 @@ public static class ListenerExposure
         var wanted = bind.IsIPv4MappedToIPv6 ? bind.MapToIPv4() : bind;
         var address = listener.Address.IsIPv4MappedToIPv6 ? listener.Address.MapToIPv4() : listener.Address;
         var wantedIPv4 = wanted.AddressFamily == AddressFamily.InterNetwork;
-        if (listener.Device is { } device && (device == LoopbackInterface) != IPAddress.IsLoopback(wanted))
+        if (listener.Device is { } device && (device == HostNetwork.LoopbackInterface) != IPAddress.IsLoopback(wanted))
         {
             return false;
         }

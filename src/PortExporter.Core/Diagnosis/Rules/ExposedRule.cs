@@ -1,6 +1,7 @@
 using System.Net;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
+using PortExporter.Core.Network;
 using PortExporter.Core.Sockets;
 
 namespace PortExporter.Core.Diagnosis.Rules;
@@ -32,7 +33,7 @@ public sealed class ExposedRule : IDiagnosisRule
         }
 
         // A socket bound to lo (SO_BINDTODEVICE) takes nothing from another host, whatever its address.
-        var listeners = sockets.For(port.Key).Where(l => l.Scope != ListenerScope.Loopback && l.Device != ListenerExposure.LoopbackInterface).ToList();
+        var listeners = sockets.For(port.Key).Where(l => l.Scope != ListenerScope.Loopback && l.Device != HostNetwork.LoopbackInterface).ToList();
         return port.Expose == PortExpose.Local ? Local(port, listeners, evidence) : Internal(port, listeners, evidence);
     }
 

@@ -60,7 +60,8 @@ internal static class ListenerFacts
     /// </summary>
     public static bool Serves(Listener listener, IPAddress address, HostNetwork? network)
     {
-        if (listener.Device is { } device && InterfaceOf(address, network) is { } arrives && arrives != device)
+        var arrives = IPAddress.IsLoopback(address) ? HostNetwork.LoopbackInterface : network?.InterfaceOf(address);
+        if (listener.Device is { } device && arrives is not null && arrives != device)
         {
             return false;
         }
@@ -74,8 +75,4 @@ internal static class ListenerFacts
         var own = listener.Address.IsIPv4MappedToIPv6 ? listener.Address.MapToIPv4() : listener.Address;
         return own.Equals(address);
     }
-
-    /// <summary>The interface traffic to <paramref name="address"/> (an address of this host) is taken on.</summary>
-    private static string? InterfaceOf(IPAddress address, HostNetwork? network) =>
-        IPAddress.IsLoopback(address) ? ListenerExposure.LoopbackInterface : network?.OwnerOf(address)?.Name;
 }

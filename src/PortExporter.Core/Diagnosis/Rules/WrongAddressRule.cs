@@ -58,10 +58,9 @@ public sealed class WrongAddressRule : IDiagnosisRule
     private static string Fix(PortSpec port, IReadOnlyList<System.Net.IPAddress> outside, List<Listener> listeners, string want, EvidenceSnapshot evidence)
     {
         // Bound to an interface outside traffic does not arrive on (SO_BINDTODEVICE), on an address that would serve.
-        var unbound = listeners.Where(l => l.Device is not null && outside.Any(a => ListenerFacts.Serves(l with { Device = null }, a, evidence.Network))).ToList();
-        if (unbound.Count > 0)
+        if (listeners.Any(l => l.Device is not null && outside.Any(a => ListenerFacts.Serves(l with { Device = null }, a, evidence.Network))))
         {
-            var arrives = outside.Select(a => evidence.Network?.OwnerOf(a)?.Name).OfType<string>().Distinct().ToList();
+            var arrives = outside.Select(a => evidence.Network?.InterfaceOf(a)).OfType<string>().Distinct().ToList();
             var onto = arrives.Count == 0 ? string.Empty : $" (or to {string.Join(", ", arrives)}, where outside traffic arrives)";
             return $"Bind the service's socket to no interface{onto}: drop SO_BINDTODEVICE (systemd: BindToDevice=; the service's bind-to-interface option) and restart it.";
         }
