@@ -24,6 +24,9 @@ public static class FirewallBackends
     /// <summary>firewalld is running (its rules are in one of the backends above).</summary>
     public const string Firewalld = "firewalld";
 
+    /// <summary>ufw is enabled (its rules are in the iptables backends above).</summary>
+    public const string Ufw = "ufw";
+
     /// <summary>The <c>backend</c> of a decision made with no rule on the path.</summary>
     public const string None = "none";
 }

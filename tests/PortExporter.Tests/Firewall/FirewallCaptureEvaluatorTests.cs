@@ -19,7 +19,7 @@ public sealed class FirewallCaptureEvaluatorTests
     {
         var evaluator = Fixture("counters");
         var iptables = evaluator.Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
-        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.Nftables, "filter", "INPUT", "handle 2: tcp dport 8080 drop"), iptables.Decision);
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.Nftables, "filter", "INPUT", "handle 2: tcp dport 8080 drop") { Family = TableFamily.Ip }, iptables.Decision);
         Assert.True(iptables.DroppedPackets >= 3);
         var nft = evaluator.Evaluate(Outside(8081), FirewallFixture.ServerNetwork.IsLocal);
         Assert.Equal(("app", "input", "handle 2: tcp dport 8081 drop"), (nft.Decision.Table, nft.Decision.Chain, nft.Decision.Rule));
@@ -30,7 +30,7 @@ public sealed class FirewallCaptureEvaluatorTests
     public void A_policy_drop_is_named_as_such()
     {
         var decision = Fixture("iptables-policy-drop-established").Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
-        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "policy drop"), decision.Decision);
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "policy drop") { Family = TableFamily.Ip }, decision.Decision);
         Assert.Null(decision.DroppedPackets);
     }
 
@@ -128,7 +128,7 @@ public sealed class FirewallCaptureEvaluatorTests
         var evaluator = Fixture(fixture);
 
         var denied = evaluator.Evaluate(Outside(9000), network.IsLocal, network.EgressInterface).Decision;
-        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "policy drop"), denied);
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "policy drop") { Family = TableFamily.Ip }, denied);
         var ssh = evaluator.Evaluate(Outside(22), network.IsLocal, network.EgressInterface).Decision;
         Assert.Equal((FirewallVerdict.Accept, "ufw-user-input"), (ssh.Verdict, ssh.Chain));
 

@@ -5,6 +5,7 @@ using PortExporter.Core.Firewall;
 using PortExporter.Firewall.Firewalld;
 using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
+using PortExporter.Firewall.Ufw;
 
 namespace PortExporter.Core.Diagnosis.Rules;
 
@@ -14,7 +15,8 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// (<c>firewall.external_source</c>) and, for <c>internal</c>, a client on an internal network. Blocking any other
 /// source is the intent working, never a finding. With firewalld running, the fix is made in firewalld's terms, in
 /// the zone the connection lands in: a rule added with nft or iptables into firewalld's own rules is gone at its
-/// next reload.
+/// next reload. With ufw enabled and the block its own (a rule in its chains, or the default policy it set), the fix
+/// is a <c>ufw</c> command, for the same reason.
 /// </summary>
 public sealed class FirewallBlockedRule : IDiagnosisRule
 {
@@ -48,10 +50,10 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         var others = Others(port, result);
         if (promised.FirstOrDefault(s => s.Decision.Blocks) is { } blocked)
         {
-            return Blocked(port, result, blocked, others);
+            return Blocked(port, result, blocked, others, firewall.Backends.Contains(FirewallBackends.Ufw) && UfwRules.Made(blocked.Decision));
         }
 
-        var confirm = ConfirmCommand(promised[0].Decision, port, promised[0].Firewalld);
+        var confirm = ConfirmCommand(promised[0].Decision, port, promised[0].Firewalld, firewall.Backends.Contains(FirewallBackends.Ufw));
         if (promised.FirstOrDefault(s => s.Decision.Verdict == FirewallVerdict.Unknown) is { } unknown)
         {
             return RuleOutcome.Missing(Check, $"{Who(unknown)}: verdict unknown: {Where(unknown.Decision)}{Detail(unknown.Decision)}", confirm);
@@ -68,14 +70,14 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         return string.Join("; ", result.Sources.Where(s => !promised.Contains(s.Source)).Select(s => $"{Who(s)}: {s.Decision.Verdict.ToString().ToLowerInvariant()}"));
     }
 
-    private static RuleOutcome Blocked(PortSpec port, FirewallPortResult result, SourceVerdict blocked, string others)
+    private static RuleOutcome Blocked(PortSpec port, FirewallPortResult result, SourceVerdict blocked, string others, bool ufw)
     {
         var d = blocked.Decision;
         var firewalld = blocked.Firewalld;
         var verb = d.Verdict == FirewallVerdict.Reject ? "rejects" : "drops";
         var done = d.Verdict == FirewallVerdict.Reject ? "rejected" : "dropped";
         var zone = firewalld is null ? string.Empty : $"; firewalld: {firewalld.Text}";
-        var managed = firewalld is null ? d.Backend : $"{d.Backend}, managed by firewalld";
+        var managed = firewalld is not null ? $"{d.Backend}, managed by firewalld" : ufw ? $"{d.Backend}, managed by ufw" : d.Backend;
         var must = $"must be reachable from {Promise(port, blocked)}";
         var context = blocked.Source == SourceVerdict.OutsideSource
             ? (result.Inside.Blocks ? "inside is blocked too" : "open from inside")
@@ -84,9 +86,10 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         return RuleOutcome.Cause(
             Check,
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
-            ConfirmCommand(d, port, firewalld),
+            ConfirmCommand(d, port, firewalld, ufw),
             $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. The firewall ({managed}) {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            ForwardingFix(d) ?? (firewalld is null ? SetFix(d, blocked.Connection?.Source) ?? Fix(d, port, blocked) : FirewalldFix(d, port, firewalld, blocked)));
+            ForwardingFix(d) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, blocked)
+                : SetFix(d, blocked.Connection?.Source) ?? (ufw ? UfwFix(d, port, blocked) : Fix(d, port, blocked))));
     }
 
     /// <summary>What the port promises for <paramref name="source"/>: a range, outside, or the internal networks.</summary>
@@ -108,12 +111,17 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     private static string Where(FirewallDecision d) =>
         (d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}") + (d.Path is { } path ? $" (path: {path})" : string.Empty);
 
-    private static string ConfirmCommand(FirewallDecision d, PortSpec port, FirewalldExplanation? firewalld)
+    private static string ConfirmCommand(FirewallDecision d, PortSpec port, FirewalldExplanation? firewalld, bool ufw)
     {
         var p = port.Port.ToString(CultureInfo.InvariantCulture);
         if (firewalld is not null)
         {
             return $"firewall-cmd --get-active-zones; firewall-cmd --zone={firewalld.Zone} --list-all";
+        }
+
+        if (ufw && UfwRules.Made(d))
+        {
+            return "ufw status verbose; ufw status numbered";
         }
 
         return d.Backend switch
@@ -181,6 +189,26 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         return FirewalldRules.Made(d)
             ? $"Zone {firewalld.Zone} opens {what}, but a firewalld rule drops it ({Where(d)}): look at firewall-cmd --zone={firewalld.Zone} --list-rich-rules and firewall-cmd --list-all-policies, change it with firewall-cmd --permanent, then firewall-cmd --reload."
             : Fix(d, port, source);
+    }
+
+    /// <summary>
+    /// The fix on a ufw host when ufw made the block: a ufw rule (kept in /etc/ufw/user.rules across <c>ufw reload</c>
+    /// and boots), put before the user's own deny when one decided, or a route rule for a forwarded connection.
+    /// </summary>
+    private static string UfwFix(FirewallDecision d, PortSpec port, SourceVerdict source)
+    {
+        var proto = port.Protocol.ToLabel();
+        var from = RangeOf(source) ?? "any";
+        if (d.ForwardedTo is { } to)
+        {
+            return $"ufw route allow proto {proto} from {from} to {to.Address} port {to.Port.ToString(CultureInfo.InvariantCulture)} (the connection is forwarded: {d.Path}); a rule added with iptables is lost at the next ufw reload.";
+        }
+
+        var p = port.Port.ToString(CultureInfo.InvariantCulture);
+        var allow = from == "any" ? $"allow {p}/{proto}" : $"allow from {from} to any port {p} proto {proto}";
+        return UfwRules.IsUserRule(d)
+            ? $"A ufw rule of the host's own {(d.Verdict == FirewallVerdict.Reject ? "rejects" : "denies")} it ({d.Rule}): find it with ufw status numbered and delete it (ufw delete NUM), or put an allow before it: ufw insert 1 {allow}. A rule added with iptables is lost at the next ufw reload."
+            : $"ufw {allow} (ufw keeps it across ufw reload and boots; a rule added with iptables is lost at the next ufw reload).";
     }
 
     /// <summary>The <c>from:</c> range <paramref name="source"/> stands for, or null for outside / inside.</summary>

@@ -2,6 +2,7 @@ using PortExporter.Firewall.Iptables;
 using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
 using PortExporter.Firewall.Nftables;
+using PortExporter.Firewall.Ufw;
 
 namespace PortExporter.Core.Firewall.Reading;
 
@@ -19,7 +20,8 @@ public static class RulesetAssembler
     /// <param name="iptablesLegacySave">Output of <c>iptables-legacy-save -c</c>, or null.</param>
     /// <param name="ip6tablesLegacySave">Output of <c>ip6tables-legacy-save -c</c>, or null.</param>
     /// <param name="sets">Parsed <c>ipset save</c>, which <c>-m set</c> rules look up; null when not read.</param>
-    /// <returns>The ruleset and the backends that contributed at least one table, in a fixed order.</returns>
+    /// <returns>The ruleset and the backends that contributed at least one table, in a fixed order, then <c>ufw</c> when
+    /// ufw is enabled on it.</returns>
     public static (FirewallRuleset Ruleset, IReadOnlyList<string> Backends) Assemble(
         NftRuleset? nft, string? iptablesNftSave, string? ip6tablesNftSave, string? iptablesLegacySave, string? ip6tablesLegacySave, IpsetCatalog? sets = null)
     {
@@ -64,6 +66,13 @@ public static class RulesetAssembler
         string[] order = [FirewallBackends.Nftables, FirewallBackends.IptablesNft, FirewallBackends.Ip6tablesNft, FirewallBackends.IptablesLegacy, FirewallBackends.Ip6tablesLegacy];
         var backends = order.Where(b => tables.Any(t => t.Backend == b)).ToList();
         var ipsets = sets?.Sets.Values.Select(s => s.Content).OfType<SetContent>().OrderBy(c => c.Name, StringComparer.Ordinal).ToList() ?? [];
-        return (new FirewallRuleset(tables) { Ipsets = ipsets }, backends);
+        var ruleset = new FirewallRuleset(tables) { Ipsets = ipsets };
+        if (UfwRules.Manages(ruleset))
+        {
+            // ufw's rules are in the iptables tables above; the marker says whose they are (its fixes are ufw commands).
+            backends.Add(FirewallBackends.Ufw);
+        }
+
+        return (ruleset, backends);
     }
 }
