@@ -323,13 +323,15 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         }
 
         /// <summary>
-        /// One connection through the rules, then through the host's forwarding sysctls: a connection the rules send
-        /// on to another address is dropped where the ingress interface does not forward (every source alike).
+        /// One connection through the rules, then through the host's forwarding sysctls (a connection the rules send
+        /// on to another address is dropped where the ingress interface does not forward, every source alike) and its
+        /// reverse path filter (one the rules accept is dropped where the route back leaves by another interface).
         /// </summary>
         private FirewallEvaluation Evaluate(SimulatedConnection connection, HostNetwork network, Func<IPAddress, string?>? egress = null)
         {
             var evaluation = evaluator.Evaluate(connection, network.IsLocal, egress);
-            return evaluation with { Decision = ForwardingSysctls.Gate(evaluation.Decision, connection, network.Forwarding) };
+            var forwarded = ForwardingSysctls.Gate(evaluation.Decision, connection, network.Forwarding);
+            return evaluation with { Decision = ReversePathFilter.Gate(forwarded, connection, network.ReversePath, network.EgressInterface) };
         }
 
         /// <summary>

@@ -46,18 +46,17 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
     public static ForwardingSysctls? Read(string sysNet, IEnumerable<string> interfaces)
     {
         ArgumentNullException.ThrowIfNull(interfaces);
-        var v4 = ReadFlag(Path.Combine(sysNet, "ipv4", "ip_forward"));
+        var v4 = Flag(SysctlFiles.Read(Path.Combine(sysNet, "ipv4", "ip_forward")));
         if (v4 is null)
         {
             return null;
         }
 
-        var byInterface = interfaces.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(name => (Name: name, Value: name.Contains('/', StringComparison.Ordinal) || name is "." or ".." ? null : ReadFlag(Path.Combine(sysNet, "ipv4", "conf", name, "forwarding"))))
-            .Where(x => x.Value is not null)
-            .Select(x => KeyValuePair.Create(x.Name, x.Value!.Value))
+        var byInterface = SysctlFiles.PerInterface(sysNet, interfaces, "forwarding")
+            .Where(x => Flag(x.Value) is not null)
+            .Select(x => KeyValuePair.Create(x.Key, Flag(x.Value)!.Value))
             .ToList();
-        return new ForwardingSysctls(v4, byInterface, ReadFlag(Path.Combine(sysNet, "ipv6", "conf", "all", "forwarding")));
+        return new ForwardingSysctls(v4, byInterface, Flag(SysctlFiles.Read(Path.Combine(sysNet, "ipv6", "conf", "all", "forwarding"))));
     }
 
     /// <summary>
@@ -85,21 +84,10 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
         };
     }
 
-    private static bool? ReadFlag(string path)
+    private static bool? Flag(int? value) => value switch
     {
-        try
-        {
-            var text = File.ReadAllText(path).Trim();
-            return text switch
-            {
-                "0" => false,
-                "1" or "2" => true,
-                _ => null,
-            };
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+        0 => false,
+        1 or 2 => true,
+        _ => null,
+    };
 }

@@ -26,6 +26,9 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
     /// <summary>Whether the kernel forwards (the routing decision of a DNATed connection); null when not read.</summary>
     public ForwardingSysctls? Forwarding { get; init; }
 
+    /// <summary>The IPv4 reverse path filter (a connection the rules accept may still be dropped); null when not read.</summary>
+    public ReversePathFilter? ReversePath { get; init; }
+
     /// <summary>
     /// The interface a packet to <paramref name="address"/> leaves by: the longest matching route, the lowest metric
     /// among equals; null when no route covers it (the kernel would answer "no route to host").
@@ -68,6 +71,7 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
                 && DefaultInterfaceV6 == other.DefaultInterfaceV6
                 && Routes.SequenceEqual(other.Routes)
                 && (Forwarding is null ? other.Forwarding is null : Forwarding.SameAs(other.Forwarding))
+                && (ReversePath is null ? other.ReversePath is null : ReversePath.SameAs(other.ReversePath))
                 && Interfaces.Count == other.Interfaces.Count
                 && Interfaces.Zip(other.Interfaces).All(p => p.First.Name == p.Second.Name && p.First.Addresses.SequenceEqual(p.Second.Addresses) && p.First.Subnets.SequenceEqual(p.Second.Subnets) && p.First.Plumbing == p.Second.Plumbing));
     }

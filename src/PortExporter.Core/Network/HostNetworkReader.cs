@@ -6,7 +6,8 @@ namespace PortExporter.Core.Network;
 /// Reads <see cref="HostNetwork"/> from procfs: <c>net/route</c> and <c>net/ipv6_route</c> (default routes),
 /// <c>net/if_inet6</c> (IPv6 addresses and their prefix lengths per interface) and <c>net/fib_trie</c> (local IPv4
 /// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo), the
-/// forwarding sysctls (<see cref="ForwardingSysctls"/>), then <c>&lt;sysfs&gt;/class/net/IF/</c> of the interfaces with a
+/// forwarding and reverse path sysctls (<see cref="ForwardingSysctls"/>, <see cref="ReversePathFilter"/>, with
+/// <c>net/fib_triestat</c> for the routing tables), then <c>&lt;sysfs&gt;/class/net/IF/</c> of the interfaces with a
 /// subnet beside lo (<see cref="LinkFactsReader"/>) to mark container plumbing. No external command is run. A missing
 /// file (no IPv6, no sysfs) is no data.
 /// </summary>
@@ -23,7 +24,12 @@ public static class HostNetworkReader
         // <procfs>/sys/net shows the reader's own namespace, whatever procfs it is under: read only when that is the host's.
         if (Sockets.NetworkNamespace.IsOwn(paths.Procfs))
         {
-            network = network with { Forwarding = ForwardingSysctls.Read(paths.Proc("sys", "net"), network.Interfaces.Select(i => i.Name)) };
+            var names = network.Interfaces.Select(i => i.Name).ToList();
+            network = network with
+            {
+                Forwarding = ForwardingSysctls.Read(paths.Proc("sys", "net"), names),
+                ReversePath = ReversePathFilter.Read(paths.Proc("sys", "net"), paths.Proc("net", "fib_triestat"), names),
+            };
         }
 
         return WithLinks(network, LinkFactsReader.Read(paths, network.InternalCandidates()));

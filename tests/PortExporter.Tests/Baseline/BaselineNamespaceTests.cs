@@ -1,3 +1,4 @@
+using PortExporter.Firewall;
 using PortExporter.Tests.EndToEnd;
 using PortExporter.Tests.Reliability;
 using PortExporter.Tests.Support;
@@ -11,7 +12,8 @@ namespace PortExporter.Tests.Baseline;
 /// </summary>
 public sealed class BaselineNamespaceTests
 {
-    // iptables here is iptables-nft, which writes native nft expressions: the exporter reads the rule as nft prints it.
+    // iptables here is iptables-nft, which writes native nft expressions: the exporter reads the rule as nft prints it,
+    // in a table it names as iptables-nft's (the rule is iptables's, its fix an iptables command).
     private const string DropRule = "tcp dport 8080 drop";
 
     [Fact]
@@ -32,7 +34,7 @@ public sealed class BaselineNamespaceTests
         Assert.Equal(1, drift.ExitCode);
         Assert.Contains($"8080/tcp: outside verdict accept -> drop (rule `{DropRule}`)\n", drift.Stdout, StringComparison.Ordinal);
         Assert.Contains($"8080/tcp: inside verdict accept -> drop (rule `{DropRule}`)\n", drift.Stdout, StringComparison.Ordinal);
-        Assert.Contains("host: ruleset nftables appeared (1 rules, sha256 ", drift.Stdout, StringComparison.Ordinal);
+        Assert.Contains("host: ruleset iptables-nft appeared (1 rules, sha256 ", drift.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,7 +113,7 @@ public sealed class BaselineNamespaceTests
         lab.Ns.Exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP");
         m = await ScrapeUntilAsync(exporter, "port_baseline_drift");
         Assert.Equal(1, Value(m, "port_baseline_drift", ("service", "web"), ("port", "8080"), ("protocol", "tcp"), ("kind", "verdict")));
-        Assert.Equal(1, Value(m, "port_host_baseline_ruleset_drift", ("backend", "nftables")));
+        Assert.Equal(1, Value(m, "port_host_baseline_ruleset_drift", ("backend", FirewallBackends.IptablesNft)));
         var html = (await exporter.ReadAsync("/diagnose")).Body;
         Assert.Contains($"outside verdict accept -&gt; drop (rule `{DropRule}`)", html, StringComparison.Ordinal);
         Assert.False(exporter.HasExited);

@@ -19,20 +19,7 @@ namespace PortExporter.Tests.Diagnosis;
 /// </summary>
 public sealed class UfwDiagnosisTests
 {
-    private static EvidenceSnapshot For(string fixture, PortSpec port)
-    {
-        var (ruleset, backends) = FirewallFixture.Ruleset(fixture);
-        var network = FirewallFixture.Network(fixture);
-        var evaluator = new FirewallEvaluator(ruleset);
-        var plan = ConnectionPlanner.Plan(port, null, network, null);
-        var outside = evaluator.Evaluate(plan.Outside!, network.IsLocal, network.EgressInterface);
-        var inside = evaluator.Evaluate(plan.Inside.Connections.Single(), network.IsLocal, network.EgressInterface).Decision;
-        var firewall = new FirewallEvidence(
-            backends,
-            new Dictionary<PortKey, FirewallPortResult> { [port.Key] = new(outside.Decision, inside, OutsideConnection: plan.Outside) },
-            DateTimeOffset.UnixEpoch);
-        return Healthy() with { Ports = [port], Firewall = firewall, Network = network, Sockets = SocketsOf(Listening("0.0.0.0") with { Port = port.Port }) };
-    }
+    private static EvidenceSnapshot For(string fixture, PortSpec port) => FixtureEvidence.For(fixture, port);
 
     private static PortSpec Port(int number) => WebPort with { Port = number, Bind = null };
 

@@ -19,7 +19,7 @@ public sealed class FirewallCaptureEvaluatorTests
     {
         var evaluator = Fixture("counters");
         var iptables = evaluator.Evaluate(Outside(8080), FirewallFixture.ServerNetwork.IsLocal);
-        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.Nftables, "filter", "INPUT", "handle 2: tcp dport 8080 drop") { Family = TableFamily.Ip }, iptables.Decision);
+        Assert.Equal(new FirewallDecision(FirewallVerdict.Drop, FirewallBackends.IptablesNft, "filter", "INPUT", "handle 2: tcp dport 8080 drop") { Family = TableFamily.Ip }, iptables.Decision);
         Assert.True(iptables.DroppedPackets >= 3);
         var nft = evaluator.Evaluate(Outside(8081), FirewallFixture.ServerNetwork.IsLocal);
         Assert.Equal(("app", "input", "handle 2: tcp dport 8081 drop"), (nft.Decision.Table, nft.Decision.Chain, nft.Decision.Rule));

@@ -51,7 +51,8 @@ public sealed class FirewallCollectorTests
         var firewall = (await CollectAsync(collector, time)).Firewall!;
 
         Assert.Equal(CollectorNames.Firewall, collector.Name);
-        Assert.Equal([FirewallBackends.Nftables], firewall.Backends);
+        // The fixture's iptables rule is plain (nft shows it in full) but iptables-nft's: its table is named as that backend.
+        Assert.Equal([FirewallBackends.Nftables, FirewallBackends.IptablesNft], firewall.Backends);
         Assert.Equal(Start, firewall.SnapshotTakenAt);
         var web = firewall.Ports[new PortKey(8080, TransportProtocol.Tcp)];
         Assert.Equal((FirewallVerdict.Drop, "filter", "INPUT"), (web.Outside.Verdict, web.Outside.Table, web.Outside.Chain));

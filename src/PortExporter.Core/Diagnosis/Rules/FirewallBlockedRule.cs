@@ -87,8 +87,8 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             Check,
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
             ConfirmCommand(d, port, firewalld, ufw),
-            $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. The firewall ({managed}) {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            ForwardingFix(d) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, blocked)
+            $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. {(d.Backend == Network.ForwardingSysctls.VerdictBackend ? "The kernel (sysctl)" : $"The firewall ({managed})")} {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
+            SysctlFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, blocked)
                 : SetFix(d, blocked.Connection?.Source) ?? (ufw ? UfwFix(d, port, blocked) : Fix(d, port, blocked))));
     }
 
@@ -126,6 +126,8 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
 
         return d.Backend switch
         {
+            Network.ForwardingSysctls.VerdictBackend when d.Rule.Split(' ')[0] is var sysctl && sysctl.EndsWith(".rp_filter", StringComparison.Ordinal) =>
+                $"sysctl {(sysctl == "net.ipv4.conf.all.rp_filter" ? sysctl : $"net.ipv4.conf.all.rp_filter {sysctl}")}; ip route; ip rule",
             Network.ForwardingSysctls.VerdictBackend => $"sysctl {d.Rule.Split(' ')[0]} net.ipv4.ip_forward net.ipv6.conf.all.forwarding",
             FirewallBackends.Nftables => $"nft -a list ruleset | grep -n -e 'dport' -e 'policy' -e '{p}'",
             _ when d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) => $"ip6tables -L {Chain(d)} -n -v --line-numbers",
@@ -153,15 +155,32 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         return forwarded + d.Backend switch
         {
             FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule {(d.Family is { } family ? family.ToLabel() : "<family>")} {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {nftFrom}{nftTo}{proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
-            _ => $"{(v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {iptFrom}{iptTo}-p {proto} --dport {p} -j ACCEPT; then save it (iptables-save > /etc/iptables/rules.v4) and keep the rule set as code.",
+            _ => $"{(v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {iptFrom}{iptTo}-p {proto} --dport {p} -j ACCEPT; then save it ({(v6 ? "ip6tables-save > /etc/iptables/rules.v6" : "iptables-save > /etc/iptables/rules.v4")}) and keep the rule set as code.",
         };
     }
 
-    /// <summary>A connection the kernel does not forward (forwarding off): the fix is the sysctl, not a rule.</summary>
-    private static string? ForwardingFix(FirewallDecision d) =>
-        d.Backend == Network.ForwardingSysctls.VerdictBackend
-            ? $"Turn forwarding on: sysctl -w {d.Rule.Split(' ')[0]}=1, and persist it in /etc/sysctl.d/ (Docker and Kubernetes set it at start; something turned it off since). Forwarding also lets the host route other traffic: keep the forward chain's policy on drop and allow only what is published."
-            : null;
+    /// <summary>
+    /// A connection a sysctl drops, not a rule: one the kernel does not forward (forwarding off), or one the reverse path
+    /// filter drops because the route back leaves by another interface (a second uplink, an address on a second interface).
+    /// </summary>
+    private static string? SysctlFix(FirewallDecision d, PortExporter.Firewall.Evaluation.SimulatedConnection? connection)
+    {
+        if (d.Backend != Network.ForwardingSysctls.VerdictBackend)
+        {
+            return null;
+        }
+
+        var sysctl = d.Rule.Split(' ')[0];
+        if (!sysctl.EndsWith(".rp_filter", StringComparison.Ordinal))
+        {
+            return $"Turn forwarding on: sysctl -w {sysctl}=1, and persist it in /etc/sysctl.d/ (Docker and Kubernetes set it at start; something turned it off since). Forwarding also lets the host route other traffic: keep the forward chain's policy on drop and allow only what is published.";
+        }
+
+        var ingress = connection?.Interface ?? "IF";
+        var address = connection?.Destination.ToString() ?? "ADDRESS";
+        var loose = sysctl == $"net.ipv4.conf.{ingress}.rp_filter" ? $"sysctl -w {sysctl}=2" : $"sysctl -w net.ipv4.conf.all.rp_filter=2 (the stricter of all and {ingress} applies)";
+        return $"Send the replies back by {ingress}, where the clients come in: route by source address (ip rule add from {address} table 100; ip route add default via <{ingress}'s gateway> dev {ingress} table 100), or make the reverse path filter loose on it: {loose}, persisted in /etc/sysctl.d/. Loose, the replies still leave by the other interface, where an upstream stateful firewall or anti-spoofing filter may drop them; the routing fix avoids that.";
+    }
 
     /// <summary>A block by a set of sources (an ipset, an nft set, a fail2ban ban): the fix is in the set, for that source.</summary>
     private static string? SetFix(FirewallDecision d, System.Net.IPAddress? source) =>

@@ -10,7 +10,8 @@ namespace PortExporter.Core.Firewall.Reading;
 /// Puts the dumps of all backends together into one <see cref="FirewallRuleset"/>, reading each table from the
 /// source that describes it fully: native nftables tables from <c>nft -j</c>; tables with <c>xt</c> expressions
 /// (made by iptables-nft, whose multiport/conntrack/REJECT details <c>nft -j</c> cannot print) from
-/// <c>iptables-nft-save</c> / <c>ip6tables-nft-save</c>, in the same place; legacy x_tables after them. Pure.
+/// <c>iptables-nft-save</c> / <c>ip6tables-nft-save</c>, in the same place; tables iptables-nft made of plain rules (no
+/// <c>xt</c>) as nft reads them, under iptables-nft's backend (<see cref="IptablesNftTables"/>); legacy x_tables after them. Pure.
 /// </summary>
 public static class RulesetAssembler
 {
@@ -49,7 +50,9 @@ public static class RulesetAssembler
             foreach (var table in nft.Tables)
             {
                 var key = (table.Family, table.Name);
-                tables.Add(xt.Contains(key) && replacements.TryGetValue(key, out var replacement) ? replacement : table);
+                tables.Add(xt.Contains(key) && replacements.TryGetValue(key, out var replacement) ? replacement
+                    : IptablesNftTables.Made(table) ? table with { Backend = IptablesNftTables.Backend(table.Family)! }
+                    : table);
             }
         }
 
