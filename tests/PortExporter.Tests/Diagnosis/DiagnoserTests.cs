@@ -5,6 +5,7 @@ using PortExporter.Core.Collection;
 using PortExporter.Core.Diagnosis;
 using PortExporter.Core.Firewall;
 using PortExporter.Core.Probes;
+using PortExporter.Core.Sockets;
 using PortExporter.Firewall;
 using PortExporter.Firewall.Model;
 using static PortExporter.Tests.Diagnosis.EvidenceFactory;
@@ -170,6 +171,28 @@ public sealed class DiagnoserTests
         Assert.Equal(Cause.WrongAddress, diagnosis.Cause);
         Assert.Contains("0.0.0.0%eth1:8080 (wildcard, bound to interface eth1", diagnosis.Summary, StringComparison.Ordinal);
         Assert.Contains("no interface (or to eth0, where outside traffic arrives)", diagnosis.Fix, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_IPv6_only_listener_on_a_host_outside_IPv4_clients_reach_is_a_wrong_address()
+    {
+        var port = WebPort with { Bind = null };
+        var network = new HostNetwork(
+            [new HostInterface("lo", [IPAddress.Loopback, IPAddress.IPv6Loopback]), new HostInterface("eth0", [IPAddress.Parse("192.0.2.10"), IPAddress.Parse("2001:db8::10")])],
+            "eth0",
+            "eth0");
+        EvidenceSnapshot With(Listener listener, PortSpec p) => Healthy() with { Ports = [p], Sockets = SocketsOf(listener), Network = network };
+
+        var diagnosis = Diagnoser.Diagnose(port, With(Listening("::", v6Only: true), port));
+        Assert.Equal(Cause.WrongAddress, diagnosis.Cause);
+        Assert.Contains("outside clients reach it over IPv6 (2001:db8::10), but IPv4 clients, to 192.0.2.10, are refused", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.Contains("Turn IPV6_V6ONLY off", diagnosis.Fix, StringComparison.Ordinal);
+
+        // Dual-stack, IPv4 only (IPv6 clients fall back to IPv4), or an IPv6 address the port's bind names: no finding.
+        Assert.Equal(Cause.Ok, Diagnoser.Diagnose(port, With(Listening("::", v6Only: false), port)).Cause);
+        Assert.Equal(Cause.Ok, Diagnoser.Diagnose(port, With(Listening("0.0.0.0"), port)).Cause);
+        var bound = port with { Bind = IPAddress.Parse("2001:db8::10") };
+        Assert.Equal(Cause.Ok, Diagnoser.Diagnose(bound, With(Listening("2001:db8::10"), bound)).Cause);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Sockets;
@@ -6,7 +7,8 @@ namespace PortExporter.Core.Diagnosis.Rules;
 
 /// <summary>
 /// C: the port listens, but not on the address outside clients reach (the <c>bind</c> address, a local
-/// <c>external</c> address, or the default-route interface's address).
+/// <c>external</c> address, or the default-route interface's address), or, with no <c>bind</c>, only on the IPv6 ones
+/// of a host outside IPv4 clients reach as well.
 /// </summary>
 public sealed class WrongAddressRule : IDiagnosisRule
 {
@@ -51,6 +53,21 @@ public sealed class WrongAddressRule : IDiagnosisRule
                 Fix(port, outside, listeners, want, evidence));
         }
 
+        // Served over IPv6 only while outside IPv4 clients reach the host too (an [::] socket with IPV6_V6ONLY, an IPv6
+        // address): they are refused. Most outside clients have IPv4; an IPv6-only service names its address in bind.
+        var unservedV4 = outside.Where(a => a.AddressFamily == AddressFamily.InterNetwork && !served.Contains(a)).ToList();
+        if (port.Bind is null && unservedV4.Count > 0 && served.All(a => a.AddressFamily == AddressFamily.InterNetworkV6))
+        {
+            var seen = ListenerFacts.DescribeAll(listeners, evidence);
+            var v4 = string.Join(", ", unservedV4);
+            return RuleOutcome.Cause(
+                Check,
+                $"listens on {seen}; reachable from outside over IPv6 only: IPv4 clients to {v4} are refused",
+                $"{ListenerFacts.SsCommand(port)}; ip -br addr",
+                $"{Diagnoser.Describe(port)} listens on {seen}: outside clients reach it over IPv6 ({string.Join(", ", served)}), but IPv4 clients, to {v4}, are refused.",
+                Fix(port, outside, listeners, v4, evidence));
+        }
+
         return RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
     }
 
@@ -70,8 +87,8 @@ public sealed class WrongAddressRule : IDiagnosisRule
             return $"Change the service's bind address to {want} and restart it.";
         }
 
-        var needsIPv6 = outside.Any(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6);
-        var needsIPv4 = outside.Any(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        var needsIPv6 = outside.Any(a => a.AddressFamily == AddressFamily.InterNetworkV6);
+        var needsIPv4 = outside.Any(a => a.AddressFamily == AddressFamily.InterNetwork);
         if (needsIPv4 && listeners.Any(l => l is { Scope: ListenerScope.Wildcard, IsIPv6: true, V6Only: true }))
         {
             return "Turn IPV6_V6ONLY off on the service's [::] socket (or also bind 0.0.0.0) and restart it.";
