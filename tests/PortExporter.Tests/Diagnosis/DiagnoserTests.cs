@@ -193,6 +193,10 @@ public sealed class DiagnoserTests
         Assert.Equal(Cause.Ok, Diagnoser.Diagnose(port, With(Listening("0.0.0.0"), port)).Cause);
         var bound = port with { Bind = IPAddress.Parse("2001:db8::10") };
         Assert.Equal(Cause.Ok, Diagnoser.Diagnose(bound, With(Listening("2001:db8::10"), bound)).Cause);
+
+        // Auto-watch inferred the intent from this state: what it saw first is no finding.
+        var inferred = port with { Origin = IntentOrigin.Inferred };
+        Assert.Equal(Cause.Ok, Diagnoser.Diagnose(inferred, With(Listening("::", v6Only: true), inferred)).Cause);
     }
 
     [Fact]

@@ -55,8 +55,9 @@ public sealed class WrongAddressRule : IDiagnosisRule
 
         // Served over IPv6 only while outside IPv4 clients reach the host too (an [::] socket with IPV6_V6ONLY, an IPv6
         // address): they are refused. Most outside clients have IPv4; an IPv6-only service names its address in bind.
+        // Auto-watch's inferred intent is what it saw first, so a port first seen that way is no finding.
         var unservedV4 = outside.Where(a => a.AddressFamily == AddressFamily.InterNetwork && !served.Contains(a)).ToList();
-        if (port.Bind is null && unservedV4.Count > 0 && served.All(a => a.AddressFamily == AddressFamily.InterNetworkV6))
+        if (port.Bind is null && port.Origin == IntentOrigin.Config && unservedV4.Count > 0 && served.All(a => a.AddressFamily == AddressFamily.InterNetworkV6))
         {
             var seen = ListenerFacts.DescribeAll(listeners, evidence);
             var v4 = string.Join(", ", unservedV4);
