@@ -329,7 +329,9 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         /// </summary>
         private FirewallEvaluation Evaluate(SimulatedConnection connection, HostNetwork network, Func<IPAddress, string?>? egress = null)
         {
-            var evaluation = evaluator.Evaluate(connection, network.IsLocal, egress);
+            // Reverse path lookups in the rules follow the main table, so only where it holds every route (no policy routing).
+            var routeBack = network.ReversePath is { OtherTables: false } ? network.EgressInterface : (Func<IPAddress, string?>?)null;
+            var evaluation = evaluator.Evaluate(connection, network.IsLocal, egress, routeBack);
             var forwarded = ForwardingSysctls.Gate(evaluation.Decision, connection, network.Forwarding);
             return evaluation with { Decision = ReversePathFilter.Gate(forwarded, connection, network.ReversePath, network.EgressInterface) };
         }

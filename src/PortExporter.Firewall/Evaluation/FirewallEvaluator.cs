@@ -89,11 +89,16 @@ public sealed class FirewallEvaluator
     /// connection DNATed to another host is walked on (forward and postrouting from outside, postrouting from the host
     /// itself); without it, or without a route, that connection is unknown.
     /// </param>
-    public FirewallEvaluation Evaluate(SimulatedConnection connection, Func<IPAddress, bool>? isLocal = null, Func<IPAddress, string?>? egress = null)
+    /// <param name="routeBack">
+    /// The interface the host's route back to an address leaves by (null: none), for reverse path lookups in the rules
+    /// (<c>fib saddr . iif oif missing drop</c>); null when the host's routes are not all known (policy routing): such a
+    /// lookup is then taken to find the interface the packet came in on.
+    /// </param>
+    public FirewallEvaluation Evaluate(SimulatedConnection connection, Func<IPAddress, bool>? isLocal = null, Func<IPAddress, string?>? egress = null, Func<IPAddress, string?>? routeBack = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var walks = 0;
-        return Explore(connection, new Routing(isLocal ?? (_ => true), egress), [], ref walks);
+        return Explore(connection, new Routing(isLocal ?? (_ => true), egress, routeBack), [], ref walks);
     }
 
     private FirewallEvaluation Explore(SimulatedConnection connection, Routing routing, List<bool> choices, ref int walks)
@@ -145,7 +150,7 @@ public sealed class FirewallEvaluator
         return _indexes.GetOrAdd(chain, static c => new ChainIndex(c)).Candidates(packet);
     }
 
-    private sealed record Routing(Func<IPAddress, bool> IsLocal, Func<IPAddress, string?>? Egress);
+    private sealed record Routing(Func<IPAddress, bool> IsLocal, Func<IPAddress, string?>? Egress, Func<IPAddress, string?>? RouteBack);
 
     /// <param name="Random">A choice the kernel makes by chance (<see cref="RandomChoice"/>): both ways happen, nothing is unknown.</param>
     private sealed record ChoicePoint(FirewallTable Table, FirewallChain Chain, FirewallRule? Rule, string? Reason, bool Random = false);
@@ -324,6 +329,8 @@ public sealed class FirewallEvaluator
             OutInterface = string.Empty,
             Mark = 0,
             SourceIsLocal = _inside,
+            RouteBackKnown = routing.RouteBack is not null,
+            RouteBackInterface = routing.RouteBack?.Invoke(connection.Source),
         };
 
         /// <summary>The answer to <paramref name="request"/>: from its (translated) destination back to the client's port.</summary>

@@ -76,6 +76,15 @@ public sealed class PacketState
 
     public required bool SourceIsLocal { get; init; }
 
+    /// <summary>
+    /// Whether the host's routes back to the source are known (<see cref="RouteBackInterface"/>): without them a reverse
+    /// path lookup (<c>fib saddr . iif oif</c>) is taken to find the interface the packet came in on.
+    /// </summary>
+    public bool RouteBackKnown { get; init; }
+
+    /// <summary>The interface the host's route back to the source leaves by; null when none covers it.</summary>
+    public string? RouteBackInterface { get; init; }
+
     public bool DestinationIsLocal { get; set; } = true;
 
     public byte TcpFlags { get; init; } = TcpSyn;

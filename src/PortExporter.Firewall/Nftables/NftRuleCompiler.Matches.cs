@@ -202,13 +202,12 @@ internal sealed partial class NftRuleCompiler
             return true;
         }
 
-        // Reverse-path check (`fib saddr . iif oif missing drop`): the simulated packet arrives on the interface
-        // its source routes back through, so the lookup finds an output interface.
+        // Reverse-path check (`fib saddr . iif oif missing drop`, `fib saddr oif exists`): whether the route back to the
+        // source leaves by the interface the packet came in on (with iif), or exists at all.
         if (result is "oif" or "oifname" && flags.Contains("saddr") && (right.ValueKind == JsonValueKind.False || right.ValueKind == JsonValueKind.True
             || (right.ValueKind == JsonValueKind.String && right.GetString() is "0" or "") || (right.ValueKind == JsonValueKind.Number && right.GetRawText() == "0")))
         {
-            var exists = right.ValueKind == JsonValueKind.True;
-            _matches.Add(new ConstantMatch(MatchResults.Of(exists).Negate(negate)));
+            _matches.Add(new ReversePathMatch(flags.Contains("iif"), right.ValueKind == JsonValueKind.True, negate));
             return true;
         }
 

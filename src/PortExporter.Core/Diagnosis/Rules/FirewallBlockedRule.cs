@@ -88,7 +88,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
             ConfirmCommand(d, port, firewalld, ufw),
             $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. {(d.Backend == Network.ForwardingSysctls.VerdictBackend ? "The kernel (sysctl)" : $"The firewall ({managed})")} {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            SysctlFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, blocked)
+            SysctlFix(d, blocked.Connection) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, blocked)
                 : SetFix(d, blocked.Connection?.Source) ?? (ufw ? UfwFix(d, port, blocked) : Fix(d, port, blocked))));
     }
 
@@ -177,9 +177,23 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         }
 
         var ingress = connection?.Interface ?? "IF";
-        var address = connection?.Destination.ToString() ?? "ADDRESS";
         var loose = sysctl == $"net.ipv4.conf.{ingress}.rp_filter" ? $"sysctl -w {sysctl}=2" : $"sysctl -w net.ipv4.conf.all.rp_filter=2 (the stricter of all and {ingress} applies)";
-        return $"Send the replies back by {ingress}, where the clients come in: route by source address (ip rule add from {address} table 100; ip route add default via <{ingress}'s gateway> dev {ingress} table 100), or make the reverse path filter loose on it: {loose}, persisted in /etc/sysctl.d/. Loose, the replies still leave by the other interface, where an upstream stateful firewall or anti-spoofing filter may drop them; the routing fix avoids that.";
+        return RouteBackFix(connection, $"make the reverse path filter loose on it: {loose}, persisted in /etc/sysctl.d/");
+    }
+
+    /// <summary>A rule of the ruleset that drops by a reverse path lookup (nft <c>fib saddr . iif oif missing</c>, <c>-m rpfilter --invert</c>).</summary>
+    private static string? ReversePathRuleFix(FirewallDecision d, PortExporter.Firewall.Evaluation.SimulatedConnection? connection) =>
+        d.Table.Length > 0 && (d.Rule.Contains("fib saddr", StringComparison.Ordinal) || d.Rule.Contains("-m rpfilter", StringComparison.Ordinal))
+            ? RouteBackFix(connection, $"exempt {connection?.Interface ?? "the interface"} from that reverse path rule ({d.Backend} table {d.Table} chain {d.Chain}; firewalld: IPv6_rpfilter)")
+            : null;
+
+    /// <summary>The fix for a connection dropped because the route back to its client leaves by another interface.</summary>
+    private static string RouteBackFix(PortExporter.Firewall.Evaluation.SimulatedConnection? connection, string otherwise)
+    {
+        var ingress = connection?.Interface ?? "IF";
+        var address = connection?.Destination.ToString() ?? "ADDRESS";
+        var ip = connection?.IpVersion == 6 ? "ip -6" : "ip";
+        return $"Send the replies back by {ingress}, where the clients come in: route by source address ({ip} rule add from {address} table 100; {ip} route add default via <{ingress}'s gateway> dev {ingress} table 100), or {otherwise}. Without the routing fix the replies still leave by the other interface, where an upstream stateful firewall or anti-spoofing filter may drop them.";
     }
 
     /// <summary>A block by a set of sources (an ipset, an nft set, a fail2ban ban): the fix is in the set, for that source.</summary>

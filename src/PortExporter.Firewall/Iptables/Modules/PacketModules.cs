@@ -23,7 +23,8 @@ internal static class PacketModules
         switch (option)
         {
             case "--invert":
-                context.Matches.Add(new ConstantMatch(MatchResult.No));
+                // Matches the packets the check fails (iptables-save writes --loose before --invert).
+                context.Matches.Add(new ReversePathMatch(incomingOnly: !context.Args.Contains("--loose"), exists: false, negate: false));
                 return ModuleOptionResult.Done;
             case "--loose" or "--validmark" or "--accept-local":
                 return ModuleOptionResult.Done;
