@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using PortExporter.Firewall.Evaluation;
+using PortExporter.Firewall.Model;
 
 namespace PortExporter.Core.Network;
 
@@ -97,18 +98,14 @@ public sealed record ReversePathFilter(int All, IReadOnlyList<KeyValuePair<strin
 
         var (mode, sysctl) = filter.On(connection.Interface);
         var back = egress(connection.Source);
-        string? why = mode switch
-        {
-            1 when back is not null && !string.Equals(back, connection.Interface, StringComparison.Ordinal) =>
-                $"the host's route back to {connection.Source} leaves by {back}, not by {connection.Interface} where the connection comes in, and the reverse path filter is strict there ({sysctl} = 1)",
-            1 or 2 when back is null =>
-                $"the host has no route back to {connection.Source}, and the reverse path filter drops what it cannot answer ({sysctl} = {mode.ToString(CultureInfo.InvariantCulture)})",
-            _ => null,
-        };
-        if (why is null)
+        if (mode is not (1 or 2) || ReversePathMatch.Finds(incomingOnly: mode == 1, connection.Interface, back))
         {
             return decision;
         }
+
+        var why = back is null
+            ? $"the host has no route back to {connection.Source}, and the reverse path filter drops what it cannot answer ({sysctl} = {mode.ToString(CultureInfo.InvariantCulture)})"
+            : $"the host's route back to {connection.Source} leaves by {back}, not by {connection.Interface} where the connection comes in, and the reverse path filter is strict there ({sysctl} = 1)";
 
         return new FirewallDecision(FirewallVerdict.Drop, ForwardingSysctls.VerdictBackend, string.Empty, string.Empty, string.Create(CultureInfo.InvariantCulture, $"{sysctl} = {mode}"))
         {

@@ -16,8 +16,16 @@ public sealed class ReversePathMatch(bool incomingOnly, bool exists, bool negate
     public override MatchResult Evaluate(PacketState packet)
     {
         ArgumentNullException.ThrowIfNull(packet);
-        var found = !packet.RouteBackKnown || packet.InInterface == Loopback || packet.SourceIsLocal
-            || (incomingOnly ? packet.RouteBackInterface == packet.InInterface : packet.RouteBackInterface is not null);
+        var found = !packet.RouteBackKnown || packet.SourceIsLocal || Finds(incomingOnly, packet.InInterface, packet.RouteBackInterface);
         return MatchResults.Of(found == exists).Negate(negate);
     }
+
+    /// <summary>
+    /// The kernel's reverse path check for a packet that came in on <paramref name="ingress"/> whose source routes back
+    /// by <paramref name="routeBack"/> (null: no route): strict (<paramref name="incomingOnly"/>), it must leave by the
+    /// incoming interface; loose, it must exist. Loopback always passes. The ruleset's lookups and the rp_filter sysctl
+    /// both decide with it. Pure.
+    /// </summary>
+    public static bool Finds(bool incomingOnly, string ingress, string? routeBack) =>
+        ingress == Loopback || (incomingOnly ? string.Equals(routeBack, ingress, StringComparison.Ordinal) : routeBack is not null);
 }

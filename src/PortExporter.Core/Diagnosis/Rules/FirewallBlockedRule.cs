@@ -126,9 +126,9 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
 
         return d.Backend switch
         {
-            Network.ForwardingSysctls.VerdictBackend when d.Rule.Split(' ')[0] is var sysctl && sysctl.EndsWith(".rp_filter", StringComparison.Ordinal) =>
+            Network.ForwardingSysctls.VerdictBackend when Sysctl(d) is var sysctl && sysctl.EndsWith(".rp_filter", StringComparison.Ordinal) =>
                 $"sysctl {(sysctl == "net.ipv4.conf.all.rp_filter" ? sysctl : $"net.ipv4.conf.all.rp_filter {sysctl}")}; ip route; ip rule",
-            Network.ForwardingSysctls.VerdictBackend => $"sysctl {d.Rule.Split(' ')[0]} net.ipv4.ip_forward net.ipv6.conf.all.forwarding",
+            Network.ForwardingSysctls.VerdictBackend => $"sysctl {Sysctl(d)} net.ipv4.ip_forward net.ipv6.conf.all.forwarding",
             FirewallBackends.Nftables => $"nft -a list ruleset | grep -n -e 'dport' -e 'policy' -e '{p}'",
             _ when d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) => $"ip6tables -L {Chain(d)} -n -v --line-numbers",
             _ => $"iptables -L {Chain(d)} -n -v --line-numbers",
@@ -170,7 +170,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             return null;
         }
 
-        var sysctl = d.Rule.Split(' ')[0];
+        var sysctl = Sysctl(d);
         if (!sysctl.EndsWith(".rp_filter", StringComparison.Ordinal))
         {
             return $"Turn forwarding on: sysctl -w {sysctl}=1, and persist it in /etc/sysctl.d/ (Docker and Kubernetes set it at start; something turned it off since). Forwarding also lets the host route other traffic: keep the forward chain's policy on drop and allow only what is published.";
@@ -180,6 +180,9 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         var loose = sysctl == $"net.ipv4.conf.{ingress}.rp_filter" ? $"sysctl -w {sysctl}=2" : $"sysctl -w net.ipv4.conf.all.rp_filter=2 (the stricter of all and {ingress} applies)";
         return RouteBackFix(connection, $"make the reverse path filter loose on it: {loose}, persisted in /etc/sysctl.d/");
     }
+
+    /// <summary>The sysctl a <c>sysctl</c> verdict names (its rule reads <c>NAME = VALUE</c>).</summary>
+    private static string Sysctl(FirewallDecision d) => d.Rule.Split(' ', 2)[0];
 
     /// <summary>A rule of the ruleset that drops by a reverse path lookup (nft <c>fib saddr . iif oif missing</c>, <c>-m rpfilter --invert</c>).</summary>
     private static string? ReversePathRuleFix(FirewallDecision d, PortExporter.Firewall.Evaluation.SimulatedConnection? connection) =>
