@@ -52,7 +52,7 @@ public static partial class ConfigLoader
         }
         catch (YamlException e)
         {
-            throw new ConfigException(file, e.Start.Line, e.Start.Column, "(yaml)", $"invalid YAML: {Innermost(e).Message}");
+            throw YamlReader.Invalid(file, e);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -320,8 +320,6 @@ public static partial class ConfigLoader
 
         return list;
     }
-
-    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     [GeneratedRegex(@"^[A-Za-z0-9:_.\\@-]{1,256}$")]
     private static partial Regex UnitName();

@@ -70,6 +70,28 @@ public partial class YamlReader(string file)
     public static string UnknownKey(string name) =>
         name.Length > 0 && name.AsSpan().IndexOfAnyExcept(KeyNameChars) < 0 ? Shorten(name) : $"(not a key name, {name.Length} characters)";
 
+    /// <summary>
+    /// The error for a file the YAML parser refused, at its position. YAML's own messages quote the text they stopped
+    /// at (an alias, an anchor, a key): quoted text is named as <see cref="UnknownKey"/> names a key, so a misspelt
+    /// key shows and a password hash or inline key never does.
+    /// </summary>
+    public static ConfigException Invalid(string file, YamlException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        Exception inner = e;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        var message = QuotedText().Replace(inner.Message, m => $"'{UnknownKey(m.Groups[1].Value)}'");
+        return new ConfigException(file, e.Start.Line, e.Start.Column, "(yaml)", $"invalid YAML: {message}");
+    }
+
+    /// <summary>Text in single quotes within a message of YAML's, up to the line's end.</summary>
+    [GeneratedRegex(@"'([^'\n]*)'?")]
+    private static partial Regex QuotedText();
+
 
     public string? OptionalString(YamlMappingNode map, string where, string key)
     {

@@ -207,4 +207,16 @@ public sealed class WebConfigParserTests
     {
         Assert.Null(WebConfigParser.Parse(yaml, File).RateLimit);
     }
+
+    [Fact]
+    public void A_YAML_error_names_the_file_but_never_the_secret_it_stopped_at()
+    {
+        // Found by the fuzz test: a hash turned into an alias (*...) made YAML's message quote it.
+        const string hash = "a2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi";
+        var e = Assert.Throws<ConfigException>(() => WebConfigParser.Parse($"basic_auth_users:\n  prometheus: *{hash}\n", File));
+
+        Assert.StartsWith($"{File}:", e.Message, StringComparison.Ordinal);
+        Assert.Contains("invalid YAML", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("QOauhQNbBCuQDKes6eFzP", e.Message, StringComparison.Ordinal);
+    }
 }

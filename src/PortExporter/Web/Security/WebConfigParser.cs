@@ -43,7 +43,7 @@ public static partial class WebConfigParser
         }
         catch (YamlException e)
         {
-            throw new ConfigException(file, e.Start.Line, e.Start.Column, "(yaml)", $"invalid YAML: {Innermost(e).Message}");
+            throw YamlReader.Invalid(file, e);
         }
 
         var empty = new WebConfig(file, null, HttpServerConfig.Default, new Dictionary<string, string>(), []);
@@ -282,8 +282,6 @@ public static partial class WebConfigParser
     }
 
     private static string Shorten(string s) => YamlReader.Shorten(s);
-
-    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     /// <summary>A duration of 0 (0, 0s, 0ms, ...): rate_limit's "off".</summary>
     [GeneratedRegex(@"^0+(ms|s|m|h)?$")]
