@@ -16,13 +16,13 @@ public sealed class BaselineParserFuzzTests
     public void Mutated_baselines_fail_only_with_a_config_exception()
     {
         Mutations.Mutated([Seed], [.. Mutations.YamlTokens, "format_version", "host", "ports", "port", "8080/tcp", "99999/udp", "digest", "sha256:", "listeners", "[]", "~", "null"])
-            .Sample(OnlyConfigException, iter: Mutations.Iterations);
+            .Fuzz(OnlyConfigException);
     }
 
     [Fact]
     public void Random_text_fails_only_with_a_config_exception()
     {
-        Mutations.Text("format_versionhostportsdigest:-[]{},&*!|>'\"#%?\n\t 0123456789./", 300).Sample(OnlyConfigException, iter: Mutations.Iterations);
+        Mutations.Text("format_versionhostportsdigest:-[]{},&*!|>'\"#%?\n\t 0123456789./", 300).Fuzz(OnlyConfigException);
     }
 
     private static void OnlyConfigException(string text)

@@ -62,13 +62,13 @@ public sealed class ConfigLoaderFuzzTests
     public void Mutated_configs_give_a_config_or_a_ConfigException()
     {
         Mutations.Mutated(Seeds, [.. Mutations.YamlTokens, "ports", "port", "name", "protocol", "udp", "sctp", "0.0.0.0", "::", "[::1]:80", "5s", "0ms", "24h", "-", "unit", "nginx..service"])
-            .Sample(OnlyConfigException, iter: Mutations.Iterations);
+            .Fuzz(OnlyConfigException);
     }
 
     [Fact]
     public void Random_text_gives_a_config_or_a_ConfigException()
     {
-        Mutations.Text("portsnamebindexternal:-[]{},&*!|>'\"#%?\n\t 0123456789.", 300).Sample(OnlyConfigException, iter: Mutations.Iterations);
+        Mutations.Text("portsnamebindexternal:-[]{},&*!|>'\"#%?\n\t 0123456789.", 300).Fuzz(OnlyConfigException);
     }
 
     [Theory]

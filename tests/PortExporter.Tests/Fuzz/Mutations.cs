@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CsCheck;
 
 namespace PortExporter.Tests.Fuzz;
@@ -8,8 +9,68 @@ namespace PortExporter.Tests.Fuzz;
 /// </summary>
 public static class Mutations
 {
-    /// <summary>Iterations per property: enough to find shallow bugs, few enough that the suite stays fast.</summary>
+    /// <summary>Iterations per property in the suite: enough to find shallow bugs, few enough that the suite stays fast.</summary>
     public const int Iterations = 1500;
+
+    /// <summary>
+    /// <c>PORT_EXPORTER_FUZZ=random</c> (<c>scripts/fuzz</c>): each run draws new inputs (CsCheck's random seeds and
+    /// shrinking) and <c>PORT_EXPORTER_FUZZ_ITER</c> of them; <c>CsCheck_Seed</c> replays the failure it printed.
+    /// Otherwise the suite's runs: the same inputs every time.
+    /// </summary>
+    private static readonly bool Exploring =
+        string.Equals(Environment.GetEnvironmentVariable("PORT_EXPORTER_FUZZ"), "random", StringComparison.Ordinal);
+
+    private static readonly long ExploreIterations =
+        long.TryParse(Environment.GetEnvironmentVariable("PORT_EXPORTER_FUZZ_ITER"), out var iterations) && iterations > 0 ? iterations : 100_000;
+
+    /// <summary>
+    /// Checks <paramref name="property"/> on <see cref="Iterations"/> inputs of <paramref name="gen"/>. In the suite the
+    /// inputs come from a fixed seed per call site, so a red run is a reproducible bug, never an unlucky draw: a
+    /// failure names the input and the seed that replays it (<c>CsCheck_Seed=… PORT_EXPORTER_FUZZ=random</c>). New
+    /// inputs are <c>scripts/fuzz</c>'s job.
+    /// </summary>
+    public static void Fuzz<T>(this Gen<T> gen, Action<T> property, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0)
+    {
+        if (Exploring)
+        {
+            gen.Sample(property, iter: ExploreIterations);
+            return;
+        }
+
+        var pcg = new PCG(StableHash($"{Path.GetFileName(file)}:{line}"), 0x5EED_F022);
+        for (var i = 0; i < Iterations; i++)
+        {
+            var state = pcg.State;
+            var input = gen.Generate(pcg, null, out _);
+            try
+            {
+                property(input);
+            }
+            catch (Exception e)
+            {
+                var shown = Check.Print(input);
+                throw new InvalidOperationException(
+                    $"input {i} of {Path.GetFileName(file)}:{line} fails (CsCheck_Seed={pcg.ToString(state)} PORT_EXPORTER_FUZZ=random replays it): " +
+                    $"{(shown.Length > 2000 ? shown[..2000] + "…" : shown)}", e);
+            }
+        }
+    }
+
+    /// <inheritdoc cref="Fuzz{T}(Gen{T}, Action{T}, string, int)"/>
+    public static void Fuzz<T1, T2>(this Gen<(T1, T2)> gen, Action<T1, T2> property, [CallerFilePath] string file = "", [CallerLineNumber] int line = 0) =>
+        gen.Fuzz(pair => property(pair.Item1, pair.Item2), file, line);
+
+    /// <summary>FNV-1a: the same stream for a call site in every process (string hashes are randomized per process).</summary>
+    private static uint StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return hash;
+    }
 
     /// <summary>Pieces of YAML syntax and of the values our parsers check.</summary>
     public static readonly string[] YamlTokens =

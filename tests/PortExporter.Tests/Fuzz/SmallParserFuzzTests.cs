@@ -27,13 +27,13 @@ public sealed class SmallParserFuzzTests
     public void Route_tables_give_an_interface_or_a_FormatException()
     {
         string[] tokens = ["\t", " ", "\n", "0", "F", "FFFFFFFF", "-1", "99999999999999999999", "x", "lo", "00000000"];
-        Mutations.Mutated(RouteSeeds, tokens).Sample(text => Only<FormatException>(() => ProcNetParsers.ParseRoutes(text)), iter: Mutations.Iterations);
-        Mutations.Mutated(Route6Seeds, tokens).Sample(text => Only<FormatException>(() => ProcNetParsers.ParseIpv6Routes(text)), iter: Mutations.Iterations);
-        Mutations.Text("0123456789abcdefABCDEF \t\nethlo-", 400).Sample(text =>
+        Mutations.Mutated(RouteSeeds, tokens).Fuzz(text => Only<FormatException>(() => ProcNetParsers.ParseRoutes(text)));
+        Mutations.Mutated(Route6Seeds, tokens).Fuzz(text => Only<FormatException>(() => ProcNetParsers.ParseIpv6Routes(text)));
+        Mutations.Text("0123456789abcdefABCDEF \t\nethlo-", 400).Fuzz(text =>
         {
             Only<FormatException>(() => ProcNetParsers.ParseRoutes(text));
             Only<FormatException>(() => ProcNetParsers.ParseIpv6Routes(text));
-        }, iter: Mutations.Iterations);
+        });
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class SmallParserFuzzTests
             Gen.Byte.Array[16].Select(b => $"[{new IPAddress(b)}]"),
             Mutations.Text("[]:.%0123456789abcdef", 30));
         var port = Gen.OneOf(Gen.Int[-5, 70000].Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Mutations.Text("0123456789+- x", 8));
-        Gen.OneOf(Gen.Select(host, Gen.OneOf(":", "::", "", "]:"), port, (h, sep, p) => h + sep + p), Gen.String[0, 40]).Sample(text =>
+        Gen.OneOf(Gen.Select(host, Gen.OneOf(":", "::", "", "]:"), port, (h, sep, p) => h + sep + p), Gen.String[0, 40]).Fuzz(text =>
         {
             if (HostPort.TryParse(text, out var parsed))
             {
@@ -53,24 +53,24 @@ public sealed class SmallParserFuzzTests
                 Assert.True(HostPort.TryParse(parsed.ToString(), out var again), parsed.ToString());
                 Assert.Equal(parsed, again);
             }
-        }, iter: Mutations.Iterations);
+        });
     }
 
     [Fact]
     public void Listen_addresses_parse_or_say_why()
     {
-        Gen.OneOf(Mutations.Text("[]:.0123456789abcdeflocalhost", 30), Gen.String[0, 40]).Sample(text =>
+        Gen.OneOf(Mutations.Text("[]:.0123456789abcdeflocalhost", 30), Gen.String[0, 40]).Fuzz(text =>
         {
             var ok = ListenAddress.TryParse(text, out var parsed, out var error);
             Assert.True(ok ? parsed is not null && error is null : parsed is null && !string.IsNullOrEmpty(error), text);
-        }, iter: Mutations.Iterations);
+        });
     }
 
     [Fact]
     public void Basic_credentials_never_throw_and_round_trip()
     {
-        Gen.OneOf(Gen.String[0, 60], Mutations.Text("Basic YWxpY2U6c2VjcmV0=+/ !", 60)).Sample(header => { _ = BasicCredentials.TryParse(header, out _); }, iter: Mutations.Iterations);
-        Gen.Select(Gen.String[0, 30], Gen.String[0, 30]).Sample((user, password) =>
+        Gen.OneOf(Gen.String[0, 60], Mutations.Text("Basic YWxpY2U6c2VjcmV0=+/ !", 60)).Fuzz(header => { _ = BasicCredentials.TryParse(header, out _); });
+        Gen.Select(Gen.String[0, 30], Gen.String[0, 30]).Fuzz((user, password) =>
         {
             user = user.Replace(":", string.Empty, StringComparison.Ordinal);
             var strict = new UTF8Encoding(false, true);
@@ -86,7 +86,7 @@ public sealed class SmallParserFuzzTests
 
             Assert.True(BasicCredentials.TryParse("Basic " + Convert.ToBase64String(bytes), out var parsed));
             Assert.Equal(new BasicCredentials(user, password), parsed);
-        }, iter: Mutations.Iterations);
+        });
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class SmallParserFuzzTests
             copy[at] = value;
             return copy[..cut];
         });
-        Gen.OneOf(mutated, Gen.Byte.Array[0, 200]).Sample(bytes => _ = SubjectAlternativeNames.Parse(bytes), iter: Mutations.Iterations);
+        Gen.OneOf(mutated, Gen.Byte.Array[0, 200]).Fuzz(bytes => _ = SubjectAlternativeNames.Parse(bytes));
     }
 
     private static void Only<TException>(Action parse)
