@@ -94,6 +94,46 @@ public sealed class ConfigLoaderFuzzTests
         Assert.Equal("(yaml)", Assert.Throws<ConfigException>(() => ConfigLoader.Parse(Nested(DepthLimitedYamlParser.MaxDepth + 1), File)).Key);
     }
 
+    [Theory]
+    [InlineData("base: &a {name: web, *a }\n")] // the fuzzer's find, shortened: 41 bytes ended the process (stack overflow)
+    [InlineData("ports: &s [ {[*s]: x} ]\n")]
+    [InlineData("&m {k: [ {*m : v} ]}\n")]
+    public void An_alias_inside_the_node_it_names_is_refused_instead_of_overflowing_the_stack(string text)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text, File));
+        Assert.Equal("(yaml)", e.Key);
+        Assert.Contains("is inside the node it names", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Aliases_that_stand_for_a_billion_nodes_are_refused_without_walking_them()
+    {
+        // Nine levels of nine aliases: 21 lines for 9^9 nodes, each hashed when the last one is a mapping key.
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+            + string.Concat(Enumerable.Range(1, 8).Select(i => $"a{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 9))}]\n"))
+            + "? *a8\n: boom\n";
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(text, File));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        Assert.Equal("(yaml)", e.Key);
+        Assert.Contains($"more than {DepthLimitedYamlParser.MaxNodes} nodes", e.Problem, StringComparison.Ordinal);
+        Assert.True(allocated < text.Length * 500L, $"refusing {text.Length} bytes allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void Aliases_within_the_limit_read_as_the_node_they_name()
+    {
+        var config = ConfigLoader.Parse("""
+            ports:
+              - &web {name: web, port: 8080, bind: 0.0.0.0}
+              - {name: admin, port: &admin 9090}
+            probe_targets:
+              - {name: admin-public, address: 203.0.113.10, port: *admin}
+            """, File);
+        Assert.Equal([8080, 9090], config.Ports.Select(p => p.Port));
+        Assert.Equal(9090, Assert.Single(config.ProbeTargets).Port);
+    }
+
     [Fact]
     public void A_large_flat_file_is_parsed_in_bounded_time()
     {

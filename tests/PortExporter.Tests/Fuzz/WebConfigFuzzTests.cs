@@ -54,6 +54,14 @@ public sealed class WebConfigFuzzTests
     }
 
     [Fact]
+    public void An_alias_inside_the_node_it_names_is_a_ConfigException_not_a_stack_overflow()
+    {
+        var e = Assert.Throws<ConfigException>(() => WebConfigParser.Parse("basic_auth_users:\n  admin: &h {x: *h}\n", File));
+        Assert.StartsWith(File, e.Message, StringComparison.Ordinal);
+        Assert.Contains("is inside the node it names", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Random_text_gives_a_config_or_a_ConfigException()
     {
         Mutations.Text("tls_server_config:basic_auth_users-[]{},&*!|>'\"#%?\n\t $2y0123456789./", 300).Fuzz(OnlyConfigException);
