@@ -68,7 +68,17 @@ public partial class YamlReader(string file)
     /// off, and an error never repeats a secret.
     /// </summary>
     public static string UnknownKey(string name) =>
-        name.Length > 0 && name.AsSpan().IndexOfAnyExcept(KeyNameChars) < 0 ? Shorten(name) : $"(not a key name, {name.Length} characters)";
+        KeyLike(name) ? Shorten(name) : $"(not a key name, {name.Length} characters)";
+
+    /// <summary>
+    /// A value of a file that may hold secrets, as an error quotes it: whole (clipped) when it has only the
+    /// characters of a key name, otherwise only its length (a password hash moved onto the wrong key never shows).
+    /// </summary>
+    public static string Shown(string value) =>
+        KeyLike(value) ? Shorten(value) : $"({value.Length} characters, not shown)";
+
+    private static bool KeyLike(string name) =>
+        name.Length > 0 && name.AsSpan().IndexOfAnyExcept(KeyNameChars) < 0;
 
     /// <summary>
     /// The error for a file the YAML parser refused, at its position. YAML's own messages quote the text they stopped

@@ -61,6 +61,19 @@ public sealed class WebConfigFuzzTests
         Assert.Contains("is inside the node it names", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("basic_auth_users:\n  prometheus$2y$15$ $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcExcluded_paths: [/-/healthy]\n")] // found by scripts/fuzz
+    [InlineData("basic_auth_users:\n  prometheus:$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi: x\n")]
+    [InlineData("tls_server_config:\n  min_version: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n")]
+    [InlineData("tls_server_config:\n  client_auth_type: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n")]
+    [InlineData("http_server_config:\n  headers:\n    $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi: deny\n")]
+    public void A_hash_that_lost_its_place_is_never_repeated_by_the_error(string text)
+    {
+        var e = Assert.Throws<ConfigException>(() => WebConfigParser.Parse(text, File));
+        Assert.StartsWith(File, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Random_text_gives_a_config_or_a_ConfigException()
     {

@@ -222,10 +222,11 @@ public static partial class WebConfigParser
             var user = k is YamlScalarNode { Value: { Length: > 0 and <= 256 } u } ? u : null;
             if (user is null || user.Contains(':', StringComparison.Ordinal) || user.Any(char.IsControl))
             {
-                throw reader.Error(k, Where, $"expected a user name of 1-256 characters without ':' or control characters, got '{Shorten((k as YamlScalarNode)?.Value ?? string.Empty)}'");
+                throw reader.Error(k, Where, $"expected a user name of 1-256 characters without ':' or control characters, got '{YamlReader.UnknownKey((k as YamlScalarNode)?.Value ?? string.Empty)}'");
             }
 
-            var key = $"{Where}.{user}";
+            // Named in errors as an unknown key is: a user name that is a hash with its key cut off never shows.
+            var key = $"{Where}.{YamlReader.UnknownKey(user)}";
             if (v is not YamlScalarNode { Value: { } hash } || !BcryptHash().IsMatch(hash))
             {
                 throw reader.Error(v, key, "expected a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31, 53 characters of salt and hash), such as the output of: htpasswd -nBC 10 \"\" | tr -d ':\\n'");
@@ -281,7 +282,8 @@ public static partial class WebConfigParser
         return paths;
     }
 
-    private static string Shorten(string s) => YamlReader.Shorten(s);
+    /// <summary>This file holds password hashes: a value an error quotes shows only when it could not be one.</summary>
+    private static string Shorten(string s) => YamlReader.Shown(s);
 
     /// <summary>A duration of 0 (0, 0s, 0ms, ...): rate_limit's "off".</summary>
     [GeneratedRegex(@"^0+(ms|s|m|h)?$")]
