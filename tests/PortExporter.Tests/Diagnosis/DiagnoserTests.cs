@@ -18,6 +18,8 @@ public sealed class DiagnoserTests
     {
         { "healthy", Healthy, Cause.Ok },
         { "process not running", () => Healthy() with { Processes = ProcessesOf(running: false), Sockets = SocketsOf() }, Cause.ProcessDown },
+        { "process not running, its socket held by systemd (socket activation)", () => Healthy() with { Processes = ActivatedBySystemd() }, Cause.Ok },
+        { "process not running, one of its two listeners not held by systemd", () => Healthy() with { Processes = ActivatedBySystemd(), Sockets = SocketsOf(Listening("0.0.0.0"), Listening("::", 101)) }, Cause.ProcessDown },
         { "nothing listens", () => Healthy() with { Sockets = SocketsOf() }, Cause.NotListening },
         { "listens on 127.0.0.1", () => Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1")) }, Cause.LoopbackOnly },
         { "listens on ::1 and 127.0.0.1", () => Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1"), Listening("::1", 101)) }, Cause.LoopbackOnly },
@@ -46,6 +48,18 @@ public sealed class DiagnoserTests
             Assert.NotNull(diagnosis.Fix);
             Assert.Equal(expected, diagnosis.Findings[0]);
         }
+    }
+
+    [Theory]
+    [InlineData("inactive", Cause.Ok)]
+    [InlineData("failed", Cause.ProcessDown)]
+    public void A_unit_whose_socket_systemd_holds_is_down_only_when_it_failed(string unitState, Cause expected)
+    {
+        var port = WebPort with { Process = null, Unit = "nginx.service" };
+        var diagnosis = Diagnoser.Diagnose(port, Healthy() with { Processes = ActivatedBySystemd(unitState) });
+        Assert.Equal(expected, diagnosis.Cause);
+        var process = Assert.Single(diagnosis.Steps, s => s.Check == "process");
+        Assert.Contains(unitState == "inactive" ? "systemd pid 1 holds the port and starts it on a connection" : "nginx.service is failed", process.Observed, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, Func<EvidenceSnapshot>, Cause, Cause> Overlaps => new()

@@ -30,6 +30,14 @@ internal static class EvidenceFactory
         SystemdAvailable: false,
         UnreadableProcesses: 0);
 
+    /// <summary>nginx not running and its unit in <paramref name="unitState"/>, the listener inode 100 held by systemd (socket activation).</summary>
+    public static ProcessEvidence ActivatedBySystemd(string unitState = "inactive") => new(
+        new Dictionary<ulong, ProcessInfo> { [100] = new(1, "systemd", "systemd") },
+        new Dictionary<string, bool> { ["nginx"] = false },
+        new Dictionary<string, UnitState> { ["nginx.service"] = new("nginx.service", unitState, unitState == "failed" ? "failed" : "dead") },
+        SystemdAvailable: true,
+        UnreadableProcesses: 0);
+
     public static HostNetwork NetworkOf() => new(
         [new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("eth0", [IPAddress.Parse("192.0.2.10")]), new HostInterface("eth1", [IPAddress.Parse("10.0.0.5")])],
         "eth0",

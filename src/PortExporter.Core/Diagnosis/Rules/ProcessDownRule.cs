@@ -1,9 +1,15 @@
+using System.Globalization;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
+using PortExporter.Core.Processes;
 
 namespace PortExporter.Core.Diagnosis.Rules;
 
-/// <summary>B: the configured process is not running, or the configured unit is not active.</summary>
+/// <summary>
+/// B: the configured process is not running, or the configured unit is not active; unless a service manager holds the
+/// port's every listener (<see cref="SocketActivators"/>): then a process that is not running, or a unit that is
+/// inactive (not failed), waits for its first connection, and the connection starts it.
+/// </summary>
 public sealed class ProcessDownRule : IDiagnosisRule
 {
     private const string Check = "process";
@@ -24,6 +30,8 @@ public sealed class ProcessDownRule : IDiagnosisRule
         }
 
         var seen = new List<string>();
+        var activator = Activator(port, evidence, processes);
+        var activated = activator is null ? null : $"{activator.DisplayName} pid {activator.Pid.ToString(CultureInfo.InvariantCulture)} holds the port and starts it on a connection (socket activation)";
         if (port.Process is { } name)
         {
             if (!processes.RunningByName.TryGetValue(name, out var running))
@@ -31,7 +39,11 @@ public sealed class ProcessDownRule : IDiagnosisRule
                 return RuleOutcome.Missing(Check, $"no answer for process {name}");
             }
 
-            if (!running)
+            if (!running && activated is not null)
+            {
+                seen.Add($"{name} not running: {activated}");
+            }
+            else if (!running)
             {
                 return RuleOutcome.Cause(
                     Check,
@@ -42,8 +54,10 @@ public sealed class ProcessDownRule : IDiagnosisRule
                         ? $"systemctl start {unit} && systemctl enable {unit}; read journalctl -u {unit} for why it stopped."
                         : $"Start {name} and make it start at boot; read its log for why it stopped.");
             }
-
-            seen.Add($"{name} running");
+            else
+            {
+                seen.Add($"{name} running");
+            }
         }
 
         if (port.Unit is { } configuredUnit)
@@ -54,7 +68,11 @@ public sealed class ProcessDownRule : IDiagnosisRule
             }
             else if (processes.Units.TryGetValue(configuredUnit, out var state))
             {
-                if (!state.IsActive)
+                if (state.ActiveState == "inactive" && activated is not null)
+                {
+                    seen.Add($"{configuredUnit} inactive: {activated}");
+                }
+                else if (!state.IsActive)
                 {
                     return RuleOutcome.Cause(
                         Check,
@@ -63,11 +81,20 @@ public sealed class ProcessDownRule : IDiagnosisRule
                         $"{Diagnoser.Describe(port)} is down: unit {configuredUnit} is {state.ActiveState} ({state.SubState}).",
                         $"systemctl start {configuredUnit} && systemctl enable {configuredUnit}; read journalctl -u {configuredUnit} for why it stopped.");
                 }
-
-                seen.Add($"{configuredUnit} {state.ActiveState} ({state.SubState})");
+                else
+                {
+                    seen.Add($"{configuredUnit} {state.ActiveState} ({state.SubState})");
+                }
             }
         }
 
         return RuleOutcome.Clear(Check, string.Join(", ", seen));
+    }
+
+    /// <summary>The service manager holding every listener of the port, if one does; null when none listens.</summary>
+    private static ProcessInfo? Activator(PortSpec port, EvidenceSnapshot evidence, ProcessEvidence processes)
+    {
+        var owners = evidence.Sockets?.For(port.Key).Select(l => processes.OwnersByInode.GetValueOrDefault(l.Inode)).ToList();
+        return owners is { Count: > 0 } && owners.TrueForAll(o => o is not null && SocketActivators.Is(o)) ? owners[0] : null;
     }
 }
