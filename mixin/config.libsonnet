@@ -29,6 +29,7 @@
     causes: [
       { cause: 'process_down', alert: 'PortProcessDown', hypothesis: 'B', severity: 'critical', color: 'dark-red', text: 'process down (B)' },
       { cause: 'not_listening', alert: 'PortNotListening', hypothesis: 'B', severity: 'critical', color: 'red', text: 'not listening (B)' },
+      { cause: 'not_accepting', alert: 'PortNotAccepting', hypothesis: 'B', severity: 'critical', color: 'semi-dark-red', text: 'not accepting (B)' },
       // A security finding, not an outage: reachable from where the port's intent says it must not be.
       { cause: 'exposed', alert: 'PortExposedAgainstIntent', hypothesis: 'intent', severity: 'warning', color: 'dark-yellow', text: 'exposed against intent' },
       { cause: 'loopback_only', alert: 'PortListeningOnLoopbackOnly', hypothesis: 'C', severity: 'critical', color: 'orange', text: 'loopback only (C)' },

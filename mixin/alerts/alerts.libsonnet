@@ -84,6 +84,11 @@ local u = import '../lib/util.libsonnet';
                      + '{{ with query ' + q('port_process_running{PORT} == 1') + ' }}, although its process is running: it failed to bind or uses another port{{ end }}.'
                      + ' Clients are refused from inside and outside (hypothesis B).',
       },
+      not_accepting: {
+        summary: where + ' listens but takes no connections',
+        description: '{{ $labels.service }} on {{ $labels.instance }} listens on port {{ $labels.port }}/{{ $labels.protocol }} (' + listeners
+                     + '), but the accept queue is full and the local probes time out: the process is hung, deadlocked or overloaded, and the kernel drops new connections (hypothesis B).',
+      },
       exposed: {
         summary: where + ' is reachable from where its intent forbids',
         description: '{{ $labels.service }} on {{ $labels.instance }} is declared '

@@ -10,6 +10,7 @@ public enum Cause
     Ok,
     ProcessDown,
     NotListening,
+    NotAccepting,
     LoopbackOnly,
     WrongAddress,
     FirewallBlocked,

@@ -10,6 +10,7 @@ public static class CauseNames
         Cause.Ok => "ok",
         Cause.ProcessDown => "process_down",
         Cause.NotListening => "not_listening",
+        Cause.NotAccepting => "not_accepting",
         Cause.LoopbackOnly => "loopback_only",
         Cause.WrongAddress => "wrong_address",
         Cause.FirewallBlocked => "firewall_blocked",

@@ -16,6 +16,7 @@ public static class Diagnoser
     [
         new ProcessDownRule(),
         new NotListeningRule(),
+        new NotAcceptingRule(),
         new BackendNotListeningRule(),
         new ExposedRule(),
         new LoopbackOnlyRule(),

@@ -22,6 +22,9 @@ public sealed record Listener(TransportProtocol Protocol, IPAddress Address, int
     /// </summary>
     public string? Device { get; init; }
 
+    /// <summary>A TCP listener's accept queue, when the kernel reported it (<c>sock_diag</c>; /proc/net does not show the backlog).</summary>
+    public AcceptQueue? AcceptQueue { get; init; }
+
     /// <summary>The address as <c>ss</c> writes it: with <c>%DEVICE</c> when the socket is bound to one.</summary>
     public string AddressText => Device is null ? Address.ToString() : $"{Address}%{Device}";
 

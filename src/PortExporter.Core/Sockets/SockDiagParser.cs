@@ -6,8 +6,8 @@ namespace PortExporter.Core.Sockets;
 
 /// <summary>
 /// Pure parser of netlink <c>SOCK_DIAG_BY_FAMILY</c> dump answers (<c>struct nlmsghdr</c> + <c>struct inet_diag_msg</c>
-/// + attributes), the kernel interface <c>ss</c> uses. Reads what /proc/net does not show: <c>INET_DIAG_SKV6ONLY</c>
-/// and the interface a socket is bound to (<c>idiag_if</c>, SO_BINDTODEVICE).
+/// + attributes), the kernel interface <c>ss</c> uses. Reads what /proc/net does not show: <c>INET_DIAG_SKV6ONLY</c>,
+/// the interface a socket is bound to (<c>idiag_if</c>, SO_BINDTODEVICE) and a listener's backlog.
 /// </summary>
 public static class SockDiagParser
 {
@@ -20,6 +20,9 @@ public static class SockDiagParser
     /// <summary>Offset of <c>id.idiag_if</c> in <c>struct inet_diag_msg</c> (after family, state, timer, retrans and
     /// the ports and addresses of <c>struct inet_diag_sockid</c>): the socket's <c>sk_bound_dev_if</c>, 0 when unbound.</summary>
     private const int IdiagIfOffset = 40;
+
+    /// <summary>Offset of <c>idiag_rqueue</c> (after the socket id and <c>idiag_expires</c>); <c>idiag_wqueue</c> follows it.</summary>
+    private const int IdiagRqueueOffset = 56;
 
     /// <summary>
     /// Parses one buffer of netlink messages into <paramref name="into"/>. Returns true when the dump's
@@ -76,6 +79,9 @@ public static class SockDiagParser
         };
         var boundInterface = (int)BinaryPrimitives.ReadUInt32LittleEndian(msg[IdiagIfOffset..]);
         var inode = BinaryPrimitives.ReadUInt32LittleEndian(msg[68..]);
+        // A listener's idiag_rqueue is its accept queue's length and idiag_wqueue its backlog (a UDP socket's are bytes).
+        var waiting = BinaryPrimitives.ReadUInt32LittleEndian(msg[IdiagRqueueOffset..]);
+        var backlog = BinaryPrimitives.ReadUInt32LittleEndian(msg[(IdiagRqueueOffset + 4)..]);
 
         bool? v6Only = null;
         var attributes = msg[InetDiagMsgLength..];
@@ -100,6 +106,7 @@ public static class SockDiagParser
         return new Listener(protocol, address, port, inode, family == 10 ? v6Only : null)
         {
             Device = boundInterface <= 0 ? null : deviceName?.Invoke(boundInterface) ?? $"if{boundInterface.ToString(CultureInfo.InvariantCulture)}",
+            AcceptQueue = protocol == TransportProtocol.Tcp ? new AcceptQueue((int)Math.Min(waiting, int.MaxValue), (int)Math.Min(backlog, int.MaxValue)) : null,
         };
     }
 

@@ -17,6 +17,7 @@ public static class CauseLegend
         new(Cause.Ok, null, null, "every check passed and every probe that was asked succeeded", "#c6efce"),
         new(Cause.ProcessDown, "B", "process not listening", "the configured process or unit is not running", "#ffb3b3"),
         new(Cause.NotListening, "B", "process not listening", "nothing listens on the port", "#ffb3b3"),
+        new(Cause.NotAccepting, "B", "process not listening", "the port listens, but its process takes no connections: the accept queue is full", "#ffb3b3"),
         new(Cause.LoopbackOnly, "C", "wrong bind address", "the port listens only on loopback (127.0.0.1, ::1)", "#ffe699"),
         new(Cause.WrongAddress, "C", "wrong bind address", "the port listens only on addresses outside clients do not reach", "#ffe699"),
         new(Cause.FirewallBlocked, "A", "firewall blocks", "the firewall drops or rejects connections from outside", "#ffc999"),

@@ -21,6 +21,9 @@ public sealed class DiagnoserTests
         { "process not running, its socket held by systemd (socket activation)", () => Healthy() with { Processes = ActivatedBySystemd() }, Cause.Ok },
         { "process not running, one of its two listeners not held by systemd", () => Healthy() with { Processes = ActivatedBySystemd(), Sockets = SocketsOf(Listening("0.0.0.0"), Listening("::", 101)) }, Cause.ProcessDown },
         { "nothing listens", () => Healthy() with { Sockets = SocketsOf() }, Cause.NotListening },
+        { "accept queue full, local probes time out", () => Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0") with { AcceptQueue = new(3, 2) }), Probes = ProbesOf(Probe("loopback", false, ProbeFailureReason.Timeout), Probe("internal", false, ProbeFailureReason.Timeout)) }, Cause.NotAccepting },
+        { "accept queue full, no probe evidence", () => Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0") with { AcceptQueue = new(3, 2) }), Probes = null }, Cause.NotAccepting },
+        { "accept queue full for a moment, local probes connect", () => Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0") with { AcceptQueue = new(129, 128) }) }, Cause.Ok },
         { "listens on 127.0.0.1", () => Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1")) }, Cause.LoopbackOnly },
         { "listens on ::1 and 127.0.0.1", () => Healthy() with { Sockets = SocketsOf(Listening("127.0.0.1"), Listening("::1", 101)) }, Cause.LoopbackOnly },
         { "listens on the internal address only", () => Healthy() with { Sockets = SocketsOf(Listening("10.0.0.5")) }, Cause.WrongAddress },
@@ -249,7 +252,7 @@ public sealed class DiagnoserTests
     public void Every_cause_has_its_label_word()
     {
         Assert.Equal(
-            ["ok", "process_down", "not_listening", "loopback_only", "wrong_address", "firewall_blocked", "selinux_denied", "nat_or_upstream", "exposed", "unknown"],
+            ["ok", "process_down", "not_listening", "not_accepting", "loopback_only", "wrong_address", "firewall_blocked", "selinux_denied", "nat_or_upstream", "exposed", "unknown"],
             CauseNames.All.Select(c => c.ToLabel()));
     }
 }

@@ -41,6 +41,38 @@ public sealed class SockDiagTests
     }
 
     [Fact]
+    public void A_listener_reports_its_backlog_and_the_connections_it_has_not_accepted()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(2);
+        var endpoint = (IPEndPoint)listener.LocalEndPoint!;
+        AcceptQueue? Queue() => Assert.Single(SockDiagReader.ReadListeners(), l => l.Port == endpoint.Port && l.Protocol == TransportProtocol.Tcp).AcceptQueue;
+
+        Assert.Equal(new AcceptQueue(0, 2), Queue());
+        Assert.False(Queue()!.Value.Full);
+
+        // Three handshakes complete into a backlog of two (the kernel takes one more than the backlog); none is accepted.
+        var clients = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                clients.Add(client);
+                client.Connect(endpoint);
+            }
+
+            Assert.Equal(new AcceptQueue(3, 2), Queue());
+            Assert.True(Queue()!.Value.Full);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public void The_inode_matches_the_one_proc_net_tcp_shows()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PortExporter.Tests.Support;
+
+namespace PortExporter.Tests.Sockets;
+
+/// <summary>
+/// A hung service, for real: socat listens with a backlog of 1 and is stopped (SIGSTOP), clients fill its accept
+/// queue, and the next client times out while <c>ss</c> still shows the port listening. The exporter (the built binary,
+/// <c>diagnose</c> in the namespace) names the full queue and the stopped process, not "cannot decide"; once the
+/// process runs again (SIGCONT) it takes the queued connections and the port is ok.
+/// </summary>
+public sealed class NotAcceptingNamespaceTests
+{
+    [Fact]
+    public void A_stopped_service_whose_accept_queue_is_full_is_not_accepting_and_ok_once_it_runs_again()
+    {
+        using var server = new Netns("nasrv");
+        using var client = new Netns("nacli");
+        using var dir = new TempDir();
+        server.Link("eth0", "10.76.0.1/24", client, "eth0", "10.76.0.2/24");
+        var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n");
+        using var service = server.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,fork,backlog=1", "SYSTEM:echo web");
+        server.WaitForListener(8080);
+        var socat = SocatPid(server);
+        Shell.Run("kill", "-STOP", socat);
+
+        // Two handshakes fill a backlog of 1; the clients hold their connections open, waiting for an answer.
+        var waiting = Enumerable.Range(0, 2).Select(_ => client.Start("socat", "-u", "TCP4:10.76.0.1:8080,connect-timeout=30", "-")).ToList();
+        try
+        {
+            WaitUntil(() => server.Exec("ss", "-Htln", "sport = :8080").Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, "2", "1", ..]);
+
+            // The kernel's answer: the next handshake is dropped, the client times out.
+            var dropped = client.ExecAllowFailure("socat", "-u", "TCP4:10.76.0.1:8080,connect-timeout=2", "-");
+            Assert.NotEqual(0, dropped.ExitCode);
+            Assert.Contains("timed out", dropped.Stderr, StringComparison.Ordinal);
+
+            var hung = Diagnose(server, config);
+            Assert.Equal("not_accepting", hung.GetProperty("cause").GetString());
+            var summary = hung.GetProperty("summary").GetString();
+            Assert.Contains("listens but takes no connections", summary, StringComparison.Ordinal);
+            Assert.Contains("2 waiting to be accepted, backlog 1 (full)", summary, StringComparison.Ordinal);
+            Assert.StartsWith($"socat (pid {socat}) is not accepting", hung.GetProperty("fix").GetString(), StringComparison.Ordinal);
+
+            Shell.Run("kill", "-CONT", socat);
+            foreach (var queued in waiting)
+            {
+                Assert.True(queued.WaitForExit(30_000), "a queued client was not answered once the service ran again");
+            }
+
+            Assert.Equal("ok", Diagnose(server, config).GetProperty("cause").GetString());
+        }
+        finally
+        {
+            Shell.RunAllowFailure("kill", "-CONT", socat);
+            waiting.ForEach(p => { p.Kill(); p.Dispose(); });
+        }
+    }
+
+    /// <summary>The listening socat's pid (the one <c>ss -p</c> names), not the <c>ip netns exec</c> wrapper's.</summary>
+    private static string SocatPid(Netns ns)
+    {
+        var line = ns.Exec("ss", "-Htlnp", "sport = :8080").Stdout;
+        var at = line.IndexOf("pid=", StringComparison.Ordinal) + 4;
+        return line[at..line.IndexOf(',', at)];
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the accept queue did not fill in 30 s");
+            Thread.Sleep(50);
+        }
+    }
+
+    private static JsonElement Diagnose(Netns ns, string config)
+    {
+        var run = ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--config.file", config, "--output", "json"));
+        using var report = JsonDocument.Parse(run.Stdout);
+        return report.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("service").GetString() == "web").Clone();
+    }
+}
