@@ -1,4 +1,3 @@
-using System.Text.Json;
 using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Network;
@@ -47,7 +46,7 @@ public sealed class ReversePathNamespaceTests
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("timed out", refused.Stderr, StringComparison.Ordinal);
 
-        var web = Diagnose(server, config);
+        var web = ExporterBinary.Diagnose(server, config, "web");
         Assert.Equal("firewall_blocked", web.GetProperty("cause").GetString());
         var summary = web.GetProperty("summary").GetString();
         Assert.Contains(dropped, summary, StringComparison.Ordinal);
@@ -63,13 +62,6 @@ public sealed class ReversePathNamespaceTests
         server.Exec("ip", "rule", "add", "from", "10.88.0.1", "table", "100");
         var answered = client.Exec("socat", "-u", "TCP4:10.88.0.1:8080,connect-timeout=10", "-");
         Assert.Equal("web", answered.Stdout.Trim());
-        Assert.Equal("ok", Diagnose(server, config).GetProperty("cause").GetString());
-    }
-
-    private static JsonElement Diagnose(Netns ns, string config)
-    {
-        var run = ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--config.file", config, "--output", "json"));
-        using var report = JsonDocument.Parse(run.Stdout);
-        return report.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("service").GetString() == "web").Clone();
+        Assert.Equal("ok", ExporterBinary.Diagnose(server, config, "web").GetProperty("cause").GetString());
     }
 }

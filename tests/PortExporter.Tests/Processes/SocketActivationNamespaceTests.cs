@@ -1,4 +1,3 @@
-using System.Text.Json;
 using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Processes;
@@ -27,7 +26,7 @@ public sealed class SocketActivationNamespaceTests
         using var activator = server.Start("systemd-socket-activate", "--listen=8080", "--accept", "--inetd", service);
         server.WaitForListener(8080);
 
-        var resting = Diagnose(server, config);
+        var resting = ExporterBinary.Diagnose(server, config, "echo");
         Assert.Equal("ok", resting.GetProperty("cause").GetString());
         var process = resting.GetProperty("evidence").EnumerateArray().Single(s => s.GetProperty("check").GetString() == "process");
         Assert.Equal("pass", process.GetProperty("status").GetString());
@@ -40,14 +39,7 @@ public sealed class SocketActivationNamespaceTests
 
         activator.Kill(entireProcessTree: true);
         activator.WaitForExit();
-        var gone = Diagnose(server, config);
+        var gone = ExporterBinary.Diagnose(server, config, "echo");
         Assert.Equal("process_down", gone.GetProperty("cause").GetString());
-    }
-
-    private static JsonElement Diagnose(Netns ns, string config)
-    {
-        var run = ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--config.file", config, "--output", "json"));
-        using var report = JsonDocument.Parse(run.Stdout);
-        return report.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("service").GetString() == "echo").Clone();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Sockets;
@@ -36,7 +35,7 @@ public sealed class NotAcceptingNamespaceTests
             Assert.NotEqual(0, dropped.ExitCode);
             Assert.Contains("timed out", dropped.Stderr, StringComparison.Ordinal);
 
-            var hung = Diagnose(server, config);
+            var hung = ExporterBinary.Diagnose(server, config, "web");
             Assert.Equal("not_accepting", hung.GetProperty("cause").GetString());
             var summary = hung.GetProperty("summary").GetString();
             Assert.Contains("listens but takes no connections", summary, StringComparison.Ordinal);
@@ -49,7 +48,7 @@ public sealed class NotAcceptingNamespaceTests
                 Assert.True(queued.WaitForExit(30_000), "a queued client was not answered once the service ran again");
             }
 
-            Assert.Equal("ok", Diagnose(server, config).GetProperty("cause").GetString());
+            Assert.Equal("ok", ExporterBinary.Diagnose(server, config, "web").GetProperty("cause").GetString());
         }
         finally
         {
@@ -74,12 +73,5 @@ public sealed class NotAcceptingNamespaceTests
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the accept queue did not fill in 30 s");
             Thread.Sleep(50);
         }
-    }
-
-    private static JsonElement Diagnose(Netns ns, string config)
-    {
-        var run = ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--config.file", config, "--output", "json"));
-        using var report = JsonDocument.Parse(run.Stdout);
-        return report.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("service").GetString() == "web").Clone();
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace PortExporter.Tests.Support;
 
 /// <summary>
@@ -22,5 +24,14 @@ public static class ExporterBinary
 
         var dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
         return [dotnet, dll, .. args];
+    }
+
+    /// <summary>One port's diagnosis from <c>diagnose --output json</c> run inside <paramref name="ns"/>.</summary>
+    public static JsonElement Diagnose(Netns ns, string config, string service)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        var run = ns.ExecAllowFailure(Command("diagnose", "--config.file", config, "--output", "json"));
+        using var report = JsonDocument.Parse(run.Stdout);
+        return report.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("service").GetString() == service).Clone();
     }
 }
