@@ -17,7 +17,7 @@ REPO_DIR=$(dirname "$LAB_DIR")
 LAB=$LAB_DIR/lab
 STATE_DIR=$LAB_DIR/.state
 readonly LAB_DIR REPO_DIR LAB STATE_DIR
-# Twenty scenarios and thirteen Prometheus round trips: a full run with ten took 700 s on a quiet 2-core
+# Twenty-one scenarios and fourteen Prometheus round trips: a full run with ten took 700 s on a quiet 2-core
 # machine and 1,030 s beside other builds; each round trip now also waits 15 s for alerts to settle before
 # counting pages. Beside four other builds a run of five scenarios (five round trips) took 1,195 s, the round
 # trips 130-255 s each. The budget bounds a hung step, not the speed of the machine.
@@ -28,7 +28,7 @@ readonly BUDGET_SECONDS=2400
 # plus each intent's kept and broken promise: partner-allowlist (a from: range let in, the outside default
 # dropped: no page) and partner-blocked (the range dropped: one firewall page), local-exposed and
 # exposed-internal (one exposure page each). A kept promise pages nothing, a broken one exactly once.
-readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft firewall-iptables process-down wrong-port loopback-bind
+readonly PROMETHEUS_SCENARIOS=(healthy firewall-nft firewall-iptables process-down process-hung wrong-port loopback-bind
     internal-bind selinux-denied nat-missing exposed-internal partner-allowlist partner-blocked local-exposed)
 # Dashboard coverage: in each Prometheus scenario every panel query and rule expression is run against the
 # lab's Prometheus (tests/grafana/promql_check.py, one JSON report per scenario); at the end each must
