@@ -65,6 +65,18 @@ public sealed class DiagnoserTests
         Assert.Contains(unitState == "inactive" ? "systemd pid 1 holds the port and starts it on a connection" : "nginx.service is failed", process.Observed, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("docker-proxy", "127.0.0.1", Cause.LoopbackOnly, "Docker publishes the port on 127.0.0.1 only (docker-proxy holds it): publish it as -p 192.0.2.10:8080:CONTAINER_PORT instead of -p 127.0.0.1:8080:CONTAINER_PORT (docker run; compose: ports: [\"192.0.2.10:8080:CONTAINER_PORT\"]), then recreate the container.")]
+    [InlineData("conmon", "10.0.0.5", Cause.WrongAddress, "Podman publishes the port on 10.0.0.5 only (conmon holds it): publish it as -p 192.0.2.10:8080:CONTAINER_PORT instead of -p 10.0.0.5:8080:CONTAINER_PORT (podman run; compose: ports: [\"192.0.2.10:8080:CONTAINER_PORT\"]), then recreate the container.")]
+    [InlineData("nginx", "127.0.0.1", Cause.LoopbackOnly, "Change the service's bind/listen address from 127.0.0.1 to 192.0.2.10 and restart it.")]
+    public void A_container_port_published_on_the_wrong_address_is_fixed_where_it_was_published(string owner, string address, Cause cause, string fix)
+    {
+        var processes = ProcessesOf() with { OwnersByInode = new Dictionary<ulong, PortExporter.Core.Processes.ProcessInfo> { [100] = new(4242, owner, owner) } };
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Sockets = SocketsOf(Listening(address)), Processes = processes });
+        Assert.Equal(cause, diagnosis.Cause);
+        Assert.Equal(fix, diagnosis.Fix);
+    }
+
     public static TheoryData<string, Func<EvidenceSnapshot>, Cause, Cause> Overlaps => new()
     {
         { "firewall blocks and selinux denies", () => Healthy() with { Firewall = FirewallOf(DropRule), Selinux = SelinuxDenying() }, Cause.FirewallBlocked, Cause.SelinuxDenied },

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Network;
+using PortExporter.Core.Processes;
 using PortExporter.Core.Sockets;
 
 namespace PortExporter.Core.Diagnosis.Rules;
@@ -21,6 +22,27 @@ internal static class ListenerFacts
         var scope = listener.Scope.ToString().ToLowerInvariant() + (listener is { Scope: ListenerScope.Wildcard, IsIPv6: true, V6Only: true } ? ", IPv6 only" : "")
             + (listener.Device is { } device ? $", bound to interface {device}" : string.Empty);
         return owner is null ? $"{endpoint} ({scope})" : $"{endpoint} ({scope}, {owner.DisplayName} pid {owner.Pid.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    /// <summary>
+    /// The fix when a container engine's process holds every listener of the port (<see cref="ContainerPublishers"/>):
+    /// the container's port was published on the wrong address, so it is published again on <paramref name="want"/>
+    /// (<c>0.0.0.0</c>: every address) and the container recreated; null when any listener is the service's own.
+    /// </summary>
+    public static string? RepublishFix(PortSpec port, IReadOnlyList<Listener> listeners, EvidenceSnapshot evidence, string want)
+    {
+        var owners = listeners.Select(l => evidence.Processes?.OwnersByInode.GetValueOrDefault(l.Inode)).ToList();
+        if (owners.Count == 0 || owners.Exists(o => o is null) || owners.Select(o => ContainerPublishers.Of(o!)).Distinct().ToList() is not [{ } publisher])
+        {
+            return null;
+        }
+
+        var hostPort = port.Port.ToString(CultureInfo.InvariantCulture);
+        var address = want.Contains(':', StringComparison.Ordinal) && !want.StartsWith('[') ? $"[{want}]" : want;
+        var published = want is "0.0.0.0" or "[::]" or "::" ? $"{hostPort}:CONTAINER_PORT" : $"{address}:{hostPort}:CONTAINER_PORT";
+        var now = listeners[0].IsIPv6 ? $"[{listeners[0].Address}]" : listeners[0].Address.ToString();
+        return $"{publisher.Engine} publishes the port on {now} only ({owners[0]!.DisplayName} holds it): publish it as -p {published} "
+            + $"instead of -p {now}:{hostPort}:CONTAINER_PORT ({publisher.Command} run; compose: ports: [\"{published}\"]), then recreate the container.";
     }
 
     public static string DescribeAll(IEnumerable<Listener> listeners, EvidenceSnapshot evidence) =>

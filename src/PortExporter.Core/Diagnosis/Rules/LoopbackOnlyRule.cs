@@ -38,7 +38,8 @@ public sealed class LoopbackOnlyRule : IDiagnosisRule
                 $"only on loopback: {seen}",
                 ListenerFacts.SsCommand(port),
                 $"{Diagnoser.Describe(port)} listens only on loopback ({seen}): outside clients cannot reach it.",
-                $"Change the service's bind/listen address from {listeners[0].Address} to {outside} and restart it.");
+                ListenerFacts.RepublishFix(port, listeners, evidence, outside)
+                    ?? $"Change the service's bind/listen address from {listeners[0].Address} to {outside} and restart it.");
         }
 
         return RuleOutcome.Clear(Check, "a listener is on a non-loopback address");

@@ -83,6 +83,11 @@ public sealed class WrongAddressRule : IDiagnosisRule
             return $"Bind the service's socket to no interface{onto}: drop SO_BINDTODEVICE (systemd: BindToDevice=; the service's bind-to-interface option) and restart it.";
         }
 
+        if (ListenerFacts.RepublishFix(port, listeners, evidence, port.Bind is null ? "0.0.0.0" : want) is { } republish)
+        {
+            return republish;
+        }
+
         if (port.Bind is not null)
         {
             return $"Change the service's bind address to {want} and restart it.";
