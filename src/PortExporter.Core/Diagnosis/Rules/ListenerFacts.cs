@@ -15,9 +15,35 @@ internal static class ListenerFacts
     public static string SsCommand(PortSpec port) =>
         $"ss -{(port.Protocol == TransportProtocol.Udp ? "u" : "t")}lnp 'sport = :{port.Port.ToString(CultureInfo.InvariantCulture)}'";
 
+    /// <summary>The process holding <paramref name="listener"/>, when the process evidence found it.</summary>
+    public static ProcessInfo? Owner(Listener listener, EvidenceSnapshot evidence) =>
+        evidence.Processes?.OwnersByInode.GetValueOrDefault(listener.Inode);
+
+    /// <summary>
+    /// The process of <paramref name="kind"/> (<see cref="SocketHolders"/>) that holds every one of
+    /// <paramref name="listeners"/>, with what it is; null when there are none, or one is held by any other process
+    /// or by a holder of another engine.
+    /// </summary>
+    public static (ProcessInfo Owner, SocketHolder Holder)? HeldBy(SocketHolderKind kind, IEnumerable<Listener> listeners, EvidenceSnapshot evidence)
+    {
+        (ProcessInfo Owner, SocketHolder Holder)? first = null;
+        foreach (var listener in listeners)
+        {
+            if (Owner(listener, evidence) is not { } owner || SocketHolders.Of(owner) is not { } holder || holder.Kind != kind
+                || (first is { } seen && seen.Holder.Engine != holder.Engine))
+            {
+                return null;
+            }
+
+            first ??= (owner, holder);
+        }
+
+        return first;
+    }
+
     public static string Describe(Listener listener, EvidenceSnapshot evidence)
     {
-        var owner = evidence.Processes?.OwnersByInode.GetValueOrDefault(listener.Inode);
+        var owner = Owner(listener, evidence);
         var endpoint = listener.EndpointText;
         var scope = listener.Scope.ToString().ToLowerInvariant() + (listener is { Scope: ListenerScope.Wildcard, IsIPv6: true, V6Only: true } ? ", IPv6 only" : "")
             + (listener.Device is { } device ? $", bound to interface {device}" : string.Empty);
@@ -25,14 +51,13 @@ internal static class ListenerFacts
     }
 
     /// <summary>
-    /// The fix when a container engine's process holds every listener of the port (<see cref="ContainerPublishers"/>):
+    /// The fix when a container engine's process holds every listener of the port (<see cref="SocketHolderKind.ContainerPublisher"/>):
     /// the container's port was published on the wrong address, so it is published again on <paramref name="want"/>
     /// (<c>0.0.0.0</c>: every address) and the container recreated; null when any listener is the service's own.
     /// </summary>
     public static string? RepublishFix(PortSpec port, IReadOnlyList<Listener> listeners, EvidenceSnapshot evidence, string want)
     {
-        var owners = listeners.Select(l => evidence.Processes?.OwnersByInode.GetValueOrDefault(l.Inode)).ToList();
-        if (owners.Count == 0 || owners.Exists(o => o is null) || owners.Select(o => ContainerPublishers.Of(o!)).Distinct().ToList() is not [{ } publisher])
+        if (HeldBy(SocketHolderKind.ContainerPublisher, listeners, evidence) is not ({ } owner, { Engine: { } engine }))
         {
             return null;
         }
@@ -41,8 +66,8 @@ internal static class ListenerFacts
         var address = want.Contains(':', StringComparison.Ordinal) && !want.StartsWith('[') ? $"[{want}]" : want;
         var published = want is "0.0.0.0" or "[::]" or "::" ? $"{hostPort}:CONTAINER_PORT" : $"{address}:{hostPort}:CONTAINER_PORT";
         var now = listeners[0].IsIPv6 ? $"[{listeners[0].Address}]" : listeners[0].Address.ToString();
-        return $"{publisher.Engine} publishes the port on {now} only ({owners[0]!.DisplayName} holds it): publish it as -p {published} "
-            + $"instead of -p {now}:{hostPort}:CONTAINER_PORT ({publisher.Command} run; compose: ports: [\"{published}\"]), then recreate the container.";
+        return $"{engine.Name} publishes the port on {now} only ({owner.DisplayName} holds it): publish it as -p {published} "
+            + $"instead of -p {now}:{hostPort}:CONTAINER_PORT ({engine.Command} run; compose: ports: [\"{published}\"]), then recreate the container.";
     }
 
     public static string DescribeAll(IEnumerable<Listener> listeners, EvidenceSnapshot evidence) =>

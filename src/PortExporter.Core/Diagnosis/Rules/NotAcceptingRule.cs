@@ -45,7 +45,7 @@ public sealed class NotAcceptingRule : IDiagnosisRule
             return RuleOutcome.Clear(Check, $"{described}; the local probes connected, so a burst filled it for a moment", command);
         }
 
-        var owner = full.Select(l => evidence.Processes?.OwnersByInode.GetValueOrDefault(l.Inode)).FirstOrDefault(o => o is not null);
+        var owner = full.Select(l => ListenerFacts.Owner(l, evidence)).FirstOrDefault(o => o is not null);
         var pid = owner?.Pid.ToString(CultureInfo.InvariantCulture) ?? "PID";
         var process = owner is null ? "The process" : $"{owner.DisplayName} (pid {pid})";
         return RuleOutcome.Cause(

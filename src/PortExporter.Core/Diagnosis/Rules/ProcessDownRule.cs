@@ -7,7 +7,7 @@ namespace PortExporter.Core.Diagnosis.Rules;
 
 /// <summary>
 /// B: the configured process is not running, or the configured unit is not active; unless a service manager holds the
-/// port's every listener (<see cref="SocketActivators"/>): then a process that is not running, or a unit that is
+/// port's every listener (<see cref="SocketHolderKind.Activator"/>): then a process that is not running, or a unit that is
 /// inactive (not failed), waits for its first connection, and the connection starts it.
 /// </summary>
 public sealed class ProcessDownRule : IDiagnosisRule
@@ -30,7 +30,7 @@ public sealed class ProcessDownRule : IDiagnosisRule
         }
 
         var seen = new List<string>();
-        var activator = Activator(port, evidence, processes);
+        var activator = evidence.Sockets is { } sockets ? ListenerFacts.HeldBy(SocketHolderKind.Activator, sockets.For(port.Key), evidence)?.Owner : null;
         var activated = activator is null ? null : $"{activator.DisplayName} pid {activator.Pid.ToString(CultureInfo.InvariantCulture)} holds the port and starts it on a connection (socket activation)";
         if (port.Process is { } name)
         {
@@ -89,12 +89,5 @@ public sealed class ProcessDownRule : IDiagnosisRule
         }
 
         return RuleOutcome.Clear(Check, string.Join(", ", seen));
-    }
-
-    /// <summary>The service manager holding every listener of the port, if one does; null when none listens.</summary>
-    private static ProcessInfo? Activator(PortSpec port, EvidenceSnapshot evidence, ProcessEvidence processes)
-    {
-        var owners = evidence.Sockets?.For(port.Key).Select(l => processes.OwnersByInode.GetValueOrDefault(l.Inode)).ToList();
-        return owners is { Count: > 0 } && owners.TrueForAll(o => o is not null && SocketActivators.Is(o)) ? owners[0] : null;
     }
 }
