@@ -26,6 +26,17 @@ public sealed class Netns : IDisposable
     /// <summary>Runs a command inside the namespace and returns its result, success or not.</summary>
     public Shell.Result ExecAllowFailure(params string[] args) => Shell.RunAllowFailure("ip", ["netns", "exec", Name, .. args]);
 
+    /// <summary>
+    /// Dials <paramref name="address"/>:<paramref name="port"/> over TCP/IPv4 from this namespace, as a client would,
+    /// and asserts the handshake times out (the SYN dropped), not refused and not connected.
+    /// </summary>
+    public void AssertConnectTimesOut(string address, int port)
+    {
+        var dialled = ExecAllowFailure("socat", "-u", $"TCP4:{address}:{port},connect-timeout=2", "-");
+        Assert.NotEqual(0, dialled.ExitCode);
+        Assert.Contains("timed out", dialled.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>Starts a long-running process in the namespace (killed on dispose).</summary>
     public Process Start(params string[] args)
     {
