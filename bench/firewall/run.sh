@@ -16,7 +16,7 @@ work=$(mktemp -d)
 cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-dotnet build -c Release -v q --nologo "$here/FirewallBench/FirewallBench.csproj" -o "$work/bin" >/dev/null
+dotnet build -c Release -v q --nologo "$here/FirewallBench/FirewallBench.csproj" -o "$work/bin" >"$work/build.log" || { cat "$work/build.log"; exit 1; }
 
 setup_namespace() {
   ip netns del "$ns" 2>/dev/null || true
@@ -52,7 +52,7 @@ setup_namespace
 ip netns exec "$ns" nft -f "$work/ruleset.nft"
 echo "== native nftables, $RULES rules, $PORTS watched ports"
 ip netns exec "$ns" true
-"$work/bin/FirewallBench" "$ns" "$FIRST_PORT" "$PORTS"
+ip netns exec "$ns" "$work/bin/FirewallBench" "$FIRST_PORT" "$PORTS"
 
 # iptables-nft with multiport matches (xt in nft -j): loaded with iptables-nft-restore.
 setup_namespace
@@ -74,4 +74,4 @@ setup_namespace
 ip netns exec "$ns" iptables-nft-restore < "$work/ruleset.iptables"
 echo
 echo "== iptables-nft with multiport (read through iptables-nft-save), $RULES rules, $PORTS watched ports"
-"$work/bin/FirewallBench" "$ns" "$FIRST_PORT" "$PORTS"
+ip netns exec "$ns" "$work/bin/FirewallBench" "$FIRST_PORT" "$PORTS"

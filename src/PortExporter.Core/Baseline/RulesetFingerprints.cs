@@ -32,10 +32,23 @@ public static class RulesetFingerprints
         return [.. backends.OrderBy(f => f.Backend, StringComparer.Ordinal)];
     }
 
+    /// <summary>Characters of normalised text hashed at a time (small enough to stay off the large object heap).</summary>
+    private const int DrainChars = 8 * 1024;
+
     /// <summary>The normalised text a backend's fingerprint is the digest of (shown for review, tested).</summary>
     public static string NormalisedText(IEnumerable<FirewallTable> tables)
     {
         var text = new StringBuilder();
+        Normalise(tables, text, static _ => { });
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Writes the normalised text into <paramref name="text"/>, handing it to <paramref name="drain"/> whenever it
+    /// holds <see cref="DrainChars"/> or more (which may empty it), and once more at the end.
+    /// </summary>
+    private static void Normalise(IEnumerable<FirewallTable> tables, StringBuilder text, Action<StringBuilder> drain)
+    {
         foreach (var table in Sorted(tables))
         {
             text.Append("table ").Append(table.Family.ToLabel()).Append(' ').Append(table.Name).Append('\n');
@@ -60,11 +73,15 @@ public static class RulesetFingerprints
                 foreach (var rule in chain.Rules)
                 {
                     text.Append("  ").Append(rule.Text).Append('\n');
+                    if (text.Length >= DrainChars)
+                    {
+                        drain(text);
+                    }
                 }
             }
         }
 
-        return text.ToString();
+        drain(text);
     }
 
     private static IOrderedEnumerable<FirewallTable> Sorted(IEnumerable<FirewallTable> tables) =>
@@ -79,7 +96,7 @@ public static class RulesetFingerprints
         var sets = Sorted(list)
             .SelectMany(t => t.Sets.Select(s => new SetFingerprint($"{t.Family.ToLabel()} {t.Name} {s.Name}", s.Sha256, s.Elements)))
             .ToList();
-        return new RulesetFingerprint(backend, Digest(NormalisedText(list)), list.Sum(t => t.Chains.Values.Sum(c => c.Rules.Count)), sets);
+        return new RulesetFingerprint(backend, Digest(list), list.Sum(t => t.Chains.Values.Sum(c => c.Rules.Count)), sets);
     }
 
     private static RulesetFingerprint Ipsets(IReadOnlyList<SetContent> ipsets)
@@ -94,4 +111,38 @@ public static class RulesetFingerprints
     }
 
     private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>
+    /// The digest of the tables' normalised text, hashed as it is written: at 10k rules the text is 1 MB of characters,
+    /// and as one string and its UTF-8 bytes it would be 3 MB of large objects on every refresh, which only a full
+    /// collection frees. The same digest as of <see cref="NormalisedText"/> (the encoder carries a character pair
+    /// split between two drains).
+    /// </summary>
+    private static string Digest(IEnumerable<FirewallTable> tables)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var encoder = Encoding.UTF8.GetEncoder();
+        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(DrainChars)];
+        var text = new StringBuilder();
+        Normalise(tables, text, written =>
+        {
+            foreach (var chunk in written.GetChunks())
+            {
+                var chars = chunk.Span;
+                while (!chars.IsEmpty)
+                {
+                    // A rule's text may be longer than a drain: encoded a buffer at a time.
+                    var take = Math.Min(chars.Length, DrainChars);
+                    var count = encoder.GetBytes(chars[..take], bytes, flush: false);
+                    hash.AppendData(bytes, 0, count);
+                    chars = chars[take..];
+                }
+            }
+
+            written.Clear();
+        });
+        var tail = encoder.GetBytes(ReadOnlySpan<char>.Empty, bytes, flush: true);
+        hash.AppendData(bytes, 0, tail);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 }

@@ -196,7 +196,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
             var backends = string.Join(',', snapshot.Backends);
             var rules = snapshot.Ruleset.RuleCount;
             var milliseconds = (long)snapshot.ReadDuration.TotalMilliseconds;
-            FirewallLog.RulesetRead(_logger, rules, snapshot.Ruleset.Tables.Count, backends, milliseconds);
+            FirewallLog.RulesetRead(_logger, rules, snapshot.Ruleset.Tables.Count, backends, milliseconds, snapshot.RulesCompiled, snapshot.RulesReused);
         }
         var loaded = new Loaded(snapshot, new FirewallEvaluator(snapshot.Ruleset), generation);
         Request? last;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using PortExporter.Firewall.Ipset;
@@ -22,13 +23,17 @@ public static class IptablesSaveParser
     /// </summary>
     public const int MaxLinesPerRule = 257;
 
+    /// <summary>How a rule that looks up an ipset shows in a dump.</summary>
+    private const string SetMatch = "--match-set";
+
     /// <param name="text">The dump.</param>
     /// <param name="backend">The <c>backend</c> label of its tables (<see cref="FirewallBackends"/>).</param>
     /// <param name="ipVersion">4 for iptables-save, 6 for ip6tables-save.</param>
     /// <param name="source">The command or file it came from, for error messages.</param>
     /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
     /// <param name="sets">The ipset contents <c>-m set</c> rules look up (<c>ipset save</c>), or null when not read: those matches are then unknown.</param>
-    public static IReadOnlyList<FirewallTable> Parse(string text, string backend, int ipVersion, string source, int maxRules = MaxRules, IpsetCatalog? sets = null)
+    /// <param name="reuse">The rules an earlier read compiled, taken again where a rule's text (without counters) and its table's user chains are unchanged; null compiles every rule.</param>
+    public static IReadOnlyList<FirewallTable> Parse(string text, string backend, int ipVersion, string source, int maxRules = MaxRules, IpsetCatalog? sets = null, CompiledRuleSession? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Contains('\0', StringComparison.Ordinal))
@@ -37,7 +42,7 @@ public static class IptablesSaveParser
         }
 
         var tables = new List<FirewallTable>();
-        var interner = new RuleInterner();
+        var context = new RuleContext(ipVersion, backend, new RuleInterner(), sets, reuse);
         TableBuilder? current = null;
         var lineNumber = 0;
         var rules = 0;
@@ -61,7 +66,19 @@ public static class IptablesSaveParser
                 continue;
             }
 
-            var line = rawLine.Trim().ToString();
+            var trimmed = rawLine.Trim();
+            if (current is not null && reuse is not null && TryReuse(current, trimmed, context))
+            {
+                // Taken as the last read compiled it, without a string made of the line.
+                if (++rules > maxRules)
+                {
+                    throw new FirewallParseException(source, $"line {lineNumber.ToString(CultureInfo.InvariantCulture)}", $"more than {maxRules} rules");
+                }
+
+                continue;
+            }
+
+            var line = trimmed.ToString();
             var where = $"line {lineNumber.ToString(CultureInfo.InvariantCulture)}";
             if (line.Length == 0 || line[0] == '#')
             {
@@ -131,7 +148,7 @@ public static class IptablesSaveParser
                 throw new FirewallParseException(source, where, $"more than {maxRules} rules");
             }
 
-            ParseRuleLine(current!, line, ipVersion, interner, sets, source, where);
+            ParseRuleLine(current!, line, context, source, where);
         }
     }
 
@@ -168,7 +185,7 @@ public static class IptablesSaveParser
         }
     }
 
-    private static void ParseRuleLine(TableBuilder table, string line, int ipVersion, RuleInterner interner, IpsetCatalog? sets, string source, string where)
+    private static void ParseRuleLine(TableBuilder table, string line, RuleContext context, string source, string where)
     {
         long? packets = null;
         long? bytes = null;
@@ -176,7 +193,7 @@ public static class IptablesSaveParser
         if (line[0] == '[')
         {
             var close = line.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0 || !TryCounters(line[..(close + 1)], out var p, out var b))
+            if (close < 0 || !TryCounters(line.AsSpan(0, close + 1), out var p, out var b))
             {
                 throw new FirewallParseException(source, where, "bad rule counters", line);
             }
@@ -184,6 +201,22 @@ public static class IptablesSaveParser
             packets = p;
             bytes = b;
             ruleText = line[(close + 1)..].TrimStart();
+        }
+
+        // A rule that looks up an ipset reads the set's members too: compiled every time.
+        var key = UInt128.Zero;
+        var reuse = context.Reuse;
+        var reusable = reuse is not null && !ruleText.Contains(SetMatch, StringComparison.Ordinal);
+        if (reusable)
+        {
+            key = CompiledRuleSession.Key(table.Context(context.Backend, context.IpVersion), ruleText);
+            if (reuse!.TryFind(key, out var earlier) && table.IsDeclared(earlier.Chain))
+            {
+                // Counters in the rule's own text (-c) are part of the key; otherwise they are the line's.
+                table.AddRule(earlier.Chain, position => earlier.Flag ? earlier.At(position, null, earlier.Rule.Packets, earlier.Rule.Bytes) : earlier.At(position, null, packets, bytes));
+                reuse.Keep(key, earlier, reused: true);
+                return;
+            }
         }
 
         var args = IptablesTokenizer.Split(ruleText) ?? throw new FirewallParseException(source, where, "unclosed quote", line);
@@ -198,7 +231,7 @@ public static class IptablesSaveParser
             throw new FirewallParseException(source, where, $"rule for undeclared chain '{chain}'", line);
         }
 
-        var compiled = IptablesRuleCompiler.Compile(args.GetRange(2, args.Count - 2), ipVersion, table.UserChains, interner, sets, out var problem);
+        var compiled = IptablesRuleCompiler.Compile(args.GetRange(2, args.Count - 2), context.IpVersion, table.UserChains, context.Interner, context.Sets, out var problem);
         if (problem is not null)
         {
             throw new FirewallParseException(source, where, problem, line);
@@ -210,7 +243,7 @@ public static class IptablesSaveParser
         }
 
         // The rule's text stays one line (labels, logs): a line break inside a quoted value shows as \n.
-        table.AddRule(chain, position => new FirewallRule(position, null, ruleText.Replace("\n", "\\n", StringComparison.Ordinal), compiled.Matches, compiled.Action)
+        var added = table.AddRule(chain, position => new FirewallRule(position, null, ruleText.Replace("\n", "\\n", StringComparison.Ordinal), compiled.Matches, compiled.Action)
         {
             Packets = packets,
             Bytes = bytes,
@@ -218,9 +251,57 @@ public static class IptablesSaveParser
             SetsNotrack = compiled.SetsNotrack,
             Mark = compiled.Mark,
         });
+        // The key holds the table's context already.
+        if (reusable)
+        {
+            reuse!.Keep(key, new CompiledRule(added, (context.IpVersion == 6 ? TableFamily.Ip6 : TableFamily.Ip, table.Name), chain, UInt128.Zero, compiled.Counters is not null), reused: false);
+        }
+        else
+        {
+            reuse?.Compiling();
+        }
     }
 
-    private static bool TryCounters(string text, out long packets, out long bytes)
+    /// <summary>What every rule of one parse is compiled with.</summary>
+    private sealed record RuleContext(int IpVersion, string Backend, RuleInterner Interner, IpsetCatalog? Sets, CompiledRuleSession? Reuse);
+
+    /// <summary>
+    /// Adds the rule of a <c>[packets:bytes] -A CHAIN ...</c> line as the last read compiled it, when it did; false
+    /// (nothing added) for anything else, which the full parse then reads. Lines with a quote (which may go on over the
+    /// next lines) or an ipset lookup are always read in full.
+    /// </summary>
+    private static bool TryReuse(TableBuilder table, ReadOnlySpan<char> line, RuleContext context)
+    {
+        if (line.IsEmpty || line[0] != '[')
+        {
+            return false;
+        }
+
+        var close = line.IndexOf(']');
+        if (close < 0 || !TryCounters(line[..(close + 1)], out var packets, out var bytes))
+        {
+            return false;
+        }
+
+        var ruleText = line[(close + 1)..].TrimStart();
+        if (ruleText.Contains('"') || ruleText.Contains(SetMatch, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var reuse = context.Reuse!;
+        var key = CompiledRuleSession.Key(table.Context(context.Backend, context.IpVersion), ruleText);
+        if (!reuse.TryFind(key, out var earlier) || !table.IsDeclared(earlier.Chain))
+        {
+            return false;
+        }
+
+        table.AddRule(earlier.Chain, position => earlier.Flag ? earlier.At(position, null, earlier.Rule.Packets, earlier.Rule.Bytes) : earlier.At(position, null, packets, bytes));
+        reuse.Keep(key, earlier, reused: true);
+        return true;
+    }
+
+    private static bool TryCounters(ReadOnlySpan<char> text, out long packets, out long bytes)
     {
         packets = bytes = 0;
         if (text.Length < 5 || text[0] != '[' || text[^1] != ']')
@@ -228,10 +309,10 @@ public static class IptablesSaveParser
             return false;
         }
 
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var colon = text.IndexOf(':');
         return colon > 0
-            && long.TryParse(text.AsSpan(1, colon - 1), NumberStyles.None, CultureInfo.InvariantCulture, out packets)
-            && long.TryParse(text.AsSpan(colon + 1, text.Length - colon - 2), NumberStyles.None, CultureInfo.InvariantCulture, out bytes);
+            && long.TryParse(text.Slice(1, colon - 1), NumberStyles.None, CultureInfo.InvariantCulture, out packets)
+            && long.TryParse(text.Slice(colon + 1, text.Length - colon - 2), NumberStyles.None, CultureInfo.InvariantCulture, out bytes);
     }
 
     private sealed class TableBuilder(string name)
@@ -239,6 +320,7 @@ public static class IptablesSaveParser
         private readonly Dictionary<string, (bool? PolicyDrops, long? Packets, List<FirewallRule> Rules)> _chains = new(StringComparer.Ordinal);
         private readonly List<string> _order = [];
         private readonly HashSet<string> _userChains = new(StringComparer.Ordinal);
+        private UInt128? _context;
 
         public string Name { get; } = name;
 
@@ -255,6 +337,7 @@ public static class IptablesSaveParser
             if (policyDrops is null)
             {
                 _userChains.Add(chain);
+                _context = null;
             }
 
             return true;
@@ -262,10 +345,28 @@ public static class IptablesSaveParser
 
         public bool IsDeclared(string chain) => _chains.ContainsKey(chain);
 
-        public void AddRule(string chain, Func<int, FirewallRule> make)
+        public FirewallRule AddRule(string chain, Func<int, FirewallRule> make)
         {
             var rules = _chains[chain].Rules;
-            rules.Add(make(rules.Count + 1));
+            var rule = make(rules.Count + 1);
+            rules.Add(rule);
+            return rule;
+        }
+
+        /// <summary>
+        /// What a rule's compilation reads besides its text: the dump it is in and the table's user chains (a
+        /// <c>-j NAME</c> is a jump to one of them, else a target). Hashed again only when a chain was declared since.
+        /// </summary>
+        public UInt128 Context(string backend, int ipVersion)
+        {
+            if (_context is not { } context)
+            {
+                var text = $"{backend}\n{ipVersion.ToString(CultureInfo.InvariantCulture)}\n{Name}\n{string.Join('\n', _userChains.Order(StringComparer.Ordinal))}";
+                context = CompiledRuleSession.Context([new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(text))]);
+                _context = context;
+            }
+
+            return context;
         }
 
         public FirewallTable Build(string backend, TableFamily family)

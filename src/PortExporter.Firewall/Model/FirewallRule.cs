@@ -39,7 +39,15 @@ public sealed record FirewallRule(int Position, long? Handle, string Text, IRead
     private readonly NumericValues? _requiredDestinations = Required(Matches, PacketField.DestinationAddress);
 
     /// <summary>The nftables rule handle, when the backend has one.</summary>
-    public long? Handle => (_flags & HasHandle) != 0 ? _handle : null;
+    public long? Handle
+    {
+        get => (_flags & HasHandle) != 0 ? _handle : null;
+        init
+        {
+            _handle = value.GetValueOrDefault();
+            _flags = (byte)(value.HasValue ? _flags | HasHandle : _flags & ~HasHandle);
+        }
+    }
 
     /// <summary>The rule as its tool prints it (iptables-save line, nft syntax), without counters.</summary>
     public string Text => _text as string ?? Encoding.Latin1.GetString((byte[])_text);

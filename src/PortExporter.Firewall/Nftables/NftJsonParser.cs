@@ -39,7 +39,8 @@ public static class NftJsonParser
     /// <param name="utf8">The dump as UTF-8, in the pieces it was read in (never joined into one array).</param>
     /// <param name="source">Where it came from, for error messages.</param>
     /// <param name="maxRules">Rules allowed before the dump is refused as runaway.</param>
-    public static NftRuleset Parse(ReadOnlySequence<byte> utf8, string source = DefaultSource, int maxRules = MaxRules)
+    /// <param name="reuse">The rules an earlier read compiled, taken again where a rule and its table's sets are unchanged; null compiles every rule.</param>
+    public static NftRuleset Parse(ReadOnlySequence<byte> utf8, string source = DefaultSource, int maxRules = MaxRules, CompiledRuleSession? reuse = null)
     {
         // The dump is read one item at a time, not as one JsonDocument: a document over a 3.7 MB dump rents about
         // 20 MB from the shared array pool, and the pool keeps those buffers long after the parse (measured in
@@ -56,26 +57,69 @@ public static class NftJsonParser
             throw new FirewallParseException(source, where, "not valid JSON (truncated or garbage output?)", e);
         }
 
-        return Compile(utf8, items, source);
+        return Compile(utf8, items, source, reuse);
     }
 
-    private static NftRuleset Compile(ReadOnlySequence<byte> utf8, ItemReader items, string source)
+    private static NftRuleset Compile(ReadOnlySequence<byte> utf8, ItemReader items, string source, CompiledRuleSession? reuse)
     {
         var xt = new HashSet<(TableFamily, string)>();
         var interner = new RuleInterner();
         var compiler = new NftRuleCompiler(interner);
         var text = new StringBuilder();
-        foreach (var (ruleIndex, offset, length) in items.Rules)
+        // A table's rules read its sets: a rule is reused only while they hash the same.
+        var contexts = new Dictionary<(TableFamily, string), UInt128>();
+        if (reuse is not null)
         {
-            using var document = JsonDocument.Parse(utf8.Slice(offset, length), DocumentOptions);
-            AddRule(document.RootElement, items.Tables, source, ruleIndex, compiler, interner, text, xt);
+            foreach (var (key, table) in items.Tables)
+            {
+                contexts[key] = CompiledRuleSession.Context(table.SetItems.Select(range => utf8.Slice(range.Offset, range.Length)));
+            }
+        }
+
+        var scratch = reuse is null ? [] : ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            foreach (var (ruleIndex, offset, length) in items.Rules)
+            {
+                var slice = utf8.Slice(offset, length);
+                var key = UInt128.Zero;
+                if (reuse is not null)
+                {
+                    var keyLength = RuleKey.Bytes(slice, ref scratch, out var handle, out var packets, out var bytes);
+                    key = CompiledRuleSession.Key(scratch.AsSpan(0, keyLength));
+                    if (reuse.TryFind(key, out var earlier) && contexts.TryGetValue(earlier.Table, out var context) && context == earlier.Context
+                        && items.Tables[earlier.Table] is var owner && owner.Chains.TryGetValue(earlier.Chain, out var ownChain))
+                    {
+                        RequireTargets(owner, earlier.Rule.Action, source, ruleIndex);
+                        if (earlier.Flag)
+                        {
+                            xt.Add(earlier.Table);
+                        }
+
+                        ownChain.Rules.Add(earlier.At(ownChain.Rules.Count + 1, handle, packets, bytes));
+                        reuse.Keep(key, earlier, reused: true);
+                        continue;
+                    }
+                }
+
+                using var document = JsonDocument.Parse(slice, DocumentOptions);
+                var (rule, table, chain, hasXt) = AddRule(document.RootElement, items.Tables, source, ruleIndex, compiler, interner, text, xt);
+                reuse?.Keep(key, new CompiledRule(rule, table, chain, contexts[table], hasXt), reused: false);
+            }
+        }
+        finally
+        {
+            if (scratch.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
         }
 
         return new NftRuleset(Tables(items), [.. items.Order.Where(xt.Contains)]);
     }
 
     /// <summary>Compiles one rule and appends it to its chain; notes its table in <paramref name="xt"/> when it holds an xt statement.</summary>
-    private static void AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, NftRuleCompiler compiled, RuleInterner interner, StringBuilder text, HashSet<(TableFamily, string)> xt)
+    private static (FirewallRule Rule, (TableFamily, string) Table, string Chain, bool Xt) AddRule(JsonElement rule, Dictionary<(TableFamily, string), TableAccumulator> tables, string source, int ruleIndex, NftRuleCompiler compiled, RuleInterner interner, StringBuilder text, HashSet<(TableFamily, string)> xt)
     {
         // Every rule repeats its family, table and chain: shared strings of the parse, not three new ones a rule.
         var key = TableKey(rule, "table", source, ruleIndex, interner);
@@ -91,7 +135,7 @@ public static class NftJsonParser
             throw new FirewallParseException(source, Where(ruleIndex), "rule without an \"expr\" array", rule.GetRawText());
         }
 
-        long? handle = rule.TryGetProperty("handle", out var h) && h.TryGetInt64(out var hv) ? hv : null;
+        long? handle = rule.TryGetProperty("handle", out var h) && h.ValueKind == JsonValueKind.Number && h.TryGetInt64(out var hv) ? hv : null;
         var comment = interner.Text(rule.TryGetProperty("comment", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null);
         compiled.Rule(exprs, key.Item1, table.Sets);
         if (compiled.HasXt)
@@ -99,28 +143,35 @@ public static class NftJsonParser
             xt.Add(key);
         }
 
-        // Checked without an iterator: nearly every rule has none, and this runs once per rule.
-        if (compiled.Action is { Kind: RuleActionKind.Jump or RuleActionKind.Goto, Target: { } target })
-        {
-            RequireChain(table, target, source, ruleIndex);
-        }
-
-        if (compiled.Action.Map is { } map)
-        {
-            foreach (var jumpTarget in Targets(map))
-            {
-                RequireChain(table, jumpTarget, source, ruleIndex);
-            }
-        }
-
-        chain.Rules.Add(new FirewallRule(chain.Rules.Count + 1, handle, NftText.Rule(exprs, comment, text), compiled.Matches, compiled.Action)
+        RequireTargets(table, compiled.Action, source, ruleIndex);
+        var added = new FirewallRule(chain.Rules.Count + 1, handle, NftText.Rule(exprs, comment, text), compiled.Matches, compiled.Action)
         {
             Packets = compiled.Packets,
             Bytes = compiled.Bytes,
             Comment = comment,
             SetsNotrack = compiled.SetsNotrack,
             Mark = compiled.Mark,
-        });
+        };
+        chain.Rules.Add(added);
+        return (added, key, chainName, compiled.HasXt);
+    }
+
+    /// <summary>Throws when the rule jumps to (or maps to) a chain its table does not have.</summary>
+    private static void RequireTargets(TableAccumulator table, RuleAction action, string source, int ruleIndex)
+    {
+        // Checked without an iterator: nearly every rule has none, and this runs once per rule.
+        if (action is { Kind: RuleActionKind.Jump or RuleActionKind.Goto, Target: { } target })
+        {
+            RequireChain(table, target, source, ruleIndex);
+        }
+
+        if (action.Map is { } map)
+        {
+            foreach (var jumpTarget in Targets(map))
+            {
+                RequireChain(table, jumpTarget, source, ruleIndex);
+            }
+        }
     }
 
     /// <summary>The tables in the order of the dump, each with its chains in order.</summary>
@@ -327,9 +378,10 @@ public static class NftJsonParser
                             Rules.Add((index, offset, checked((int)(reader.BytesConsumed - offset))));
                             break;
                         case "table" or "chain" or "set" or "map":
+                            var start = reader.TokenStartIndex;
                             using (var value = JsonDocument.ParseValue(ref reader))
                             {
-                                Add(name, value.RootElement, index);
+                                Add(name, value.RootElement, index, (start, checked((int)(reader.BytesConsumed - start))));
                             }
 
                             break;
@@ -342,7 +394,7 @@ public static class NftJsonParser
             }
         }
 
-        private void Add(string kind, JsonElement value, int index)
+        private void Add(string kind, JsonElement value, int index, (long Offset, int Length) range)
         {
             switch (kind)
             {
@@ -380,6 +432,7 @@ public static class NftJsonParser
                     var elements = value.TryGetProperty("elem", out var elem) ? elem.Clone() : default;
                     table.Sets[name] = new NftSetDefinition(name, elements, kind == "map");
                     table.Contents[name] = NftSetMembers.Content(name, value);
+                    table.SetItems.Add(range);
                     break;
                 }
             }
@@ -400,6 +453,9 @@ public static class NftJsonParser
         public List<string> ChainOrder { get; } = [];
 
         public Dictionary<string, NftSetDefinition> Sets { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Where the table's sets and maps are in the dump (what its rules' compilation reads besides the rule).</summary>
+        public List<(long Offset, int Length)> SetItems { get; } = [];
 
         /// <summary>The members of each named set and map, for change detection.</summary>
         public Dictionary<string, SetContent> Contents { get; } = new(StringComparer.Ordinal);

@@ -1,6 +1,8 @@
 using PortExporter.Core.Baseline;
 using PortExporter.Core.Firewall.Reading;
+using PortExporter.Firewall;
 using PortExporter.Firewall.Ipset;
+using PortExporter.Firewall.Model;
 using PortExporter.Firewall.Nftables;
 using PortExporter.Tests.Support;
 
@@ -119,6 +121,21 @@ public sealed class RulesetFingerprintTests
         var b = NftFingerprint(added);
         Assert.NotEqual(a.Sha256, b.Sha256);
         Assert.Equal(3, b.Sets.Single().Elements);
+    }
+
+    [Fact]
+    public void A_large_rulesets_fingerprint_is_the_digest_of_its_normalised_text()
+    {
+        // Hashed as it is written, a few KB at a time: the digest must not depend on where those pieces end, also
+        // when a character pair (an emoji in a comment) or a long rule falls across the end of one.
+        var rules = Enumerable.Range(1, 3_000).Select(i => new FirewallRule(i, i, i % 7 == 0 ? $"tcp dport {i} accept comment \"ok 😀 {i}\"" : i % 500 == 0 ? new string('x', 20_000) : $"tcp dport {i} drop", [], RuleAction.Accept)).ToList();
+        var table = new FirewallTable(FirewallBackends.Nftables, TableFamily.Inet, "filter", new Dictionary<string, FirewallChain> { ["input"] = new("input", null, rules) });
+
+        var fingerprint = RulesetFingerprints.Of(new FirewallRuleset([table])).Single();
+
+        var text = RulesetFingerprints.NormalisedText([table]);
+        Assert.True(text.Length > 100_000);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))), fingerprint.Sha256);
     }
 
     private static RulesetFingerprint NftFingerprint(string json) =>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PortExporter.Core.Commands;
+using PortExporter.Firewall;
 using PortExporter.Firewall.Firewalld;
 using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
@@ -23,12 +24,16 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
     /// <summary>What an iptables-save dump shows for a rule that looks up an ipset.</summary>
     private const string SetLookup = "--match-set ";
 
+    /// <summary>The rules of the last read, so a read compiles only the rules that changed since.</summary>
+    private readonly CompiledRuleCache _compiled = new();
+
     public async Task<RulesetSnapshot> ReadAsync(TimeSpan commandTimeout, CancellationToken cancellationToken)
     {
         var takenAt = time.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
+        var reuse = _compiled.Begin();
         var nftJson = await RunAsync(AllowedCommand.NftListRulesetJson, commandTimeout, cancellationToken).ConfigureAwait(false);
-        var nft = nftJson is null ? null : NftJsonParser.Parse(nftJson.StdoutUtf8);
+        var nft = nftJson is null ? null : NftJsonParser.Parse(nftJson.StdoutUtf8, reuse: reuse);
         if (nft is not null && NftChainDevices.Missing(nft)
             && await RunAsync(AllowedCommand.NftListChains, commandTimeout, cancellationToken).ConfigureAwait(false) is { } chains)
         {
@@ -56,7 +61,7 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
             sets = IpsetSaveParser.Parse(ipset.Stdout, AllowedCommand.IpsetSave.ToString());
         }
 
-        var (ruleset, backends) = RulesetAssembler.Assemble(nft, ipNft, ip6Nft, legacy4, legacy6, sets);
+        var (ruleset, backends) = RulesetAssembler.Assemble(nft, ipNft, ip6Nft, legacy4, legacy6, sets, reuse);
 
         var firewalld = await ReadFirewalldAsync(commandTimeout, cancellationToken).ConfigureAwait(false);
         if (firewalld is not null)
@@ -64,7 +69,12 @@ public sealed class FirewallRulesetReader(ICommandRunner runner, HostPaths paths
             backends = [.. backends, FirewallBackends.Firewalld];
         }
 
-        return new RulesetSnapshot(ruleset, backends, firewalld, takenAt, Stopwatch.GetElapsedTime(started));
+        _compiled.Commit(reuse);
+        return new RulesetSnapshot(ruleset, backends, firewalld, takenAt, Stopwatch.GetElapsedTime(started))
+        {
+            RulesReused = reuse.Reused,
+            RulesCompiled = reuse.Compiled,
+        };
     }
 
     private async Task<FirewalldConfiguration?> ReadFirewalldAsync(TimeSpan timeout, CancellationToken cancellationToken)

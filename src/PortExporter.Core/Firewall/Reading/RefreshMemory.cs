@@ -1,13 +1,14 @@
 namespace PortExporter.Core.Firewall.Reading;
 
 /// <summary>
-/// Gives back the memory a large ruleset refresh used, once the new snapshot has replaced the old. Reading and
-/// compiling 10k nft rules allocates 10-19 MB that dies at once (the <c>nft -j</c> output, the parse, the old
-/// snapshot, which by then has been promoted to the oldest generation, where a heap this small is not collected on
-/// the GC's own pace); the GC keeps the regions it grew committed, so without this the exporter's resident size
-/// stays 11-18 MiB above it at 10k rules (measured in bench/RESULTS.md). One blocking compacting collection that
-/// decommits the free regions (<see cref="GCCollectionMode.Aggressive"/>) costs 10-130 ms on a heap of 8 MB, so it
-/// runs only after a refresh that allocated at least <see cref="MinAllocatedBytes"/> (a few hundred rules never do)
+/// Gives back the memory a large ruleset refresh used, once the new snapshot has replaced the old. Reading 10k nft
+/// rules allocates 5-6 MB that dies at once when nearly every rule is taken as the last read compiled it
+/// (<see cref="PortExporter.Firewall.CompiledRuleCache"/>: the <c>nft -j</c> output, the parse), 20 MB when they are
+/// all compiled (the first read); the GC keeps the regions it grew committed, and a heap this small is not collected
+/// in full on the GC's own pace, so without this the exporter's resident size stays 10-18 MiB above it at 10k rules
+/// (measured in bench/RESULTS.md, with and without the reuse). One blocking compacting collection that decommits the
+/// free regions (<see cref="GCCollectionMode.Aggressive"/>) costs 10-130 ms on a heap of 8 MB, so it runs only
+/// after a refresh that allocated at least <see cref="MinAllocatedBytes"/> (a thousand rules never do)
 /// and at most once per <see cref="MinInterval"/>: a large refresh sooner than that is collected after it when the
 /// interval has passed, however often the ruleset changes meanwhile. The interval is short against the refresh it
 /// follows (reading 10k rules takes 1.5-2 s of CPU here) and shorter than <c>firewall.refresh_interval</c>'s 30 s,
@@ -16,7 +17,7 @@ namespace PortExporter.Core.Firewall.Reading;
 public sealed class RefreshMemory(TimeProvider time) : IDisposable
 {
     /// <summary>Allocations of a refresh below which its garbage is left to the GC's own pace.</summary>
-    public const long MinAllocatedBytes = 8L * 1024 * 1024;
+    public const long MinAllocatedBytes = 4L * 1024 * 1024;
 
     /// <summary>The least time between two collections.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(10);

@@ -1,3 +1,4 @@
+using PortExporter.Firewall;
 using PortExporter.Firewall.Iptables;
 using PortExporter.Firewall.Ipset;
 using PortExporter.Firewall.Model;
@@ -21,15 +22,16 @@ public static class RulesetAssembler
     /// <param name="iptablesLegacySave">Output of <c>iptables-legacy-save -c</c>, or null.</param>
     /// <param name="ip6tablesLegacySave">Output of <c>ip6tables-legacy-save -c</c>, or null.</param>
     /// <param name="sets">Parsed <c>ipset save</c>, which <c>-m set</c> rules look up; null when not read.</param>
+    /// <param name="reuse">The rules an earlier read compiled (<see cref="CompiledRuleCache"/>); null compiles every rule.</param>
     /// <returns>The ruleset and the backends that contributed at least one table, in a fixed order, then <c>ufw</c> when
     /// ufw is enabled on it.</returns>
     public static (FirewallRuleset Ruleset, IReadOnlyList<string> Backends) Assemble(
-        NftRuleset? nft, string? iptablesNftSave, string? ip6tablesNftSave, string? iptablesLegacySave, string? ip6tablesLegacySave, IpsetCatalog? sets = null)
+        NftRuleset? nft, string? iptablesNftSave, string? ip6tablesNftSave, string? iptablesLegacySave, string? ip6tablesLegacySave, IpsetCatalog? sets = null, CompiledRuleSession? reuse = null)
     {
         var replacements = new Dictionary<(TableFamily, string), FirewallTable>();
         if (iptablesNftSave is not null)
         {
-            foreach (var t in IptablesSaveParser.Parse(iptablesNftSave, FirewallBackends.IptablesNft, 4, "iptables-nft-save -c", sets: sets))
+            foreach (var t in IptablesSaveParser.Parse(iptablesNftSave, FirewallBackends.IptablesNft, 4, "iptables-nft-save -c", sets: sets, reuse: reuse))
             {
                 replacements[(TableFamily.Ip, t.Name)] = t;
             }
@@ -37,7 +39,7 @@ public static class RulesetAssembler
 
         if (ip6tablesNftSave is not null)
         {
-            foreach (var t in IptablesSaveParser.Parse(ip6tablesNftSave, FirewallBackends.Ip6tablesNft, 6, "ip6tables-nft-save -c", sets: sets))
+            foreach (var t in IptablesSaveParser.Parse(ip6tablesNftSave, FirewallBackends.Ip6tablesNft, 6, "ip6tables-nft-save -c", sets: sets, reuse: reuse))
             {
                 replacements[(TableFamily.Ip6, t.Name)] = t;
             }
@@ -58,12 +60,12 @@ public static class RulesetAssembler
 
         if (iptablesLegacySave is not null)
         {
-            tables.AddRange(IptablesSaveParser.Parse(iptablesLegacySave, FirewallBackends.IptablesLegacy, 4, "iptables-legacy-save -c", sets: sets));
+            tables.AddRange(IptablesSaveParser.Parse(iptablesLegacySave, FirewallBackends.IptablesLegacy, 4, "iptables-legacy-save -c", sets: sets, reuse: reuse));
         }
 
         if (ip6tablesLegacySave is not null)
         {
-            tables.AddRange(IptablesSaveParser.Parse(ip6tablesLegacySave, FirewallBackends.Ip6tablesLegacy, 6, "ip6tables-legacy-save -c", sets: sets));
+            tables.AddRange(IptablesSaveParser.Parse(ip6tablesLegacySave, FirewallBackends.Ip6tablesLegacy, 6, "ip6tables-legacy-save -c", sets: sets, reuse: reuse));
         }
 
         string[] order = [FirewallBackends.Nftables, FirewallBackends.IptablesNft, FirewallBackends.Ip6tablesNft, FirewallBackends.IptablesLegacy, FirewallBackends.Ip6tablesLegacy];

@@ -10,4 +10,11 @@ namespace PortExporter.Core.Firewall.Reading;
 /// <param name="TakenAt">When the read started.</param>
 /// <param name="ReadDuration">How long the commands took.</param>
 public sealed record RulesetSnapshot(
-    FirewallRuleset Ruleset, IReadOnlyList<string> Backends, FirewalldConfiguration? Firewalld, DateTimeOffset TakenAt, TimeSpan ReadDuration);
+    FirewallRuleset Ruleset, IReadOnlyList<string> Backends, FirewalldConfiguration? Firewalld, DateTimeOffset TakenAt, TimeSpan ReadDuration)
+{
+    /// <summary>Rules taken as the previous read compiled them (unchanged but for counters and position).</summary>
+    public int RulesReused { get; init; }
+
+    /// <summary>Rules this read compiled.</summary>
+    public int RulesCompiled { get; init; }
+}
