@@ -183,6 +183,40 @@ public sealed partial class CompiledRuleCacheTests
     }
 
     [Fact]
+    public void Every_captured_iptables_dump_reads_the_same_the_second_time()
+    {
+        // Comments in quotes, counters in the rule (-c), set lookups, IPv6: whatever the tools printed.
+        var dumps = 0;
+        foreach (var dir in Directory.GetDirectories(Fixtures.Root))
+        {
+            foreach (var (file, version) in (ReadOnlySpan<(string, int)>)[("iptables-nft-save.txt", 4), ("ip6tables-nft-save.txt", 6), ("iptables-legacy-save.txt", 4), ("ip6tables-legacy-save.txt", 6)])
+            {
+                var path = Path.Combine(dir, file);
+                if (!File.Exists(path))
+                {
+                    continue;
+                }
+
+                var text = File.ReadAllText(path);
+                var cache = new CompiledRuleCache();
+                var first = cache.Begin();
+                IptablesSaveParser.Parse(text, FirewallBackends.IptablesNft, version, "test", reuse: first);
+                cache.Commit(first);
+                var session = cache.Begin();
+                var again = IptablesSaveParser.Parse(text, FirewallBackends.IptablesNft, version, "test", reuse: session);
+
+                var fresh = IptablesSaveParser.Parse(text, FirewallBackends.IptablesNft, version, "test");
+                AssertSameRules(fresh, again);
+                var lookups = Rules(fresh).Count(r => r.Text.Contains("--match-set", StringComparison.Ordinal));
+                Assert.Equal((Rules(fresh).Count() - lookups, lookups), (session.Reused, session.Compiled));
+                dumps++;
+            }
+        }
+
+        Assert.True(dumps > 20, $"{dumps} dumps");
+    }
+
+    [Fact]
     public void A_second_read_of_the_same_iptables_dump_takes_every_rule_with_the_lines_counters()
     {
         var text = Bench("iptables-nft-save.txt");

@@ -207,16 +207,9 @@ public static class IptablesSaveParser
         var key = UInt128.Zero;
         var reuse = context.Reuse;
         var reusable = reuse is not null && !ruleText.Contains(SetMatch, StringComparison.Ordinal);
-        if (reusable)
+        if (reusable && TryTake(table, context, ruleText, packets, bytes, out key))
         {
-            key = CompiledRuleSession.Key(table.Context(context.Backend, context.IpVersion), ruleText);
-            if (reuse!.TryFind(key, out var earlier) && table.IsDeclared(earlier.Chain))
-            {
-                // Counters in the rule's own text (-c) are part of the key; otherwise they are the line's.
-                table.AddRule(earlier.Chain, position => earlier.Flag ? earlier.At(position, null, earlier.Rule.Packets, earlier.Rule.Bytes) : earlier.At(position, null, packets, bytes));
-                reuse.Keep(key, earlier, reused: true);
-                return;
-            }
+            return;
         }
 
         var args = IptablesTokenizer.Split(ruleText) ?? throw new FirewallParseException(source, where, "unclosed quote", line);
@@ -289,13 +282,20 @@ public static class IptablesSaveParser
             return false;
         }
 
+        return TryTake(table, context, ruleText, packets, bytes, out _);
+    }
+
+    /// <summary>Adds the rule of <paramref name="ruleText"/> as the last read compiled it, when it did; its key either way.</summary>
+    private static bool TryTake(TableBuilder table, RuleContext context, ReadOnlySpan<char> ruleText, long? packets, long? bytes, out UInt128 key)
+    {
         var reuse = context.Reuse!;
-        var key = CompiledRuleSession.Key(table.Context(context.Backend, context.IpVersion), ruleText);
+        key = CompiledRuleSession.Key(table.Context(context.Backend, context.IpVersion), ruleText);
         if (!reuse.TryFind(key, out var earlier) || !table.IsDeclared(earlier.Chain))
         {
             return false;
         }
 
+        // Counters in the rule's own text (-c) are part of the key; otherwise they are the line's.
         table.AddRule(earlier.Chain, position => earlier.Flag ? earlier.At(position, null, earlier.Rule.Packets, earlier.Rule.Bytes) : earlier.At(position, null, packets, bytes));
         reuse.Keep(key, earlier, reused: true);
         return true;
