@@ -40,7 +40,8 @@ public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCol
         ReportUnreadable(owners.UnreadableProcesses);
 
         var names = config.Ports.Select(p => p.Process).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
-        var running = ProcessTable.FindRunning(procfs, names, cancellationToken, known.Sockets?.NetworkNamespace, owners.ByInode.Values);
+        var elsewhere = new HashSet<string>(StringComparer.Ordinal);
+        var running = ProcessTable.FindRunning(procfs, names, cancellationToken, known.Sockets?.NetworkNamespace, owners.ByInode.Values, elsewhere);
 
         var units = config.Ports.Select(p => p.Unit).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var report = await _units.ReadAsync(units, UnitTimeout(context), cancellationToken).ConfigureAwait(false);
@@ -49,7 +50,7 @@ public sealed class ProcessCollector(ICommandRunner commands, ILogger<ProcessCol
             ProcessLog.SystemdUnavailable(logger, report.Problem);
         }
 
-        return new ProcessEvidence(owners.ByInode, running, report.Units, report.SystemdAvailable, owners.UnreadableProcesses);
+        return new ProcessEvidence(owners.ByInode, running, report.Units, report.SystemdAvailable, owners.UnreadableProcesses) { RunningElsewhere = elsewhere };
     }
 
     /// <summary>The timeout of one systemctl run: the configured one, or half the time left before the deadline.</summary>

@@ -11,4 +11,11 @@ public sealed record ProcessEvidence(
     IReadOnlyDictionary<string, bool> RunningByName,
     IReadOnlyDictionary<string, UnitState> Units,
     bool SystemdAvailable,
-    int UnreadableProcesses);
+    int UnreadableProcesses)
+{
+    /// <summary>
+    /// Configured process names no process runs under in the sockets' network namespace while one in another does
+    /// (a container's); empty when every name runs here or nowhere.
+    /// </summary>
+    public IReadOnlySet<string> RunningElsewhere { get; init; } = new HashSet<string>();
+}

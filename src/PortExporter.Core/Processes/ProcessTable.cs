@@ -19,12 +19,15 @@ public static class ProcessTable
     /// <param name="known">Processes whose comm and exe were just read (the listeners' owners of this collection, so
     /// in that namespace): a name one of them matches needs no scan, once its /proc/PID/stat shows it is not a
     /// zombie. Their comm is taken as read now, never from an earlier collection, since exec changes it.</param>
+    /// <param name="elsewhere">When given, gets the names that a process in another network namespace matches while
+    /// none in <paramref name="networkNamespace"/> does (a service in a container whose port the host publishes).</param>
     public static IReadOnlyDictionary<string, bool> FindRunning(
         string procfs,
         IReadOnlyCollection<string> names,
         CancellationToken cancellationToken,
         string? networkNamespace = null,
-        IEnumerable<ProcessInfo>? known = null)
+        IEnumerable<ProcessInfo>? known = null,
+        ISet<string>? elsewhere = null)
     {
         var running = names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => false, StringComparer.Ordinal);
         var unmatched = new HashSet<string>(running.Keys, StringComparer.Ordinal);
@@ -62,6 +65,10 @@ public static class ProcessTable
             {
                 Mark(matched, unmatched, running);
             }
+            else if (matched.Count > 0)
+            {
+                elsewhere?.UnionWith(matched);
+            }
 
             if (unmatched.Count == 0)
             {
@@ -69,6 +76,7 @@ public static class ProcessTable
             }
         }
 
+        elsewhere?.ExceptWith(running.Where(r => r.Value).Select(r => r.Key));
         return running;
     }
 

@@ -77,6 +77,33 @@ public sealed class DiagnoserTests
         Assert.Equal(fix, diagnosis.Fix);
     }
 
+    [Theory]
+    [InlineData("docker-proxy", true, Cause.Ok, "nginx runs in another network namespace, where Docker runs it in a container: docker-proxy pid 4242 publishes the port")]
+    [InlineData("rootlessport", true, Cause.Ok, "nginx runs in another network namespace, where Podman runs it in a container: rootlessport pid 4242 publishes the port")]
+    [InlineData("docker-proxy", false, Cause.ProcessDown, "no process named nginx is running")]
+    [InlineData("socat", true, Cause.ProcessDown, "no process named nginx is running; socat pid 4242 holds 8080/tcp")]
+    [InlineData("socat", false, Cause.ProcessDown, "no process named nginx is running; socat pid 4242 holds 8080/tcp")]
+    public void A_process_that_is_not_beside_the_port_is_a_containers_or_has_lost_its_port(string holder, bool runsElsewhere, Cause cause, string observed)
+    {
+        // The configured process runs in no process of this network namespace; the port's listener is held by a
+        // container engine's publisher (its service runs in the container's namespace) or by another program.
+        var processes = ProcessesOf(running: false) with
+        {
+            OwnersByInode = new Dictionary<ulong, PortExporter.Core.Processes.ProcessInfo> { [100] = new(4242, holder, holder) },
+            RunningElsewhere = runsElsewhere ? new HashSet<string> { "nginx" } : new HashSet<string>(),
+        };
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0")), Processes = processes });
+
+        Assert.Equal(cause, diagnosis.Cause);
+        Assert.Equal(observed, Assert.Single(diagnosis.Steps, s => s.Check == "process").Observed);
+        if (holder == "socat")
+        {
+            Assert.Contains("socat pid 4242 holds 8080/tcp, so nginx cannot bind it", diagnosis.Summary, StringComparison.Ordinal);
+            Assert.StartsWith("Find out why socat pid 4242 holds 8080/tcp", diagnosis.Fix, StringComparison.Ordinal);
+        }
+    }
+
     public static TheoryData<string, Func<EvidenceSnapshot>, Cause, Cause> Overlaps => new()
     {
         { "firewall blocks and selinux denies", () => Healthy() with { Firewall = FirewallOf(DropRule), Selinux = SelinuxDenying() }, Cause.FirewallBlocked, Cause.SelinuxDenied },

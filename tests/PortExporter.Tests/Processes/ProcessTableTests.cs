@@ -96,6 +96,23 @@ public sealed class ProcessTableTests : IDisposable
     }
 
     [Fact]
+    public void A_name_that_runs_only_in_another_namespace_is_told_apart_from_one_that_runs_nowhere()
+    {
+        _tree.Add(20001, "pe-container");
+        _tree.Link("20001/ns/net", "net:[4026532999]");
+        _tree.Add(20002, "pe-both");
+        _tree.Link("20002/ns/net", "net:[4026532999]");
+        _tree.Add(20003, "pe-both");
+        _tree.Link("20003/ns/net", "net:[4026531840]");
+        var elsewhere = new HashSet<string>();
+
+        var result = ProcessTable.FindRunning(_tree.Root, ["pe-container", "pe-both", "pe-nowhere"], CancellationToken.None, "net:[4026531840]", elsewhere: elsewhere);
+
+        Assert.Equal((false, true, false), (result["pe-container"], result["pe-both"], result["pe-nowhere"]));
+        Assert.Equal(["pe-container"], elsewhere);
+    }
+
+    [Fact]
     public void The_same_name_in_this_namespace_counts_when_another_namespace_has_it_first()
     {
         _tree.Add(20001, "pe-service");

@@ -2,13 +2,19 @@ using System.Globalization;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Processes;
+using PortExporter.Core.Sockets;
+using PortExporter.Firewall;
 
 namespace PortExporter.Core.Diagnosis.Rules;
 
 /// <summary>
 /// B: the configured process is not running, or the configured unit is not active; unless a service manager holds the
 /// port's every listener (<see cref="SocketHolderKind.Activator"/>): then a process that is not running, or a unit that is
-/// inactive (not failed), waits for its first connection, and the connection starts it.
+/// inactive (not failed), waits for its first connection, and the connection starts it. A process that runs only in
+/// another network namespace while a container engine's process holds the port's every listener
+/// (<see cref="SocketHolderKind.ContainerPublisher"/>) is the container's service the engine publishes: not down. A
+/// process that is down while another program holds the port gets that program named: the service cannot bind the
+/// port while it does.
 /// </summary>
 public sealed class ProcessDownRule : IDiagnosisRule
 {
@@ -32,6 +38,8 @@ public sealed class ProcessDownRule : IDiagnosisRule
         var seen = new List<string>();
         var activator = evidence.Sockets is { } sockets ? ListenerFacts.HeldBy(SocketHolderKind.Activator, sockets.For(port.Key), evidence)?.Owner : null;
         var activated = activator is null ? null : $"{activator.DisplayName} pid {activator.Pid.ToString(CultureInfo.InvariantCulture)} holds the port and starts it on a connection (socket activation)";
+        var listeners = evidence.Sockets?.For(port.Key).ToList() ?? [];
+        var publisher = ListenerFacts.HeldBy(SocketHolderKind.ContainerPublisher, listeners, evidence);
         if (port.Process is { } name)
         {
             if (!processes.RunningByName.TryGetValue(name, out var running))
@@ -43,16 +51,13 @@ public sealed class ProcessDownRule : IDiagnosisRule
             {
                 seen.Add($"{name} not running: {activated}");
             }
+            else if (!running && publisher is ({ } proxy, { Engine: { } engine }) && processes.RunningElsewhere.Contains(name))
+            {
+                seen.Add($"{name} runs in another network namespace, where {engine.Name} runs it in a container: {proxy.DisplayName} pid {proxy.Pid.ToString(CultureInfo.InvariantCulture)} publishes the port");
+            }
             else if (!running)
             {
-                return RuleOutcome.Cause(
-                    Check,
-                    $"no process named {name} is running",
-                    $"ps -C {name} -o pid,user,lstart,cmd" + (port.Unit is { } u ? $"; journalctl -u {u} -n 50" : string.Empty),
-                    $"{Diagnoser.Describe(port)} is down: process {name} is not running.",
-                    port.Unit is { } unit
-                        ? $"systemctl start {unit} && systemctl enable {unit}; read journalctl -u {unit} for why it stopped."
-                        : $"Start {name} and make it start at boot; read its log for why it stopped.");
+                return Down(port, name, listeners, evidence);
             }
             else
             {
@@ -89,5 +94,32 @@ public sealed class ProcessDownRule : IDiagnosisRule
         }
 
         return RuleOutcome.Clear(Check, string.Join(", ", seen));
+    }
+
+    /// <summary>The process is not running; when another program holds the port, the service cannot bind it until that one lets go.</summary>
+    private static RuleOutcome Down(PortSpec port, string name, IReadOnlyList<Listener> listeners, EvidenceSnapshot evidence)
+    {
+        var confirm = $"ps -C {name} -o pid,user,lstart,cmd" + (port.Unit is { } u ? $"; journalctl -u {u} -n 50" : string.Empty);
+        var start = port.Unit is { } unit
+            ? $"systemctl start {unit} && systemctl enable {unit}; read journalctl -u {unit} for why it stopped."
+            : $"Start {name} and make it start at boot; read its log for why it stopped.";
+        var holders = listeners.Select(l => ListenerFacts.Owner(l, evidence)).OfType<ProcessInfo>()
+            .Where(o => SocketHolders.Of(o) is null)
+            .DistinctBy(o => o.Pid)
+            .Select(o => $"{o.DisplayName} pid {o.Pid.ToString(CultureInfo.InvariantCulture)}")
+            .ToList();
+        if (holders.Count == 0)
+        {
+            return RuleOutcome.Cause(Check, $"no process named {name} is running", confirm, $"{Diagnoser.Describe(port)} is down: process {name} is not running.", start);
+        }
+
+        var held = string.Join(", ", holders);
+        var portText = $"{port.Port.ToString(CultureInfo.InvariantCulture)}/{port.Protocol.ToLabel()}";
+        return RuleOutcome.Cause(
+            Check,
+            $"no process named {name} is running; {held} holds {portText}",
+            $"{confirm}; {ListenerFacts.SsCommand(port)}",
+            $"{Diagnoser.Describe(port)} is down: process {name} is not running, and {held} holds {portText}, so {name} cannot bind it (address already in use) while it does.",
+            $"Find out why {held} holds {portText} (a second instance, another service configured with the same port, a leftover child of {name}); stop it or move it to another port, then: {start}");
     }
 }
