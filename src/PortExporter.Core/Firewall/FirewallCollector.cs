@@ -122,6 +122,13 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         }
 
         var results = loaded.Evaluate(request);
+        if (Sockets.NetworkNamespace.IsOwn(context.Paths.Procfs))
+        {
+            // Asked of the kernel on every collection (two netlink answers a port): routes and rules change with no
+            // ruleset change, and the answer is the namespace's own, so only where procfs is this namespace's.
+            results = KernelRouting.Apply(results, RouteQuery.Ask);
+        }
+
         return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones)
         {
             RulesetFingerprints = loaded.Fingerprints,

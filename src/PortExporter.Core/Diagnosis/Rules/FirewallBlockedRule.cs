@@ -87,8 +87,8 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             Check,
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
             ConfirmCommand(d, port, firewalld, ufw),
-            $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. {(d.Backend == Network.ForwardingSysctls.VerdictBackend ? "The kernel (sysctl)" : $"The firewall ({managed})")} {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            SysctlFix(d, blocked.Connection) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, blocked)
+            $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. {(d.Backend is Network.ForwardingSysctls.VerdictBackend or Network.KernelRouting.VerdictBackend ? $"The kernel ({d.Backend})" : $"The firewall ({managed})")} {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
+            SysctlFix(d, blocked.Connection) ?? RoutingFix(d, blocked.Connection) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, blocked)
                 : SetFix(d, blocked.Connection?.Source) ?? (ufw ? UfwFix(d, port, blocked) : Fix(d, port, blocked))));
     }
 
@@ -129,6 +129,9 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             Network.ForwardingSysctls.VerdictBackend when Sysctl(d) is var sysctl && sysctl.EndsWith(".rp_filter", StringComparison.Ordinal) =>
                 $"sysctl {(sysctl == "net.ipv4.conf.all.rp_filter" ? sysctl : $"net.ipv4.conf.all.rp_filter {sysctl}")}; ip route; ip rule",
             Network.ForwardingSysctls.VerdictBackend => $"sysctl {Sysctl(d)} net.ipv4.ip_forward net.ipv6.conf.all.forwarding",
+            Network.KernelRouting.VerdictBackend when Question(d).Contains(':', StringComparison.Ordinal) =>
+                $"{Question(d)}; ip -6 rule; ip -6 route show table all | grep -e blackhole -e unreachable -e prohibit",
+            Network.KernelRouting.VerdictBackend => $"{Question(d)}; ip rule; ip route show table all | grep -e blackhole -e unreachable -e prohibit",
             FirewallBackends.Nftables => $"nft -a list ruleset | grep -n -e 'dport' -e 'policy' -e '{p}'",
             _ when d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) => $"ip6tables -L {Chain(d)} -n -v --line-numbers",
             _ => $"iptables -L {Chain(d)} -n -v --line-numbers",
@@ -180,6 +183,26 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         var loose = sysctl == $"net.ipv4.conf.{ingress}.rp_filter" ? $"sysctl -w {sysctl}=2" : $"sysctl -w net.ipv4.conf.all.rp_filter=2 (the stricter of all and {ingress} applies)";
         return RouteBackFix(connection, $"make the reverse path filter loose on it: {loose}, persisted in /etc/sysctl.d/");
     }
+
+    /// <summary>
+    /// A connection the kernel's routing refuses: a blackhole, unreachable or prohibit route or policy rule on the way
+    /// in or on the replies' way back, or the reverse path filter where policy routing decides the route back.
+    /// </summary>
+    private static string? RoutingFix(FirewallDecision d, PortExporter.Firewall.Evaluation.SimulatedConnection? connection)
+    {
+        if (d.Backend != Network.KernelRouting.VerdictBackend)
+        {
+            return null;
+        }
+
+        var ip = connection?.IpVersion == 6 ? "ip -6" : "ip";
+        return d.Rule.Contains("reverse path filter", StringComparison.Ordinal)
+            ? RouteBackFix(connection, "make the reverse path filter loose on it (sysctl -w net.ipv4.conf.all.rp_filter=2, persisted in /etc/sysctl.d/)")
+            : $"Find the route or policy rule that refuses it ({Question(d)} names the answer; {ip} rule shows the rules in the order the kernel tries them, {ip} route show table all the blackhole, unreachable and prohibit routes): delete it or make it spare this address ({ip} rule del pref N; {ip} route del TYPE PREFIX table T), and fix it where the network configuration is kept (systemd-networkd, netplan, NetworkManager, /etc/network/interfaces) so a reboot does not bring it back.";
+    }
+
+    /// <summary>The <c>ip route get</c> question a <c>routing</c> verdict answers (its rule reads <c>QUESTION: ANSWER</c>).</summary>
+    private static string Question(FirewallDecision d) => d.Rule.Split(": ", 2)[0];
 
     /// <summary>The sysctl a <c>sysctl</c> verdict names (its rule reads <c>NAME = VALUE</c>).</summary>
     private static string Sysctl(FirewallDecision d) => d.Rule.Split(' ', 2)[0];

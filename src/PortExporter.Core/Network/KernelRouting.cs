@@ -1,0 +1,92 @@
+using System.Net;
+using PortExporter.Core.Firewall;
+using PortExporter.Firewall;
+using PortExporter.Firewall.Evaluation;
+
+namespace PortExporter.Core.Network;
+
+/// <summary>
+/// The kernel's routing as the last gate of a connection from outside the rules let in: its route for the packet
+/// coming in, and for the replies going back (<see cref="RouteQuery"/>, every table and policy rule). Where either is
+/// refused (a <c>blackhole</c>, <c>unreachable</c> or <c>prohibit</c> route or <c>ip rule</c>; the reverse path
+/// filter, also where policy routing keeps <see cref="ReversePathFilter"/> from simulating it), the connection never
+/// gets an answer, whatever the rules say. The verdicts made this way have the backend <see cref="VerdictBackend"/>.
+/// </summary>
+public static class KernelRouting
+{
+    /// <summary>The <c>backend</c> of a verdict the kernel's routing made (no ruleset involved).</summary>
+    public const string VerdictBackend = "routing";
+
+    /// <summary>A route question: destination, source, the interface the packet comes in on (null: sent by this host).</summary>
+    public delegate RouteAnswer? Ask(IPAddress destination, IPAddress source, string? inputInterface);
+
+    /// <summary>
+    /// The ports' results with each accepted outside connection the kernel's routing refuses dropped. Each question is
+    /// asked once (ports on the same address ask the same two).
+    /// </summary>
+    public static Dictionary<PortKey, FirewallPortResult> Apply(Dictionary<PortKey, FirewallPortResult> results, Ask ask)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(ask);
+        var answers = new Dictionary<(IPAddress, IPAddress, string?), RouteAnswer?>();
+        RouteAnswer? Once(IPAddress destination, IPAddress source, string? inputInterface)
+        {
+            if (!answers.TryGetValue((destination, source, inputInterface), out var answer))
+            {
+                answer = ask(destination, source, inputInterface);
+                answers[(destination, source, inputInterface)] = answer;
+            }
+
+            return answer;
+        }
+
+        foreach (var (key, result) in results.ToList())
+        {
+            var gated = Gate(result.Outside, result.OutsideConnection, Once);
+            if (!ReferenceEquals(gated, result.Outside))
+            {
+                results[key] = result with { Outside = gated };
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// <paramref name="decision"/> unless it accepts <paramref name="connection"/> (to this host, not forwarded) and the
+    /// kernel refuses the packet's route in or the replies' route back; then a drop that says which and why.
+    /// </summary>
+    public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, Ask ask)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(ask);
+        if (connection is null || decision.Verdict != FirewallVerdict.Accept || decision.ForwardedTo is not null
+            || connection.Interface == HostNetwork.LoopbackInterface)
+        {
+            return decision;
+        }
+
+        var source = connection.Source;
+        var destination = connection.Destination;
+        if (ask(destination, source, connection.Interface) is { Refuses: true } incoming)
+        {
+            return Drop(decision, $"ip route get {destination} from {source} iif {connection.Interface}", incoming,
+                $"the rules accept it, but the kernel's routing refuses it as it comes in on {connection.Interface}: {incoming.Describe()}");
+        }
+
+        if (ask(source, destination, null) is { Refuses: true } back)
+        {
+            return Drop(decision, $"ip route get {source} from {destination}", back,
+                $"the rules accept it, but the replies from {destination} to {source} have no way back: the kernel's route for them is {back.Describe()}, so the client never gets an answer");
+        }
+
+        return decision;
+    }
+
+    private static FirewallDecision Drop(FirewallDecision decision, string question, RouteAnswer answer, string detail) =>
+        new(FirewallVerdict.Drop, VerdictBackend, string.Empty, string.Empty, $"{question}: {answer.Name}")
+        {
+            Detail = detail,
+            Path = decision.Path,
+        };
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using PortExporter.Core.Network;
+using PortExporter.Firewall;
+using PortExporter.Firewall.Evaluation;
+using PortExporter.Tests.Support;
+
+namespace PortExporter.Tests.Network;
+
+/// <summary>
+/// The kernel's route lookup (<see cref="RouteQuery"/>) asked in a test namespace, against what <c>ip route get</c>
+/// answers there, and the routing gate of an outside connection (<see cref="KernelRouting"/>) over those answers.
+/// </summary>
+public sealed class RouteQueryTests
+{
+    private static readonly IPAddress Host = IPAddress.Parse("10.81.0.1");
+    private static readonly IPAddress Outside = IPAddress.Parse("203.0.113.1");
+
+    private static (Netns Ns, Netns Peer) Namespace()
+    {
+        var ns = new Netns("rq");
+        var peer = new Netns("rqpeer");
+        ns.Link("eth0", "10.81.0.1/24", peer, "eth0", "10.81.0.2/24");
+        ns.Exec("ip", "route", "add", "default", "via", "10.81.0.2");
+        return (ns, peer);
+    }
+
+    [Fact]
+    public void A_packet_for_this_host_is_local_and_its_replies_leave_by_the_default_route()
+    {
+        var (ns, peer) = Namespace();
+        using (ns)
+        using (peer)
+        using (var thread = new NetnsThread(ns))
+        {
+            var incoming = thread.Invoke(() => RouteQuery.Ask(Host, Outside, "eth0"));
+            var back = thread.Invoke(() => RouteQuery.Ask(Outside, Host, null));
+
+            Assert.Contains("local 10.81.0.1", ns.Exec("ip", "route", "get", "10.81.0.1", "from", "203.0.113.1", "iif", "eth0").Stdout, StringComparison.Ordinal);
+            Assert.Equal(new RouteAnswer(0, 2, "lo"), incoming);
+            Assert.Equal(new RouteAnswer(0, 1, "eth0"), back);
+            Assert.False(incoming!.Refuses || back!.Refuses);
+        }
+    }
+
+    [Theory]
+    [InlineData("blackhole", 22, "blackhole", "Invalid argument")]
+    [InlineData("unreachable", 113, "unreachable", "No route to host")]
+    [InlineData("prohibit", 13, "prohibit", "Permission denied")]
+    public void A_policy_rule_that_sends_the_replies_to_a_refusing_route_is_the_kernels_refusal(string type, int errno, string name, string ipSays)
+    {
+        var (ns, peer) = Namespace();
+        using (ns)
+        using (peer)
+        using (var thread = new NetnsThread(ns))
+        {
+            ns.Exec("ip", "route", "add", type, "default", "table", "100");
+            ns.Exec("ip", "rule", "add", "from", "10.81.0.1", "lookup", "100", "pref", "100");
+
+            var back = thread.Invoke(() => RouteQuery.Ask(Outside, Host, null));
+
+            Assert.Contains(ipSays, ns.ExecAllowFailure("ip", "route", "get", "203.0.113.1", "from", "10.81.0.1").Stderr, StringComparison.Ordinal);
+            Assert.Equal(errno, back!.Errno);
+            Assert.True(back.Refuses);
+            Assert.Equal(name, back.Name);
+            // The kernel's answer, for real: a client from the peer gets no answer either.
+            ns.Start("socat", "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:echo hi");
+            ns.WaitForListener(8080);
+            peer.AssertConnectTimesOut("10.81.0.1", 8080);
+        }
+    }
+
+    [Fact]
+    public void A_host_without_a_route_to_the_client_is_not_a_refusal()
+    {
+        var (ns, peer) = Namespace();
+        using (ns)
+        using (peer)
+        using (var thread = new NetnsThread(ns))
+        {
+            ns.Exec("ip", "route", "del", "default");
+
+            var back = thread.Invoke(() => RouteQuery.Ask(Outside, Host, null));
+
+            Assert.Equal(101, back!.Errno); // ENETUNREACH: the simulated client is from no network this host routes
+            Assert.False(back.Refuses);
+        }
+    }
+
+    [Fact]
+    public void A_port_whose_replies_a_policy_rule_blackholes_is_blocked_by_the_kernels_routing_and_ok_once_the_rule_is_gone()
+    {
+        var (ns, peer) = Namespace();
+        using (ns)
+        using (peer)
+        using (var dir = new TempDir())
+        {
+            var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n");
+            ns.Start("socat", "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:echo hi");
+            ns.WaitForListener(8080);
+            // Replies from the host's address go by table 100, which has nowhere to send them: the rules and the
+            // listener are fine, and no client outside gets an answer.
+            ns.Exec("ip", "route", "add", "blackhole", "default", "table", "100");
+            ns.Exec("ip", "rule", "add", "from", "10.81.0.1", "lookup", "100", "pref", "100");
+            peer.AssertConnectTimesOut("10.81.0.1", 8080);
+
+            var blocked = ExporterBinary.Diagnose(ns, config, "web");
+            Assert.Equal("firewall_blocked", blocked.GetProperty("cause").GetString());
+            Assert.Contains("The kernel (routing) drops new connections from outside", blocked.GetProperty("summary").GetString(), StringComparison.Ordinal);
+            Assert.Contains("the replies from 10.81.0.1 to 203.0.113.1 have no way back", blocked.GetProperty("summary").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("Find the route or policy rule that refuses it (ip route get 203.0.113.1 from 10.81.0.1", blocked.GetProperty("fix").GetString(), StringComparison.Ordinal);
+
+            ns.Exec("ip", "rule", "del", "pref", "100");
+            Assert.Equal("hi", peer.Exec("socat", "-T", "5", "-", "TCP4:10.81.0.1:8080,connect-timeout=5").Stdout.Trim());
+            Assert.Equal("ok", ExporterBinary.Diagnose(ns, config, "web").GetProperty("cause").GetString());
+        }
+    }
+
+    [Fact]
+    public void An_accepted_outside_connection_is_dropped_only_where_the_kernel_refuses_its_way_in_or_back()
+    {
+        var connection = new SimulatedConnection(ConnectionOrigin.Outside, Outside, Host, "eth0", TransportProtocol.Tcp, 8080);
+        var accept = new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.Nftables, "filter", "input", "policy accept");
+        RouteAnswer? Fine(IPAddress destination, IPAddress source, string? iif) => new(0, iif is null ? (byte)1 : (byte)2, iif is null ? "eth0" : "lo");
+
+        Assert.Same(accept, KernelRouting.Gate(accept, connection, Fine));
+        var refusedBack = KernelRouting.Gate(accept, connection, (d, s, iif) => iif is null ? new RouteAnswer(22, 0, null) : Fine(d, s, iif));
+        Assert.Equal((FirewallVerdict.Drop, KernelRouting.VerdictBackend, "ip route get 203.0.113.1 from 10.81.0.1: blackhole"), (refusedBack.Verdict, refusedBack.Backend, refusedBack.Rule));
+        Assert.Contains("the replies from 10.81.0.1 to 203.0.113.1 have no way back", refusedBack.Detail, StringComparison.Ordinal);
+        var refusedIn = KernelRouting.Gate(accept, connection, (d, s, iif) => iif is null ? Fine(d, s, iif) : new RouteAnswer(18, 0, null));
+        Assert.Equal("ip route get 10.81.0.1 from 203.0.113.1 iif eth0: reverse path filter", refusedIn.Rule);
+        // No route at all, a verdict the rules already made, or no answer: as it was.
+        Assert.Same(accept, KernelRouting.Gate(accept, connection, (_, _, _) => new RouteAnswer(101, 0, null)));
+        Assert.Same(accept, KernelRouting.Gate(accept, connection, (_, _, _) => null));
+        var drop = accept with { Verdict = FirewallVerdict.Drop };
+        Assert.Same(drop, KernelRouting.Gate(drop, connection, (_, _, _) => new RouteAnswer(22, 0, null)));
+    }
+
+    [Fact]
+    public void Ports_on_the_same_address_ask_the_kernel_each_question_once()
+    {
+        var accept = new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.Nftables, "filter", "input", "policy accept");
+        var results = Enumerable.Range(8080, 20).ToDictionary(
+            port => new PortExporter.Core.PortKey(port, TransportProtocol.Tcp),
+            port => new PortExporter.Core.Firewall.FirewallPortResult(accept, accept, OutsideConnection: new SimulatedConnection(ConnectionOrigin.Outside, Outside, Host, "eth0", TransportProtocol.Tcp, port)));
+        var asked = 0;
+
+        var gated = KernelRouting.Apply(results, (_, _, iif) => { asked++; return iif is null ? new RouteAnswer(113, 0, null) : new RouteAnswer(0, 2, "lo"); });
+
+        Assert.Equal(2, asked);
+        Assert.All(gated.Values, r => Assert.Equal("ip route get 203.0.113.1 from 10.81.0.1: unreachable", r.Outside.Rule));
+    }
+}
