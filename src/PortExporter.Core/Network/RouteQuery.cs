@@ -9,7 +9,7 @@ namespace PortExporter.Core.Network;
 /// What the kernel's routing says of one packet: <c>RTM_GETROUTE</c> over a netlink socket, the question
 /// <c>ip route get DST from SRC [iif IF]</c> asks, answered by the kernel's own lookup with every routing table and
 /// policy rule (<c>ip rule</c>) and, for a packet coming in, the reverse path filter. Read-only; one request and one
-/// answer on a socket of the calling thread's network namespace. Thread-safe.
+/// answer on a socket of the calling thread's network namespace, waited for at most a second. Thread-safe.
 /// </summary>
 public static partial class RouteQuery
 {
@@ -27,6 +27,8 @@ public static partial class RouteQuery
     private const ushort RtaOif = 4;
     private const int HeaderLength = 16;
     private const int RtmsgLength = 12;
+    private const int SolSocket = 1;
+    private const int SoRcvTimeo = 20;
 
     /// <summary>
     /// The kernel's route for a packet from <paramref name="source"/> to <paramref name="destination"/>, coming in on
@@ -58,7 +60,10 @@ public static partial class RouteQuery
 
         try
         {
-            if (Send(fd, ref MemoryMarshal.GetArrayDataReference(request), request.Length, 0) < 0)
+            // The kernel answers at once; a receive that waits longer than this is an answer lost, not one to wait for.
+            Span<long> timeout = [1, 0]; // struct timeval: 1 s
+            if (SetSockOpt(fd, SolSocket, SoRcvTimeo, ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(timeout)), 2 * sizeof(long)) != 0
+                || Send(fd, ref MemoryMarshal.GetArrayDataReference(request), request.Length, 0) < 0)
             {
                 return null;
             }
@@ -183,6 +188,9 @@ public static partial class RouteQuery
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     private static partial nint Recv(int fd, ref byte buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static partial int SetSockOpt(int fd, int level, int name, ref byte value, int length);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);
