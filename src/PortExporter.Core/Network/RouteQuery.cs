@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using PortExporter.Core.Sockets;
 
 namespace PortExporter.Core.Network;
 
@@ -11,24 +12,17 @@ namespace PortExporter.Core.Network;
 /// policy rule (<c>ip rule</c>) and, for a packet coming in, the reverse path filter. Read-only; one request and one
 /// answer on a socket of the calling thread's network namespace, waited for at most a second. Thread-safe.
 /// </summary>
-public static partial class RouteQuery
+public static class RouteQuery
 {
-    private const int AfNetlink = 16;
-    private const int SockRaw = 3;
-    private const int SockCloexec = 0x80000;
-    private const int NetlinkRoute = 0;
     private const ushort RtmGetRoute = 26;
     private const ushort RtmNewRoute = 24;
     private const ushort NlmsgError = 2;
-    private const ushort NlmFRequest = 1;
     private const ushort RtaDst = 1;
     private const ushort RtaSrc = 2;
     private const ushort RtaIif = 3;
     private const ushort RtaOif = 4;
     private const int HeaderLength = 16;
     private const int RtmsgLength = 12;
-    private const int SolSocket = 1;
-    private const int SoRcvTimeo = 20;
 
     /// <summary>
     /// The kernel's route for a packet from <paramref name="source"/> to <paramref name="destination"/>, coming in on
@@ -42,7 +36,7 @@ public static partial class RouteQuery
         int? iif = null;
         if (inputInterface is not null)
         {
-            var index = IfNameToIndex(inputInterface);
+            var index = Netlink.InterfaceIndex(inputInterface);
             if (index == 0)
             {
                 return null;
@@ -52,7 +46,7 @@ public static partial class RouteQuery
         }
 
         var request = Request(destination, source, iif);
-        var fd = Socket(AfNetlink, SockRaw | SockCloexec, NetlinkRoute);
+        var fd = Netlink.Open(Netlink.Route);
         if (fd < 0)
         {
             return null;
@@ -61,9 +55,7 @@ public static partial class RouteQuery
         try
         {
             // The kernel answers at once; a receive that waits longer than this is an answer lost, not one to wait for.
-            Span<long> timeout = [1, 0]; // struct timeval: 1 s
-            if (SetSockOpt(fd, SolSocket, SoRcvTimeo, ref MemoryMarshal.GetReference(MemoryMarshal.AsBytes(timeout)), 2 * sizeof(long)) != 0
-                || Send(fd, ref MemoryMarshal.GetArrayDataReference(request), request.Length, 0) < 0)
+            if (!Netlink.ReceiveTimeout(fd, seconds: 1) || Netlink.Send(fd, ref MemoryMarshal.GetArrayDataReference(request), request.Length, 0) < 0)
             {
                 return null;
             }
@@ -71,18 +63,18 @@ public static partial class RouteQuery
             var buffer = new byte[4096];
             while (true)
             {
-                var received = Recv(fd, ref buffer[0], buffer.Length, 0);
-                if (received < 0 && Marshal.GetLastPInvokeError() == 4)
+                var received = Netlink.Recv(fd, ref buffer[0], buffer.Length, 0);
+                if (received < 0 && Marshal.GetLastPInvokeError() == Netlink.Eintr)
                 {
                     continue; // EINTR
                 }
 
-                return received <= 0 ? null : Parse(buffer.AsSpan(0, (int)received), InterfaceName);
+                return received <= 0 ? null : Parse(buffer.AsSpan(0, (int)received), Netlink.InterfaceName);
             }
         }
         finally
         {
-            _ = Close(fd);
+            _ = Netlink.Close(fd);
         }
     }
 
@@ -97,7 +89,7 @@ public static partial class RouteQuery
         var span = request.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
         BinaryPrimitives.WriteUInt16LittleEndian(span[4..], RtmGetRoute);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[6..], NlmFRequest);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[6..], Netlink.Request);
         BinaryPrimitives.WriteUInt32LittleEndian(span[8..], 1);
         var rtmsg = span[HeaderLength..];
         rtmsg[0] = family == AddressFamily.InterNetworkV6 ? (byte)10 : (byte)2;
@@ -167,33 +159,6 @@ public static partial class RouteQuery
         bytes.CopyTo(span[(at + 4)..]);
         return at + 4 + bytes.Length;
     }
-
-    private static unsafe string? InterfaceName(int index)
-    {
-        var name = stackalloc byte[16];
-        return IfIndexToName((uint)index, name) == 0 ? null : Marshal.PtrToStringUTF8((nint)name);
-    }
-
-    [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial uint IfNameToIndex(string name);
-
-    [LibraryImport("libc", EntryPoint = "if_indextoname")]
-    private static unsafe partial nint IfIndexToName(uint index, byte* name);
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static partial nint Send(int fd, ref byte buffer, nint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    private static partial nint Recv(int fd, ref byte buffer, nint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(int fd, int level, int name, ref byte value, int length);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }
 
 /// <summary>The kernel's answer to a route question.</summary>

@@ -12,14 +12,9 @@ namespace PortExporter.Core.Sockets;
 /// Sees the network namespace of the calling process. Thread-safe (one socket per call).
 /// With a <see cref="ListenerSelection"/> of ports, the kernel filters (as <c>ss 'sport = :N'</c> does).
 /// </summary>
-public static partial class SockDiagReader
+public static class SockDiagReader
 {
-    private const int AfNetlink = 16;
-    private const int SockRaw = 3;
-    private const int SockCloexec = 0x80000;
-    private const int NetlinkSockDiag = 4;
     private const ushort SockDiagByFamily = 20;
-    private const ushort NlmFRequest = 0x1;
     private const ushort NlmFDump = 0x300;
     private const byte IpprotoTcp = 6;
     private const byte IpprotoUdp = 17;
@@ -71,7 +66,7 @@ public static partial class SockDiagReader
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _ = Close(fd);
+            _ = Netlink.Close(fd);
         }
 
         return listeners;
@@ -98,7 +93,7 @@ public static partial class SockDiagReader
         }
         finally
         {
-            _ = Close(fd);
+            _ = Netlink.Close(fd);
         }
 
         return raw;
@@ -106,7 +101,7 @@ public static partial class SockDiagReader
 
     private static int Open()
     {
-        var fd = Socket(AfNetlink, SockRaw | SockCloexec, NetlinkSockDiag);
+        var fd = Netlink.Open(Netlink.SockDiag);
         if (fd < 0)
         {
             throw new Win32Exception(Marshal.GetLastPInvokeError(), "sock_diag: cannot open a netlink socket");
@@ -132,7 +127,7 @@ public static partial class SockDiagReader
         request.Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(request[4..], SockDiagByFamily);
-        BinaryPrimitives.WriteUInt16LittleEndian(request[6..], NlmFRequest | NlmFDump);
+        BinaryPrimitives.WriteUInt16LittleEndian(request[6..], Netlink.Request | NlmFDump);
         BinaryPrimitives.WriteUInt32LittleEndian(request[8..], 1);
         var req = request[16..];
         req[0] = family;
@@ -149,7 +144,7 @@ public static partial class SockDiagReader
             bytecode.CopyTo(attribute[4..]);
         }
 
-        if (Send(fd, ref MemoryMarshal.GetReference(request), request.Length, 0) < 0)
+        if (Netlink.Send(fd, ref MemoryMarshal.GetReference(request), request.Length, 0) < 0)
         {
             throw new Win32Exception(Marshal.GetLastPInvokeError(), "sock_diag: send failed");
         }
@@ -157,11 +152,11 @@ public static partial class SockDiagReader
         var first = into.Count;
         while (true)
         {
-            var received = Recv(fd, ref buffer[0], ReceiveBufferLength, 0);
+            var received = Netlink.Recv(fd, ref buffer[0], ReceiveBufferLength, 0);
             if (received < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno == 4)
+                if (errno == Netlink.Eintr)
                 {
                     continue; // EINTR
                 }
@@ -170,7 +165,7 @@ public static partial class SockDiagReader
             }
 
             raw?.Add(buffer[..(int)received]);
-            if (received == 0 || SockDiagParser.Parse(buffer.AsSpan(0, (int)received), transport, into, InterfaceName))
+            if (received == 0 || SockDiagParser.Parse(buffer.AsSpan(0, (int)received), transport, into, Netlink.InterfaceName))
             {
                 break;
             }
@@ -192,26 +187,4 @@ public static partial class SockDiagReader
         }
     }
 
-    /// <summary>The name of an interface index in this thread's network namespace (the dump's), null when unknown.</summary>
-    private static unsafe string? InterfaceName(int index)
-    {
-        // IF_NAMESIZE: 16 bytes, the terminating NUL included.
-        var name = stackalloc byte[16];
-        return IfIndexToName((uint)index, name) == 0 ? null : Marshal.PtrToStringUTF8((nint)name);
-    }
-
-    [LibraryImport("libc", EntryPoint = "if_indextoname")]
-    private static unsafe partial nint IfIndexToName(uint index, byte* name);
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static partial nint Send(int fd, ref byte buffer, nint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    private static partial nint Recv(int fd, ref byte buffer, nint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }
