@@ -60,16 +60,17 @@ public static class RouteQuery
                 return null;
             }
 
-            var buffer = new byte[4096];
+            // One answer: a route message with a few attributes, or an error with the request echoed.
+            Span<byte> buffer = stackalloc byte[4096];
             while (true)
             {
-                var received = Netlink.Recv(fd, ref buffer[0], buffer.Length, 0);
+                var received = Netlink.Recv(fd, ref MemoryMarshal.GetReference(buffer), buffer.Length, 0);
                 if (received < 0 && Marshal.GetLastPInvokeError() == Netlink.Eintr)
                 {
                     continue; // EINTR
                 }
 
-                return received <= 0 ? null : Parse(buffer.AsSpan(0, (int)received), Netlink.InterfaceName);
+                return received <= 0 ? null : Parse(buffer[..(int)received], Netlink.InterfaceName);
             }
         }
         finally

@@ -36,9 +36,10 @@ public sealed class ProcessDownRule : IDiagnosisRule
         }
 
         var seen = new List<string>();
-        var activator = evidence.Sockets is { } sockets ? ListenerFacts.HeldBy(SocketHolderKind.Activator, sockets.For(port.Key), evidence)?.Owner : null;
-        var activated = activator is null ? null : $"{activator.DisplayName} pid {activator.Pid.ToString(CultureInfo.InvariantCulture)} holds the port and starts it on a connection (socket activation)";
+        // The port's listeners, once: who holds them says whether a process not running here is down.
         var listeners = evidence.Sockets?.For(port.Key).ToList() ?? [];
+        var activator = ListenerFacts.HeldBy(SocketHolderKind.Activator, listeners, evidence)?.Owner;
+        var activated = activator is null ? null : $"{activator.DisplayName} pid {activator.Pid.ToString(CultureInfo.InvariantCulture)} holds the port and starts it on a connection (socket activation)";
         var publisher = ListenerFacts.HeldBy(SocketHolderKind.ContainerPublisher, listeners, evidence);
         if (port.Process is { } name)
         {
