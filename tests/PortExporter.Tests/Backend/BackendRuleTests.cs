@@ -4,6 +4,7 @@ using PortExporter.Core.Backend;
 using PortExporter.Core.Collection;
 using PortExporter.Core.Diagnosis;
 using PortExporter.Core.Diagnosis.Rules;
+using PortExporter.Core.Probes;
 using PortExporter.Core.Processes;
 using PortExporter.Core.Sockets;
 using static PortExporter.Tests.Diagnosis.EvidenceFactory;
@@ -144,5 +145,75 @@ public sealed class BackendRuleTests
             Backends = new BackendEvidence([new BackendResult(target, BackendStatus.Listening, host, [new Listener(TransportProtocol.Tcp, IPAddress.Any, 9090, 5)])], 10, 1),
         };
         Assert.Equal(Cause.Ok, Diagnoser.Diagnose(WebPort, served).Cause);
+    }
+
+    /// <summary>The configured process runs in no process of this namespace, only elsewhere (as in a container), and nothing listens on the host.</summary>
+    private static EvidenceSnapshot PublishedWithoutProxy(BackendResult backend, bool runsElsewhere = true) =>
+        With(backend) with
+        {
+            Sockets = SocketsOf(),
+            Processes = ProcessesOf(running: false) with { RunningElsewhere = runsElsewhere ? new HashSet<string> { "nginx" } : new HashSet<string>() },
+        };
+
+    private static BackendResult ServedByNginx() =>
+        new(Target, BackendStatus.Listening, Container, [new Listener(TransportProtocol.Tcp, IPAddress.Any, 80, 77)]) { Owners = new Dictionary<ulong, ProcessInfo> { [77] = new(4243, "nginx", "nginx") } };
+
+    [Fact]
+    public void A_service_that_listens_behind_the_dnat_in_its_container_is_not_down()
+    {
+        // Docker without its userland proxy, a pod's hostPort: no listener and no nginx in the host's namespace.
+        var diagnosis = Diagnoser.Diagnose(WebPort, PublishedWithoutProxy(ServedByNginx()));
+
+        Assert.True(diagnosis.Cause == Cause.Ok, diagnosis.Summary);
+        var step = Assert.Single(diagnosis.Steps, s => s.Check == "process");
+        Assert.Equal("nginx runs in another network namespace: the DNAT sends 8080/tcp to 172.31.0.2:80, where nginx pid 4243 listens (in net:[4026532524] of nginx pid 4242)", step.Observed);
+    }
+
+    [Fact]
+    public void A_service_in_the_backends_namespace_that_does_not_listen_there_is_not_listening_not_down()
+    {
+        var backend = new BackendResult(Target, BackendStatus.NotListening, Container, [], "bound on 127.0.0.1:80 only, not on 172.31.0.2:80");
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, PublishedWithoutProxy(backend));
+
+        Assert.Equal(Cause.NotListening, diagnosis.Cause);
+        Assert.DoesNotContain(Cause.ProcessDown, diagnosis.Findings);
+        Assert.Contains("bound on 127.0.0.1:80 only", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("in net:[4026532524] of nginx pid 4242 (what listens there: the backend check)", Assert.Single(diagnosis.Steps, s => s.Check == "process").Observed, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, BackendStatus.NamespaceNotFound)]
+    [InlineData(true, BackendStatus.Unreadable)]
+    [InlineData(false, BackendStatus.Listening)]
+    public void A_process_that_runs_nowhere_or_apart_from_any_backend_read_is_down(bool runsElsewhere, BackendStatus status)
+    {
+        var backend = status == BackendStatus.Listening ? ServedByNginx() : new BackendResult(Target, status, null, [], "not found");
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, PublishedWithoutProxy(backend, runsElsewhere));
+
+        Assert.Equal(Cause.ProcessDown, diagnosis.Cause);
+        Assert.Equal("no process named nginx is running", Assert.Single(diagnosis.Steps, s => s.Check == "process").Observed);
+    }
+
+    [Fact]
+    public void A_local_probe_the_host_refuses_is_no_failure_of_a_port_only_a_dnat_publishes()
+    {
+        // Docker without a userland proxy DNATs IPv4 only: the host's own connection to its IPv6 address is refused.
+        var v6 = new ProbeResult("internal", "[2001:db8::10]:8080", false, ProbeFailureReason.Refused, TimeSpan.FromMilliseconds(1));
+        var evidence = PublishedWithoutProxy(ServedByNginx()) with { Probes = ProbesOf(Probe("loopback", true), Probe("internal", true), v6) };
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, evidence);
+
+        Assert.True(diagnosis.Cause == Cause.Ok, diagnosis.Summary);
+        Assert.EndsWith("([2001:db8::10]:8080 refused: the host's own connections there are not translated by the DNAT that publishes the port)", Assert.Single(diagnosis.Steps, s => s.Check == "probes").Observed, StringComparison.Ordinal);
+
+        // A timeout is no refusal: something drops the host's own connection.
+        var dropped = evidence with { Probes = ProbesOf(Probe("loopback", true), v6 with { Reason = ProbeFailureReason.Timeout }) };
+        Assert.Equal(Cause.Unknown, Diagnoser.Diagnose(WebPort, dropped).Cause);
+
+        // With a listener of its own on the host, a refusal is a failure as before.
+        var listened = evidence with { Sockets = SocketsOf(Listening("0.0.0.0")), Processes = ProcessesOf() };
+        Assert.Equal(Cause.Unknown, Diagnoser.Diagnose(WebPort, listened).Cause);
     }
 }

@@ -49,6 +49,61 @@ public sealed class ProcessElsewhereNamespaceTests
         Assert.StartsWith($"Find out why socat pid {squatter.Id} holds 8080/tcp", down.GetProperty("fix").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_containers_service_published_by_dnat_alone_is_not_down_and_its_ipv6_refusal_is_no_failure()
+    {
+        // Docker with "userland-proxy": false (a pod's hostPort alike): no process holds the host port; the nat table
+        // sends it to the container, for the host's own connections too (route_localnet), over IPv4 only.
+        using var host = new Netns("pehost");
+        using var container = new Netns("pectr");
+        using var client = new Netns("peout");
+        using var dir = new TempDir();
+        host.Link("docker0", "172.30.9.1/24", container, "eth0", "172.30.9.2/24");
+        host.Link("eth0", "10.79.1.1/24", client, "eth0", "10.79.1.2/24");
+        host.Exec("ip", "-6", "addr", "add", "fd79::1/64", "dev", "eth0", "nodad");
+        container.Exec("ip", "route", "add", "default", "via", "172.30.9.1");
+        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv4.conf.docker0.route_localnet=1");
+        foreach (var rule in new[]
+        {
+            "-t nat -A PREROUTING -m addrtype --dst-type LOCAL -j DNAT -p tcp --dport 8080 --to-destination 172.30.9.2:80",
+            "-t nat -A OUTPUT -m addrtype --dst-type LOCAL -j DNAT -p tcp --dport 8080 --to-destination 172.30.9.2:80",
+            "-t nat -A POSTROUTING -o docker0 -m addrtype --src-type LOCAL -j MASQUERADE",
+            "-A FORWARD -d 172.30.9.2/32 -o docker0 -p tcp --dport 80 -j ACCEPT",
+        })
+        {
+            host.Exec(["iptables", .. rule.Split(' ')]);
+        }
+
+        var service = Copy(dir, "pe-nat-web");
+        var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n    process: pe-nat-web\n");
+        using var inContainer = container.Start(service, "TCP-LISTEN:80,fork,reuseaddr", "SYSTEM:echo from-container");
+        container.WaitForListener(80);
+        // The kernel's answer first: an outside client and the host itself reach the container; IPv6 is refused.
+        Assert.Equal("from-container", client.Exec("socat", "-T", "5", "-", "TCP4:10.79.1.1:8080,connect-timeout=5").Stdout.Trim());
+        Assert.Equal("from-container", host.Exec("socat", "-T", "5", "-", "TCP4:127.0.0.1:8080,connect-timeout=5").Stdout.Trim());
+        Assert.Contains("refused", host.ExecAllowFailure("socat", "-T", "5", "-", "TCP6:[fd79::1]:8080,connect-timeout=5").Stderr, StringComparison.OrdinalIgnoreCase);
+
+        var ok = ExporterBinary.Diagnose(host, config, "web");
+        Assert.True(ok.GetProperty("cause").GetString() == "ok", ok.ToString());
+        Assert.Equal(
+            $"pe-nat-web runs in another network namespace: the DNAT sends 8080/tcp to 172.30.9.2:80, where pe-nat-web pid {inContainer.Id} listens (in {NetnsLink(inContainer.Id)} of pe-nat-web pid {inContainer.Id})",
+            Step(ok, "process").GetProperty("observed").GetString());
+        Assert.EndsWith(
+            "([fd79::1]:8080 refused: the host's own connections there are not translated by the DNAT that publishes the port)",
+            Step(ok, "probes").GetProperty("observed").GetString(),
+            StringComparison.Ordinal);
+
+        // The service stops: the container's namespace is still there, nothing listens in it.
+        inContainer.Kill(entireProcessTree: true);
+        inContainer.WaitForExit();
+        using var idle = container.Start("sleep", "60");
+        var down = ExporterBinary.Diagnose(host, config, "web");
+        Assert.Equal("process_down", down.GetProperty("cause").GetString());
+        Assert.Contains("not_listening", down.GetProperty("findings").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    private static string? NetnsLink(int pid) => new FileInfo($"/proc/{pid}/ns/net").LinkTarget;
+
     private static string Copy(TempDir dir, string name)
     {
         var path = Path.Combine(dir.Path, name);

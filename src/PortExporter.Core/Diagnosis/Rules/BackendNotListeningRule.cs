@@ -19,13 +19,12 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
-        if (evidence.Firewall?.Ports.GetValueOrDefault(port.Key) is not { } result)
+        if (evidence.Firewall?.Ports.ContainsKey(port.Key) != true)
         {
             return RuleOutcome.Skipped(Check, "no firewall verdict: where a DNAT sends the port is not known");
         }
 
-        var targets = result.Sources.SelectMany(s => s.Decision.TranslatedTargets)
-            .Select(to => new BackendTarget(to.Address, to.Port, port.Protocol)).Distinct().ToList();
+        var targets = BackendFacts.Targets(port, evidence);
         if (targets.Count == 0)
         {
             return RuleOutcome.Clear(Check, "no DNAT sends the port to another address");

@@ -8,7 +8,8 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// E: every local check passes and the local probes succeed, but the external address or a remote vantage
 /// cannot connect. Probes from a vantage that did not answer are not evidence either way. For a port with
 /// <c>from:</c>, this host's own probe of its external address is none either: it does not come from a range the
-/// port must be reachable from (blocking it is the allowlist working); the remote vantages stand for the outside.
+/// port must be reachable from (blocking it is the allowlist working); the remote vantages stand for the outside. For a
+/// port only a DNAT publishes, a local probe the host refuses is not a failure (<see cref="BackendFacts.PublishedByDnatOnly"/>).
 /// </summary>
 public sealed class NatOrUpstreamRule : IDiagnosisRule
 {
@@ -40,6 +41,15 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
             .Where(r => !(port is { Origin: IntentOrigin.Inferred, Protocol: TransportProtocol.Udp } && r.Reason == ProbeFailureReason.Timeout))
             .Where(r => !(port.From.Count > 0 && r.Vantage == ProbeVantageNames.External))
             .ToList();
+        // A port that only a DNAT publishes (no listener here, its backends listening) is reached from outside through
+        // the nat table's prerouting; the host's own connections take its output path, which publishes it on some
+        // addresses or families only (Docker without a userland proxy: not on IPv6; a pod's hostPort: not on
+        // loopback). A refusal there is the host's own connection delivered here, where nothing listens by design.
+        var dnatOnly = BackendFacts.PublishedByDnatOnly(port, evidence);
+        var notTranslated = dnatOnly
+            ? results.Where(r => ProbeVantageNames.IsInside(r.Vantage) && r.Reason == ProbeFailureReason.Refused).ToList()
+            : [];
+        results = [.. results.Except(notTranslated)];
         var local = results.Where(r => ProbeVantageNames.IsInside(r.Vantage)).ToList();
         var outside = results.Where(r => !ProbeVantageNames.IsInside(r.Vantage) && probes.VantageUp.GetValueOrDefault(r.Vantage, true)).ToList();
         var downVantages = probes.VantageUp.Where(v => !v.Value).Select(v => v.Key).ToList();
@@ -69,7 +79,10 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
             return RuleOutcome.Missing(Check, $"remote vantage(s) {string.Join(", ", downVantages)} did not answer; the outside view is unknown");
         }
 
-        return RuleOutcome.Clear(Check, seen.Length == 0 ? "no probe asked" : seen);
+        var untranslated = notTranslated.Count == 0
+            ? string.Empty
+            : $" ({string.Join(", ", notTranslated.Select(r => r.Address))} refused: the host's own connections there are not translated by the DNAT that publishes the port)";
+        return RuleOutcome.Clear(Check, (seen.Length == 0 ? "no probe asked" : seen) + untranslated);
     }
 
     private static string Describe(ProbeResult r) =>

@@ -12,7 +12,10 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// port's every listener (<see cref="SocketHolderKind.Activator"/>): then a process that is not running, or a unit that is
 /// inactive (not failed), waits for its first connection, and the connection starts it. A process that runs only in
 /// another network namespace while a container engine's process holds the port's every listener
-/// (<see cref="SocketHolderKind.ContainerPublisher"/>) is the container's service the engine publishes: not down. A
+/// (<see cref="SocketHolderKind.ContainerPublisher"/>) is the container's service the engine publishes: not down; so is one
+/// that listens behind the port's DNAT, in the namespace that owns the translated address (a container published without
+/// a userland proxy, a pod's hostPort), or that runs beside a backend whose namespace was read: whether the backend listens
+/// is <see cref="BackendNotListeningRule"/>'s to say. A
 /// process that is down while another program holds the port gets that program named: the service cannot bind the
 /// port while it does.
 /// </summary>
@@ -55,6 +58,10 @@ public sealed class ProcessDownRule : IDiagnosisRule
             else if (!running && publisher is ({ } proxy, { Engine: { } engine }) && processes.RunningElsewhere.Contains(name))
             {
                 seen.Add($"{name} runs in another network namespace, where {engine.Name} runs it in a container: {proxy.DisplayName} pid {proxy.Pid.ToString(CultureInfo.InvariantCulture)} publishes the port");
+            }
+            else if (!running && processes.RunningElsewhere.Contains(name) && BackendFacts.ServedBy(port, name, evidence) is { } served)
+            {
+                seen.Add($"{name} runs in another network namespace: {served}");
             }
             else if (!running)
             {

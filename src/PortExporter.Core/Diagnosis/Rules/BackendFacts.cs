@@ -1,0 +1,62 @@
+using System.Globalization;
+using PortExporter.Core.Backend;
+using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
+
+namespace PortExporter.Core.Diagnosis.Rules;
+
+/// <summary>What the rules read of the backends behind a port's DNATs.</summary>
+internal static class BackendFacts
+{
+    /// <summary>The distinct addresses the firewall's verdicts for <paramref name="port"/> send its connections to; empty when none (or no verdict).</summary>
+    public static IReadOnlyList<BackendTarget> Targets(PortSpec port, EvidenceSnapshot evidence) =>
+        evidence.Firewall?.Ports.GetValueOrDefault(port.Key) is { } result
+            ? [.. result.Sources.SelectMany(s => s.Decision.TranslatedTargets).Select(to => new BackendTarget(to.Address, to.Port, port.Protocol)).Distinct()]
+            : [];
+
+    /// <summary>
+    /// True when <paramref name="port"/> has no listener on this host and every address its DNATs send it to has a
+    /// listener (a container published without a userland proxy, a pod's hostPort): the service is the backends'.
+    /// </summary>
+    public static bool PublishedByDnatOnly(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (evidence.Sockets is not { } sockets || sockets.For(port.Key).Any() || evidence.Backends is not { } backends)
+        {
+            return false;
+        }
+
+        var targets = Targets(port, evidence);
+        return targets.Count > 0 && targets.All(t => backends.For(t) is { Status: BackendStatus.Listening });
+    }
+
+    /// <summary>
+    /// Where the port's DNAT sends it when a process named <paramref name="name"/> that runs in another network
+    /// namespace may be its service: a backend where it listens ("the DNAT sends 8080/tcp to 172.31.0.2:80, where nginx
+    /// pid 12 listens (in net:[...] of nginx pid 12)"), else the first backend whose namespace was read (whether
+    /// anything listens there is the backend check's to say); null when the port has no such backend, or the backends
+    /// were not read.
+    /// </summary>
+    public static string? ServedBy(PortSpec port, string name, EvidenceSnapshot evidence)
+    {
+        if (evidence.Backends is not { } backends)
+        {
+            return null;
+        }
+
+        var known = Targets(port, evidence).Select(backends.For).OfType<BackendResult>().Where(b => b is { IsKnown: true, Namespace: not null }).ToList();
+        foreach (var backend in known.Where(b => b.Status == BackendStatus.Listening))
+        {
+            var owner = backend.Listeners.Select(l => backend.Owners.GetValueOrDefault(l.Inode)).FirstOrDefault(o => o?.Matches(name) == true);
+            if (owner is not null)
+            {
+                return string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the DNAT sends {port.Port}/{port.Protocol.ToLabel()} to {backend.Target.Label}, where {owner.DisplayName} pid {owner.Pid} listens (in {backend.Namespace!.Describe()})");
+            }
+        }
+
+        return known.FirstOrDefault() is { } first
+            ? string.Create(CultureInfo.InvariantCulture, $"the DNAT sends {port.Port}/{port.Protocol.ToLabel()} to {first.Target.Label}, in {first.Namespace!.Describe()} (what listens there: the backend check)")
+            : null;
+    }
+}
