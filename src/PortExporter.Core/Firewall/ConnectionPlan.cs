@@ -10,7 +10,8 @@ public sealed record ConnectionPlan(SimulatedConnection? Outside, PlannedSource 
 {
     /// <summary>
     /// Outside over IPv6 as well, for a port whose address family was not chosen by <c>bind</c> or <c>external</c>,
-    /// whose listeners serve both families (a dual-stack <c>[::]</c>) on a host with an IPv6 default route: outside
+    /// whose listeners serve both families (a dual-stack <c>[::]</c>) on a host with an IPv6 default route (or an IPv6
+    /// subnet on its IPv4 outside interface: clients on that network): outside
     /// clients come both ways. Empty otherwise, and for an auto-watched port (its intent is inferred from one verdict).
     /// </summary>
     public IReadOnlyList<SimulatedConnection> OtherOutside { get; init; } = [];

@@ -19,7 +19,8 @@ namespace PortExporter.Core.Firewall;
 /// addresses on an interface a default route leaves by (a second address, a second uplink), with that interface; else
 /// that interface's first global address.</item>
 /// <item>Outside over IPv6 too (<see cref="ConnectionPlan.OtherOutside"/>) when IPv4 was chosen by default, the
-/// listeners also serve IPv6 and the host has an IPv6 default route: a dual-stack service is reached both ways.</item>
+/// listeners also serve IPv6 and the host has an IPv6 default route, or without one, an IPv6 subnet on the IPv4
+/// outside interface (clients on that network, from its first address): a dual-stack service is reached both ways.</item>
 /// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
 /// 2001:db8::1 (documentation ranges).</item>
 /// <item>Inside: a client on each internal network of the port's family (<see cref="HostNetwork.InternalNetworks"/>:
@@ -74,13 +75,19 @@ public static class ConnectionPlanner
 
     /// <summary>
     /// The outside connection over IPv6 of an IPv4-judged port whose listeners also serve IPv6 (a wildcard or an
-    /// address of that family), when the host has an IPv6 default route to a global address; else none.
+    /// address of that family), when the host has an IPv6 default route to a global address, or else an IPv6 subnet on
+    /// its IPv4 outside interface (<see cref="OnLinkIPv6"/>); else none.
     /// </summary>
     private static IReadOnlyList<SimulatedConnection> OutsideOverIPv6(PortSpec port, List<Listener>? listening, HostNetwork network, IPAddress? externalSource)
     {
-        if (listening is not { Count: > 0 } || !listening.Any(l => l.IsIPv6 && !l.Address.IsIPv4MappedToIPv6 && l.Scope != ListenerScope.Loopback) || network.DefaultInterfaceV6 is null)
+        if (listening is not { Count: > 0 } || !listening.Any(l => l.IsIPv6 && !l.Address.IsIPv4MappedToIPv6 && l.Scope != ListenerScope.Loopback))
         {
             return [];
+        }
+
+        if (network.DefaultInterfaceV6 is null)
+        {
+            return OnLinkIPv6(port, listening, network, externalSource) is { } onLink ? [onLink] : [];
         }
 
         if ((ListenedOutside(listening, 6, network) ?? OutsidePath(null, 6, network)) is not var (name, destination) || destination.IsIPv6LinkLocal)
@@ -90,6 +97,33 @@ public static class ConnectionPlanner
 
         var source = externalSource is { AddressFamily: AddressFamily.InterNetworkV6 } ? externalSource : DefaultExternalV6;
         return [new SimulatedConnection(ConnectionOrigin.Outside, source, destination, name, port.Protocol, port.Port)];
+    }
+
+    /// <summary>
+    /// Without an IPv6 default route, the IPv6 clients on the network of the IPv4 outside interface (its IPv6 subnet,
+    /// link-local left out): they reach the service's address on that interface directly. From the subnet's first
+    /// address that is not this host's (<c>firewall.external_source</c> when it is in the subnet); null when the
+    /// interface has no such subnet, or the listeners serve none of its addresses.
+    /// </summary>
+    private static SimulatedConnection? OnLinkIPv6(PortSpec port, List<Listener> listening, HostNetwork network, IPAddress? externalSource)
+    {
+        if (network.DefaultInterfaceV4 is not { } name || network.Interfaces.FirstOrDefault(i => i.Name == name) is not { } outside)
+        {
+            return null;
+        }
+
+        var wildcard = listening.Any(l => l.Scope == ListenerScope.Wildcard && l.IsIPv6);
+        foreach (var subnet in outside.Subnets.Where(s => s.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 && !s.BaseAddress.IsIPv6LinkLocal))
+        {
+            var destination = outside.Addresses.FirstOrDefault(a => subnet.Contains(a) && (wildcard || listening.Any(l => l.Address.Equals(a))));
+            var source = externalSource is { AddressFamily: AddressFamily.InterNetworkV6 } own && subnet.Contains(own) ? own : Candidate(subnet, fromEnd: false, network);
+            if (destination is not null && source is not null)
+            {
+                return new SimulatedConnection(ConnectionOrigin.Outside, source, destination, name, port.Protocol, port.Port);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The interface outside traffic of <paramref name="version"/> arrives on and the address it is sent to; null when there is none.</summary>

@@ -166,6 +166,33 @@ public sealed class HostNetworkTests
         Assert.Equal(4, ConnectionPlanner.Plan(new PortSpec("app", 8443, TransportProtocol.Tcp), dual, Network, null).Outside!.IpVersion);
     }
 
+    [Fact]
+    public void Without_an_IPv6_default_route_a_dual_stack_service_is_reached_over_IPv6_from_the_outside_interfaces_network()
+    {
+        // The outside interface eth0 holds 2001:db8:77::1/64 and no IPv6 default route exists: IPv6 clients on that
+        // network reach the service directly, so outside is simulated over IPv6 too, from the network's first address
+        // that is not this host's.
+        var noRoute = Network with { DefaultInterfaceV6 = null };
+        var port = new PortSpec("web", 8080, TransportProtocol.Tcp);
+        Listener[] dual = [new(TransportProtocol.Tcp, IPAddress.IPv6Any, 8080, 1, V6Only: false)];
+
+        var plan = ConnectionPlanner.Plan(port, dual, noRoute, null);
+
+        Assert.Equal(4, plan.Outside!.IpVersion);
+        var v6 = Assert.Single(plan.OtherOutside);
+        Assert.Equal(("eth0", "2001:db8:77::1", "2001:db8:77::2"), (v6.Interface, v6.Destination.ToString(), v6.Source.ToString()));
+        // firewall.external_source on that network is taken as the client.
+        Assert.Equal("2001:db8:77::99", Assert.Single(ConnectionPlanner.Plan(port, dual, noRoute, IPAddress.Parse("2001:db8:77::99")).OtherOutside).Source.ToString());
+
+        // IPv4 only, or IPv6 only on another interface's address: nobody on eth0's network is served over IPv6.
+        Assert.Empty(ConnectionPlanner.Plan(port, [new(TransportProtocol.Tcp, IPAddress.Any, 8080, 1)], noRoute, null).OtherOutside);
+        Listener[] elsewhere = [new(TransportProtocol.Tcp, IPAddress.Any, 8080, 1), new(TransportProtocol.Tcp, IPAddress.Parse("2001:db8:99::10"), 8080, 2)];
+        Assert.Empty(ConnectionPlanner.Plan(port, elsewhere, noRoute, null).OtherOutside);
+        // No IPv6 subnet on the outside interface: none either.
+        var noSubnet = noRoute with { Interfaces = [.. noRoute.Interfaces.Select(i => i.Name == "eth0" ? i with { Subnets = [.. i.Subnets.Where(n => n.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)] } : i)] };
+        Assert.Empty(ConnectionPlanner.Plan(port, dual, noSubnet, null).OtherOutside);
+    }
+
     [Theory]
     [InlineData("2001:db8:77::1", 6)]
     [InlineData("203.0.113.80", 4)]
