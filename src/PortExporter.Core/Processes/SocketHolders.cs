@@ -27,7 +27,8 @@ public sealed record SocketHolder(string Process, SocketHolderKind Kind, (string
 /// <c>ssh.socket</c> on Ubuntu, <c>cockpit.socket</c>, <c>cups.socket</c>), its tool <c>systemd-socket-activate</c>,
 /// inetd and xinetd, which start the service on a connection; Docker's <c>docker-proxy</c> and rootless Docker's
 /// <c>rootlesskit</c>, Podman's <c>conmon</c> (which keeps the published ports reserved) and rootless Podman's
-/// <c>rootlessport</c>, which hold a container's published port.
+/// <c>rootlessport</c> and <c>pasta</c> (Podman 5's default rootless network; <c>pasta.avx2</c> where the CPU has
+/// AVX2), which hold a container's published port.
 /// </summary>
 public static class SocketHolders
 {
@@ -44,6 +45,8 @@ public static class SocketHolders
         new("rootlesskit", SocketHolderKind.ContainerPublisher, Docker),
         new("conmon", SocketHolderKind.ContainerPublisher, Podman),
         new("rootlessport", SocketHolderKind.ContainerPublisher, Podman),
+        new("pasta", SocketHolderKind.ContainerPublisher, Podman),
+        new("pasta.avx2", SocketHolderKind.ContainerPublisher, Podman),
     ];
 
     /// <summary>What <paramref name="process"/> is among the holders above; null for any other process.</summary>

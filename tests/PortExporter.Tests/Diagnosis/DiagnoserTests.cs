@@ -80,6 +80,7 @@ public sealed class DiagnoserTests
     [Theory]
     [InlineData("docker-proxy", true, Cause.Ok, "nginx runs in another network namespace, where Docker runs it in a container: docker-proxy pid 4242 publishes the port")]
     [InlineData("rootlessport", true, Cause.Ok, "nginx runs in another network namespace, where Podman runs it in a container: rootlessport pid 4242 publishes the port")]
+    [InlineData("pasta.avx2", true, Cause.Ok, "nginx runs in another network namespace, where Podman runs it in a container: pasta.avx2 pid 4242 publishes the port")]
     [InlineData("docker-proxy", false, Cause.ProcessDown, "no process named nginx is running")]
     [InlineData("socat", true, Cause.ProcessDown, "no process named nginx is running; socat pid 4242 holds 8080/tcp")]
     [InlineData("socat", false, Cause.ProcessDown, "no process named nginx is running; socat pid 4242 holds 8080/tcp")]
