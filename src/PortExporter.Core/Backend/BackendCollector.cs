@@ -28,10 +28,15 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
 
         return [.. firewall.Ports
             .OrderBy(p => p.Key.Port).ThenBy(p => p.Key.Protocol)
-            .SelectMany(p => p.Value.Sources
-                .SelectMany(s => s.Decision.TranslatedTargets)
-                .Select(to => new BackendTarget(to.Address, to.Port, p.Key.Protocol)))
+            .SelectMany(p => TargetsOf(p.Value, p.Key.Protocol))
             .Distinct()];
+    }
+
+    /// <summary>The distinct targets the verdicts of one port's sources (<paramref name="result"/>) forward it to.</summary>
+    public static IEnumerable<BackendTarget> TargetsOf(FirewallPortResult result, TransportProtocol protocol)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Sources.SelectMany(s => s.Decision.TranslatedTargets).Select(to => new BackendTarget(to.Address, to.Port, protocol)).Distinct();
     }
 
     public Task<BackendEvidence?> CollectAsync(CollectionContext context, IReadOnlyList<BackendTarget> targets, CancellationToken cancellationToken)

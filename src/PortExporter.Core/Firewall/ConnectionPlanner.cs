@@ -20,7 +20,8 @@ namespace PortExporter.Core.Firewall;
 /// that interface's first global address.</item>
 /// <item>Outside over IPv6 too (<see cref="ConnectionPlan.OtherOutside"/>) when IPv4 was chosen by default, the
 /// listeners also serve IPv6 and the host has an IPv6 default route, or without one, an IPv6 subnet on the IPv4
-/// outside interface (clients on that network, from its first address): a dual-stack service is reached both ways.</item>
+/// outside interface (clients on that network, from its first address; for a public port): a dual-stack service is
+/// reached both ways.</item>
 /// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
 /// 2001:db8::1 (documentation ranges).</item>
 /// <item>Inside: a client on each internal network of the port's family (<see cref="HostNetwork.InternalNetworks"/>:
@@ -87,7 +88,9 @@ public static class ConnectionPlanner
 
         if (network.DefaultInterfaceV6 is null)
         {
-            return OnLinkIPv6(port, listening, network, externalSource) is { } onLink ? [onLink] : [];
+            // Only a public port promises them: for an internal one, the clients on the outside interface's own network
+            // are its LAN, which IPv4 judges by the far outside source alone.
+            return port.Expose == PortExpose.Public && OnLinkIPv6(port, listening, network, externalSource) is { } onLink ? [onLink] : [];
         }
 
         if ((ListenedOutside(listening, 6, network) ?? OutsidePath(null, 6, network)) is not var (name, destination) || destination.IsIPv6LinkLocal)
@@ -101,7 +104,7 @@ public static class ConnectionPlanner
 
     /// <summary>
     /// Without an IPv6 default route, the IPv6 clients on the network of the IPv4 outside interface (its IPv6 subnet,
-    /// link-local left out): they reach the service's address on that interface directly. From the subnet's first
+    /// link-local left out): they reach the service's address on that interface directly; asked for a public port only. From the subnet's first
     /// address that is not this host's (<c>firewall.external_source</c> when it is in the subnet); null when the
     /// interface has no such subnet, or the listeners serve none of its addresses.
     /// </summary>

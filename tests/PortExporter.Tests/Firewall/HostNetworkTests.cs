@@ -188,6 +188,8 @@ public sealed class HostNetworkTests
         Assert.Empty(ConnectionPlanner.Plan(port, [new(TransportProtocol.Tcp, IPAddress.Any, 8080, 1)], noRoute, null).OtherOutside);
         Listener[] elsewhere = [new(TransportProtocol.Tcp, IPAddress.Any, 8080, 1), new(TransportProtocol.Tcp, IPAddress.Parse("2001:db8:99::10"), 8080, 2)];
         Assert.Empty(ConnectionPlanner.Plan(port, elsewhere, noRoute, null).OtherOutside);
+        // An internal port: the outside interface's own network is its LAN, not the outside it must be closed to.
+        Assert.Empty(ConnectionPlanner.Plan(port with { Expose = PortExpose.Internal }, dual, noRoute, null).OtherOutside);
         // No IPv6 subnet on the outside interface: none either.
         var noSubnet = noRoute with { Interfaces = [.. noRoute.Interfaces.Select(i => i.Name == "eth0" ? i with { Subnets = [.. i.Subnets.Where(n => n.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)] } : i)] };
         Assert.Empty(ConnectionPlanner.Plan(port, dual, noSubnet, null).OtherOutside);

@@ -11,7 +11,7 @@ internal static class BackendFacts
     /// <summary>The distinct addresses the firewall's verdicts for <paramref name="port"/> send its connections to; empty when none (or no verdict).</summary>
     public static IReadOnlyList<BackendTarget> Targets(PortSpec port, EvidenceSnapshot evidence) =>
         evidence.Firewall?.Ports.GetValueOrDefault(port.Key) is { } result
-            ? [.. result.Sources.SelectMany(s => s.Decision.TranslatedTargets).Select(to => new BackendTarget(to.Address, to.Port, port.Protocol)).Distinct()]
+            ? [.. BackendCollector.TargetsOf(result, port.Protocol)]
             : [];
 
     /// <summary>
