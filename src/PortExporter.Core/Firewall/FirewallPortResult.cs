@@ -22,6 +22,13 @@ public sealed record FirewallPortResult(
     /// <summary>The inside connection that decided <see cref="Inside"/> (with several internal networks: the blocking one's, else the first).</summary>
     public SimulatedConnection? InsideConnection { get; init; }
 
+    /// <summary>
+    /// The interface the kernel routes the replies to the accepted outside connection out of, when it is not the one
+    /// the connection comes in on (asymmetric routing: a stateful firewall or anti-spoofing filter upstream of either
+    /// interface drops them); null when they leave the way it came, or the kernel was not asked.
+    /// </summary>
+    public string? ReplyInterface { get; init; }
+
     /// <summary>Every inside client simulated: one per internal network, or this host over loopback.</summary>
     public IReadOnlyList<System.Net.IPAddress> InsideAddresses { get; init; } = [];
 

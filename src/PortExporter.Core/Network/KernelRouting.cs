@@ -43,9 +43,10 @@ public static class KernelRouting
         foreach (var (key, result) in results.ToList())
         {
             var gated = Gate(result.Outside, result.OutsideConnection, Once);
-            if (!ReferenceEquals(gated, result.Outside))
+            var reply = ReplyElsewhere(gated, result.OutsideConnection, Once);
+            if (!ReferenceEquals(gated, result.Outside) || reply is not null)
             {
-                results[key] = result with { Outside = gated };
+                results[key] = result with { Outside = gated, ReplyInterface = reply };
             }
         }
 
@@ -81,6 +82,28 @@ public static class KernelRouting
         }
 
         return decision;
+    }
+
+    /// <summary>
+    /// The interface the kernel sends the replies to an accepted outside <paramref name="connection"/> (to this host,
+    /// not forwarded) out of, when it is not the one the connection comes in on: asymmetric routing, which this host
+    /// allows but a stateful firewall or an anti-spoofing filter upstream drops. Null when the replies leave the way the
+    /// connection came, or there is no such answer.
+    /// </summary>
+    public static string? ReplyElsewhere(FirewallDecision decision, SimulatedConnection? connection, Ask ask)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(ask);
+        if (connection is null || decision.Verdict != FirewallVerdict.Accept || decision.ForwardedTo is not null
+            || connection.Interface == HostNetwork.LoopbackInterface)
+        {
+            return null;
+        }
+
+        return ask(connection.Source, connection.Destination, null) is { Errno: 0, Interface: { } oif }
+            && oif != connection.Interface && oif != HostNetwork.LoopbackInterface
+            ? oif
+            : null;
     }
 
     private static FirewallDecision Drop(FirewallDecision decision, string question, RouteAnswer answer, string detail) =>

@@ -105,6 +105,28 @@ public sealed class DiagnoserTests
         }
     }
 
+    [Fact]
+    public void Outside_failures_of_a_host_that_routes_the_replies_out_of_another_interface_name_the_asymmetric_routing()
+    {
+        // The service's address is on eth1 (a second uplink); the kernel routes its replies out of eth0.
+        var way = new PortExporter.Firewall.Evaluation.SimulatedConnection(PortExporter.Firewall.Evaluation.ConnectionOrigin.Outside, IPAddress.Parse("203.0.113.1"), IPAddress.Parse("192.0.2.10"), "eth1", TransportProtocol.Tcp, 8080);
+        var firewall = FirewallOf(Accept) with { Ports = new Dictionary<PortExporter.Core.PortKey, FirewallPortResult> { [WebPort.Key] = new(Accept, Accept, OutsideConnection: way) { ReplyInterface = "eth0" } } };
+        var failing = Healthy() with { Firewall = firewall, Probes = ProbesWithVantagesOf(new() { ["outside"] = true }, Probe("loopback", true), Probe("outside", false, ProbeFailureReason.Timeout)) };
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, failing);
+
+        Assert.Equal(Cause.NatOrUpstream, diagnosis.Cause);
+        Assert.Contains("this host routes them out of eth0, not eth1 where the connections to 192.0.2.10 come in (ip route get 203.0.113.1 from 192.0.2.10: asymmetric routing)", diagnosis.Summary, StringComparison.Ordinal);
+        Assert.StartsWith("Route the replies back the way the connections came (policy routing: ip rule add from 192.0.2.10", diagnosis.Fix, StringComparison.Ordinal);
+        Assert.StartsWith("ip route get 203.0.113.1 from 192.0.2.10; ip rule; ", Assert.Single(diagnosis.Steps, s => s.Check == "probes").Command, StringComparison.Ordinal);
+
+        // Replies that leave the way the connections came: the upstream device as before.
+        var symmetric = failing with { Firewall = FirewallOf(Accept) };
+        Assert.EndsWith("the NAT / port mapping or an upstream device does not forward it.", Diagnoser.Diagnose(WebPort, symmetric).Summary, StringComparison.Ordinal);
+        // Outside served: asymmetric routing that works is no finding.
+        Assert.Equal(Cause.Ok, Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = firewall }).Cause);
+    }
+
     public static TheoryData<string, Func<EvidenceSnapshot>, Cause, Cause> Overlaps => new()
     {
         { "firewall blocks and selinux denies", () => Healthy() with { Firewall = FirewallOf(DropRule), Selinux = SelinuxDenying() }, Cause.FirewallBlocked, Cause.SelinuxDenied },

@@ -149,4 +149,44 @@ public sealed class RouteQueryTests
         Assert.Equal(2, asked);
         Assert.All(gated.Values, r => Assert.Equal("ip route get 203.0.113.1 from 10.81.0.1: unreachable", r.Outside.Rule));
     }
+
+    [Fact]
+    public void Replies_routed_out_of_another_interface_than_the_connection_came_in_on_are_named_until_policy_routing_sends_them_back()
+    {
+        // A second uplink: the service's address is on eth1, the default route leaves by eth0 (the kernel's own answer,
+        // asked in the namespace), so an outside client's replies take the other way; a policy rule for the address
+        // brings them back to eth1.
+        var (ns, peer) = Namespace();
+        using (ns)
+        using (peer)
+        using (var second = new Netns("rqisp2"))
+        using (var thread = new NetnsThread(ns))
+        {
+            ns.Link("eth1", "10.82.0.1/24", second, "eth0", "10.82.0.2/24");
+            var secondAddress = IPAddress.Parse("10.82.0.1");
+            var accept = new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.Nftables, "filter", "input", "policy accept");
+            var viaSecond = new SimulatedConnection(ConnectionOrigin.Outside, Outside, secondAddress, "eth1", TransportProtocol.Tcp, 8080);
+            var results = new Dictionary<PortExporter.Core.PortKey, PortExporter.Core.Firewall.FirewallPortResult>
+            {
+                [new(8080, TransportProtocol.Tcp)] = new(accept, accept, OutsideConnection: viaSecond),
+                [new(9090, TransportProtocol.Tcp)] = new(accept, accept, OutsideConnection: viaSecond with { Destination = Host, Interface = "eth0", Port = 9090 }),
+            };
+
+            var asymmetric = thread.Invoke(() => KernelRouting.Apply(new(results), RouteQuery.Ask));
+
+            Assert.Contains("dev eth0", ns.Exec("ip", "route", "get", "203.0.113.1", "from", "10.82.0.1").Stdout, StringComparison.Ordinal);
+            Assert.Equal("eth0", asymmetric[new(8080, TransportProtocol.Tcp)].ReplyInterface);
+            Assert.Same(accept, asymmetric[new(8080, TransportProtocol.Tcp)].Outside);
+            Assert.Null(asymmetric[new(9090, TransportProtocol.Tcp)].ReplyInterface);
+
+            ns.Exec("ip", "route", "add", "default", "via", "10.82.0.2", "dev", "eth1", "table", "100");
+            ns.Exec("ip", "rule", "add", "from", "10.82.0.1", "lookup", "100", "pref", "100");
+            var symmetric = thread.Invoke(() => KernelRouting.Apply(new(results), RouteQuery.Ask));
+
+            Assert.Null(symmetric[new(8080, TransportProtocol.Tcp)].ReplyInterface);
+            // A verdict that is no accept has no replies to route.
+            var dropped = accept with { Verdict = FirewallVerdict.Drop };
+            Assert.Null(KernelRouting.ReplyElsewhere(dropped, viaSecond, (_, _, _) => new RouteAnswer(0, 1, "eth0")));
+        }
+    }
 }

@@ -66,12 +66,22 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
         if (outsideFailed.Count > 0)
         {
             var targets = string.Join(", ", outsideFailed.Select(r => r.Address).Distinct());
-            return RuleOutcome.Cause(
-                Check,
-                seen,
-                $"from outside: nc -vz -w 3 {outsideFailed[0].Address.Replace(":", " ", StringComparison.Ordinal)}; check the NAT / load balancer port mapping",
-                $"{Diagnoser.Describe(port)} answers locally but not from outside ({string.Join("; ", outsideFailed.Select(Describe))}): the NAT / port mapping or an upstream device does not forward it.",
-                $"Check the port mapping on the NAT device, load balancer or cloud security group for {targets} -> this host:{port.Port}, and that device's health.");
+            var confirm = $"from outside: nc -vz -w 3 {outsideFailed[0].Address.Replace(":", " ", StringComparison.Ordinal)}; check the NAT / load balancer port mapping";
+            var summary = $"{Diagnoser.Describe(port)} answers locally but not from outside ({string.Join("; ", outsideFailed.Select(Describe))}): the NAT / port mapping or an upstream device does not forward it";
+            var fix = $"Check the port mapping on the NAT device, load balancer or cloud security group for {targets} -> this host:{port.Port}, and that device's health.";
+            if (evidence.Firewall?.Ports.GetValueOrDefault(port.Key) is { ReplyInterface: { } reply, OutsideConnection: { } way })
+            {
+                // The kernel sends the replies out of another interface than the one the connections come in on.
+                var question = $"ip route get {way.Source} from {way.Destination}";
+                return RuleOutcome.Cause(
+                    Check,
+                    $"{seen}; the replies from {way.Destination} leave by {reply}, not {way.Interface} where the connections come in",
+                    $"{question}; ip rule; {confirm}",
+                    $"{summary}, or drops the replies: this host routes them out of {reply}, not {way.Interface} where the connections to {way.Destination} come in ({question}: asymmetric routing), and a stateful firewall or anti-spoofing filter upstream drops such replies.",
+                    $"Route the replies back the way the connections came (policy routing: ip rule add from {way.Destination} table N; ip route add default via {way.Interface}'s gateway dev {way.Interface} table N, kept in the network configuration); else: {fix}");
+            }
+
+            return RuleOutcome.Cause(Check, seen, confirm, $"{summary}.", fix);
         }
 
         if (downVantages.Count > 0 && outside.Count == 0 && evidence.Config.Vantages.Count > 0)
