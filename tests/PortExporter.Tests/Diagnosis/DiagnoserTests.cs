@@ -19,7 +19,7 @@ public sealed class DiagnoserTests
         { "healthy", Healthy, Cause.Ok },
         { "process not running", () => Healthy() with { Processes = ProcessesOf(running: false), Sockets = SocketsOf() }, Cause.ProcessDown },
         { "process not running, its socket held by systemd (socket activation)", () => Healthy() with { Processes = ActivatedBySystemd() }, Cause.Ok },
-        { "process not running, one of its two listeners not held by systemd", () => Healthy() with { Processes = ActivatedBySystemd(), Sockets = SocketsOf(Listening("0.0.0.0"), Listening("::", 101)) }, Cause.ProcessDown },
+        { "process not running, one of its two listeners not held by systemd", () => Healthy() with { Processes = ActivatedBySystemd() with { OwnersByInode = new Dictionary<ulong, PortExporter.Core.Processes.ProcessInfo> { [100] = new(1, "systemd", "systemd"), [101] = new(4343, "socat", "socat") } }, Sockets = SocketsOf(Listening("0.0.0.0"), Listening("::", 101)) }, Cause.ProcessDown },
         { "nothing listens", () => Healthy() with { Sockets = SocketsOf() }, Cause.NotListening },
         { "accept queue full, local probes time out", () => Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0") with { AcceptQueue = new(3, 2) }), Probes = ProbesOf(Probe("loopback", false, ProbeFailureReason.Timeout), Probe("internal", false, ProbeFailureReason.Timeout)) }, Cause.NotAccepting },
         { "accept queue full, no probe evidence", () => Healthy() with { Sockets = SocketsOf(Listening("0.0.0.0") with { AcceptQueue = new(3, 2) }), Probes = null }, Cause.NotAccepting },
@@ -125,6 +125,23 @@ public sealed class DiagnoserTests
         Assert.EndsWith("the NAT / port mapping or an upstream device does not forward it.", Diagnoser.Diagnose(WebPort, symmetric).Summary, StringComparison.Ordinal);
         // Outside served: asymmetric routing that works is no finding.
         Assert.Equal(Cause.Ok, Diagnoser.Diagnose(WebPort, Healthy() with { Firewall = firewall }).Cause);
+    }
+
+    [Fact]
+    public void A_process_not_seen_while_a_listener_of_unknown_process_holds_the_port_is_missing_evidence_not_down()
+    {
+        // The exporter in a PID namespace of its own (a container without --pid=host): the service's listener is there,
+        // its process is not among those the exporter sees.
+        var hidden = Healthy() with { Processes = ProcessesOf(running: false) with { OwnersByInode = new Dictionary<ulong, PortExporter.Core.Processes.ProcessInfo>() } };
+
+        var diagnosis = Diagnoser.Diagnose(WebPort, hidden);
+
+        Assert.Equal(Cause.Unknown, diagnosis.Cause);
+        Assert.DoesNotContain(Cause.ProcessDown, diagnosis.Findings);
+        Assert.Contains(diagnosis.Missing, m => m.StartsWith("process: no process named nginx is visible, but 0.0.0.0:8080 listens and its process is not among those the exporter sees", StringComparison.Ordinal) && m.Contains("--pid=host", StringComparison.Ordinal));
+
+        // No listener at all: down, whatever the exporter sees.
+        Assert.Equal(Cause.ProcessDown, Diagnoser.Diagnose(WebPort, hidden with { Sockets = SocketsOf() }).Cause);
     }
 
     public static TheoryData<string, Func<EvidenceSnapshot>, Cause, Cause> Overlaps => new()

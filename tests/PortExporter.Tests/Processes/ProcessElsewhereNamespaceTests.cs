@@ -102,6 +102,28 @@ public sealed class ProcessElsewhereNamespaceTests
         Assert.Contains("not_listening", down.GetProperty("findings").EnumerateArray().Select(f => f.GetString()));
     }
 
+    [Fact]
+    public void An_exporter_that_cannot_see_the_process_holding_the_port_does_not_call_the_service_down()
+    {
+        // The exporter in a PID namespace of its own (a container run without --pid=host): the service listens, but its
+        // process is not among those the exporter sees.
+        using var host = new Netns("pepid");
+        using var dir = new TempDir();
+        var service = Copy(dir, "pe-pid-web");
+        var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n    process: pe-pid-web\n");
+        using var running = host.Start(service, "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:echo served");
+        host.WaitForListener(8080);
+
+        var run = host.ExecAllowFailure(["unshare", "--pid", "--fork", "--mount-proc", .. ExporterBinary.Command("diagnose", "--config.file", config, "--output", "json")]);
+        using var report = JsonDocument.Parse(run.Stdout);
+        var hidden = report.RootElement.GetProperty("ports").EnumerateArray().Single();
+
+        Assert.True(hidden.GetProperty("cause").GetString() == "unknown", hidden.ToString());
+        Assert.StartsWith("no process named pe-pid-web is visible, but 0.0.0.0:8080 listens", Step(hidden, "process").GetProperty("observed").GetString(), StringComparison.Ordinal);
+        // Seen from the host's PID namespace, the same service runs.
+        Assert.Equal("pe-pid-web running", Step(ExporterBinary.Diagnose(host, config, "web"), "process").GetProperty("observed").GetString());
+    }
+
     private static string? NetnsLink(int pid) => new FileInfo($"/proc/{pid}/ns/net").LinkTarget;
 
     private static string Copy(TempDir dir, string name)

@@ -17,7 +17,8 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// a userland proxy, a pod's hostPort), or that runs beside a backend whose namespace was read: whether the backend listens
 /// is <see cref="BackendNotListeningRule"/>'s to say. A
 /// process that is down while another program holds the port gets that program named: the service cannot bind the
-/// port while it does.
+/// port while it does. A process not found while the port has a listener whose process the exporter cannot see (it runs
+/// in a PID namespace of its own, or may not read other processes' open files) is missing evidence, never down.
 /// </summary>
 public sealed class ProcessDownRule : IDiagnosisRule
 {
@@ -62,6 +63,14 @@ public sealed class ProcessDownRule : IDiagnosisRule
             else if (!running && processes.RunningElsewhere.Contains(name) && BackendFacts.ServedBy(port, name, evidence) is { } served)
             {
                 seen.Add($"{name} runs in another network namespace: {served}");
+            }
+            else if (!running && listeners.Where(l => ListenerFacts.Owner(l, evidence) is null).Select(l => l.EndpointText).Distinct().ToList() is { Count: > 0 } unowned)
+            {
+                // Something holds the port, and the exporter cannot see what: it is no proof that the service is down.
+                return RuleOutcome.Missing(
+                    Check,
+                    $"no process named {name} is visible, but {string.Join(", ", unowned)} listens and its process is not among those the exporter sees: it sees only part of the host's processes (run it in the host's PID namespace: --pid=host, hostPID: true) or may not read their open files (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH)",
+                    $"{ListenerFacts.SsCommand(port)}; ps -C {name} -o pid,user,cmd");
             }
             else if (!running)
             {
