@@ -146,7 +146,7 @@ public static class ConnectionPlanner
     /// Without <c>bind</c>: when the service listens on no wildcard, the first address it listens on that belongs to an
     /// interface outside traffic arrives on (<see cref="HostNetwork.OutsideInterfaces"/>, in their order), with that
     /// interface: outside clients reach the service there (a second address, a second uplink), not at the primary
-    /// address. Null otherwise (a wildcard serves the primary address; a listener only on an internal address is the
+    /// address; else a virtual IP on lo it listens on (<see cref="HostNetwork.RoutedAddresses"/>), arriving on the first uplink. Null otherwise (a wildcard serves the primary address; a listener only on an internal address is the
     /// bind rule's finding).
     /// </summary>
     private static (string Interface, IPAddress Destination)? ListenedOutside(IReadOnlyList<Listener>? listeners, int version, HostNetwork network)
@@ -161,7 +161,8 @@ public static class ConnectionPlanner
             .Select(l => l.Address.IsIPv4MappedToIPv6 ? l.Address.MapToIPv4() : l.Address)
             .Where(a => a.AddressFamily == family)
             .ToList();
-        foreach (var name in network.OutsideInterfaces(version))
+        var uplinks = network.OutsideInterfaces(version);
+        foreach (var name in uplinks)
         {
             if (addresses.FirstOrDefault(a => network.InterfaceOf(a) == name) is { } address)
             {
@@ -169,7 +170,9 @@ public static class ConnectionPlanner
             }
         }
 
-        return null;
+        // A virtual IP on lo the network routes here: it arrives on the (first) uplink.
+        var routed = network.RoutedAddresses();
+        return uplinks.Count > 0 && addresses.FirstOrDefault(routed.Contains) is { } vip ? (uplinks[0], vip) : null;
     }
 
     /// <summary>

@@ -55,12 +55,26 @@ public sealed record HostNetwork(IReadOnlyList<HostInterface> Interfaces, string
         return [.. (DefaultInterface(ipVersion) is { } name ? uplinks.Prepend(name) : uplinks).Distinct(StringComparer.Ordinal)];
     }
 
-    /// <summary>Addresses outside clients reach: those of the interfaces default routes leave by (both families).</summary>
+    /// <summary>
+    /// Addresses outside clients reach: those of the interfaces default routes leave by (both families), and the
+    /// <see cref="RoutedAddresses"/>.
+    /// </summary>
     public IReadOnlyList<IPAddress> OutsideAddresses()
     {
         var names = OutsideInterfaces(4).Concat(OutsideInterfaces(6)).ToHashSet(StringComparer.Ordinal);
-        return [.. Interfaces.Where(i => names.Contains(i.Name)).SelectMany(i => i.Addresses).Where(a => !a.IsIPv6LinkLocal).Distinct()];
+        return [.. Interfaces.Where(i => names.Contains(i.Name)).SelectMany(i => i.Addresses).Where(a => !a.IsIPv6LinkLocal).Concat(RoutedAddresses()).Distinct()];
     }
+
+    /// <summary>
+    /// The addresses on lo outside 127.0.0.0/8 and ::1: a virtual IP that the network routes to this host (a
+    /// direct-routing load balancer's real server, an anycast service) and that no interface answers ARP or neighbour
+    /// discovery for. Outside clients reach a service bound to one through the uplinks.
+    /// </summary>
+    public IReadOnlyList<IPAddress> RoutedAddresses() =>
+        [.. Interfaces.Where(i => i.Name == LoopbackInterface).SelectMany(i => i.Addresses)
+            .Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a)
+            .Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal)
+            .Distinct()];
 
     /// <summary>True when both describe the same interfaces, addresses (in order) and default routes.</summary>
     public bool SameAs(HostNetwork other)

@@ -5,7 +5,8 @@ namespace PortExporter.Core.Network;
 /// <summary>
 /// Reads <see cref="HostNetwork"/> from procfs: <c>net/route</c> and <c>net/ipv6_route</c> (default routes),
 /// <c>net/if_inet6</c> (IPv6 addresses and their prefix lengths per interface) and <c>net/fib_trie</c> (local IPv4
-/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo), the
+/// addresses, placed on the interface whose connected route holds them, that route being their subnet; 127/8 on lo; one
+/// that no connected route holds, a /32, where the kernel lists it over netlink (<see cref="AddressQuery"/>)), the
 /// forwarding and reverse path sysctls (<see cref="ForwardingSysctls"/>, <see cref="ReversePathFilter"/>, with
 /// <c>net/fib_triestat</c> for the routing tables), then <c>&lt;sysfs&gt;/class/net/IF/</c> of the interfaces with a
 /// subnet beside lo (<see cref="LinkFactsReader"/>) to mark container plumbing. No external command is run. A missing
@@ -20,9 +21,11 @@ public static class HostNetworkReader
         var routes6 = ReadOrNull(paths.Proc("net", "ipv6_route")) is { } r6 ? ProcNetParsers.ParseIpv6Routes(r6, paths.Proc("net", "ipv6_route")) : [];
         var v6 = ReadOrNull(paths.Proc("net", "if_inet6")) is { } a6 ? ProcNetParsers.ParseIfInet6(a6, paths.Proc("net", "if_inet6")) : [];
         var v4 = ReadOrNull(paths.Proc("net", "fib_trie")) is { } trie ? ProcNetParsers.ParseFibTrieLocalAddresses(trie, paths.Proc("net", "fib_trie")) : [];
-        var network = Build(routes, routes6, v4, v6);
+        // The kernel's own list of addresses is this process's namespace's: asked only when that is the host's.
+        var own = Sockets.NetworkNamespace.IsOwn(paths.Procfs);
+        var network = Build(routes, routes6, v4, v6, own ? AddressQuery.IPv4 : null);
         // <procfs>/sys/net shows the reader's own namespace, whatever procfs it is under: read only when that is the host's.
-        if (Sockets.NetworkNamespace.IsOwn(paths.Procfs))
+        if (own)
         {
             var names = network.Interfaces.Select(i => i.Name).ToList();
             network = network with
@@ -47,10 +50,20 @@ public static class HostNetworkReader
         };
     }
 
-    /// <summary>Combines parsed procfs content (pure).</summary>
+    /// <summary>
+    /// Combines parsed procfs content (pure but for <paramref name="kernelV4"/>): a local IPv4 address no connected route
+    /// holds (a /32: a virtual IP on lo, a host address given as /32) is placed where <paramref name="kernelV4"/> lists
+    /// it, asked once and only then; without it, or when it does not list the address, the address is left out.
+    /// </summary>
     public static HostNetwork Build(
-        IReadOnlyList<Ipv4Route> routes, IReadOnlyList<Ipv6Route> routes6, IReadOnlyList<IPAddress> localV4, IReadOnlyList<(string Interface, IPAddress Address, int PrefixLength)> v6)
+        IReadOnlyList<Ipv4Route> routes,
+        IReadOnlyList<Ipv6Route> routes6,
+        IReadOnlyList<IPAddress> localV4,
+        IReadOnlyList<(string Interface, IPAddress Address, int PrefixLength)> v6,
+        Func<IReadOnlyList<InterfaceAddressEntry>?>? kernelV4 = null)
     {
+        IReadOnlyList<InterfaceAddressEntry>? listed = null;
+        var asked = false;
         var byInterface = new Dictionary<string, List<IPAddress>>(StringComparer.Ordinal);
         var subnets = new Dictionary<string, List<IPNetwork>>(StringComparer.Ordinal);
         void Add(string name, IPAddress address, IPNetwork? subnet = null)
@@ -85,6 +98,19 @@ public static class HostNetworkReader
             if (owner is not null)
             {
                 Add(owner.Interface, address, HostInterface.SubnetOf(address, (int)uint.PopCount(owner.Mask)));
+                continue;
+            }
+
+            if (!asked)
+            {
+                asked = true;
+                listed = kernelV4?.Invoke();
+            }
+
+            if (listed?.FirstOrDefault(e => e.Address.Equals(address)) is { } entry)
+            {
+                // On lo it is a virtual IP, no subnet of clients; elsewhere a /32 is a subnet of one.
+                Add(entry.Interface, address, entry.Interface == HostNetwork.LoopbackInterface ? null : HostInterface.SubnetOf(address, entry.PrefixLength));
             }
         }
 
