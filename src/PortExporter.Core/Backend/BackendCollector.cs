@@ -203,7 +203,7 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
             return new BackendResult(target, BackendStatus.Unreadable, null, [], string.Create(CultureInfo.InvariantCulture, $"no readable namespace owns {target.Address}; {unreadable + scan.Denied} could not be read ({seen})"));
         }
 
-        return new BackendResult(target, BackendStatus.NamespaceNotFound, null, [], $"no network namespace on this host owns {target.Address} ({seen}): another host, or a namespace without a process");
+        return new BackendResult(target, BackendStatus.NamespaceNotFound, null, [], $"no network namespace on this host owns {target.Address} ({seen}): another host, or a namespace without a process") { EveryNamespaceRead = true };
     }
 
     private static void Unreadable(ILogger logger, string what, ulong key, Exception error)

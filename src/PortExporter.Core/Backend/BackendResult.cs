@@ -19,6 +19,12 @@ public sealed record BackendResult(
     /// <summary>The owning process of each listener's inode, where found.</summary>
     public IReadOnlyDictionary<ulong, ProcessInfo> Owners { get; init; } = new Dictionary<ulong, ProcessInfo>();
 
+    /// <summary>
+    /// For <see cref="BackendStatus.NamespaceNotFound"/>: every network namespace of this host was read and none owns
+    /// the address (the search was not cut short, none was unreadable).
+    /// </summary>
+    public bool EveryNamespaceRead { get; init; }
+
     /// <summary>True when the status is evidence (listening or not), false when it is missing.</summary>
     public bool IsKnown => Status is BackendStatus.Listening or BackendStatus.NotListening;
 }

@@ -216,4 +216,35 @@ public sealed class BackendRuleTests
         var listened = evidence with { Sockets = SocketsOf(Listening("0.0.0.0")), Processes = ProcessesOf() };
         Assert.Equal(Cause.Unknown, Diagnoser.Diagnose(WebPort, listened).Cause);
     }
+
+    [Fact]
+    public void A_backend_on_another_host_is_that_hosts_to_check_and_one_on_a_container_network_here_is_missing()
+    {
+        // NetworkOf(): eth0 192.0.2.10 (default route), eth1 10.0.0.5. Every namespace was read; none owns the address.
+        var network = NetworkOf() with
+        {
+            Interfaces = [.. NetworkOf().Interfaces.Select(i => i.Name == "eth1" ? i with { Subnets = [IPNetwork.Parse("10.0.0.0/24")] } : i),
+                new PortExporter.Core.Network.HostInterface("docker0", [IPAddress.Parse("172.31.0.1")]) { Subnets = [IPNetwork.Parse("172.31.0.0/24")], Plumbing = "a bridge whose ports are all veth/tap (veth1)" }],
+            Routes = [new PortExporter.Core.Network.HostRoute(IPNetwork.Parse("0.0.0.0/0"), "eth0", 0)],
+        };
+        BackendResult NotFound(string address) => new(new BackendTarget(IPAddress.Parse(address), 80, TransportProtocol.Tcp), BackendStatus.NamespaceNotFound, null, [], "none owns it") { EveryNamespaceRead = true };
+        EvidenceSnapshot Forwarding(BackendResult backend) => Healthy() with
+        {
+            Network = network,
+            Firewall = FirewallOf(Forwarded with { ForwardedTo = new IPEndPoint(backend.Target.Address, 80) }),
+            Backends = new BackendEvidence([backend], 10, 2),
+        };
+
+        // A pod on another node (routed), a server on the LAN behind a port forward: not this host's to check.
+        var routed = new BackendNotListeningRule().Evaluate(WebPort, Forwarding(NotFound("10.244.1.5")));
+        Assert.Equal(StepStatus.Pass, routed.Step.Status);
+        Assert.Equal("backend 10.244.1.5:80 on another host (routed out of eth0): its listener is that host's to check", routed.Step.Observed);
+        var lan = new BackendNotListeningRule().Evaluate(WebPort, Forwarding(NotFound("10.0.0.50")));
+        Assert.Equal("backend 10.0.0.50:80 on another host (on the network of eth1): its listener is that host's to check", lan.Step.Observed);
+
+        // A container network of this host: the container that owned the address is gone, or hidden; not known.
+        Assert.True(new BackendNotListeningRule().Evaluate(WebPort, Forwarding(NotFound("172.31.0.9"))).IsMissing);
+        // A search cut short or a namespace not read: not known either.
+        Assert.True(new BackendNotListeningRule().Evaluate(WebPort, Forwarding(NotFound("10.244.1.5") with { EveryNamespaceRead = false })).IsMissing);
+    }
 }

@@ -16,7 +16,8 @@ internal static class BackendFacts
 
     /// <summary>
     /// True when <paramref name="port"/> has no listener on this host and every address its DNATs send it to has a
-    /// listener (a container published without a userland proxy, a pod's hostPort): the service is the backends'.
+    /// listener (a container published without a userland proxy, a pod's hostPort) or is another host's
+    /// (<see cref="OnAnotherHost"/>: a port forward of a router): the service is the backends'.
     /// </summary>
     public static bool PublishedByDnatOnly(PortSpec port, EvidenceSnapshot evidence)
     {
@@ -26,7 +27,7 @@ internal static class BackendFacts
         }
 
         var targets = Targets(port, evidence);
-        return targets.Count > 0 && targets.All(t => backends.For(t) is { Status: BackendStatus.Listening });
+        return targets.Count > 0 && targets.All(t => backends.For(t) is { } b && (b.Status == BackendStatus.Listening || OnAnotherHost(b, evidence.Network) is not null));
     }
 
     /// <summary>
@@ -58,5 +59,25 @@ internal static class BackendFacts
         return known.FirstOrDefault() is { } first
             ? string.Create(CultureInfo.InvariantCulture, $"the DNAT sends {port.Port}/{port.Protocol.ToLabel()} to {first.Target.Label}, in {first.Namespace!.Describe()} (what listens there: the backend check)")
             : null;
+    }
+
+    /// <summary>
+    /// How the backend's address is reached when no namespace of this host owns it though every one was read, and it
+    /// is neither this host's nor on one of its container networks (a bridge of veths, where a container that is gone
+    /// was): through a router, or on a network of real hosts. Null otherwise.
+    /// </summary>
+    public static string? OnAnotherHost(BackendResult backend, Network.HostNetwork? network)
+    {
+        if (backend is not { Status: BackendStatus.NamespaceNotFound, EveryNamespaceRead: true } || network is null || network.IsLocal(backend.Target.Address))
+        {
+            return null;
+        }
+
+        return network.ConnectedInterface(backend.Target.Address) switch
+        {
+            null => network.EgressInterface(backend.Target.Address) is { } via ? $"routed out of {via}" : "routed",
+            { Plumbing: null } lan => $"on the network of {lan.Name}",
+            _ => null,
+        };
     }
 }

@@ -9,7 +9,9 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// B behind a DNAT: the firewall sends the port's connections on to another address (a container's or pod's), and
 /// nothing in the network namespace that owns that address listens on the translated port. The host's own listener
 /// (a proxy such as docker-proxy) does not serve those connections. A backend whose namespace was not found or not
-/// read is missing evidence, never this cause.
+/// read is missing evidence, never this cause; unless every namespace was read and its address is another host's
+/// (routed on, or on a network of real hosts rather than a container bridge): a pod on another node behind a
+/// NodePort, a server behind a port forward, whose listener is for that host to check.
 /// </summary>
 public sealed class BackendNotListeningRule : IDiagnosisRule
 {
@@ -60,12 +62,16 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
                 $"Start the service behind {dead.Target.Label} (the container or pod of {dead.Namespace.Process.DisplayName} pid {dead.Namespace.Process.Pid.ToString(CultureInfo.InvariantCulture)}; check its log), have it listen on {(dead.Target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[::]" : "0.0.0.0")}:{port2}, or correct the published port of the DNAT.");
         }
 
-        if (found.FirstOrDefault(b => !b.IsKnown) is { } unknown)
+        // A backend no namespace of this host owns, outside its container networks: another host's to check.
+        var elsewhere = found.Where(b => BackendFacts.OnAnotherHost(b, evidence.Network) is not null).ToList();
+        if (found.Except(elsewhere).FirstOrDefault(b => !b.IsKnown) is { } unknown)
         {
             return RuleOutcome.Missing(Check, $"the backend {unknown.Target.Label}: {unknown.Status.ToLabel()}: {unknown.Detail}");
         }
 
-        return RuleOutcome.Clear(Check, string.Join("; ", found.Select(Describe)), Command(found[0]));
+        var here = found.Except(elsewhere).ToList();
+        var seen = here.Select(Describe).Concat(elsewhere.Select(b => $"backend {b.Target.Label} on another host ({BackendFacts.OnAnotherHost(b, evidence.Network)}): its listener is that host's to check"));
+        return RuleOutcome.Clear(Check, string.Join("; ", seen), here.Count > 0 ? Command(here[0]) : null);
     }
 
     private static string Describe(BackendResult backend)

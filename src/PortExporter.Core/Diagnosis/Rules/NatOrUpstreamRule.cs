@@ -89,10 +89,13 @@ public sealed class NatOrUpstreamRule : IDiagnosisRule
             return RuleOutcome.Missing(Check, $"remote vantage(s) {string.Join(", ", downVantages)} did not answer; the outside view is unknown");
         }
 
-        var untranslated = notTranslated.Count == 0
-            ? string.Empty
-            : $" ({string.Join(", ", notTranslated.Select(r => r.Address))} refused: the host's own connections there are not translated by the DNAT that publishes the port)";
-        return RuleOutcome.Clear(Check, (seen.Length == 0 ? "no probe asked" : seen) + untranslated);
+        if (notTranslated.Count == 0)
+        {
+            return RuleOutcome.Clear(Check, seen.Length == 0 ? "no probe asked" : seen);
+        }
+
+        var untranslated = $"{string.Join(", ", notTranslated.Select(r => r.Address))} refused: the host's own connections there are not translated by the DNAT that publishes the port";
+        return RuleOutcome.Clear(Check, seen.Length == 0 ? untranslated : $"{seen} ({untranslated})");
     }
 
     private static string Describe(ProbeResult r) =>
