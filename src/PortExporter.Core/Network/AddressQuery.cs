@@ -21,12 +21,8 @@ public static class AddressQuery
 {
     private const ushort RtmNewAddr = 20;
     private const ushort RtmGetAddr = 22;
-    private const ushort NlmFDump = 0x300;
-    private const ushort NlmsgError = 2;
-    private const ushort NlmsgDone = 3;
     private const ushort IfaAddress = 1;
     private const ushort IfaLocal = 2;
-    private const int HeaderLength = 16;
     private const int IfaddrmsgLength = 8;
     private const byte AfInet = 2;
 
@@ -44,13 +40,13 @@ public static class AddressQuery
 
         try
         {
-            Span<byte> request = stackalloc byte[HeaderLength + IfaddrmsgLength];
+            Span<byte> request = stackalloc byte[Netlink.HeaderLength + IfaddrmsgLength];
             request.Clear();
             BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
             BinaryPrimitives.WriteUInt16LittleEndian(request[4..], RtmGetAddr);
-            BinaryPrimitives.WriteUInt16LittleEndian(request[6..], Netlink.Request | NlmFDump);
+            BinaryPrimitives.WriteUInt16LittleEndian(request[6..], Netlink.Request | Netlink.Dump);
             BinaryPrimitives.WriteUInt32LittleEndian(request[8..], 1);
-            request[HeaderLength] = AfInet;
+            request[Netlink.HeaderLength] = AfInet;
             if (!Netlink.ReceiveTimeout(fd, seconds: 1) || Netlink.Send(fd, ref MemoryMarshal.GetReference(request), request.Length, 0) < 0)
             {
                 return null;
@@ -92,31 +88,31 @@ public static class AddressQuery
         ArgumentNullException.ThrowIfNull(into);
         ArgumentNullException.ThrowIfNull(interfaceName);
         var at = 0;
-        while (at + HeaderLength <= received.Length)
+        while (at + Netlink.HeaderLength <= received.Length)
         {
             var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(received[at..]);
             var type = BinaryPrimitives.ReadUInt16LittleEndian(received[(at + 4)..]);
-            if (length < HeaderLength || at + length > received.Length)
+            if (length < Netlink.HeaderLength || at + length > received.Length)
             {
                 return false;
             }
 
-            if (type == NlmsgDone)
+            if (type == Netlink.Done)
             {
                 return true;
             }
 
-            if (type == NlmsgError)
+            if (type == Netlink.Error)
             {
                 return false;
             }
 
             var message = received.Slice(at, length);
-            if (type == RtmNewAddr && length >= HeaderLength + IfaddrmsgLength && message[HeaderLength] == AfInet && into.Count < MaxAddresses)
+            if (type == RtmNewAddr && length >= Netlink.HeaderLength + IfaddrmsgLength && message[Netlink.HeaderLength] == AfInet && into.Count < MaxAddresses)
             {
-                var prefix = message[HeaderLength + 1];
-                var index = (int)BinaryPrimitives.ReadUInt32LittleEndian(message[(HeaderLength + 4)..]);
-                if (Address(message[(HeaderLength + IfaddrmsgLength)..]) is { } address && interfaceName(index) is { } name)
+                var prefix = message[Netlink.HeaderLength + 1];
+                var index = (int)BinaryPrimitives.ReadUInt32LittleEndian(message[(Netlink.HeaderLength + 4)..]);
+                if (Address(message[(Netlink.HeaderLength + IfaddrmsgLength)..]) is { } address && interfaceName(index) is { } name)
                 {
                     into.Add(new InterfaceAddressEntry(name, address, prefix));
                 }

@@ -16,12 +16,10 @@ public static class RouteQuery
 {
     private const ushort RtmGetRoute = 26;
     private const ushort RtmNewRoute = 24;
-    private const ushort NlmsgError = 2;
     private const ushort RtaDst = 1;
     private const ushort RtaSrc = 2;
     private const ushort RtaIif = 3;
     private const ushort RtaOif = 4;
-    private const int HeaderLength = 16;
     private const int RtmsgLength = 12;
 
     /// <summary>
@@ -85,18 +83,18 @@ public static class RouteQuery
         var family = destination.AddressFamily == AddressFamily.InterNetworkV6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
         var addressLength = family == AddressFamily.InterNetworkV6 ? 16 : 4;
         var attribute = 4 + addressLength;
-        var length = HeaderLength + RtmsgLength + (2 * attribute) + (inputInterface is null ? 0 : 8);
+        var length = Netlink.HeaderLength + RtmsgLength + (2 * attribute) + (inputInterface is null ? 0 : 8);
         var request = new byte[length];
         var span = request.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)length);
         BinaryPrimitives.WriteUInt16LittleEndian(span[4..], RtmGetRoute);
         BinaryPrimitives.WriteUInt16LittleEndian(span[6..], Netlink.Request);
         BinaryPrimitives.WriteUInt32LittleEndian(span[8..], 1);
-        var rtmsg = span[HeaderLength..];
+        var rtmsg = span[Netlink.HeaderLength..];
         rtmsg[0] = family == AddressFamily.InterNetworkV6 ? (byte)10 : (byte)2;
         rtmsg[1] = (byte)(addressLength * 8); // rtm_dst_len: the whole address
         rtmsg[2] = (byte)(addressLength * 8); // rtm_src_len
-        var at = HeaderLength + RtmsgLength;
+        var at = Netlink.HeaderLength + RtmsgLength;
         at = Address(span, at, RtaDst, destination);
         at = Address(span, at, RtaSrc, source.AddressFamily == destination.AddressFamily ? source : throw new ArgumentException("the source and destination are of different address families", nameof(source)));
         if (inputInterface is { } iif)
@@ -114,26 +112,26 @@ public static class RouteQuery
     /// <param name="interfaceName">Names an interface index (null when unknown).</param>
     internal static RouteAnswer? Parse(ReadOnlySpan<byte> reply, Func<int, string?> interfaceName)
     {
-        if (reply.Length < HeaderLength)
+        if (reply.Length < Netlink.HeaderLength)
         {
             return null;
         }
 
         var length = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(reply), (uint)reply.Length);
         var type = BinaryPrimitives.ReadUInt16LittleEndian(reply[4..]);
-        if (type == NlmsgError && length >= HeaderLength + 4)
+        if (type == Netlink.Error && length >= Netlink.HeaderLength + 4)
         {
-            return new RouteAnswer(-BinaryPrimitives.ReadInt32LittleEndian(reply[HeaderLength..]), 0, null);
+            return new RouteAnswer(-BinaryPrimitives.ReadInt32LittleEndian(reply[Netlink.HeaderLength..]), 0, null);
         }
 
-        if (type != RtmNewRoute || length < HeaderLength + RtmsgLength)
+        if (type != RtmNewRoute || length < Netlink.HeaderLength + RtmsgLength)
         {
             return null;
         }
 
-        var routeType = reply[HeaderLength + 7];
+        var routeType = reply[Netlink.HeaderLength + 7];
         string? oif = null;
-        for (var at = HeaderLength + RtmsgLength; at + 4 <= length;)
+        for (var at = Netlink.HeaderLength + RtmsgLength; at + 4 <= length;)
         {
             var attributeLength = BinaryPrimitives.ReadUInt16LittleEndian(reply[at..]);
             if (attributeLength < 4 || at + attributeLength > length)

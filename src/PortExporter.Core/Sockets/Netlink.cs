@@ -18,6 +18,18 @@ internal static partial class Netlink
     /// <summary><c>NLM_F_REQUEST</c>.</summary>
     public const ushort Request = 0x1;
 
+    /// <summary><c>NLM_F_DUMP</c> (<c>NLM_F_ROOT | NLM_F_MATCH</c>): every object of the kind asked, in parts.</summary>
+    public const ushort Dump = 0x300;
+
+    /// <summary><c>NLMSG_ERROR</c>: an error answer (a negative errno after the header; 0 acknowledges).</summary>
+    public const ushort Error = 2;
+
+    /// <summary><c>NLMSG_DONE</c>: the end of a dump.</summary>
+    public const ushort Done = 3;
+
+    /// <summary>The length of <c>struct nlmsghdr</c>.</summary>
+    public const int HeaderLength = 16;
+
     /// <summary>The errno of an interrupted call, tried again.</summary>
     public const int Eintr = 4;
 

@@ -11,9 +11,6 @@ namespace PortExporter.Core.Sockets;
 /// </summary>
 public static class SockDiagParser
 {
-    internal const ushort NlmsgDone = 3;
-    internal const ushort NlmsgError = 2;
-    private const int NlmsgHeaderLength = 16;
     private const int InetDiagMsgLength = 72;
     private const ushort InetDiagSkv6only = 11;
 
@@ -33,27 +30,27 @@ public static class SockDiagParser
     public static bool Parse(ReadOnlySpan<byte> buffer, TransportProtocol protocol, List<Listener> into, Func<int, string?>? deviceName = null)
     {
         var offset = 0;
-        while (offset + NlmsgHeaderLength <= buffer.Length)
+        while (offset + Netlink.HeaderLength <= buffer.Length)
         {
             var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(buffer[offset..]);
             var type = BinaryPrimitives.ReadUInt16LittleEndian(buffer[(offset + 4)..]);
-            if (length < NlmsgHeaderLength || offset + length > buffer.Length)
+            if (length < Netlink.HeaderLength || offset + length > buffer.Length)
             {
                 throw new FormatException($"sock_diag: netlink message at byte {offset} has length {length}, buffer has {buffer.Length - offset}");
             }
 
-            if (type == NlmsgDone)
+            if (type == Netlink.Done)
             {
                 return true;
             }
 
-            if (type == NlmsgError)
+            if (type == Netlink.Error)
             {
-                var errno = length >= NlmsgHeaderLength + 4 ? -BinaryPrimitives.ReadInt32LittleEndian(buffer[(offset + NlmsgHeaderLength)..]) : 0;
+                var errno = length >= Netlink.HeaderLength + 4 ? -BinaryPrimitives.ReadInt32LittleEndian(buffer[(offset + Netlink.HeaderLength)..]) : 0;
                 throw new FormatException($"sock_diag: kernel answered error {errno}");
             }
 
-            var payload = buffer.Slice(offset + NlmsgHeaderLength, length - NlmsgHeaderLength);
+            var payload = buffer.Slice(offset + Netlink.HeaderLength, length - Netlink.HeaderLength);
             if (payload.Length < InetDiagMsgLength)
             {
                 throw new FormatException($"sock_diag: inet_diag_msg of {payload.Length} bytes, expected {InetDiagMsgLength}");

@@ -15,7 +15,6 @@ namespace PortExporter.Core.Sockets;
 public static class SockDiagReader
 {
     private const ushort SockDiagByFamily = 20;
-    private const ushort NlmFDump = 0x300;
     private const byte IpprotoTcp = 6;
     private const byte IpprotoUdp = 17;
     private const uint TcpfListen = 1u << 10;
@@ -127,7 +126,7 @@ public static class SockDiagReader
         request.Clear();
         BinaryPrimitives.WriteUInt32LittleEndian(request, (uint)request.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(request[4..], SockDiagByFamily);
-        BinaryPrimitives.WriteUInt16LittleEndian(request[6..], Netlink.Request | NlmFDump);
+        BinaryPrimitives.WriteUInt16LittleEndian(request[6..], Netlink.Request | Netlink.Dump);
         BinaryPrimitives.WriteUInt32LittleEndian(request[8..], 1);
         var req = request[16..];
         req[0] = family;

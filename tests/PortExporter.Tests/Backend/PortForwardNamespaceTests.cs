@@ -1,4 +1,3 @@
-using System.Text.Json;
 using PortExporter.Tests.Support;
 
 namespace PortExporter.Tests.Backend;
@@ -32,15 +31,10 @@ public sealed class PortForwardNamespaceTests
         Assert.Equal("from-lan", client.Exec("socat", "-T", "5", "-", "TCP4:10.79.3.1:8080,connect-timeout=5").Stdout.Trim());
         Assert.Contains("refused", router.ExecAllowFailure("socat", "-T", "5", "-", "TCP4:10.79.3.1:8080,connect-timeout=5").Stderr, StringComparison.OrdinalIgnoreCase);
 
-        var run = router.ExecAllowFailure(["unshare", "--pid", "--fork", "--mount-proc", .. ExporterBinary.Command("diagnose", "--config.file", config, "--output", "json")]);
-        using var report = JsonDocument.Parse(run.Stdout);
-        var web = report.RootElement.GetProperty("ports").EnumerateArray().Single();
+        var web = ExporterBinary.Diagnose(router, config, "web", ownPidNamespace: true);
 
         Assert.True(web.GetProperty("cause").GetString() == "ok", web.ToString());
-        Assert.Equal("backend 192.168.79.10:80 on another host (on the network of lan0): its listener is that host's to check", Step(web, "backend listening"));
-        Assert.EndsWith("refused: the host's own connections there are not translated by the DNAT that publishes the port", Step(web, "probes"), StringComparison.Ordinal);
+        Assert.Equal("backend 192.168.79.10:80 on another host (on the network of lan0): its listener is that host's to check", ExporterBinary.Observed(web, "backend listening"));
+        Assert.EndsWith("refused: the host's own connections there are not translated by the DNAT that publishes the port", ExporterBinary.Observed(web, "probes"), StringComparison.Ordinal);
     }
-
-    private static string? Step(JsonElement port, string check) =>
-        port.GetProperty("evidence").EnumerateArray().Single(s => s.GetProperty("check").GetString() == check).GetProperty("observed").GetString();
 }

@@ -114,14 +114,12 @@ public sealed class ProcessElsewhereNamespaceTests
         using var running = host.Start(service, "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:echo served");
         host.WaitForListener(8080);
 
-        var run = host.ExecAllowFailure(["unshare", "--pid", "--fork", "--mount-proc", .. ExporterBinary.Command("diagnose", "--config.file", config, "--output", "json")]);
-        using var report = JsonDocument.Parse(run.Stdout);
-        var hidden = report.RootElement.GetProperty("ports").EnumerateArray().Single();
+        var hidden = ExporterBinary.Diagnose(host, config, "web", ownPidNamespace: true);
 
         Assert.True(hidden.GetProperty("cause").GetString() == "unknown", hidden.ToString());
-        Assert.StartsWith("no process named pe-pid-web is visible, but 0.0.0.0:8080 listens", Step(hidden, "process").GetProperty("observed").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("no process named pe-pid-web is visible, but 0.0.0.0:8080 listens", ExporterBinary.Observed(hidden, "process"), StringComparison.Ordinal);
         // Seen from the host's PID namespace, the same service runs.
-        Assert.Equal("pe-pid-web running", Step(ExporterBinary.Diagnose(host, config, "web"), "process").GetProperty("observed").GetString());
+        Assert.Equal("pe-pid-web running", ExporterBinary.Observed(ExporterBinary.Diagnose(host, config, "web"), "process"));
     }
 
     private static string? NetnsLink(int pid) => new FileInfo($"/proc/{pid}/ns/net").LinkTarget;

@@ -26,12 +26,21 @@ public static class ExporterBinary
         return [dotnet, dll, .. args];
     }
 
-    /// <summary>One port's diagnosis from <c>diagnose --output json</c> run inside <paramref name="ns"/>.</summary>
-    public static JsonElement Diagnose(Netns ns, string config, string service)
+    /// <summary>
+    /// One port's diagnosis from <c>diagnose --output json</c> run inside <paramref name="ns"/>; with
+    /// <paramref name="ownPidNamespace"/>, in a PID namespace of its own (<c>unshare --pid --fork --mount-proc</c>): the
+    /// exporter sees none of the machine's other processes, as in a container run without <c>--pid=host</c>.
+    /// </summary>
+    public static JsonElement Diagnose(Netns ns, string config, string service, bool ownPidNamespace = false)
     {
         ArgumentNullException.ThrowIfNull(ns);
-        var run = ns.ExecAllowFailure(Command("diagnose", "--config.file", config, "--output", "json"));
+        string[] diagnose = Command("diagnose", "--config.file", config, "--output", "json");
+        var run = ns.ExecAllowFailure(ownPidNamespace ? ["unshare", "--pid", "--fork", "--mount-proc", .. diagnose] : diagnose);
         using var report = JsonDocument.Parse(run.Stdout);
         return report.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("service").GetString() == service).Clone();
     }
+
+    /// <summary>What the diagnosis of <paramref name="port"/> observed at its step <paramref name="check"/>.</summary>
+    public static string? Observed(JsonElement port, string check) =>
+        port.GetProperty("evidence").EnumerateArray().Single(s => s.GetProperty("check").GetString() == check).GetProperty("observed").GetString();
 }
