@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -53,24 +54,32 @@ public static class AddressQuery
             }
 
             var found = new List<InterfaceAddressEntry>();
-            var buffer = new byte[32 * 1024];
-            while (true)
+            // Asked every collection on a host with /32 addresses: the receive buffer is a pooled one.
+            var buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
+            try
             {
-                var received = Netlink.Recv(fd, ref buffer[0], buffer.Length, 0);
-                if (received < 0 && Marshal.GetLastPInvokeError() == Netlink.Eintr)
+                while (true)
                 {
-                    continue;
-                }
+                    var received = Netlink.Recv(fd, ref buffer[0], buffer.Length, 0);
+                    if (received < 0 && Marshal.GetLastPInvokeError() == Netlink.Eintr)
+                    {
+                        continue;
+                    }
 
-                if (received <= 0)
-                {
-                    return null;
-                }
+                    if (received <= 0)
+                    {
+                        return null;
+                    }
 
-                if (Parse(buffer.AsSpan(0, (int)received), found, Netlink.InterfaceName) is { } done)
-                {
-                    return done ? found : null;
+                    if (Parse(buffer.AsSpan(0, (int)received), found, Netlink.InterfaceName) is { } done)
+                    {
+                        return done ? found : null;
+                    }
                 }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         finally

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using PortExporter.Core.Firewall;
 using PortExporter.Firewall;
@@ -61,8 +62,7 @@ public static class KernelRouting
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(ask);
-        if (connection is null || decision.Verdict != FirewallVerdict.Accept || decision.ForwardedTo is not null
-            || connection.Interface == HostNetwork.LoopbackInterface)
+        if (!ReachesThisHost(decision, connection))
         {
             return decision;
         }
@@ -94,8 +94,7 @@ public static class KernelRouting
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(ask);
-        if (connection is null || decision.Verdict != FirewallVerdict.Accept || decision.ForwardedTo is not null
-            || connection.Interface == HostNetwork.LoopbackInterface)
+        if (!ReachesThisHost(decision, connection))
         {
             return null;
         }
@@ -105,6 +104,11 @@ public static class KernelRouting
             ? oif
             : null;
     }
+
+    /// <summary>The rules accept <paramref name="connection"/> from outside, to this host itself (not forwarded, not over lo): the kernel routes it in and its replies back.</summary>
+    private static bool ReachesThisHost(FirewallDecision decision, [NotNullWhen(true)] SimulatedConnection? connection) =>
+        connection is not null && decision.Verdict == FirewallVerdict.Accept && decision.ForwardedTo is null
+        && connection.Interface != HostNetwork.LoopbackInterface;
 
     private static FirewallDecision Drop(FirewallDecision decision, string question, RouteAnswer answer, string detail) =>
         new(FirewallVerdict.Drop, VerdictBackend, string.Empty, string.Empty, $"{question}: {answer.Name}")

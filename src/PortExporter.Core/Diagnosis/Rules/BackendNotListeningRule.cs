@@ -63,14 +63,14 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
         }
 
         // A backend no namespace of this host owns, outside its container networks: another host's to check.
-        var elsewhere = found.Where(b => BackendFacts.OnAnotherHost(b, evidence.Network) is not null).ToList();
-        if (found.Except(elsewhere).FirstOrDefault(b => !b.IsKnown) is { } unknown)
+        var placed = found.Select(b => (Backend: b, Elsewhere: BackendFacts.OnAnotherHost(b, evidence.Network))).ToList();
+        var here = placed.Where(p => p.Elsewhere is null).Select(p => p.Backend).ToList();
+        if (here.FirstOrDefault(b => !b.IsKnown) is { } unknown)
         {
             return RuleOutcome.Missing(Check, $"the backend {unknown.Target.Label}: {unknown.Status.ToLabel()}: {unknown.Detail}");
         }
 
-        var here = found.Except(elsewhere).ToList();
-        var seen = here.Select(Describe).Concat(elsewhere.Select(b => $"backend {b.Target.Label} on another host ({BackendFacts.OnAnotherHost(b, evidence.Network)}): its listener is that host's to check"));
+        var seen = here.Select(Describe).Concat(placed.Where(p => p.Elsewhere is not null).Select(p => $"backend {p.Backend.Target.Label} on another host ({p.Elsewhere}): its listener is that host's to check"));
         return RuleOutcome.Clear(Check, string.Join("; ", seen), here.Count > 0 ? Command(here[0]) : null);
     }
 
