@@ -36,7 +36,8 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
     public static IEnumerable<BackendTarget> TargetsOf(FirewallPortResult result, TransportProtocol protocol)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return result.Sources.SelectMany(s => s.Decision.TranslatedTargets).Select(to => new BackendTarget(to.Address, to.Port, protocol)).Distinct();
+        return result.Sources.SelectMany(s => s.Decision.TranslatedTargets).Concat(result.OutsideTargets)
+            .Select(to => new BackendTarget(to.Address, to.Port, protocol)).Distinct();
     }
 
     public Task<BackendEvidence?> CollectAsync(CollectionContext context, IReadOnlyList<BackendTarget> targets, CancellationToken cancellationToken)

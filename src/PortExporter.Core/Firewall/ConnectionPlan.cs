@@ -16,6 +16,13 @@ public sealed record ConnectionPlan(SimulatedConnection? Outside, PlannedSource 
     /// </summary>
     public IReadOnlyList<SimulatedConnection> OtherOutside { get; init; } = [];
 
+    /// <summary>
+    /// True when <see cref="OtherOutside"/> is asked because no listener on this host serves IPv6: a connection of it
+    /// counts only where a DNAT sends it on (a container published over both families), since nothing here takes it
+    /// otherwise and the IPv4 verdict is the port's.
+    /// </summary>
+    public bool OtherOutsideIfTranslated { get; init; }
+
     /// <summary>One entry per <c>from:</c> range of the port, in the config's order.</summary>
     public IReadOnlyList<PlannedSource> From { get; init; } = [];
 }

@@ -21,7 +21,8 @@ namespace PortExporter.Core.Firewall;
 /// <item>Outside over IPv6 too (<see cref="ConnectionPlan.OtherOutside"/>) when IPv4 was chosen by default, the
 /// listeners also serve IPv6 and the host has an IPv6 default route, or without one, an IPv6 subnet on the IPv4
 /// outside interface (clients on that network, from its first address; for a public port): a dual-stack service is
-/// reached both ways.</item>
+/// reached both ways. When no listener on this host serves IPv6, asked too, counting only where a DNAT sends it on (a
+/// container published over both families: its IPv6 backend is checked as well).</item>
 /// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
 /// 2001:db8::1 (documentation ranges).</item>
 /// <item>Inside: a client on each internal network of the port's family (<see cref="HostNetwork.InternalNetworks"/>:
@@ -71,17 +72,19 @@ public static class ConnectionPlanner
             From = from,
             // Not for an auto-watched port: its intent is inferred from the one outside verdict it was first judged by.
             OtherOutside = bind is null && version == 4 && ExternalFamily(port) is null && port.Origin == IntentOrigin.Config ? OutsideOverIPv6(port, listening, network, externalSource) : [],
+            OtherOutsideIfTranslated = !ServesIPv6(listening),
         };
     }
 
     /// <summary>
-    /// The outside connection over IPv6 of an IPv4-judged port whose listeners also serve IPv6 (a wildcard or an
-    /// address of that family), when the host has an IPv6 default route to a global address, or else an IPv6 subnet on
-    /// its IPv4 outside interface (<see cref="OnLinkIPv6"/>); else none.
+    /// The outside connection over IPv6 of an IPv4-judged port, when the host has an IPv6 default route to a global
+    /// address, or else an IPv6 subnet on its IPv4 outside interface (<see cref="OnLinkIPv6"/>); else none. Asked when its
+    /// listeners also serve IPv6 (a wildcard or an address of that family), and when none does but the sockets were
+    /// read: then only a DNAT can take it (<see cref="ConnectionPlan.OtherOutsideIfTranslated"/>).
     /// </summary>
     private static IReadOnlyList<SimulatedConnection> OutsideOverIPv6(PortSpec port, List<Listener>? listening, HostNetwork network, IPAddress? externalSource)
     {
-        if (listening is not { Count: > 0 } || !listening.Any(l => l.IsIPv6 && !l.Address.IsIPv4MappedToIPv6 && l.Scope != ListenerScope.Loopback))
+        if (listening is null)
         {
             return [];
         }
@@ -115,7 +118,7 @@ public static class ConnectionPlanner
             return null;
         }
 
-        var wildcard = listening.Any(l => l.Scope == ListenerScope.Wildcard && l.IsIPv6);
+        var wildcard = !ServesIPv6(listening) || listening.Any(l => l.Scope == ListenerScope.Wildcard && l.IsIPv6);
         foreach (var subnet in outside.Subnets.Where(s => s.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 && !s.BaseAddress.IsIPv6LinkLocal))
         {
             var destination = outside.Addresses.FirstOrDefault(a => subnet.Contains(a) && (wildcard || listening.Any(l => l.Address.Equals(a))));
@@ -128,6 +131,10 @@ public static class ConnectionPlanner
 
         return null;
     }
+
+    /// <summary>True when a listener of the port takes IPv6 connections from other hosts (not loopback, not IPv4-mapped).</summary>
+    private static bool ServesIPv6(List<Listener>? listening) =>
+        listening is not null && listening.Any(l => l.IsIPv6 && !l.Address.IsIPv4MappedToIPv6 && l.Scope != ListenerScope.Loopback);
 
     /// <summary>The interface outside traffic of <paramref name="version"/> arrives on and the address it is sent to; null when there is none.</summary>
     private static (string Interface, IPAddress Destination)? OutsidePath(IPAddress? specificBind, int version, HostNetwork network)

@@ -306,27 +306,36 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
                 return new FirewallPortResult(none, inside.Decision) { InsideConnection = inside.Connection, InsideAddresses = inside.Addresses, From = from };
             }
 
-            var (connection, outside) = EvaluateOutside(port, plan, network);
+            var (connection, outside, targets) = EvaluateOutside(port, plan, network);
             var explanation = Snapshot.Firewalld is { } firewalld ? FirewalldExplainer.Explain(firewalld, connection) : null;
             return new FirewallPortResult(outside.Decision, inside.Decision, outside.DroppedPackets, outside.Redirect, connection, explanation)
             {
                 InsideConnection = inside.Connection,
                 InsideAddresses = inside.Addresses,
                 From = from,
+                OutsideTargets = targets,
             };
         }
 
         /// <summary>
-        /// Outside in each address family the plan names (<see cref="ConnectionPlan.OtherOutside"/>): when the rules tell
-        /// them apart, the blocking family decides a port that must be reachable from outside, and the family that gets
-        /// in decides one that must not be (internal, local), saying so.
+        /// Outside in each address family the plan names (<see cref="ConnectionPlan.OtherOutside"/>; one only a DNAT
+        /// takes counts where one sends it on): when the rules tell them apart, the blocking family decides a port that
+        /// must be reachable from outside, and the family that gets in decides one that must not be (internal, local),
+        /// saying so. Also where the DNATs of every family send the port, which the deciding verdict alone may not name.
         /// </summary>
-        private (SimulatedConnection Connection, FirewallEvaluation Evaluation) EvaluateOutside(PortSpec port, ConnectionPlan plan, HostNetwork network)
+        private (SimulatedConnection Connection, FirewallEvaluation Evaluation, IReadOnlyList<IPEndPoint> Targets) EvaluateOutside(PortSpec port, ConnectionPlan plan, HostNetwork network)
         {
-            var ways = new[] { plan.Outside! }.Concat(plan.OtherOutside).Select(c => (c, Evaluate(c, network, network.EgressInterface))).ToList();
+            var others = plan.OtherOutside.Select(c => (c, Evaluate(c, network, network.EgressInterface)));
+            if (plan.OtherOutsideIfTranslated)
+            {
+                others = others.Where(w => w.Item2.Decision.TranslatedTargets.Any());
+            }
+
+            var ways = others.Prepend((plan.Outside!, Evaluate(plan.Outside!, network, network.EgressInterface))).ToList();
             Func<FirewallDecision, bool> decides = port.Expose != PortExpose.Public ? d => d.Verdict == FirewallVerdict.Accept : d => d.Blocks;
             var (connection, evaluation, split) = Decide(ways, decides, c => $"IPv{c.IpVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
-            return (connection, split is null ? evaluation : evaluation with { Decision = WithDetail(evaluation.Decision, $"the rules tell the address families apart: {split}") });
+            IReadOnlyList<IPEndPoint> targets = ways.Count == 1 ? [] : [.. ways.SelectMany(w => w.Item2.Decision.TranslatedTargets).Distinct()];
+            return (connection, split is null ? evaluation : evaluation with { Decision = WithDetail(evaluation.Decision, $"the rules tell the address families apart: {split}") }, targets);
         }
 
         /// <summary>

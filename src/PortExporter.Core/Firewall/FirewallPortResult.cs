@@ -29,6 +29,12 @@ public sealed record FirewallPortResult(
     /// </summary>
     public string? ReplyInterface { get; init; }
 
+    /// <summary>
+    /// Where the DNATs send the outside connections of every address family simulated (a container published over
+    /// IPv4 and IPv6 has a backend address of each); empty when one family was, whose verdict names its own.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPEndPoint> OutsideTargets { get; init; } = [];
+
     /// <summary>Every inside client simulated: one per internal network, or this host over loopback.</summary>
     public IReadOnlyList<System.Net.IPAddress> InsideAddresses { get; init; } = [];
 

@@ -46,9 +46,7 @@ public sealed class BackendMetrics : IMetricsWriter
                     continue;
                 }
 
-                var targets = result.Sources.SelectMany(s => s.Decision.TranslatedTargets)
-                    .Select(to => new BackendTarget(to.Address, to.Port, port.Protocol)).Distinct();
-                foreach (var backend in targets.Select(backends.For).OfType<BackendResult>().Where(b => b.IsKnown))
+                foreach (var backend in BackendCollector.TargetsOf(result, port.Protocol).Select(backends.For).OfType<BackendResult>().Where(b => b.IsKnown))
                 {
                     listening.Add((PortLabels.Of(port, backend.Target.Label), backend.Status == BackendStatus.Listening ? 1 : 0));
                     var distinct = backend.Listeners

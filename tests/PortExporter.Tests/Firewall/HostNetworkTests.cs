@@ -184,8 +184,19 @@ public sealed class HostNetworkTests
         // firewall.external_source on that network is taken as the client.
         Assert.Equal("2001:db8:77::99", Assert.Single(ConnectionPlanner.Plan(port, dual, noRoute, IPAddress.Parse("2001:db8:77::99")).OtherOutside).Source.ToString());
 
-        // IPv4 only, or IPv6 only on another interface's address: nobody on eth0's network is served over IPv6.
-        Assert.Empty(ConnectionPlanner.Plan(port, [new(TransportProtocol.Tcp, IPAddress.Any, 8080, 1)], noRoute, null).OtherOutside);
+        Assert.False(plan.OtherOutsideIfTranslated);
+        // IPv4 only, or nothing listening on this host: only a DNAT can take IPv6 clients (a container published over
+        // both families), so the connection is asked, to count only where one sends it on.
+        foreach (var v4Only in new List<Listener>[] { [new(TransportProtocol.Tcp, IPAddress.Any, 8080, 1)], [] })
+        {
+            var viaDnat = ConnectionPlanner.Plan(port, v4Only, noRoute, null);
+            Assert.Equal("2001:db8:77::1", Assert.Single(viaDnat.OtherOutside).Destination.ToString());
+            Assert.True(viaDnat.OtherOutsideIfTranslated);
+        }
+
+        // Sockets not read: nothing to go by.
+        Assert.Empty(ConnectionPlanner.Plan(port, null, noRoute, null).OtherOutside);
+        // IPv6 only on another interface's address: nobody on eth0's network is served over IPv6.
         Listener[] elsewhere = [new(TransportProtocol.Tcp, IPAddress.Any, 8080, 1), new(TransportProtocol.Tcp, IPAddress.Parse("2001:db8:99::10"), 8080, 2)];
         Assert.Empty(ConnectionPlanner.Plan(port, elsewhere, noRoute, null).OtherOutside);
         // An internal port: the outside interface's own network is its LAN, not the outside it must be closed to.

@@ -1,0 +1,68 @@
+using PortExporter.Tests.Support;
+
+namespace PortExporter.Tests.Backend;
+
+/// <summary>
+/// A container published over both address families by DNAT alone (Docker on an IPv6-enabled network without a
+/// userland proxy, a pod's hostPort on a dual-stack cluster), for real (the built binary, <c>diagnose</c> in the host's
+/// namespace): the IPv4 and the IPv6 DNAT each send the port to the container's address of their family, so the
+/// backend of each is checked, and the forwarding rules of each judge its way.
+/// </summary>
+public sealed class DualStackPublicationNamespaceTests
+{
+    [Fact]
+    public void The_ipv6_backend_of_a_dual_stack_publication_is_checked_and_its_forward_judged()
+    {
+        using var host = new Netns("dshost");
+        using var container = new Netns("dsctr");
+        using var client = new Netns("dsout");
+        using var dir = new TempDir();
+        host.Link("docker0", "172.30.11.1/24", container, "eth0", "172.30.11.2/24");
+        host.Link("eth0", "10.79.5.1/24", client, "eth0", "10.79.5.2/24");
+        host.Exec("ip", "-6", "addr", "add", "fd30:b::1/64", "dev", "docker0", "nodad");
+        container.Exec("ip", "-6", "addr", "add", "fd30:b::2/64", "dev", "eth0", "nodad");
+        host.Exec("ip", "-6", "addr", "add", "fd79:5::1/64", "dev", "eth0", "nodad");
+        client.Exec("ip", "-6", "addr", "add", "fd79:5::2/64", "dev", "eth0", "nodad");
+        host.Exec("ip", "route", "add", "default", "via", "10.79.5.2");
+        container.Exec("ip", "route", "add", "default", "via", "172.30.11.1");
+        container.Exec("ip", "-6", "route", "add", "default", "via", "fd30:b::1");
+        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        host.Exec("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "172.30.11.2:80");
+        host.Exec("ip6tables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "[fd30:b::2]:80");
+        var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n");
+
+        // The container's service listens on IPv4 only: IPv4 clients are served, IPv6 clients refused by the container.
+        using (var v4Only = container.Start("socat", "TCP4-LISTEN:80,fork,reuseaddr", "SYSTEM:echo from-container"))
+        {
+            container.WaitForListener(80);
+            Assert.Equal("from-container", Dial(client, "TCP4:10.79.5.1:8080").Stdout.Trim());
+            Assert.Contains("refused", Dial(client, "TCP6:[fd79:5::1]:8080").Stderr, StringComparison.OrdinalIgnoreCase);
+
+            var refused = ExporterBinary.Diagnose(host, config, "web");
+
+            Assert.True(refused.GetProperty("cause").GetString() == "not_listening", refused.ToString());
+            Assert.StartsWith("the DNAT sends 8080/tcp to [fd30:b::2]:80: nothing listens there", ExporterBinary.Observed(refused, "backend listening"), StringComparison.Ordinal);
+            Assert.Contains("listen on [::]:80", refused.GetProperty("fix").GetString(), StringComparison.Ordinal);
+            v4Only.Kill(entireProcessTree: true);
+            v4Only.WaitForExit();
+        }
+
+        // Listening in both families: both are served, and the diagnosis is ok with both backends listening.
+        using var dual = container.Start("socat", "TCP6-LISTEN:80,fork,reuseaddr,ipv6only=0", "SYSTEM:echo from-container");
+        container.WaitForListener(80);
+        Assert.Equal("from-container", Dial(client, "TCP6:[fd79:5::1]:8080").Stdout.Trim());
+        var ok = ExporterBinary.Diagnose(host, config, "web");
+        Assert.True(ok.GetProperty("cause").GetString() == "ok", ok.ToString());
+        Assert.Contains("backend [fd30:b::2]:80 listening", ExporterBinary.Observed(ok, "backend listening"), StringComparison.Ordinal);
+
+        // The IPv6 forward is dropped (ip6tables' FORWARD policy): IPv6 clients time out, IPv4 ones are served.
+        host.Exec("ip6tables", "-P", "FORWARD", "DROP");
+        Assert.Contains("timed out", Dial(client, "TCP6:[fd79:5::1]:8080").Stderr, StringComparison.Ordinal);
+        var blocked = ExporterBinary.Diagnose(host, config, "web");
+        Assert.True(blocked.GetProperty("cause").GetString() == "firewall_blocked", blocked.ToString());
+        Assert.Contains("the rules tell the address families apart: IPv4 accept, IPv6 drop", ExporterBinary.Observed(blocked, "firewall"), StringComparison.Ordinal);
+    }
+
+    private static Shell.Result Dial(Netns from, string address) =>
+        from.ExecAllowFailure("socat", "-T", "5", "-", $"{address},connect-timeout=3");
+}
