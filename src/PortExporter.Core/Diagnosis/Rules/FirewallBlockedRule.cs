@@ -50,10 +50,10 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         var others = Others(port, result);
         if (promised.FirstOrDefault(s => s.Decision.Blocks) is { } blocked)
         {
-            return Blocked(port, result, blocked, others, firewall.Backends.Contains(FirewallBackends.Ufw) && UfwRules.Made(blocked.Decision));
+            return Blocked(port, result, blocked, others, firewall.Backends.Contains(FirewallBackends.Ufw) && UfwRules.Made(blocked.Decision), BothIptables(firewall.Backends));
         }
 
-        var confirm = ConfirmCommand(promised[0].Decision, port, promised[0].Firewalld, firewall.Backends.Contains(FirewallBackends.Ufw));
+        var confirm = ConfirmCommand(promised[0].Decision, port, promised[0].Firewalld, firewall.Backends.Contains(FirewallBackends.Ufw), BothIptables(firewall.Backends));
         if (promised.FirstOrDefault(s => s.Decision.Verdict == FirewallVerdict.Unknown) is { } unknown)
         {
             return RuleOutcome.Missing(Check, $"{Who(unknown)}: verdict unknown: {Where(unknown.Decision)}{Detail(unknown.Decision)}", confirm);
@@ -70,7 +70,24 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         return string.Join("; ", result.Sources.Where(s => !promised.Contains(s.Source)).Select(s => $"{Who(s)}: {s.Decision.Verdict.ToString().ToLowerInvariant()}"));
     }
 
-    private static RuleOutcome Blocked(PortSpec port, FirewallPortResult result, SourceVerdict blocked, string others, bool ufw)
+    /// <summary>
+    /// True when the host has legacy (x_tables) tables beside nf_tables ones: there, plain <c>iptables</c> reaches one of
+    /// the two only (whichever the alternatives system points at), so commands name the backend that holds the rule.
+    /// </summary>
+    private static bool BothIptables(IReadOnlyList<string> backends) =>
+        backends.Any(b => b is FirewallBackends.IptablesLegacy or FirewallBackends.Ip6tablesLegacy)
+        && backends.Any(b => b is FirewallBackends.Nftables or FirewallBackends.IptablesNft or FirewallBackends.Ip6tablesNft);
+
+    /// <summary>
+    /// The command that manages the iptables rules of <paramref name="d"/>: <c>iptables</c> or <c>ip6tables</c>, or,
+    /// where both kinds of tables exist (<paramref name="both"/>), the deciding backend's own (<c>iptables-legacy</c>).
+    /// </summary>
+    private static string IptablesTool(FirewallDecision d, bool v6, bool both) =>
+        both && d.Backend is FirewallBackends.IptablesLegacy or FirewallBackends.Ip6tablesLegacy or FirewallBackends.IptablesNft or FirewallBackends.Ip6tablesNft
+            ? d.Backend
+            : v6 ? "ip6tables" : "iptables";
+
+    private static RuleOutcome Blocked(PortSpec port, FirewallPortResult result, SourceVerdict blocked, string others, bool ufw, bool bothIptables)
     {
         var d = blocked.Decision;
         var firewalld = blocked.Firewalld;
@@ -86,10 +103,10 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         return RuleOutcome.Cause(
             Check,
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
-            ConfirmCommand(d, port, firewalld, ufw),
+            ConfirmCommand(d, port, firewalld, ufw, bothIptables),
             $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. {(d.Backend is Network.ForwardingSysctls.VerdictBackend or Network.KernelRouting.VerdictBackend ? $"The kernel ({d.Backend})" : $"The firewall ({managed})")} {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            SysctlFix(d, blocked.Connection) ?? RoutingFix(d, blocked.Connection) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, blocked)
-                : SetFix(d, blocked.Connection?.Source) ?? (ufw ? UfwFix(d, port, blocked) : Fix(d, port, blocked))));
+            SysctlFix(d, blocked.Connection) ?? RoutingFix(d, blocked.Connection) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, bothIptables, blocked)
+                : SetFix(d, blocked.Connection?.Source) ?? (ufw ? UfwFix(d, port, blocked) : Fix(d, port, bothIptables, blocked))));
     }
 
     /// <summary>What the port promises for <paramref name="source"/>: a range, outside, or the internal networks.</summary>
@@ -111,7 +128,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     private static string Where(FirewallDecision d) =>
         (d.Table.Length == 0 ? d.Rule : $"{d.Backend} table {d.Table} chain {d.Chain}: {d.Rule}") + (d.Path is { } path ? $" (path: {path})" : string.Empty);
 
-    private static string ConfirmCommand(FirewallDecision d, PortSpec port, FirewalldExplanation? firewalld, bool ufw)
+    private static string ConfirmCommand(FirewallDecision d, PortSpec port, FirewalldExplanation? firewalld, bool ufw, bool bothIptables)
     {
         var p = port.Port.ToString(CultureInfo.InvariantCulture);
         if (firewalld is not null)
@@ -133,14 +150,13 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
                 $"{Question(d)}; ip -6 rule; ip -6 route show table all | grep -e blackhole -e unreachable -e prohibit",
             Network.KernelRouting.VerdictBackend => $"{Question(d)}; ip rule; ip route show table all | grep -e blackhole -e unreachable -e prohibit",
             FirewallBackends.Nftables => $"nft -a list ruleset | grep -n -e 'dport' -e 'policy' -e '{p}'",
-            _ when d.Backend.StartsWith("ip6tables", StringComparison.Ordinal) => $"ip6tables -L {Chain(d)} -n -v --line-numbers",
-            _ => $"iptables -L {Chain(d)} -n -v --line-numbers",
+            _ => $"{IptablesTool(d, d.Backend.StartsWith("ip6tables", StringComparison.Ordinal), bothIptables)} -L {Chain(d)} -n -v --line-numbers",
         };
     }
 
     private static string Chain(FirewallDecision d) => d.Chain.Length == 0 ? "INPUT" : d.Chain;
 
-    private static string Fix(FirewallDecision d, PortSpec port, SourceVerdict? source = null)
+    private static string Fix(FirewallDecision d, PortSpec port, bool bothIptables, SourceVerdict? source = null)
     {
         // A forwarded connection meets the forward rules with its translated destination (the container's address and port).
         var p = (d.ForwardedTo?.Port ?? port.Port).ToString(CultureInfo.InvariantCulture);
@@ -158,7 +174,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         return forwarded + d.Backend switch
         {
             FirewallBackends.Nftables => $"Allow it before the deciding rule, e.g. nft insert rule {(d.Family is { } family ? family.ToLabel() : "<family>")} {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} {nftFrom}{nftTo}{proto} dport {p} accept; then persist it in /etc/nftables.conf (rules as code).",
-            _ => $"{(v6 ? "ip6tables" : "iptables")} -I {Chain(d)} {iptFrom}{iptTo}-p {proto} --dport {p} -j ACCEPT; then save it ({(v6 ? "ip6tables-save > /etc/iptables/rules.v6" : "iptables-save > /etc/iptables/rules.v4")}) and keep the rule set as code.",
+            _ => $"{IptablesTool(d, v6, bothIptables)} -I {Chain(d)} {iptFrom}{iptTo}-p {proto} --dport {p} -j ACCEPT; then save it ({IptablesTool(d, v6, bothIptables)}-save > /etc/iptables/rules.v{(v6 ? 6 : 4)}) and keep the rule set as code.",
         };
     }
 
@@ -231,7 +247,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     /// When that zone opens it already, the block is a firewalld rule beyond ports and services (a rich rule, a
     /// policy) or a rule of another table, named by the deciding rule.
     /// </summary>
-    private static string FirewalldFix(FirewallDecision d, PortSpec port, FirewalldExplanation firewalld, SourceVerdict source)
+    private static string FirewalldFix(FirewallDecision d, PortSpec port, FirewalldExplanation firewalld, bool bothIptables, SourceVerdict source)
     {
         var what = $"{port.Port.ToString(CultureInfo.InvariantCulture)}/{port.Protocol.ToLabel()}";
         var range = RangeOf(source);
@@ -242,12 +258,12 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         {
             return FirewalldRules.Made(d)
                 ? $"{open} (zone {firewalld.Zone}: {firewalld.Binding}; a rule added with nft or iptables is lost at firewalld's next reload)."
-                : $"{open} (zone {firewalld.Zone}: {firewalld.Binding}); the deciding rule is not firewalld's: also {Fix(d, port, source)}";
+                : $"{open} (zone {firewalld.Zone}: {firewalld.Binding}); the deciding rule is not firewalld's: also {Fix(d, port, bothIptables, source)}";
         }
 
         return FirewalldRules.Made(d)
             ? $"Zone {firewalld.Zone} opens {what}, but a firewalld rule drops it ({Where(d)}): look at firewall-cmd --zone={firewalld.Zone} --list-rich-rules and firewall-cmd --list-all-policies, change it with firewall-cmd --permanent, then firewall-cmd --reload."
-            : Fix(d, port, source);
+            : Fix(d, port, bothIptables, source);
     }
 
     /// <summary>
