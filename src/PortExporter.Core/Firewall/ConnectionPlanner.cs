@@ -25,7 +25,8 @@ namespace PortExporter.Core.Firewall;
 /// container published over both families: its IPv6 backend is checked as well).</item>
 /// <item>Outside source: <c>firewall.external_source</c> when it is of that family, else 203.0.113.1 /
 /// 2001:db8::1 (documentation ranges).</item>
-/// <item>Inside: a client on each internal network of the port's family (<see cref="HostNetwork.InternalNetworks"/>:
+/// <item>Inside: a client on each internal network of the port's family, and of the other family when the service
+/// takes it too and neither <c>bind</c> nor <c>external</c> chose one (<see cref="HostNetwork.InternalNetworks"/>:
 /// a subnet of an interface other than lo, the default-route one and container plumbing; the network of the
 /// interface of <c>bind</c> first; at most <see cref="MaxInsideNetworks"/>): the subnet's first usable address that
 /// is not this host's, arriving on that interface, to <c>bind</c> or the interface's own address in that subnet.
@@ -59,7 +60,7 @@ public static class ConnectionPlanner
         var listening = listeners?.ToList();
         var version = ChooseVersion(bind, ExternalFamily(port), listening, network);
 
-        var inside = Inside(port, specificBind, version, network);
+        var inside = Inside(port, specificBind, version, network, bind is null && ExternalFamily(port) is null && port.Origin == IntentOrigin.Config ? OtherFamilyServed(version, listening) : null);
         var from = port.From.Select(r => FromRange(port, r, specificBind, network)).ToList();
         var source = externalSource is not null && externalSource.AddressFamily == Family(version) ? externalSource : version == 6 ? DefaultExternalV6 : DefaultExternalV4;
         if (((specificBind is null ? ListenedOutside(listening, version, network) : null) ?? OutsidePath(specificBind, version, network)) is not var (outsideInterface, destination))
@@ -183,11 +184,20 @@ public static class ConnectionPlanner
     }
 
     /// <summary>
-    /// One client per internal network of <paramref name="version"/> (at most <see cref="MaxInsideNetworks"/>, the
-    /// network of the bind address's interface first); this host over loopback when there is none, or the port is
-    /// bound to loopback.
+    /// The other address family than <paramref name="version"/> when the port's listeners take it from other hosts too
+    /// (a dual-stack wildcard, or a listener of each family): clients on an internal network of that family reach the
+    /// service over it, so the internal networks are simulated in both; null otherwise.
     /// </summary>
-    private static PlannedSource Inside(PortSpec port, IPAddress? specificBind, int version, HostNetwork network)
+    private static int? OtherFamilyServed(int version, List<Listener>? listening) =>
+        version == 4 ? (ServesIPv6(listening) ? 6 : null)
+        : listening is not null && listening.Any(l => l.AcceptsIPv4 && l.Scope != ListenerScope.Loopback) ? 4 : null;
+
+    /// <summary>
+    /// One client per internal network of <paramref name="version"/>, then of <paramref name="otherVersion"/> when the
+    /// service takes that family as well (at most <see cref="MaxInsideNetworks"/> in all, the network of the bind
+    /// address's interface first); this host over loopback when there is none, or the port is bound to loopback.
+    /// </summary>
+    private static PlannedSource Inside(PortSpec port, IPAddress? specificBind, int version, HostNetwork network, int? otherVersion = null)
     {
         var loopback = specificBind ?? (version == 6 ? IPAddress.IPv6Loopback : IPAddress.Loopback);
         var host = new PlannedSource(SourceVerdict.InsideSource, [new SimulatedConnection(ConnectionOrigin.Inside, loopback, loopback, "lo", port.Protocol, port.Port)]);
@@ -197,9 +207,16 @@ public static class ConnectionPlanner
         }
 
         var bindInterface = specificBind is null ? null : network.InterfaceOf(specificBind);
-        var networks = network.InternalNetworks(version).OrderBy(n => n.Interface.Name == bindInterface ? 0 : 1).ToList();
+        var networks = network.InternalNetworks(version).OrderBy(n => n.Interface.Name == bindInterface ? 0 : 1)
+            .Select(n => (n.Interface, n.Subnet, Version: version))
+            // Not the chosen family's uplinks: where the other family has no default route, their neighbours are the
+            // outside's, not an internal network.
+            .Concat(otherVersion is { } other
+                ? network.InternalNetworks(other).Where(n => !network.OutsideInterfaces(version).Contains(n.Interface.Name)).Select(n => (n.Interface, n.Subnet, Version: other))
+                : [])
+            .ToList();
         var clients = new List<SimulatedConnection>();
-        foreach (var (iface, subnet) in networks)
+        foreach (var (iface, subnet, family) in networks)
         {
             if (clients.Count == MaxInsideNetworks)
             {
@@ -207,7 +224,7 @@ public static class ConnectionPlanner
             }
 
             if (Candidate(subnet, fromEnd: false, network) is { } client
-                && (specificBind ?? AddressIn(iface, subnet, version, network)) is { } destination)
+                && (specificBind ?? AddressIn(iface, subnet, family, network)) is { } destination)
             {
                 clients.Add(new SimulatedConnection(ConnectionOrigin.Outside, client, destination, iface.Name, port.Protocol, port.Port));
             }

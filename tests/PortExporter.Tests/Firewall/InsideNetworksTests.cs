@@ -3,6 +3,7 @@ using PortExporter.Core;
 using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
 using PortExporter.Core.Network;
+using PortExporter.Core.Sockets;
 
 namespace PortExporter.Tests.Firewall;
 
@@ -96,5 +97,36 @@ public sealed class InsideNetworksTests
 
         Assert.Equal(ConnectionPlanner.MaxInsideNetworks, plan.Inside.Connections.Count);
         Assert.Equal("4 more internal networks not simulated", plan.Inside.Problem);
+    }
+
+    [Fact]
+    public void A_service_taking_both_families_is_reached_from_the_internal_networks_of_both()
+    {
+        var port = new PortSpec("db", 5432, TransportProtocol.Tcp) { Expose = PortExpose.Internal };
+        Listener[] dual = [new(TransportProtocol.Tcp, IPAddress.IPv6Any, 5432, 1, V6Only: false)];
+
+        Assert.Equal(
+            ["192.0.2.1 -> 192.0.2.10 on eth1", "198.18.0.2 -> 198.18.0.1 on eth2", "2001:db8:99::1 -> 2001:db8:99::10 on eth1"],
+            ConnectionPlanner.Plan(port, dual, Network, null).Inside.Connections.Select(c => $"{c.Source} -> {c.Destination} on {c.Interface}"));
+
+        // IPv4 only, a bind address, or an auto-watched port: the one family.
+        Assert.All(ConnectionPlanner.Plan(port, [new(TransportProtocol.Tcp, IPAddress.Any, 5432, 1)], Network, null).Inside.Connections, c => Assert.Equal(4, c.IpVersion));
+        Assert.All(ConnectionPlanner.Plan(port with { Bind = IPAddress.Any }, dual, Network, null).Inside.Connections, c => Assert.Equal(4, c.IpVersion));
+        Assert.All(ConnectionPlanner.Plan(port with { Origin = IntentOrigin.Inferred }, dual, Network, null).Inside.Connections, c => Assert.Equal(4, c.IpVersion));
+    }
+
+    [Fact]
+    public void The_uplinks_ipv6_network_is_not_internal_where_ipv6_has_no_default_route()
+    {
+        // host-network: eth0 is the IPv4 uplink and holds 2001:db8:77::1/64; without an IPv6 default route its IPv6
+        // neighbours are still the outside's, so a dual-stack service is judged from eth1's IPv6 network alone.
+        var network = HostNetworkReader.Read(new HostPaths(Path.Combine(FirewallFixture.Root, "host-network"), "/nonexistent", "/nonexistent")) with { DefaultInterfaceV6 = null };
+        var port = new PortSpec("db", 5432, TransportProtocol.Tcp) { Expose = PortExpose.Internal };
+        Listener[] dual = [new(TransportProtocol.Tcp, IPAddress.IPv6Any, 5432, 1, V6Only: false)];
+
+        var inside = ConnectionPlanner.Plan(port, dual, network, null).Inside.Connections;
+
+        Assert.DoesNotContain(inside, c => c.Interface == "eth0");
+        Assert.Contains(inside, c => c.IpVersion == 6 && c.Interface == "eth1");
     }
 }

@@ -167,9 +167,11 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         var v6 = range?.Contains(':', StringComparison.Ordinal) == true
             || to?.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             || d.Backend.StartsWith("ip6tables", StringComparison.Ordinal);
-        var nftFrom = range is null ? string.Empty : $"{(v6 ? "ip6" : "ip")} saddr {range} ";
+        // The internal networks: by the interface they come in on, which keeps the port closed to outside.
+        var lan = source?.Source == SourceVerdict.InsideSource && source.Connection is { Interface: var i } && i != "lo" ? i : null;
+        var nftFrom = range is not null ? $"{(v6 ? "ip6" : "ip")} saddr {range} " : lan is not null ? $"iifname \"{lan}\" " : string.Empty;
         var nftTo = to is null ? string.Empty : $"{(v6 ? "ip6" : "ip")} daddr {to} ";
-        var iptFrom = range is null ? string.Empty : $"-s {range} ";
+        var iptFrom = range is not null ? $"-s {range} " : lan is not null ? $"-i {lan} " : string.Empty;
         var iptTo = to is null ? string.Empty : $"-d {to} ";
         return forwarded + d.Backend switch
         {
