@@ -42,6 +42,12 @@ public sealed record FirewallDecision(FirewallVerdict Verdict, string Backend, s
     /// <summary>Where the connection can be forwarded to: <see cref="ForwardedToChoices"/>, else <see cref="ForwardedTo"/> alone, else nothing.</summary>
     public IEnumerable<System.Net.IPEndPoint> ForwardTargets => ForwardedToChoices ?? (ForwardedTo is { } to ? [to] : []);
 
+    /// <summary>
+    /// The ICMPv6 neighbour discovery message (<c>nd-neighbor-solicit</c>, <c>nd-neighbor-advert</c>) whose drop blocks
+    /// an IPv6 connection the port's own rules accept: the rule is that message's, and so is the fix. Null otherwise.
+    /// </summary>
+    public string? NeighbourDiscovery { get; init; }
+
     /// <summary>Where a translation sends the connection to be served: <see cref="ForwardTargets"/>, or <see cref="DeliveredTo"/> on this host.</summary>
     public IEnumerable<System.Net.IPEndPoint> TranslatedTargets => DeliveredTo is { } here ? ForwardTargets.Append(here) : ForwardTargets;
 }

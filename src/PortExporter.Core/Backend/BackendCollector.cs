@@ -59,7 +59,7 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
         foreach (var target in targets)
         {
             BackendResult? result = null;
-            foreach (var (key, pids) in scan.Namespaces)
+            foreach (var (key, pids) in Candidates(scan, target))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!addresses.TryGetValue(key, out var owned))
@@ -84,12 +84,34 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
         return new BackendEvidence(results, scan.Processes, read);
     }
 
-    /// <summary>Every namespace but the host's, by key, with up to <see cref="BackendLimits.MaxOwnerProcesses"/> of its processes.</summary>
+    /// <summary>
+    /// The namespaces that may own <paramref name="target"/>, in the order to ask them: the others, then this host's own
+    /// (where a REDIRECT, or a DNAT to one of its addresses, delivers the port); for a loopback address, which every
+    /// namespace has, this host's alone (a DNAT to 127.0.0.1 from outside, with route_localnet on).
+    /// </summary>
+    private static IEnumerable<KeyValuePair<ulong, List<int>>> Candidates(Scanned scan, BackendTarget target)
+    {
+        var own = scan.Own is { } key && scan.Namespaces.TryGetValue(key, out var pids) ? new KeyValuePair<ulong, List<int>>(key, pids) : (KeyValuePair<ulong, List<int>>?)null;
+        if (System.Net.IPAddress.IsLoopback(target.Address))
+        {
+            return own is { } self ? [self] : [];
+        }
+
+        var others = scan.Namespaces.Where(n => n.Key != scan.Own);
+        return own is { } last ? others.Append(last) : others;
+    }
+
+    /// <summary>
+    /// Every namespace by key, with up to <see cref="BackendLimits.MaxOwnerProcesses"/> of its processes; the one the
+    /// exporter reads as this host's (its own, through <c>self</c>) is <see cref="Scanned.Own"/>.
+    /// </summary>
     private static Scanned Scan(string procfs, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var host = NamespaceTables.KeyOf(procfs, 1, out _);
+        var self = SelfPid(procfs);
+        var own = self is { } me ? NamespaceTables.KeyOf(procfs, me, out _) : 0;
         var namespaces = new Dictionary<ulong, List<int>>();
+
         var processes = 0;
         var denied = 0;
         string? cut = null;
@@ -114,7 +136,7 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
             processes++;
             var key = NamespaceTables.KeyOf(procfs, pid, out var refused);
             denied += refused ? 1 : 0;
-            if (key == 0 || key == host)
+            if (key == 0)
             {
                 continue;
             }
@@ -136,8 +158,18 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
             }
         }
 
-        return new Scanned(namespaces, processes, denied, cut);
+        if (own != 0 && !namespaces.ContainsKey(own))
+        {
+            namespaces[own] = [self!.Value];
+        }
+
+        return new Scanned(namespaces, processes, denied, cut) { Own = own == 0 ? null : own };
     }
+
+    /// <summary>The exporter's own process id as <paramref name="procfs"/> names it (its <c>self</c> link); null where that procfs has none for it.</summary>
+    private static int? SelfPid(string procfs) =>
+        new DirectoryInfo(Path.Combine(procfs, "self")).LinkTarget is { } target
+        && int.TryParse(Path.GetFileName(target), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
 
     /// <summary>The namespace's addresses through the first of its processes still there; null when none could be read.</summary>
     private IReadOnlyList<System.Net.IPAddress>? ReadAddresses(string procfs, ulong key, List<int> pids)
@@ -213,5 +245,9 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
         BackendLog.NamespaceUnreadable(logger, what, name, error.Message);
     }
 
-    private sealed record Scanned(Dictionary<ulong, List<int>> Namespaces, int Processes, int Denied, string? Cut);
+    private sealed record Scanned(Dictionary<ulong, List<int>> Namespaces, int Processes, int Denied, string? Cut)
+    {
+        /// <summary>The key of the namespace the exporter reads as this host's; null when it could not be told.</summary>
+        public ulong? Own { get; init; }
+    }
 }

@@ -39,6 +39,9 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     /// </summary>
     public static readonly TimeSpan SignalledMaxAge = TimeSpan.FromMinutes(10);
 
+    /// <summary>The router's address on the link, for the neighbour discovery of a client that is not on it: the usual fe80::1.</summary>
+    public static readonly IPAddress RouterLinkLocal = IPAddress.Parse("fe80::1");
+
     private readonly FirewallRulesetReader _reader;
     private readonly TimeProvider _time;
     private readonly ILogger<FirewallCollector> _logger;
@@ -347,9 +350,46 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         {
             // Reverse path lookups in the rules follow the main table, so only where it holds every route (no policy routing).
             var routeBack = network.ReversePath is { OtherTables: false } ? network.EgressInterface : (Func<IPAddress, string?>?)null;
-            var evaluation = evaluator.Evaluate(connection, network.IsLocal, egress, routeBack);
-            var forwarded = ForwardingSysctls.Gate(evaluation.Decision, connection, network.Forwarding);
+            var evaluation = NeighbourDiscovery(evaluator.Evaluate(connection, network.IsLocal, egress, routeBack), connection, network, routeBack);
+            var forwarded = ForwardingSysctls.GateLoopback(ForwardingSysctls.Gate(evaluation.Decision, connection, network.Forwarding), connection, network.Forwarding);
             return evaluation with { Decision = ReversePathFilter.Gate(forwarded, connection, network.ReversePath, network.EgressInterface) };
+        }
+
+        /// <summary>
+        /// An IPv6 connection the rules accept on a link is still blocked when they drop the neighbour discovery it needs
+        /// first (<see cref="FirewallEvaluator.EvaluateNeighbourDiscovery"/>): the usual "policy drop, and ICMPv6 not
+        /// allowed". The neighbour is the client when it is on that link, else the router that forwards for it, at
+        /// <see cref="RouterLinkLocal"/> (the address is not read; rules that admit neighbour discovery name its type).
+        /// </summary>
+        private FirewallEvaluation NeighbourDiscovery(FirewallEvaluation evaluation, SimulatedConnection connection, HostNetwork network, Func<IPAddress, string?>? routeBack)
+        {
+            if (connection.IpVersion != 6 || connection.Interface == HostNetwork.LoopbackInterface || evaluation.Decision.Verdict != FirewallVerdict.Accept)
+            {
+                return evaluation;
+            }
+
+            var neighbour = network.ConnectedInterface(connection.Source)?.Name == connection.Interface ? connection.Source : RouterLinkLocal;
+            var (solicitation, advertisement) = evaluator.EvaluateNeighbourDiscovery(connection, neighbour, routeBack);
+            var (blocked, message) = solicitation.Decision.Blocks ? (solicitation, "nd-neighbor-solicit")
+                : advertisement.Decision.Blocks ? (advertisement, "nd-neighbor-advert")
+                : (null, null);
+            if (blocked is null)
+            {
+                return evaluation;
+            }
+
+            var what = message == "nd-neighbor-solicit"
+                ? $"the neighbor solicitation {neighbour} sends to learn this host's link-layer address"
+                : $"the neighbor advertisement {neighbour} answers this host's solicitation with";
+            return blocked with
+            {
+                Decision = blocked.Decision with
+                {
+                    Verdict = FirewallVerdict.Drop,
+                    NeighbourDiscovery = message,
+                    Detail = $"IPv6 neighbour discovery on {connection.Interface} is blocked: {what} (ICMPv6 {message}) is dropped, so no IPv6 client there gets as far as the port, which the rules accept ({evaluation.Decision.Rule})",
+                },
+            };
         }
 
         /// <summary>

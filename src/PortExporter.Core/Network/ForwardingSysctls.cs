@@ -35,9 +35,20 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
         return Ipv4 is { } v4 ? (v4, "net.ipv4.ip_forward") : null;
     }
 
+    /// <summary>
+    /// <c>net.ipv4.conf.all.route_localnet</c> and <c>net.ipv4.conf.IF.route_localnet</c> per interface, by name, sorted:
+    /// whether a packet from outside may be routed to a loopback address (a DNAT to 127.0.0.1); the kernel lets it
+    /// when either of the two of its interface is on. Null, empty: not read.
+    /// </summary>
+    public bool? RouteLocalnet { get; init; }
+
+    /// <inheritdoc cref="RouteLocalnet"/>
+    public IReadOnlyList<KeyValuePair<string, bool>> RouteLocalnetByInterface { get; init; } = [];
+
     /// <summary>True when both hold the same values.</summary>
     public bool SameAs(ForwardingSysctls? other) =>
-        other is not null && Ipv4 == other.Ipv4 && Ipv6 == other.Ipv6 && Ipv4ByInterface.SequenceEqual(other.Ipv4ByInterface);
+        other is not null && Ipv4 == other.Ipv4 && Ipv6 == other.Ipv6 && Ipv4ByInterface.SequenceEqual(other.Ipv4ByInterface)
+        && RouteLocalnet == other.RouteLocalnet && RouteLocalnetByInterface.SequenceEqual(other.RouteLocalnetByInterface);
 
     /// <summary>
     /// Reads the sysctls under <paramref name="sysNet"/> (<c>&lt;procfs&gt;/sys/net</c>, which shows the reader's own
@@ -52,11 +63,60 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
             return null;
         }
 
-        var byInterface = SysctlFiles.PerInterface(sysNet, interfaces, "forwarding")
+        var names = interfaces.ToList();
+        return new ForwardingSysctls(v4, Flags(sysNet, names, "forwarding"), Flag(SysctlFiles.Read(Path.Combine(sysNet, "ipv6", "conf", "all", "forwarding"))))
+        {
+            RouteLocalnet = Flag(SysctlFiles.Read(Path.Combine(sysNet, "ipv4", "conf", "all", "route_localnet"))),
+            RouteLocalnetByInterface = Flags(sysNet, names, "route_localnet"),
+        };
+    }
+
+    private static List<KeyValuePair<string, bool>> Flags(string sysNet, IEnumerable<string> interfaces, string leaf) =>
+        [.. SysctlFiles.PerInterface(sysNet, interfaces, leaf)
             .Where(x => Flag(x.Value) is not null)
-            .Select(x => KeyValuePair.Create(x.Key, Flag(x.Value)!.Value))
-            .ToList();
-        return new ForwardingSysctls(v4, byInterface, Flag(SysctlFiles.Read(Path.Combine(sysNet, "ipv6", "conf", "all", "forwarding"))));
+            .Select(x => KeyValuePair.Create(x.Key, Flag(x.Value)!.Value))];
+
+    /// <summary>
+    /// The verdict for an outside connection a DNAT sends to a loopback address of this host
+    /// (<see cref="FirewallDecision.DeliveredTo"/>): the kernel drops it as a martian unless route_localnet is on for
+    /// its interface (IPv4; IPv6 never routes ::1 from outside). Any other decision, or route_localnet not read, is
+    /// returned as it is. Pure.
+    /// </summary>
+    public static FirewallDecision GateLoopback(FirewallDecision decision, SimulatedConnection? connection, ForwardingSysctls? sysctls)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (connection is null || decision.DeliveredTo is not { } to || !System.Net.IPAddress.IsLoopback(to.Address)
+            || connection.Interface == HostNetwork.LoopbackInterface || decision.Verdict != FirewallVerdict.Accept)
+        {
+            return decision;
+        }
+
+        string sysctl;
+        if (connection.IpVersion == 6)
+        {
+            sysctl = "IPv6 routes no packet from outside to ::1";
+        }
+        else if (sysctls?.RouteLocalnet is not { } all)
+        {
+            return decision;
+        }
+        else
+        {
+            var own = sysctls.RouteLocalnetByInterface.FirstOrDefault(x => x.Key == connection.Interface);
+            if (all || (own.Key is not null && own.Value))
+            {
+                return decision;
+            }
+
+            sysctl = $"net.ipv4.conf.{connection.Interface}.route_localnet = 0";
+        }
+
+        return new FirewallDecision(FirewallVerdict.Drop, VerdictBackend, string.Empty, string.Empty, sysctl)
+        {
+            Detail = string.Create(CultureInfo.InvariantCulture, $"the DNAT sends the connection to {to} on loopback, and the kernel drops a packet from {connection.Interface} to a loopback address as a martian ({sysctl})"),
+            Path = $"{decision.Path ?? "prerouting"} -> martian destination",
+            DeliveredTo = to,
+        };
     }
 
     /// <summary>

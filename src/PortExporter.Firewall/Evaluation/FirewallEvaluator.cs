@@ -98,13 +98,37 @@ public sealed class FirewallEvaluator
     {
         ArgumentNullException.ThrowIfNull(connection);
         var walks = 0;
-        return Explore(connection, new Routing(isLocal ?? (_ => true), egress, routeBack), [], ref walks);
+        return Explore(connection, new Routing(isLocal ?? (_ => true), egress, routeBack), null, [], ref walks);
     }
 
-    private FirewallEvaluation Explore(SimulatedConnection connection, Routing routing, List<bool> choices, ref int walks)
+    /// <summary>
+    /// Neighbour discovery for an IPv6 connection arriving on an interface: before the first packet can be sent, the
+    /// sender on the link (the client, or the router that forwards for it) asks for this host's link-layer address
+    /// with a neighbor solicitation to the destination's solicited-node multicast group, and this host asks for the
+    /// sender's and gets a neighbor advertisement back to its own address. Both arrive as ICMPv6 with hop limit 255,
+    /// untracked by conntrack (the kernel does not track neighbour discovery) and so past every nat chain, through
+    /// ingress, prerouting and input on that interface. A ruleset that drops either leaves no IPv6 client able to
+    /// connect, whatever it says of the port.
+    /// </summary>
+    /// <param name="connection">The IPv6 connection, arriving on a link (not lo).</param>
+    /// <param name="neighbour">The address the neighbour discovery comes from: the client's on the link, else the router's.</param>
+    /// <param name="routeBack">As for <see cref="Evaluate"/>.</param>
+    public (FirewallEvaluation Solicitation, FirewallEvaluation Advertisement) EvaluateNeighbourDiscovery(SimulatedConnection connection, IPAddress neighbour, Func<IPAddress, string?>? routeBack = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(neighbour);
+        var routing = new Routing(_ => true, null, routeBack);
+        var solicitationWalks = 0;
+        var advertisementWalks = 0;
+        return (
+            Explore(connection, routing, new Neighbour(PacketState.NeighborSolicitation, neighbour), [], ref solicitationWalks),
+            Explore(connection, routing, new Neighbour(PacketState.NeighborAdvertisement, neighbour), [], ref advertisementWalks));
+    }
+
+    private FirewallEvaluation Explore(SimulatedConnection connection, Routing routing, Neighbour? neighbour, List<bool> choices, ref int walks)
     {
         walks++;
-        var walk = new Walk(this, connection, routing, choices);
+        var walk = new Walk(this, connection, routing, neighbour, choices);
         var result = walk.Run();
         if (walk.Pending is not { } pending)
         {
@@ -116,8 +140,8 @@ public sealed class FirewallEvaluator
             return Unknown(pending, "too many unknown matches on the path to explore");
         }
 
-        var taken = Explore(connection, routing, [.. choices, true], ref walks);
-        var skipped = Explore(connection, routing, [.. choices, false], ref walks);
+        var taken = Explore(connection, routing, neighbour, [.. choices, true], ref walks);
+        var skipped = Explore(connection, routing, neighbour, [.. choices, false], ref walks);
         if (pending.Random)
         {
             return RandomOutcomes.Either(taken, skipped, pending.Rule?.Label ?? pending.Chain.Name);
@@ -152,6 +176,9 @@ public sealed class FirewallEvaluator
 
     private sealed record Routing(Func<IPAddress, bool> IsLocal, Func<IPAddress, string?>? Egress, Func<IPAddress, string?>? RouteBack);
 
+    /// <summary>A neighbour discovery message (its ICMPv6 type) from <paramref name="From"/>, walked instead of the connection's first packet.</summary>
+    private sealed record Neighbour(byte Type, IPAddress From);
+
     /// <param name="Random">A choice the kernel makes by chance (<see cref="RandomChoice"/>): both ways happen, nothing is unknown.</param>
     private sealed record ChoicePoint(FirewallTable Table, FirewallChain Chain, FirewallRule? Rule, string? Reason, bool Random = false);
 
@@ -176,7 +203,7 @@ public sealed class FirewallEvaluator
 
     private readonly record struct Step(Flow Flow, FirewallTable? Table = null, FirewallChain? Chain = null, FirewallRule? Rule = null, string? Why = null);
 
-    private sealed class Walk(FirewallEvaluator evaluator, SimulatedConnection connection, Routing routing, List<bool> choices)
+    private sealed class Walk(FirewallEvaluator evaluator, SimulatedConnection connection, Routing routing, Neighbour? neighbour, List<bool> choices)
     {
         private readonly bool _inside = connection.Origin == ConnectionOrigin.Inside;
         private readonly List<string> _path = [];
@@ -200,6 +227,11 @@ public sealed class FirewallEvaluator
 
         public FirewallEvaluation Run()
         {
+            if (neighbour is not null)
+            {
+                return WalkNeighbourDiscovery(neighbour);
+            }
+
             var result = WalkHooks();
             if (!_packet.DestinationNatted || _inside)
             {
@@ -249,6 +281,53 @@ public sealed class FirewallEvaluator
             yield return new(NetfilterHook.Ingress, "lo", string.Empty, false, false);
             yield return new(NetfilterHook.Prerouting, "lo", string.Empty, false, false);
             yield return new(NetfilterHook.Input, "lo", string.Empty, false, false);
+        }
+
+        /// <summary>One neighbour discovery message in on the connection's interface: ingress, prerouting, input, no nat.</summary>
+        private FirewallEvaluation WalkNeighbourDiscovery(Neighbour message)
+        {
+            var solicitation = message.Type == PacketState.NeighborSolicitation;
+            var destination = solicitation ? PacketState.SolicitedNode(connection.Destination) : connection.Destination;
+            _packet = new PacketState
+            {
+                IpVersion = 6,
+                Protocol = PacketState.Icmpv6,
+                IcmpType = message.Type,
+                TcpFlags = 0,
+                HopLimit = PacketState.NeighbourDiscoveryHopLimit,
+                Source = PacketState.Encode(message.From),
+                SourcePortLow = 0,
+                SourcePortHigh = 0,
+                Destination = PacketState.Encode(destination),
+                DestinationAddress = destination,
+                DestinationPort = 0,
+                DestinationIsLocal = !solicitation,
+                DestinationMulticast = solicitation,
+                PacketType = solicitation ? PacketState.MulticastPacket : (byte)0,
+                InInterface = connection.Interface,
+                OutInterface = string.Empty,
+                Mark = 0,
+                Untracked = true,
+                SourceIsLocal = false,
+                // A link-local address is on the link it came in on, whatever the routes say.
+                RouteBackKnown = routing.RouteBack is not null || message.From.IsIPv6LinkLocal,
+                RouteBackInterface = message.From.IsIPv6LinkLocal ? connection.Interface : routing.RouteBack?.Invoke(message.From),
+            };
+            Stage[] stages =
+            [
+                new(NetfilterHook.Ingress, connection.Interface, string.Empty, false, false),
+                new(NetfilterHook.Prerouting, connection.Interface, string.Empty, false, false),
+                new(NetfilterHook.Input, connection.Interface, string.Empty, false, false),
+            ];
+            var passage = Pass(stages, tracked: false);
+            return passage.Flow switch
+            {
+                Flow.Choice => Undecided(),
+                Flow.Accept => AcceptDecision(passage),
+                Flow.Drop when passage.PolicyDrop is { } policy => new FirewallEvaluation(
+                    new FirewallDecision(FirewallVerdict.Drop, policy.Table.Backend, policy.Table.Name, policy.Chain.Name, "policy drop") { Family = policy.Table.Family }),
+                _ => Final(passage.Final!.Value, null),
+            };
         }
 
         private FirewallEvaluation WalkHooks()
@@ -697,9 +776,9 @@ public sealed class FirewallEvaluator
                 _path.Add($"redirect :{_packet.DestinationPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             }
 
-            // A loopback destination is every namespace's own: not one whose listeners can be told (and, from outside,
-            // the kernel's route_localnet decides it before any listener).
-            if (_packet.DestinationIsLocal && !IPAddress.IsLoopback(_packet.DestinationAddress)
+            // A loopback destination from outside is this host's own (where the kernel lets it through: route_localnet,
+            // which the caller knows); made here it is the host's own connection to itself, not a delivery elsewhere.
+            if (_packet.DestinationIsLocal && (!_inside || !IPAddress.IsLoopback(_packet.DestinationAddress))
                 && (_packet.DestinationPort != connection.Port || !_packet.DestinationAddress.Equals(connection.Destination)))
             {
                 _delivered = new IPEndPoint(_packet.DestinationAddress, _packet.DestinationPort);

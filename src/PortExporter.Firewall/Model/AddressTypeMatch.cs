@@ -22,7 +22,8 @@ public sealed class AddressTypeMatch(bool source, AddressTypes types, bool negat
 {
     public override MatchResult Evaluate(PacketState packet)
     {
-        var actual = (source ? packet.SourceIsLocal : packet.DestinationIsLocal) ? AddressTypes.Local : AddressTypes.Unicast;
+        var actual = !source && packet.DestinationMulticast ? AddressTypes.Multicast
+            : (source ? packet.SourceIsLocal : packet.DestinationIsLocal) ? AddressTypes.Local : AddressTypes.Unicast;
         if ((types & actual) != 0)
         {
             return MatchResult.Yes.Negate(negate);

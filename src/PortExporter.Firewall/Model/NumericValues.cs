@@ -19,7 +19,8 @@ public sealed class NumericValues(IntervalSet set, int? ipVersion = null) : Fiel
         PacketField.SourcePort => Set.Covers((UInt128)packet.SourcePortLow, (UInt128)packet.SourcePortHigh),
         PacketField.IcmpType => packet.Protocol is PacketState.Icmp or PacketState.Icmpv6 ? MatchResults.Of(Set.Contains(packet.IcmpType)) : MatchResult.No,
         PacketField.Mark => packet.Mark is { } mark ? MatchResults.Of(Set.Contains(mark)) : MatchResult.Unknown,
-        PacketField.PacketType => MatchResults.Of(Set.Contains(0)),
+        PacketField.PacketType => MatchResults.Of(Set.Contains(packet.PacketType)),
+        PacketField.HopLimit => MatchResults.Of(Set.Contains((UInt128)packet.HopLimit)),
         PacketField.TcpFlags => MatchResults.Of(Set.Contains(packet.TcpFlags)),
         _ => MatchResult.Unknown,
     };

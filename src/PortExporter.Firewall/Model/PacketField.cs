@@ -38,4 +38,7 @@ public enum PacketField
     /// so a match on it is a random choice (<see cref="RandomChoice"/>), never a fact about the packet.
     /// </summary>
     RandomNumber,
+
+    /// <summary>The IPv6 hop limit or IPv4 TTL the packet arrives with (nft <c>ip6 hoplimit</c>, <c>ip ttl</c>; <c>-m hl</c>, <c>-m ttl</c>).</summary>
+    HopLimit,
 }

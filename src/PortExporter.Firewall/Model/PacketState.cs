@@ -22,6 +22,21 @@ public sealed class PacketState
 
     public const int ClientPortHigh = 65535;
 
+    /// <summary>The hop limit or TTL an ordinary client's packet arrives with from the link (Linux, macOS: 64).</summary>
+    public const int ClientHopLimit = 64;
+
+    /// <summary>The hop limit of neighbour discovery: 255, which a receiver checks, so it can only come from the link.</summary>
+    public const int NeighbourDiscoveryHopLimit = 255;
+
+    /// <summary>ICMPv6 neighbor solicitation.</summary>
+    public const byte NeighborSolicitation = 135;
+
+    /// <summary>ICMPv6 neighbor advertisement.</summary>
+    public const byte NeighborAdvertisement = 136;
+
+    /// <summary>The link-layer packet type of a multicast frame (nft <c>pkttype multicast</c>).</summary>
+    public const byte MulticastPacket = 2;
+
     /// <summary>A local client's port: Linux's default ephemeral range (net.ipv4.ip_local_port_range).</summary>
     public const int EphemeralPortLow = 32768;
 
@@ -54,8 +69,20 @@ public sealed class PacketState
 
     public int SourcePortHigh { get; init; } = ClientPortHigh;
 
-    /// <summary>The ICMP type of an ICMP packet (the error a reject sends back).</summary>
+    /// <summary>The ICMP type of an ICMP packet (the error a reject sends back, a neighbour discovery message).</summary>
     public byte IcmpType { get; init; }
+
+    /// <summary>
+    /// The hop limit (IPv6) or TTL (IPv4) a client's packet arrives with: the Linux and macOS default,
+    /// <see cref="ClientHopLimit"/>, for a client on the link; 255 for neighbour discovery, which must come from the link.
+    /// </summary>
+    public int HopLimit { get; init; } = ClientHopLimit;
+
+    /// <summary>The link-layer packet type: 0 to this host, 1 broadcast, 2 multicast, 3 to another host.</summary>
+    public byte PacketType { get; init; }
+
+    /// <summary>True when the destination is a multicast address (a neighbour solicitation's solicited-node group).</summary>
+    public bool DestinationMulticast { get; init; }
 
     /// <summary>The incoming interface ("" for locally generated packets on the output path).</summary>
     public required string InInterface { get; set; }
@@ -103,6 +130,21 @@ public sealed class PacketState
 
     /// <summary>Conntrack status bits with the kernel's values: confirmed 0x8, dnat 0x20.</summary>
     public uint ConntrackStatus => (Confirmed ? 0x8u : 0u) | (DestinationNatted ? 0x20u : 0u);
+
+    /// <summary>The solicited-node multicast group of an IPv6 address (RFC 4291: ff02::1:ff and its last 24 bits), where neighbor solicitations for it go.</summary>
+    public static IPAddress SolicitedNode(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        Span<byte> group = stackalloc byte[16];
+        group[0] = 0xff;
+        group[1] = 0x02;
+        group[11] = 0x01;
+        group[12] = 0xff;
+        bytes[13..].CopyTo(group[13..]);
+        return new IPAddress(group);
+    }
 
     /// <summary>Encodes an address as a number (IPv4 in the low 32 bits).</summary>
     public static UInt128 Encode(IPAddress address)

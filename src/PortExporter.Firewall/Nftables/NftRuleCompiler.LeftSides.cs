@@ -137,6 +137,7 @@ internal sealed partial class NftRuleCompiler
             "saddr" => new(PacketField.SourceAddress, version, null),
             "daddr" => new(PacketField.DestinationAddress, version, null),
             "protocol" or "nexthdr" => new(PacketField.L4Protocol, null, null),
+            "ttl" or "hoplimit" => new(PacketField.HopLimit, null, null),
             _ => new(null, null, $"{proto} {field}"),
         };
     }

@@ -186,9 +186,12 @@ public sealed class FirewallEvaluatorTests
         var natted = evaluator.Evaluate(Outside(8081), IsLocal, _ => "eth0").Decision;
         Assert.Equal(new IPEndPoint(IPAddress.Parse("10.77.0.1"), 9091), natted.DeliveredTo);
 
-        // A DNAT to loopback names no listener: every namespace has one.
-        var toLoopback = PortExporter.Firewall.Iptables.IptablesSaveParser.Parse("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 127.0.0.1:9095\nCOMMIT\n", FirewallBackends.IptablesLegacy, 4, "test");
-        Assert.Null(new FirewallEvaluator(new FirewallRuleset(toLoopback)).Evaluate(Outside(8080), a => IPAddress.IsLoopback(a) || IsLocal(a), _ => "eth0").Decision.DeliveredTo);
+        // A DNAT to loopback from outside is delivered on this host (where route_localnet lets it: the caller's to say);
+        // the host's own connection sent to loopback by an output DNAT is its connection to itself, delivered nowhere else.
+        var toLoopback = PortExporter.Firewall.Iptables.IptablesSaveParser.Parse("*nat\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -p tcp -m tcp --dport 8080 -j DNAT --to-destination 127.0.0.1:9095\n-A OUTPUT -p tcp -m tcp --dport 8080 -j DNAT --to-destination 127.0.0.1:9095\nCOMMIT\n", FirewallBackends.IptablesLegacy, 4, "test");
+        var loopbackEvaluator = new FirewallEvaluator(new FirewallRuleset(toLoopback));
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9095), loopbackEvaluator.Evaluate(Outside(8080), a => IPAddress.IsLoopback(a) || IsLocal(a), _ => "eth0").Decision.DeliveredTo);
+        Assert.Null(loopbackEvaluator.Evaluate(Inside(8080), a => IPAddress.IsLoopback(a) || IsLocal(a), _ => "eth0").Decision.DeliveredTo);
 
         // Untranslated, nothing is delivered elsewhere.
         Assert.Null(evaluator.Evaluate(Outside(22), IsLocal, _ => "eth0").Decision.DeliveredTo);

@@ -31,7 +31,9 @@ public sealed class NftMatchFamiliesTests
     [InlineData("""{"payload":{"protocol":"ip","field":"daddr"}}""", "\"10.77.0.1\"", MatchResult.Yes)]
     [InlineData("""{"payload":{"protocol":"ip6","field":"daddr"}}""", "\"2001:db8:77::1\"", MatchResult.No)]
     [InlineData("""{"payload":{"protocol":"ip","field":"protocol"}}""", "6", MatchResult.Yes)]
-    [InlineData("""{"payload":{"protocol":"ip","field":"ttl"}}""", "64", MatchResult.Unknown)]
+    [InlineData("""{"payload":{"protocol":"ip","field":"ttl"}}""", "64", MatchResult.Yes)]
+    [InlineData("""{"payload":{"protocol":"ip","field":"ttl"}}""", "255", MatchResult.No)]
+    [InlineData("""{"payload":{"protocol":"ip","field":"tos"}}""", "0", MatchResult.Unknown)]
     public void Ip_payload(string left, string right, MatchResult expected) => Assert.Equal(expected, Evaluate(left, right));
 
     [Fact]

@@ -42,19 +42,21 @@ public sealed class BackendFixtureTests : IDisposable
 
     private static BackendCollector Collector => new(NullLogger<BackendCollector>.Instance);
 
-    public static TheoryData<string, int, BackendStatus, string?> Targets => new()
+    // The host's own namespace (pid 1's, the capture's 10.77.0.1) is one of them: a REDIRECT, or a DNAT to one of its
+    // addresses, is served there.
+    public static TheoryData<string, int, BackendStatus, string?, int?> Targets => new()
     {
-        { "172.31.0.2", 80, BackendStatus.Listening, null },
-        { "fd00:31::2", 80, BackendStatus.NotListening, "bound on 0.0.0.0:80 only, not on [fd00:31::2]:80" },
-        { "172.31.0.2", 81, BackendStatus.NotListening, "bound on 127.0.0.1:81 only, not on 172.31.0.2:81" },
-        { "172.31.0.2", 82, BackendStatus.NotListening, null },
-        { "172.31.0.9", 80, BackendStatus.NamespaceNotFound, "no network namespace on this host owns 172.31.0.9 (1 namespaces of 2 processes looked at): another host, or a namespace without a process" },
-        { "10.77.0.1", 8080, BackendStatus.NamespaceNotFound, null },
+        { "172.31.0.2", 80, BackendStatus.Listening, null, 42 },
+        { "fd00:31::2", 80, BackendStatus.NotListening, "bound on 0.0.0.0:80 only, not on [fd00:31::2]:80", null },
+        { "172.31.0.2", 81, BackendStatus.NotListening, "bound on 127.0.0.1:81 only, not on 172.31.0.2:81", null },
+        { "172.31.0.2", 82, BackendStatus.NotListening, null, null },
+        { "172.31.0.9", 80, BackendStatus.NamespaceNotFound, "no network namespace on this host owns 172.31.0.9 (2 namespaces of 2 processes looked at): another host, or a namespace without a process", null },
+        { "10.77.0.1", 8080, BackendStatus.Listening, null, 1 },
     };
 
     [Theory]
     [MemberData(nameof(Targets))]
-    public void The_namespace_that_owns_the_target_is_read_and_its_listeners_matched(string address, int port, BackendStatus status, string? detail)
+    public void The_namespace_that_owns_the_target_is_read_and_its_listeners_matched(string address, int port, BackendStatus status, string? detail, int? pid)
     {
         var target = new BackendTarget(IPAddress.Parse(address), port, TransportProtocol.Tcp);
 
@@ -70,7 +72,7 @@ public sealed class BackendFixtureTests : IDisposable
 
         if (status == BackendStatus.Listening)
         {
-            Assert.Equal(42, result.Namespace!.Process.Pid);
+            Assert.Equal(pid, result.Namespace!.Process.Pid);
             Assert.Equal("socat", result.Namespace.Process.Comm);
             var listener = Assert.Single(result.Listeners);
             Assert.Equal("socat", result.Owners[listener.Inode].Comm);
@@ -84,7 +86,7 @@ public sealed class BackendFixtureTests : IDisposable
 
         var evidence = Collector.Search(_procfs.Path, targets, TimeProvider.System, CancellationToken.None);
 
-        Assert.Equal(1, evidence.NamespacesScanned);
+        Assert.Equal(2, evidence.NamespacesScanned);
         Assert.Equal([BackendStatus.Listening, BackendStatus.NotListening], evidence.Backends.Select(b => b.Status));
     }
 

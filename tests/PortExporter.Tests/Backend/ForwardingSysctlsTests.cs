@@ -82,4 +82,47 @@ public sealed class ForwardingSysctlsTests
         Assert.True(read.SameAs(ForwardingSysctls.Read(dir.Path, ["eth0", "docker0"])));
         Assert.Null(ForwardingSysctls.Read(Path.Combine(dir.Path, "missing"), ["eth0"]));
     }
+
+    private static readonly FirewallDecision ToLoopback = new(FirewallVerdict.Accept, "none", string.Empty, string.Empty, "no rule on the path")
+    {
+        Path = "prerouting -> dnat 127.0.0.1:8081 -> input -> accept",
+        DeliveredTo = new IPEndPoint(IPAddress.Loopback, 8081),
+    };
+
+    private static ForwardingSysctls Localnet(bool? all, bool? eth0) =>
+        new(true, [], true) { RouteLocalnet = all, RouteLocalnetByInterface = eth0 is { } e ? [KeyValuePair.Create("eth0", e)] : [] };
+
+    [Fact]
+    public void A_DNAT_to_loopback_from_outside_is_a_martian_unless_route_localnet_is_on_for_its_interface()
+    {
+        var dropped = ForwardingSysctls.GateLoopback(ToLoopback, Outside(), Localnet(false, false));
+        Assert.Equal((FirewallVerdict.Drop, ForwardingSysctls.VerdictBackend, "net.ipv4.conf.eth0.route_localnet = 0"), (dropped.Verdict, dropped.Backend, dropped.Rule));
+        Assert.Equal("prerouting -> dnat 127.0.0.1:8081 -> input -> accept -> martian destination", dropped.Path);
+        Assert.Equal(ToLoopback.DeliveredTo, dropped.DeliveredTo);
+
+        // Either of all and the interface on lets it through (the kernel ORs them); not read leaves the rules' verdict.
+        Assert.Same(ToLoopback, ForwardingSysctls.GateLoopback(ToLoopback, Outside(), Localnet(true, false)));
+        Assert.Same(ToLoopback, ForwardingSysctls.GateLoopback(ToLoopback, Outside(), Localnet(false, true)));
+        Assert.Same(ToLoopback, ForwardingSysctls.GateLoopback(ToLoopback, Outside(), Localnet(null, null)));
+        Assert.Same(ToLoopback, ForwardingSysctls.GateLoopback(ToLoopback, Outside(ingress: "lo"), Localnet(false, false)));
+
+        // IPv6 never routes ::1 from outside.
+        var v6 = ToLoopback with { DeliveredTo = new IPEndPoint(IPAddress.IPv6Loopback, 8081) };
+        Assert.Equal(FirewallVerdict.Drop, ForwardingSysctls.GateLoopback(v6, Outside("2001:db8:77::1", "2001:db8::1"), Localnet(true, true)).Verdict);
+    }
+
+    [Fact]
+    public void Route_localnet_is_read_for_all_and_per_interface()
+    {
+        using var dir = new TempDir();
+        dir.File("ipv4/ip_forward", "0\n");
+        dir.File("ipv4/conf/all/route_localnet", "0\n");
+        dir.File("ipv4/conf/eth0/route_localnet", "1\n");
+
+        var read = ForwardingSysctls.Read(dir.Path, ["eth0", "eth1"])!;
+
+        Assert.False(read.RouteLocalnet);
+        Assert.Equal([KeyValuePair.Create("eth0", true)], read.RouteLocalnetByInterface);
+        Assert.False(read.SameAs(read with { RouteLocalnetByInterface = [] }));
+    }
 }

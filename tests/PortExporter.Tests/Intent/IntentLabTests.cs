@@ -275,7 +275,7 @@ public sealed class IntentLabTests
             return new ExporterInNamespace(Ns, _config);
         }
 
-        /// <summary>Replaces the ruleset: policy drop on input, loopback and replies allowed, then <paramref name="rule"/>.</summary>
+        /// <summary>Replaces the ruleset: policy drop on input, loopback, replies and IPv6 neighbour discovery allowed, then <paramref name="rule"/>.</summary>
         public void Ruleset(string rule)
         {
             var file = _dir.File("rules.nft", $$"""
@@ -286,6 +286,7 @@ public sealed class IntentLabTests
                         iif "lo" accept
                         ct state established,related accept
                         {{rule}}
+                        icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
                     }
                 }
                 """);

@@ -105,7 +105,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
             ConfirmCommand(d, port, firewalld, ufw, bothIptables),
             $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. {(d.Backend is Network.ForwardingSysctls.VerdictBackend or Network.KernelRouting.VerdictBackend ? $"The kernel ({d.Backend})" : $"The firewall ({managed})")} {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            SysctlFix(d, blocked.Connection) ?? RoutingFix(d, blocked.Connection) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, bothIptables, blocked)
+            NeighbourDiscoveryFix(d, bothIptables) ?? SysctlFix(d, blocked.Connection) ?? RoutingFix(d, blocked.Connection) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, bothIptables, blocked)
                 : SetFix(d, blocked.Connection?.Source) ?? (ufw ? UfwFix(d, port, blocked) : Fix(d, port, bothIptables, blocked))));
     }
 
@@ -145,10 +145,13 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         {
             Network.ForwardingSysctls.VerdictBackend when Sysctl(d) is var sysctl && sysctl.EndsWith(".rp_filter", StringComparison.Ordinal) =>
                 $"sysctl {(sysctl == "net.ipv4.conf.all.rp_filter" ? sysctl : $"net.ipv4.conf.all.rp_filter {sysctl}")}; ip route; ip rule",
+            Network.ForwardingSysctls.VerdictBackend when Sysctl(d).EndsWith(".route_localnet", StringComparison.Ordinal) =>
+                $"sysctl net.ipv4.conf.all.route_localnet {Sysctl(d)}; iptables -t nat -S PREROUTING; nft list ruleset | grep -n dnat",
             Network.ForwardingSysctls.VerdictBackend => $"sysctl {Sysctl(d)} net.ipv4.ip_forward net.ipv6.conf.all.forwarding",
             Network.KernelRouting.VerdictBackend when Question(d).Contains(':', StringComparison.Ordinal) =>
                 $"{Question(d)}; ip -6 rule; ip -6 route show table all | grep -e blackhole -e unreachable -e prohibit",
             Network.KernelRouting.VerdictBackend => $"{Question(d)}; ip rule; ip route show table all | grep -e blackhole -e unreachable -e prohibit",
+            FirewallBackends.Nftables when d.NeighbourDiscovery is not null => "nft -a list ruleset | grep -n -e 'icmpv6' -e 'policy'",
             FirewallBackends.Nftables => $"nft -a list ruleset | grep -n -e 'dport' -e 'policy' -e '{p}'",
             _ => $"{IptablesTool(d, d.Backend.StartsWith("ip6tables", StringComparison.Ordinal), bothIptables)} -L {Chain(d)} -n -v --line-numbers",
         };
@@ -181,6 +184,28 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
     }
 
     /// <summary>
+    /// IPv6 neighbour discovery dropped (<see cref="FirewallDecision.NeighbourDiscovery"/>): admit its two messages
+    /// before the deciding rule, in that rule's table and chain (or with ip6tables); they come from the link only (hop
+    /// limit 255), so this opens nothing else. Null for any other decision.
+    /// </summary>
+    private static string? NeighbourDiscoveryFix(FirewallDecision d, bool bothIptables)
+    {
+        if (d.NeighbourDiscovery is null)
+        {
+            return null;
+        }
+
+        const string persist = "then persist it with the rule set (rules as code): without neighbour discovery no IPv6 client reaches any port of this host.";
+        if (d.Backend == FirewallBackends.Nftables)
+        {
+            return $"Allow neighbour discovery before the deciding rule: nft insert rule {(d.Family is { } family ? family.ToLabel() : "inet")} {(d.Table.Length == 0 ? "<table>" : d.Table)} {(d.Chain.Length == 0 ? "<chain>" : d.Chain)} icmpv6 type {{ nd-neighbor-solicit, nd-neighbor-advert }} ip6 hoplimit 255 accept; {persist}";
+        }
+
+        var tool = IptablesTool(d, v6: true, bothIptables);
+        return $"Allow neighbour discovery before the deciding rule: {tool} -I {Chain(d)} -p ipv6-icmp --icmpv6-type neighbour-solicitation -m hl --hl-eq 255 -j ACCEPT; {tool} -I {Chain(d)} -p ipv6-icmp --icmpv6-type neighbour-advertisement -m hl --hl-eq 255 -j ACCEPT; {persist}";
+    }
+
+    /// <summary>
     /// A connection a sysctl drops, not a rule: one the kernel does not forward (forwarding off), or one the reverse path
     /// filter drops because the route back leaves by another interface (a second uplink, an address on a second interface).
     /// </summary>
@@ -192,6 +217,13 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         }
 
         var sysctl = Sysctl(d);
+        if (d.DeliveredTo is { } loopback && System.Net.IPAddress.IsLoopback(loopback.Address))
+        {
+            return sysctl.EndsWith(".route_localnet", StringComparison.Ordinal)
+                ? $"Have the service listen where outside traffic arrives and point the DNAT there, or let the kernel route it to loopback: sysctl -w {sysctl}=1, persisted in /etc/sysctl.d/ (anything on 127.0.0.1 then becomes reachable through such DNATs: keep them to the published ports)."
+                : $"Point the DNAT at an address outside clients may be routed to (one of the host's, with the service listening there): {d.Rule}.";
+        }
+
         if (!sysctl.EndsWith(".rp_filter", StringComparison.Ordinal))
         {
             return $"Turn forwarding on: sysctl -w {sysctl}=1, and persist it in /etc/sysctl.d/ (Docker and Kubernetes set it at start; something turned it off since). Forwarding also lets the host route other traffic: keep the forward chain's policy on drop and allow only what is published.";
