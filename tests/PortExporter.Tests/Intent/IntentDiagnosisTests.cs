@@ -67,6 +67,10 @@ public sealed class IntentDiagnosisTests
         { "public from a partner range, this host's own external probe blocked (not a from: source): kept", Partner, e => e with { Firewall = FirewallFrom(DropRule, Accept), Probes = ProbesOf(Probe("loopback", true), Probe("internal", true), Probe("external", false, ProbeFailureReason.Timeout)) }, Cause.Ok },
         { "public from a partner range, the remote vantage fails: nat_or_upstream", Partner, e => e with { Firewall = FirewallFrom(DropRule, Accept), Probes = ProbesWithVantagesOf(new() { ["outside"] = true }, Probe("loopback", true), Probe("external", false, ProbeFailureReason.Timeout), Probe("outside", false, ProbeFailureReason.Timeout)) }, Cause.NatOrUpstream },
         { "local, every source blocked: kept", Local, e => e with { Sockets = SocketsOf(Listening("127.0.0.1")), Firewall = FirewallOf(DropRule, DropRule) }, Cause.Ok },
+        { "local on 0.0.0.0, the firewall blocks outside and the internal networks: kept", Local, e => e with { Sockets = SocketsOf(Listening("0.0.0.0")), Firewall = FirewallOf(DropRule, DropRule) }, Cause.Ok },
+        { "local on 0.0.0.0, the internal networks let in: exposed", Local, e => e with { Sockets = SocketsOf(Listening("0.0.0.0")), Firewall = FirewallOf(DropRule, Accept) }, Cause.Exposed },
+        { "local on 0.0.0.0, outside let in: exposed", Local, e => e with { Sockets = SocketsOf(Listening("0.0.0.0")), Firewall = FirewallOf(Accept, DropRule) }, Cause.Exposed },
+        { "local on 0.0.0.0, outside blocked, no internal network (the host over lo): kept", Local, e => e with { Sockets = SocketsOf(Listening("0.0.0.0")), Firewall = FirewallOf(DropRule) with { Ports = new Dictionary<PortKey, FirewallPortResult> { [WebPort.Key] = new(DropRule, Accept) { InsideConnection = new(ConnectionOrigin.Inside, IPAddress.Loopback, IPAddress.Loopback, "lo", TransportProtocol.Tcp, 8080) } } } }, Cause.Ok },
     };
 
     [Theory]

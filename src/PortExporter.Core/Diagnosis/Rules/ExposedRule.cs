@@ -8,7 +8,8 @@ namespace PortExporter.Core.Diagnosis.Rules;
 
 /// <summary>
 /// The opposite promise broken: the port is reachable from where its intent says it must not be. A <c>local</c> port
-/// with a listener outside or internal clients can reach (any non-loopback address); an <c>internal</c> port reachable
+/// with a listener outside or internal clients can reach (any non-loopback address), unless the firewall blocks them
+/// all (outside, and each internal network where the host has one); an <c>internal</c> port reachable
 /// from outside: a listener on a wildcard or outside address that the firewall accepts from outside, or a probe from
 /// a remote vantage that connected. Names the deciding evidence and the fix.
 /// </summary>
@@ -45,12 +46,39 @@ public sealed class ExposedRule : IDiagnosisRule
         }
 
         var seen = ListenerFacts.DescribeAll(reachable, evidence);
+        if (KeptOut(port, evidence) is { } guard)
+        {
+            // Bound wider than it needs, but no other host gets in: the promise holds (the firewall is all that keeps it).
+            return RuleOutcome.Clear(Check, $"expose local: listens on {seen}, but {guard}", ListenerFacts.SsCommand(port));
+        }
+
         return RuleOutcome.Cause(
             Check,
             $"must be local ({port.Origin.ToLabel()}): listens on {seen}",
             ListenerFacts.SsCommand(port),
             $"{Diagnoser.Describe(port)} must be reachable on this host only (expose local, {port.Origin.ToLabel()}), but listens on {seen}, which other hosts can reach.",
             $"Bind the service to 127.0.0.1 (or ::1) and restart it; if other hosts must reach it, declare expose: internal or public for port {port.Port}/{port.Protocol.ToLabel()}.");
+    }
+
+    /// <summary>
+    /// For a <c>local</c> port bound beyond loopback: how the firewall keeps every other host out, when it does (outside
+    /// blocked in every family simulated, each internal network blocked too, or the host has none, and no remote
+    /// vantage connected); null otherwise.
+    /// </summary>
+    private static string? KeptOut(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (evidence.Firewall?.Ports.GetValueOrDefault(port.Key) is not { } result || !result.Outside.Blocks || OutsideProbeThatConnected(port, evidence) is not null)
+        {
+            return null;
+        }
+
+        var noLan = result.InsideConnection is { Interface: HostNetwork.LoopbackInterface };
+        if (!noLan && !result.Inside.Blocks)
+        {
+            return null;
+        }
+
+        return $"the firewall keeps other hosts out (outside: {result.Outside.Verdict.ToString().ToLowerInvariant()} by {result.Outside.Rule}{(noLan ? "; no internal network" : $"; internal networks: {result.Inside.Verdict.ToString().ToLowerInvariant()} by {result.Inside.Rule}")}): binding to loopback would not depend on it";
     }
 
     private static RuleOutcome Internal(PortSpec port, List<Listener> reachable, EvidenceSnapshot evidence)
