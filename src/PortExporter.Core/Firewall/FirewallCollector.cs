@@ -358,8 +358,10 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         /// <summary>
         /// An IPv6 connection the rules accept on a link is still blocked when they drop the neighbour discovery it needs
         /// first (<see cref="FirewallEvaluator.EvaluateNeighbourDiscovery"/>): the usual "policy drop, and ICMPv6 not
-        /// allowed". The neighbour is the client when it is on that link, else the router that forwards for it, at
-        /// <see cref="RouterLinkLocal"/> (the address is not read; rules that admit neighbour discovery name its type).
+        /// allowed". The neighbour is the client when it is on that link (its solicitation comes from the address its
+        /// connection does); else the router that forwards for it, which solicits from its link-local address (the
+        /// kernel does for a packet it forwards), taken as <see cref="RouterLinkLocal"/>: the address is not read, and
+        /// rules that admit neighbour discovery name its type or the link-local prefix.
         /// </summary>
         private FirewallEvaluation NeighbourDiscovery(FirewallEvaluation evaluation, SimulatedConnection connection, HostNetwork network, Func<IPAddress, string?>? routeBack)
         {
