@@ -19,10 +19,10 @@ public sealed class DualStackPublicationNamespaceTests
         using var dir = new TempDir();
         host.Link("docker0", "172.30.11.1/24", container, "eth0", "172.30.11.2/24");
         host.Link("eth0", "10.79.5.1/24", client, "eth0", "10.79.5.2/24");
-        host.Exec("ip", "-6", "addr", "add", "fd30:b::1/64", "dev", "docker0", "nodad");
-        container.Exec("ip", "-6", "addr", "add", "fd30:b::2/64", "dev", "eth0", "nodad");
-        host.Exec("ip", "-6", "addr", "add", "fd79:5::1/64", "dev", "eth0", "nodad");
-        client.Exec("ip", "-6", "addr", "add", "fd79:5::2/64", "dev", "eth0", "nodad");
+        host.AddIPv6("docker0", "fd30:b::1/64");
+        container.AddIPv6("eth0", "fd30:b::2/64");
+        host.AddIPv6("eth0", "fd79:5::1/64");
+        client.AddIPv6("eth0", "fd79:5::2/64");
         host.Exec("ip", "route", "add", "default", "via", "10.79.5.2");
         container.Exec("ip", "route", "add", "default", "via", "172.30.11.1");
         container.Exec("ip", "-6", "route", "add", "default", "via", "fd30:b::1");

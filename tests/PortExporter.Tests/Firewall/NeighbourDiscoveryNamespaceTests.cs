@@ -29,8 +29,8 @@ public sealed class NeighbourDiscoveryNamespaceTests
         using var client = new Netns("ndout");
         using var dir = new TempDir();
         host.Link("eth0", "10.79.7.1/24", client, "eth0", "10.79.7.2/24");
-        host.Exec("ip", "-6", "addr", "add", "fd79:7::1/64", "dev", "eth0", "nodad");
-        client.Exec("ip", "-6", "addr", "add", "fd79:7::2/64", "dev", "eth0", "nodad");
+        host.AddIPv6("eth0", "fd79:7::1/64");
+        client.AddIPv6("eth0", "fd79:7::2/64");
         host.Exec("ip", "route", "add", "default", "via", "10.79.7.2");
         host.Exec("nft", "-f", dir.File("rules.nft", Rules));
         using var service = host.Start("socat", "TCP6-LISTEN:8080,fork,reuseaddr,ipv6only=0", "SYSTEM:echo served");
@@ -72,10 +72,10 @@ public sealed class NeighbourDiscoveryNamespaceTests
         using var dir = new TempDir();
         host.Link("eth0", "10.79.10.1/24", router, "eth0", "10.79.10.2/24");
         router.Link("eth1", "10.79.11.1/24", far, "eth0", "10.79.11.2/24");
-        host.Exec("ip", "-6", "addr", "add", "fd79:10::1/64", "dev", "eth0", "nodad");
-        router.Exec("ip", "-6", "addr", "add", "fd79:10::2/64", "dev", "eth0", "nodad");
-        router.Exec("ip", "-6", "addr", "add", "fd79:11::1/64", "dev", "eth1", "nodad");
-        far.Exec("ip", "-6", "addr", "add", "fd79:11::2/64", "dev", "eth0", "nodad");
+        host.AddIPv6("eth0", "fd79:10::1/64");
+        router.AddIPv6("eth0", "fd79:10::2/64");
+        router.AddIPv6("eth1", "fd79:11::1/64");
+        far.AddIPv6("eth0", "fd79:11::2/64");
         router.Exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
         host.Exec("ip", "route", "add", "default", "via", "10.79.10.2");
         host.Exec("ip", "-6", "route", "add", "default", "via", "fd79:10::2");

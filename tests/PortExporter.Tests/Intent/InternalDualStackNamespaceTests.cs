@@ -32,9 +32,9 @@ public sealed class InternalDualStackNamespaceTests
         using var dir = new TempDir();
         host.Link("eth0", "10.79.6.1/24", uplink, "eth0", "10.79.6.2/24");
         host.Link("eth1", "192.168.51.1/24", lan, "eth0", "192.168.51.2/24");
-        host.Exec("ip", "-6", "addr", "add", "fd79:6::1/64", "dev", "eth0", "nodad");
-        host.Exec("ip", "-6", "addr", "add", "fd51::1/64", "dev", "eth1", "nodad");
-        lan.Exec("ip", "-6", "addr", "add", "fd51::2/64", "dev", "eth0", "nodad");
+        host.AddIPv6("eth0", "fd79:6::1/64");
+        host.AddIPv6("eth1", "fd51::1/64");
+        lan.AddIPv6("eth0", "fd51::2/64");
         host.Exec("ip", "route", "add", "default", "via", "10.79.6.2");
         host.Exec("nft", "-f", dir.File("rules.nft", Rules));
         using var service = host.Start("socat", "TCP6-LISTEN:8080,fork,reuseaddr,ipv6only=0", "SYSTEM:echo served");

@@ -75,6 +75,9 @@ public sealed class Netns : IDisposable
         other.Exec("ip", "link", "set", otherIfName, "up");
     }
 
+    /// <summary>Adds an IPv6 address (CIDR form) to <paramref name="ifName"/>, usable at once (no duplicate address detection).</summary>
+    public void AddIPv6(string ifName, string cidr) => Exec("ip", "-6", "addr", "add", cidr, "dev", ifName, "nodad");
+
     /// <summary>
     /// Waits until something listens on <paramref name="port"/> (ss inside the namespace): a program's start, which a
     /// busy machine delays, so bounded only against a hang (<see cref="Reliability.RunningExporter.EventBound"/>).
