@@ -53,6 +53,27 @@ public static class ConnectionPlanner
 
     public static ConnectionPlan Plan(PortSpec port, IEnumerable<Listener>? listeners, HostNetwork network, IPAddress? externalSource)
     {
+        var plan = PlanConnections(port, listeners, network, externalSource);
+        return network.Interfaces.Any(i => i.UplinkPort is not null) ? Bridged(plan, network) : plan;
+    }
+
+    /// <summary>Each connection arriving on a bridge with a real port, marked with that port (<see cref="SimulatedConnection.BridgePort"/>).</summary>
+    private static ConnectionPlan Bridged(ConnectionPlan plan, HostNetwork network)
+    {
+        SimulatedConnection Mark(SimulatedConnection c) =>
+            network.Interfaces.FirstOrDefault(i => i.Name == c.Interface)?.UplinkPort is { } port ? c with { BridgePort = port } : c;
+        PlannedSource MarkAll(PlannedSource s) => s with { Connections = [.. s.Connections.Select(Mark)] };
+        return plan with
+        {
+            Outside = plan.Outside is { } outside ? Mark(outside) : null,
+            Inside = MarkAll(plan.Inside),
+            From = [.. plan.From.Select(MarkAll)],
+            OtherOutside = [.. plan.OtherOutside.Select(Mark)],
+        };
+    }
+
+    private static ConnectionPlan PlanConnections(PortSpec port, IEnumerable<Listener>? listeners, HostNetwork network, IPAddress? externalSource)
+    {
         ArgumentNullException.ThrowIfNull(port);
         ArgumentNullException.ThrowIfNull(network);
         var bind = port.Bind is { } b && b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : port.Bind;

@@ -19,6 +19,13 @@ public sealed record HostInterface(string Name, IReadOnlyList<IPAddress> Address
     /// </summary>
     public string? Plumbing { get; init; }
 
+    /// <summary>
+    /// For a bridge, the port frames from its network come in on (<see cref="ContainerPlumbing.UplinkPort"/>: its first
+    /// real link, a NIC, bond or vlan, else its first port), crossed before the bridge hands them to this host (netdev
+    /// ingress and the bridge family's chains see them there). Null for no bridge, or when sysfs was not read.
+    /// </summary>
+    public string? UplinkPort { get; init; }
+
     /// <summary>The subnet of <paramref name="address"/> with its host bits cleared.</summary>
     public static IPNetwork SubnetOf(IPAddress address, int prefixLength)
     {

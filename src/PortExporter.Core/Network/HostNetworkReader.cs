@@ -46,7 +46,7 @@ public static class HostNetworkReader
         var candidates = network.InternalCandidates().ToHashSet(StringComparer.Ordinal);
         return network with
         {
-            Interfaces = [.. network.Interfaces.Select(i => candidates.Contains(i.Name) ? i with { Plumbing = ContainerPlumbing.Why(i.Name, links) } : i)],
+            Interfaces = [.. network.Interfaces.Select(i => candidates.Contains(i.Name) ? i with { Plumbing = ContainerPlumbing.Why(i.Name, links), UplinkPort = ContainerPlumbing.UplinkPort(i.Name, links) } : i)],
         };
     }
 

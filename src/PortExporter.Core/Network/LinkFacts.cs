@@ -37,6 +37,19 @@ public static class ContainerPlumbing
 {
     private static readonly string[] NamePrefixes = ["docker", "br-", "cni", "podman", "cbr", "virbr", "lxcbr", "veth", "tun", "tap"];
 
+    /// <summary>
+    /// The port of bridge <paramref name="name"/> its network's frames come in on: the first that is a real link (not a
+    /// veth or tap), else its first port (a bridge over a veth, the wire of a namespace); null for no bridge, a bridge
+    /// without ports, or no sysfs.
+    /// </summary>
+    public static string? UplinkPort(string name, IReadOnlyDictionary<string, LinkFacts> links)
+    {
+        ArgumentNullException.ThrowIfNull(links);
+        return links.TryGetValue(name, out var link) && link.IsBridge
+            ? link.BridgePorts.FirstOrDefault(p => !links.TryGetValue(p, out var port) || !(port.IsVeth || port.IsTunTap)) ?? (link.BridgePorts.Count > 0 ? link.BridgePorts[0] : null)
+            : null;
+    }
+
     /// <summary>Why <paramref name="name"/> is container plumbing, or null when it is a network clients live on.</summary>
     public static string? Why(string name, IReadOnlyDictionary<string, LinkFacts> links)
     {

@@ -7,7 +7,8 @@ namespace PortExporter.Firewall.Evaluation;
 /// Simulates what the kernel does to the first packet of a new connection: every base chain on the hooks the
 /// packet passes, across all tables, families and backends, in priority order. Accept in a base chain moves on to
 /// the next base chain; drop or reject ends the walk; jump, goto, return and chain policies work as in the kernel.
-/// An outside connection passes ingress (its device), prerouting and input; an inside one output, postrouting,
+/// An outside connection passes ingress (its device), prerouting and input, after its bridge port's ingress and the
+/// bridge family's prerouting and input when it arrives on a bridge; an inside one output, postrouting,
 /// then prerouting and input on lo (nat chains are not consulted again there: the connection's NAT was set up on
 /// output). When a DNAT sends the connection to an address that is not the host's, the route to that address
 /// decides the rest: from outside, forward and postrouting out of the route's interface; from the host itself,
@@ -42,6 +43,8 @@ public sealed class FirewallEvaluator
 
     private const int ConntrackPriority = -200;
 
+    private const int BridgeLayer = 0;
+
     private readonly Dictionary<(int Version, NetfilterHook Hook), (FirewallTable Table, FirewallChain Chain)[]> _baseChains = [];
 
     // Long chains, indexed by destination port on first use and kept for the evaluator's life.
@@ -51,7 +54,8 @@ public sealed class FirewallEvaluator
     {
         ArgumentNullException.ThrowIfNull(ruleset);
         Ruleset = ruleset;
-        foreach (var version in (int[])[4, 6])
+        // Version 0: the bridge family's chains, which bridged frames of either version cross before the IP stack.
+        foreach (var version in (int[])[4, 6, BridgeLayer])
         {
             foreach (var hook in Enum.GetValues<NetfilterHook>())
             {
@@ -59,7 +63,7 @@ public sealed class FirewallEvaluator
                 var order = 0;
                 foreach (var table in ruleset.Tables)
                 {
-                    if (!table.Family.Sees(version))
+                    if (version == BridgeLayer ? table.Family != TableFamily.Bridge : !table.Family.Sees(version))
                     {
                         continue;
                     }
@@ -220,7 +224,24 @@ public sealed class FirewallEvaluator
 
         public ChoicePoint? Pending { get; private set; }
 
-        private readonly record struct Stage(NetfilterHook Hook, string In, string Out, bool Nat, bool ConntrackHere);
+        /// <param name="Bridge">The bridge family's hook (a frame crossing the bridge port <paramref name="In"/>), not the IP stack's.</param>
+        private readonly record struct Stage(NetfilterHook Hook, string In, string Out, bool Nat, bool ConntrackHere, bool Bridge = false);
+
+        /// <summary>
+        /// Where a connection arriving on a bridge crosses first (<see cref="SimulatedConnection.BridgePort"/>): the
+        /// port's netdev ingress, the bridge family's prerouting and input, then the bridge's own ingress; none otherwise.
+        /// </summary>
+        private IEnumerable<Stage> BridgeStages()
+        {
+            if (connection.BridgePort is not { } port)
+            {
+                yield break;
+            }
+
+            yield return new(NetfilterHook.Ingress, port, string.Empty, false, false);
+            yield return new(NetfilterHook.Prerouting, port, string.Empty, false, false, Bridge: true);
+            yield return new(NetfilterHook.Input, port, string.Empty, false, false, Bridge: true);
+        }
 
         /// <summary>How one packet fared on its way through a list of hooks.</summary>
         private readonly record struct Passage(Flow Flow, Step? Final, (FirewallTable Table, FirewallChain Chain)? PolicyDrop, Step? LastAccept, (FirewallTable Table, FirewallChain Chain)? LastPolicy);
@@ -250,6 +271,11 @@ public sealed class FirewallEvaluator
         /// </summary>
         private IEnumerable<Stage> OutsideStages()
         {
+            foreach (var bridged in BridgeStages())
+            {
+                yield return bridged;
+            }
+
             yield return new(NetfilterHook.Ingress, connection.Interface, string.Empty, true, false);
             yield return new(NetfilterHook.Prerouting, connection.Interface, string.Empty, true, true);
             if (_forwardedOut is { } egress)
@@ -315,6 +341,7 @@ public sealed class FirewallEvaluator
             };
             Stage[] stages =
             [
+                .. BridgeStages(),
                 new(NetfilterHook.Ingress, connection.Interface, string.Empty, false, false),
                 new(NetfilterHook.Prerouting, connection.Interface, string.Empty, false, false),
                 new(NetfilterHook.Input, connection.Interface, string.Empty, false, false),
@@ -456,10 +483,10 @@ public sealed class FirewallEvaluator
                 _packet.OutInterface = stage.Out;
                 if (stage.Hook is not (NetfilterHook.Ingress or NetfilterHook.Output))
                 {
-                    _path.Add(stage.Hook == NetfilterHook.Forward ? $"forward out {stage.Out}" : stage.Hook.ToString().ToLowerInvariant());
+                    _path.Add(stage.Bridge ? $"bridge {stage.Hook.ToString().ToLowerInvariant()} on {stage.In}" : stage.Hook == NetfilterHook.Forward ? $"forward out {stage.Out}" : stage.Hook.ToString().ToLowerInvariant());
                 }
 
-                foreach (var (table, chain) in evaluator.BaseChains(_packet.IpVersion, stage.Hook))
+                foreach (var (table, chain) in evaluator.BaseChains(stage.Bridge ? BridgeLayer : _packet.IpVersion, stage.Hook))
                 {
                     var hook = chain.BaseHook!;
                     if (hook.Type == ChainType.Nat && !stage.Nat)
@@ -487,7 +514,9 @@ public sealed class FirewallEvaluator
                         }
                     }
 
+                    // The bridge family's conntrack (nf_conntrack_bridge) runs at the IP priority in its own prerouting.
                     _packet.ConntrackState = _packet.Untracked ? ConntrackStates.Untracked
+                        : stage.Bridge ? (stage.Hook != NetfilterHook.Prerouting || hook.Priority > ConntrackPriority ? _packet.FixedConntrackState ?? ConntrackStates.New : ConntrackStates.Invalid)
                         : tracked || (stage.ConntrackHere && hook.Priority > ConntrackPriority) ? _packet.FixedConntrackState ?? ConntrackStates.New
                         : ConntrackStates.Invalid;
                     var step = RunChain(table, chain, 0);

@@ -11,10 +11,17 @@ namespace PortExporter.Firewall.Evaluation;
 /// <param name="Port">The destination port.</param>
 public sealed record SimulatedConnection(ConnectionOrigin Origin, IPAddress Source, IPAddress Destination, string Interface, TransportProtocol Protocol, int Port)
 {
+    /// <summary>
+    /// When <see cref="Interface"/> is a bridge: the port its frames come in on, which they cross first (that device's
+    /// netdev ingress, then the bridge family's prerouting and input) before the bridge hands them to this host. Null
+    /// when the interface is no bridge, or the port is not known.
+    /// </summary>
+    public string? BridgePort { get; init; }
+
     public int IpVersion => FirewallValueParser.VersionOf(Destination);
 
     public override string ToString() =>
-        $"{Protocol.ToLabel()} {Format(Source)} -> {Format(Destination)}:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)} on {Interface}";
+        $"{Protocol.ToLabel()} {Format(Source)} -> {Format(Destination)}:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)} on {Interface}{(BridgePort is { } port ? $" (port {port})" : string.Empty)}";
 
     private static string Format(IPAddress a) => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{a}]" : a.ToString();
 }

@@ -18,7 +18,7 @@ public enum TableFamily
     /// <summary>ARP: never sees a TCP or UDP connection.</summary>
     Arp,
 
-    /// <summary>Bridged frames: not on the path to a local socket.</summary>
+    /// <summary>Bridged frames: on the path to a local socket only for a frame that comes in through a bridge port (the host's address on the bridge).</summary>
     Bridge,
 }
 

@@ -54,6 +54,22 @@ public sealed class FirewallEvaluatorTests
         Assert.Equal(expected, new FirewallEvaluator(new FirewallRuleset([table])).Evaluate(Outside(8080)).Decision.Verdict);
     }
 
+    [Theory]
+    [InlineData(TableFamily.Bridge, NetfilterHook.Input, null, FirewallVerdict.Drop)]
+    [InlineData(TableFamily.Bridge, NetfilterHook.Prerouting, null, FirewallVerdict.Drop)]
+    [InlineData(TableFamily.Netdev, NetfilterHook.Ingress, "eth3", FirewallVerdict.Drop)]
+    [InlineData(TableFamily.Netdev, NetfilterHook.Ingress, "eth4", FirewallVerdict.Accept)]
+    public void A_connection_arriving_on_a_bridge_crosses_its_port_the_bridge_family_and_that_ports_ingress_first(TableFamily family, NetfilterHook hook, string? device, FirewallVerdict expected)
+    {
+        var chain = new FirewallChain("in", new BaseChainHook(hook, 0, ChainType.Filter, false, device is null ? null : [device]), [new FirewallRule(1, 1, "tcp dport 8080 drop", [FieldMatch.ProtocolIs(PacketState.Tcp), new FieldMatch(PacketField.DestinationPort, new NumericValues(IntervalSet.One(8080)))], RuleAction.Drop)]);
+        var evaluator = new FirewallEvaluator(new FirewallRuleset([new FirewallTable(FirewallBackends.Nftables, family, "f", new Dictionary<string, FirewallChain> { ["in"] = chain })]));
+        var bridged = new SimulatedConnection(ConnectionOrigin.Outside, IPAddress.Parse("203.0.113.1"), IPAddress.Parse("10.77.0.1"), "br0", TransportProtocol.Tcp, 8080) { BridgePort = "eth3" };
+
+        Assert.Equal(expected, evaluator.Evaluate(bridged).Decision.Verdict);
+        // Not arriving through a bridge port: neither the bridge family nor the port's ingress is on the way.
+        Assert.Equal(FirewallVerdict.Accept, evaluator.Evaluate(bridged with { BridgePort = null }).Decision.Verdict);
+    }
+
     [Fact]
     public void A_long_indexed_chain_decides_like_a_plain_walk()
     {

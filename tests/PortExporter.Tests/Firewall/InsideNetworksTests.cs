@@ -82,6 +82,26 @@ public sealed class InsideNetworksTests
         Assert.Null(ContainerPlumbing.Why("bond0.7", links));
         Assert.Equal("a bridge whose ports are all veth/tap (veth1,vnet0)", ContainerPlumbing.Why("cni0", links));
         Assert.Equal("a veth port of bridge cni0", ContainerPlumbing.Why("veth1", links));
+
+        // Where frames of a bridge's network come in: its real port, else its first; a non-bridge has none.
+        Assert.Equal("eth3", ContainerPlumbing.UplinkPort("br0", links));
+        Assert.Equal("veth1", ContainerPlumbing.UplinkPort("cni0", links));
+        Assert.Null(ContainerPlumbing.UplinkPort("bond0.7", links));
+        Assert.Null(ContainerPlumbing.UplinkPort("missing", links));
+    }
+
+    [Fact]
+    public void Connections_arriving_on_a_bridge_with_a_real_port_cross_that_port_first()
+    {
+        var network = new HostNetwork(
+            [new HostInterface("lo", [IPAddress.Loopback]), new HostInterface("br0", [IPAddress.Parse("10.77.0.1")]) { Subnets = [IPNetwork.Parse("10.77.0.0/24")], UplinkPort = "eth3" }],
+            "br0",
+            null);
+
+        var plan = ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, network, null);
+
+        Assert.Equal("tcp 203.0.113.1 -> 10.77.0.1:8080 on br0 (port eth3)", plan.Outside!.ToString());
+        Assert.Null(ConnectionPlanner.Plan(new PortSpec("web", 8080, TransportProtocol.Tcp), null, network with { Interfaces = [.. network.Interfaces.Select(i => i with { UplinkPort = null })] }, null).Outside!.BridgePort);
     }
 
     [Fact]
