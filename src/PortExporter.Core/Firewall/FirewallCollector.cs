@@ -383,13 +383,20 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
             var what = message == "nd-neighbor-solicit"
                 ? $"the neighbor solicitation {neighbour} sends to learn this host's link-layer address"
                 : $"the neighbor advertisement {neighbour} answers this host's solicitation with";
-            return blocked with
+            // The deciding rule is the dropped message's; where a DNAT sends the connection stays the connection's own
+            // (its path through the hooks, which ends in an accept, is not this verdict's).
+            var accepted = evaluation.Decision;
+            return evaluation with
             {
+                DroppedPackets = blocked.DroppedPackets,
                 Decision = blocked.Decision with
                 {
                     Verdict = FirewallVerdict.Drop,
                     NeighbourDiscovery = message,
-                    Detail = $"IPv6 neighbour discovery on {connection.Interface} is blocked: {what} (ICMPv6 {message}) is dropped, so no IPv6 client there gets as far as the port, which the rules accept ({evaluation.Decision.Rule})",
+                    Detail = $"IPv6 neighbour discovery on {connection.Interface} is blocked: {what} (ICMPv6 {message}) is dropped, so no IPv6 client there gets as far as the port, which the rules accept ({accepted.Rule})",
+                    ForwardedTo = accepted.ForwardedTo,
+                    ForwardedToChoices = accepted.ForwardedToChoices,
+                    DeliveredTo = accepted.DeliveredTo,
                 },
             };
         }

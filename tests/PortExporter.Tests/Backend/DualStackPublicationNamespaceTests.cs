@@ -61,6 +61,18 @@ public sealed class DualStackPublicationNamespaceTests
         var blocked = ExporterBinary.Diagnose(host, config, "web");
         Assert.True(blocked.GetProperty("cause").GetString() == "firewall_blocked", blocked.ToString());
         Assert.Contains("the rules tell the address families apart: IPv4 accept, IPv6 drop", ExporterBinary.Observed(blocked, "firewall"), StringComparison.Ordinal);
+
+        // Forwarded again, but the host's own input drops everything IPv6, neighbour discovery too: IPv6 clients never
+        // reach the DNAT. The published IPv6 side is still judged (its backend still found), and blocked.
+        host.Exec("ip6tables", "-P", "FORWARD", "ACCEPT");
+        host.Exec("ip6tables", "-P", "INPUT", "DROP");
+        client.ExecAllowFailure("ip", "-6", "neigh", "flush", "dev", "eth0");
+        host.ExecAllowFailure("ip", "-6", "neigh", "flush", "dev", "eth0");
+        Assert.NotEqual(0, Dial(client, "TCP6:[fd79:5::1]:8080").ExitCode);
+        var noNeighbours = ExporterBinary.Diagnose(host, config, "web");
+        Assert.True(noNeighbours.GetProperty("cause").GetString() == "firewall_blocked", noNeighbours.ToString());
+        Assert.Contains("IPv6 neighbour discovery on eth0 is blocked", ExporterBinary.Observed(noNeighbours, "firewall"), StringComparison.Ordinal);
+        Assert.Contains("backend [fd30:b::2]:80 listening", ExporterBinary.Observed(noNeighbours, "backend listening"), StringComparison.Ordinal);
     }
 
     private static Shell.Result Dial(Netns from, string address) =>
