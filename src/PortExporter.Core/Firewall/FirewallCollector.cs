@@ -351,7 +351,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
             // Reverse path lookups in the rules follow the main table, so only where it holds every route (no policy routing).
             var routeBack = network.ReversePath is { OtherTables: false } ? network.EgressInterface : (Func<IPAddress, string?>?)null;
             var evaluation = NeighbourDiscovery(evaluator.Evaluate(connection, network.IsLocal, egress, routeBack), connection, network, routeBack);
-            var forwarded = ForwardingSysctls.GateLoopback(ForwardingSysctls.Gate(evaluation.Decision, connection, network.Forwarding), connection, network.Forwarding);
+            var forwarded = ForwardingSysctls.Gate(evaluation.Decision, connection, network.Forwarding);
             return evaluation with { Decision = ReversePathFilter.Gate(forwarded, connection, network.ReversePath, network.EgressInterface) };
         }
 

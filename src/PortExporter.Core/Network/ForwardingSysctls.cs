@@ -24,15 +24,8 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
             return Ipv6 is { } v6 ? (v6, "net.ipv6.conf.all.forwarding") : null;
         }
 
-        foreach (var (name, enabled) in Ipv4ByInterface)
-        {
-            if (string.Equals(name, ingress, StringComparison.Ordinal))
-            {
-                return (enabled, $"net.ipv4.conf.{ingress}.forwarding");
-            }
-        }
-
-        return Ipv4 is { } v4 ? (v4, "net.ipv4.ip_forward") : null;
+        return Of(Ipv4ByInterface, ingress) is { } own ? (own, $"net.ipv4.conf.{ingress}.forwarding")
+            : Ipv4 is { } v4 ? (v4, "net.ipv4.ip_forward") : null;
     }
 
     /// <summary>
@@ -44,6 +37,20 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
 
     /// <inheritdoc cref="RouteLocalnet"/>
     public IReadOnlyList<KeyValuePair<string, bool>> RouteLocalnetByInterface { get; init; } = [];
+
+    /// <summary>The value <paramref name="values"/> hold for <paramref name="name"/>, or null when they hold none.</summary>
+    private static bool? Of(IReadOnlyList<KeyValuePair<string, bool>> values, string name)
+    {
+        foreach (var (key, value) in values)
+        {
+            if (string.Equals(key, name, StringComparison.Ordinal))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>True when both hold the same values.</summary>
     public bool SameAs(ForwardingSysctls? other) =>
@@ -102,8 +109,7 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
         }
         else
         {
-            var own = sysctls.RouteLocalnetByInterface.FirstOrDefault(x => x.Key == connection.Interface);
-            if (all || (own.Key is not null && own.Value))
+            if (all || Of(sysctls.RouteLocalnetByInterface, connection.Interface) == true)
             {
                 return decision;
             }
@@ -123,9 +129,13 @@ public sealed record ForwardingSysctls(bool? Ipv4, IReadOnlyList<KeyValuePair<st
     /// The verdict for a connection a DNAT sends to another address (<see cref="FirewallDecision.ForwardedTo"/>) when
     /// the kernel does not forward what came in on its interface: the routing decision fails before any forward rule and
     /// the packet is dropped without an answer (IPv4's ip_error sends no ICMP error when the interface does not forward;
-    /// IPv6's ip6_forward drops). Any other decision is returned as it is. Pure.
+    /// IPv6's ip6_forward drops); and for one a DNAT delivers to loopback, <see cref="GateLoopback"/>. Any other
+    /// decision is returned as it is. Pure.
     /// </summary>
-    public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, ForwardingSysctls? forwarding)
+    public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, ForwardingSysctls? forwarding) =>
+        GateLoopback(GateForwarding(decision, connection, forwarding), connection, forwarding);
+
+    private static FirewallDecision GateForwarding(FirewallDecision decision, SimulatedConnection? connection, ForwardingSysctls? forwarding)
     {
         ArgumentNullException.ThrowIfNull(decision);
         if (forwarding is null || connection is null || decision.ForwardedTo is not { } to || connection.Interface == HostNetwork.LoopbackInterface
