@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using PortExporter.Firewall.Model;
 
 namespace PortExporter.Firewall;
@@ -74,13 +74,8 @@ public sealed class CompiledRuleSession
     /// <summary>A rule this read compiled and keeps for no later read (what it reads besides its text is not in a key).</summary>
     internal void Compiling() => Compiled++;
 
-    /// <summary>The key of a rule: a SHA-256 of what decides its compilation, cut to 128 bits.</summary>
-    internal static UInt128 Key(ReadOnlySpan<byte> content)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(content, hash);
-        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
-    }
+    /// <summary>The key of a rule: a 128-bit hash of what decides its compilation (<see cref="ContentHash.Key"/>).</summary>
+    internal static UInt128 Key(ReadOnlySpan<byte> content) => ContentHash.Key(content);
 
     /// <summary>The key of a rule given as text, within its table's <paramref name="context"/>.</summary>
     internal static UInt128 Key(UInt128 context, ReadOnlySpan<char> text)
@@ -99,29 +94,22 @@ public sealed class CompiledRuleSession
         }
     }
 
-    /// <summary>The context of a table's rules: a SHA-256 of its parts that rules read, cut to 128 bits; 0 when there are none.</summary>
+    /// <summary>The context of a table's rules: a 128-bit hash of its parts that rules read; 0 when there are none.</summary>
     internal static UInt128 Context(IEnumerable<ReadOnlySequence<byte>> parts)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new XxHash128();
         var any = false;
         foreach (var part in parts)
         {
             foreach (var segment in part)
             {
-                hash.AppendData(segment.Span);
+                hash.Append(segment.Span);
             }
 
             any = true;
         }
 
-        if (!any)
-        {
-            return UInt128.Zero;
-        }
-
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        hash.GetHashAndReset(digest);
-        return BinaryPrimitives.ReadUInt128LittleEndian(digest);
+        return any ? hash.GetCurrentHashAsUInt128() : UInt128.Zero;
     }
 }
 

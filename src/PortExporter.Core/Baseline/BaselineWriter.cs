@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using PortExporter.Firewall;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -26,7 +26,7 @@ public static class BaselineWriter
     /// <summary>The digest written for <paramref name="baseline"/>: <c>sha256:</c> and the hex SHA-256 of its text without the digest.</summary>
     public static string DigestOf(SurfaceBaseline baseline) => Digest(Emit(baseline, digest: null));
 
-    private static string Digest(string body) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+    private static string Digest(string body) => "sha256:" + ContentHash.Sha256Hex(Encoding.UTF8.GetBytes(body));
 
     private static string Emit(SurfaceBaseline baseline, string? digest)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using PortExporter.Firewall;
 using PortExporter.Firewall.Model;
@@ -110,7 +109,7 @@ public static class RulesetFingerprints
         return new RulesetFingerprint(FirewallBackends.Ipset, Digest(text.ToString()), 0, [.. ipsets.Select(s => new SetFingerprint(s.Name, s.Sha256, s.Elements)).OrderBy(s => s.Set, StringComparer.Ordinal)]);
     }
 
-    private static string Digest(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Digest(string text) => ContentHash.Sha256Hex(Encoding.UTF8.GetBytes(text));
 
     /// <summary>
     /// The digest of the tables' normalised text, hashed as it is written: at 10k rules the text is 1 MB of characters,
@@ -120,7 +119,7 @@ public static class RulesetFingerprints
     /// </summary>
     private static string Digest(IEnumerable<FirewallTable> tables)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = ContentHash.Sha256Incremental();
         var encoder = Encoding.UTF8.GetEncoder();
         var bytes = new byte[Encoding.UTF8.GetMaxByteCount(DrainChars)];
         var text = new StringBuilder();
@@ -134,7 +133,7 @@ public static class RulesetFingerprints
                     // A rule's text may be longer than a drain: encoded a buffer at a time.
                     var take = Math.Min(chars.Length, DrainChars);
                     var count = encoder.GetBytes(chars[..take], bytes, flush: false);
-                    hash.AppendData(bytes, 0, count);
+                    hash.Append(bytes.AsSpan(0, count));
                     chars = chars[take..];
                 }
             }
@@ -142,7 +141,7 @@ public static class RulesetFingerprints
             written.Clear();
         });
         var tail = encoder.GetBytes(ReadOnlySpan<char>.Empty, bytes, flush: true);
-        hash.AppendData(bytes, 0, tail);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        hash.Append(bytes.AsSpan(0, tail));
+        return hash.FinishHex();
     }
 }

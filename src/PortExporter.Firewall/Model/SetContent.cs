@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace PortExporter.Firewall.Model;
@@ -44,8 +43,8 @@ public sealed record SetContent(string Name, int Elements, string Sha256)
         /// <summary>Adds a member given as its UTF-8 text.</summary>
         public void Add(ReadOnlySpan<byte> utf8)
         {
-            Span<byte> digest = stackalloc byte[32];
-            SHA256.HashData(utf8, digest);
+            Span<byte> digest = stackalloc byte[ContentHash.Sha256Bytes];
+            ContentHash.Sha256(utf8, digest);
             ulong carry = 0;
             for (var i = 0; i < 4; i++)
             {
@@ -70,7 +69,7 @@ public sealed record SetContent(string Name, int Elements, string Sha256)
                 BinaryPrimitives.WriteUInt64LittleEndian(total[(4 + (i * 8))..], _sum[i]);
             }
 
-            return new SetContent(name, _count, Convert.ToHexStringLower(SHA256.HashData(total)));
+            return new SetContent(name, _count, ContentHash.Sha256Hex(total));
         }
     }
 }
