@@ -1,7 +1,9 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using PortExporter.Core.Collection;
+using PortExporter.Core.Configuration;
 using PortExporter.Core.Firewall;
+using PortExporter.Core.Processes;
 using PortExporter.Core.Sockets;
 
 namespace PortExporter.Core.Backend;
@@ -38,6 +40,35 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
         ArgumentNullException.ThrowIfNull(result);
         return result.Sources.SelectMany(s => s.Decision.TranslatedTargets).Concat(result.OutsideTargets)
             .Select(to => new BackendTarget(to.Address, to.Port, protocol)).Distinct();
+    }
+
+    /// <summary>
+    /// Where the userland proxies that hold <paramref name="port"/> on this host send it (<see cref="ProcessInfo.Forward"/>:
+    /// docker-proxy's container address): a proxy accepts every connection itself, so only its backend tells whether
+    /// anything serves them.
+    /// </summary>
+    public static IEnumerable<BackendTarget> ProxiedTargetsOf(PortKey port, SocketEvidence? sockets, ProcessEvidence? processes)
+    {
+        if (sockets is null || processes is null)
+        {
+            return [];
+        }
+
+        return sockets.For(port)
+            .Select(l => processes.OwnersByInode.GetValueOrDefault(l.Inode)?.Forward)
+            .OfType<ProxyForward>()
+            .Where(f => f.Protocol == port.Protocol && f.HostPort == port.Port)
+            .Select(f => new BackendTarget(f.Backend, f.BackendPort, f.Protocol))
+            .Distinct();
+    }
+
+    /// <summary>Every backend of <paramref name="port"/>: where its DNATs send it, then where the proxies holding it forward it.</summary>
+    public static IReadOnlyList<BackendTarget> TargetsOf(PortSpec port, EvidenceSnapshot evidence)
+    {
+        ArgumentNullException.ThrowIfNull(port);
+        ArgumentNullException.ThrowIfNull(evidence);
+        var translated = evidence.Firewall?.Ports.GetValueOrDefault(port.Key) is { } result ? TargetsOf(result, port.Protocol) : [];
+        return [.. translated.Concat(ProxiedTargetsOf(port.Key, evidence.Sockets, evidence.Processes)).Distinct()];
     }
 
     public Task<BackendEvidence?> CollectAsync(CollectionContext context, IReadOnlyList<BackendTarget> targets, CancellationToken cancellationToken)

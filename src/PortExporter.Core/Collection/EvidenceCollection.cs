@@ -48,7 +48,7 @@ public sealed class EvidenceCollection(
         var firewall = run.Start(sources.Firewall, ct => sources.Firewall.CollectAsync(context, facts, resolved, ct));
         var selinux = run.Start(sources.Selinux, ct => sources.Selinux.CollectAsync(context, facts, resolved, ct));
         var probes = run.Start(sources.Probes, ct => sources.Probes.CollectAsync(context, facts, resolved, ct));
-        var backends = SearchBackendsAsync(run, context, firewall);
+        var backends = SearchBackendsAsync(run, context, firewall, resolved, facts);
         await Task.WhenAll(firewall, selinux, probes, backends).ConfigureAwait(false);
         var ports = resolver.Settle(resolved, firewall.Result);
 
@@ -61,10 +61,19 @@ public sealed class EvidenceCollection(
         };
     }
 
-    /// <summary>Stage 3, once the firewall has answered: the backends behind its DNATs; not run when nothing is forwarded.</summary>
-    private async Task<Backend.BackendEvidence?> SearchBackendsAsync(Run run, CollectionContext context, Task<Firewall.FirewallEvidence?> firewall)
+    /// <summary>
+    /// Stage 3, once the firewall has answered: the backends behind its DNATs and behind the userland proxies that
+    /// hold watched ports; not run when nothing is forwarded.
+    /// </summary>
+    private async Task<Backend.BackendEvidence?> SearchBackendsAsync(
+        Run run, CollectionContext context, Task<Firewall.FirewallEvidence?> firewall, IReadOnlyList<PortSpec> ports, HostFacts facts)
     {
-        var targets = Backend.BackendCollector.TargetsOf(await firewall.ConfigureAwait(false));
+        IReadOnlyList<Backend.BackendTarget> targets =
+        [
+            .. Backend.BackendCollector.TargetsOf(await firewall.ConfigureAwait(false))
+                .Concat(ports.SelectMany(p => Backend.BackendCollector.ProxiedTargetsOf(p.Key, facts.Sockets, facts.Processes)))
+                .Distinct(),
+        ];
         return sources.Backends is { } collector && targets.Count > 0
             ? await run.Start(collector, ct => collector.CollectAsync(context, targets, ct)).ConfigureAwait(false)
             : null;

@@ -6,7 +6,7 @@ using Prometheus;
 namespace PortExporter.Core.Metrics;
 
 /// <summary>
-/// The backend behind a watched port's DNAT: <c>port_backend_listening</c> (1/0) and <c>port_backend_listener_info</c>
+/// The backend behind a watched port's DNAT or userland proxy: <c>port_backend_listening</c> (1/0) and <c>port_backend_listener_info</c>
 /// per listener of the backend with its owning process. A backend whose namespace was not found or not read has no
 /// series (missing evidence, never 0); the diagnosis names why.
 /// </summary>
@@ -23,12 +23,12 @@ public sealed class BackendMetrics : IMetricsWriter
         _listening = new SeriesSet(
             factory,
             Listening,
-            "1 when a socket in the network namespace that owns a DNAT target of the watched port (a container's or pod's) accepts connections to it, 0 when none does.",
+            "1 when a socket in the network namespace that owns a DNAT target or userland proxy backend of the watched port (a container's or pod's) accepts connections to it, 0 when none does.",
             PortLabels.With("backend"));
         _listenerInfo = new SeriesSet(
             factory,
             ListenerInfo,
-            "One series per listener serving a DNAT target of the watched port: its local address, scope and owning process (comm; empty when unknown).",
+            "One series per listener serving a DNAT target or userland proxy backend of the watched port: its local address, scope and owning process (comm; empty when unknown).",
             PortLabels.With("backend", "address", "scope", "process"));
     }
 
@@ -37,16 +37,11 @@ public sealed class BackendMetrics : IMetricsWriter
         ArgumentNullException.ThrowIfNull(snapshot);
         var listening = new List<(string[], double)>();
         var info = new List<(string[], double)>();
-        if (snapshot.Backends is { } backends && snapshot.Firewall is { } firewall)
+        if (snapshot.Backends is { } backends)
         {
             foreach (var port in snapshot.Ports)
             {
-                if (!firewall.Ports.TryGetValue(port.Key, out var result))
-                {
-                    continue;
-                }
-
-                foreach (var backend in BackendCollector.TargetsOf(result, port.Protocol).Select(backends.For).OfType<BackendResult>().Where(b => b.IsKnown))
+                foreach (var backend in BackendCollector.TargetsOf(port, snapshot).Select(backends.For).OfType<BackendResult>().Where(b => b.IsKnown))
                 {
                     listening.Add((PortLabels.Of(port, backend.Target.Label), backend.Status == BackendStatus.Listening ? 1 : 0));
                     var distinct = backend.Listeners

@@ -6,6 +6,12 @@ namespace PortExporter.Core.Processes;
 /// <param name="ExeName">Basename of /proc/PID/exe, when readable.</param>
 public sealed record ProcessInfo(int Pid, string Comm, string? ExeName)
 {
+    /// <summary>
+    /// For a userland proxy that names its backend on its command line (<see cref="SocketHolder.Forward"/>): where it
+    /// sends what it accepts; null for any other process.
+    /// </summary>
+    public ProxyForward? Forward { get; init; }
+
     /// <summary>The name shown in labels: comm, which is what ss -p shows.</summary>
     public string DisplayName => Comm;
 

@@ -94,6 +94,36 @@ internal static partial class ProcfsEntries
         }
     }
 
+    /// <summary>The most of <c>/proc/PID/cmdline</c> read (a proxy's flags are well within it).</summary>
+    public const int MaxArgumentBytes = 4096;
+
+    /// <summary>
+    /// The arguments of <c>/proc/PID/cmdline</c>, program first, from its first <see cref="MaxArgumentBytes"/> bytes (a
+    /// longer command line is cut there); null when the process is gone or has none (a kernel thread, a zombie).
+    /// </summary>
+    public static IReadOnlyList<string>? ReadArguments(string procfs, int pid)
+    {
+        var path = Path.Combine(procfs, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "cmdline");
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            var buffer = new byte[MaxArgumentBytes];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = file.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += read;
+            }
+
+            var text = buffer.AsSpan(0, length).TrimEnd((byte)0);
+            return text.IsEmpty ? null : Encoding.UTF8.GetString(text).Split('\0');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The basename of <c>/proc/PID/exe</c>, or null (kernel thread, gone, or not permitted).</summary>
     public static string? ReadExeName(string procfs, int pid)
     {

@@ -20,7 +20,9 @@ public enum SocketHolderKind
 /// <param name="Process">Its name (comm or exe basename, <see cref="ProcessInfo.Matches"/>).</param>
 /// <param name="Kind">What it holds them for.</param>
 /// <param name="Engine">For a container publisher: the engine (<c>Docker</c>, <c>Podman</c>) and its command.</param>
-public sealed record SocketHolder(string Process, SocketHolderKind Kind, (string Name, string Command)? Engine = null);
+/// <param name="Forward">For a userland proxy whose command line names its backend: reads it from the arguments.</param>
+public sealed record SocketHolder(
+    string Process, SocketHolderKind Kind, (string Name, string Command)? Engine = null, Func<IReadOnlyList<string>, ProxyForward?>? Forward = null);
 
 /// <summary>
 /// The processes known to hold listening sockets for another program: systemd (PID 1 and the per-user managers:
@@ -41,7 +43,7 @@ public static class SocketHolders
         new("systemd-socket-activate", SocketHolderKind.Activator),
         new("inetd", SocketHolderKind.Activator),
         new("xinetd", SocketHolderKind.Activator),
-        new("docker-proxy", SocketHolderKind.ContainerPublisher, Docker),
+        new("docker-proxy", SocketHolderKind.ContainerPublisher, Docker, DockerProxyArguments.Parse),
         new("rootlesskit", SocketHolderKind.ContainerPublisher, Docker),
         new("conmon", SocketHolderKind.ContainerPublisher, Podman),
         new("rootlessport", SocketHolderKind.ContainerPublisher, Podman),

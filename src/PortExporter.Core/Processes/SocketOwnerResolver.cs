@@ -133,7 +133,10 @@ public sealed class SocketOwnerResolver(TimeSpan? unownedRetry = null)
         return (unreadable, scanned);
     }
 
-    /// <summary>comm and exe of each owning process; inodes whose process vanished meanwhile are dropped.</summary>
+    /// <summary>
+    /// comm and exe of each owning process, and a userland proxy's backend (<see cref="ProcessInfo.Forward"/>); inodes
+    /// whose process vanished meanwhile are dropped.
+    /// </summary>
     private static Dictionary<ulong, ProcessInfo> Describe(string procfs, Dictionary<ulong, FdLocation> found)
     {
         var processes = new Dictionary<int, ProcessInfo?>();
@@ -144,6 +147,12 @@ public sealed class SocketOwnerResolver(TimeSpan? unownedRetry = null)
             {
                 var comm = ProcfsEntries.ReadComm(procfs, location.Pid);
                 process = comm is null ? null : new ProcessInfo(location.Pid, comm, ProcfsEntries.ReadExeName(procfs, location.Pid));
+                if (process is not null && SocketHolders.Of(process)?.Forward is { } forward
+                    && ProcfsEntries.ReadArguments(procfs, location.Pid) is { } arguments)
+                {
+                    process = process with { Forward = forward(arguments) };
+                }
+
                 processes[location.Pid] = process;
             }
 

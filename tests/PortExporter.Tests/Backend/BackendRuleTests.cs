@@ -108,7 +108,7 @@ public sealed class BackendRuleTests
         var outcome = new BackendNotListeningRule().Evaluate(WebPort, Healthy());
 
         Assert.Equal(StepStatus.Pass, outcome.Step.Status);
-        Assert.Equal("no DNAT sends the port to another address", outcome.Step.Observed);
+        Assert.Equal("no DNAT or userland proxy sends the port to another address", outcome.Step.Observed);
     }
 
     [Fact]

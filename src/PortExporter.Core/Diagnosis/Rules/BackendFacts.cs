@@ -8,11 +8,18 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// <summary>What the rules read of the backends behind a port's DNATs.</summary>
 internal static class BackendFacts
 {
-    /// <summary>The distinct addresses the firewall's verdicts for <paramref name="port"/> send its connections to; empty when none (or no verdict).</summary>
-    public static IReadOnlyList<BackendTarget> Targets(PortSpec port, EvidenceSnapshot evidence) =>
-        evidence.Firewall?.Ports.GetValueOrDefault(port.Key) is { } result
-            ? [.. BackendCollector.TargetsOf(result, port.Protocol)]
-            : [];
+    /// <summary>
+    /// The distinct addresses the firewall's verdicts for <paramref name="port"/> send its connections to, then those the
+    /// userland proxies holding it forward to; empty when none.
+    /// </summary>
+    public static IReadOnlyList<BackendTarget> Targets(PortSpec port, EvidenceSnapshot evidence) => BackendCollector.TargetsOf(port, evidence);
+
+    /// <summary>The userland proxy holding <paramref name="port"/> that forwards it to <paramref name="target"/>; null when none does.</summary>
+    public static Processes.ProcessInfo? ProxyTo(PortSpec port, BackendTarget target, EvidenceSnapshot evidence) =>
+        evidence.Sockets?.For(port.Key)
+            .Select(l => evidence.Processes?.OwnersByInode.GetValueOrDefault(l.Inode))
+            .FirstOrDefault(p => p?.Forward is { } f && f.Protocol == port.Protocol && f.HostPort == port.Port
+                && f.Backend.Equals(target.Address) && f.BackendPort == target.Port);
 
     /// <summary>
     /// True when <paramref name="port"/> has no listener on this host and every address its DNATs send it to has a

@@ -11,7 +11,9 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// (a proxy such as docker-proxy) does not serve those connections. A backend whose namespace was not found or not
 /// read is missing evidence, never this cause; unless every namespace was read and its address is another host's
 /// (routed on, or on a network of real hosts rather than a container bridge): a pod on another node behind a
-/// NodePort, a server behind a port forward, whose listener is for that host to check.
+/// NodePort, a server behind a port forward, whose listener is for that host to check. The same for a userland proxy
+/// that holds the port and names its backend (docker-proxy, where no DNAT carries the port: Docker without its
+/// iptables rules): the proxy accepts every connection, so clients and probes connect, and are closed at once.
 /// </summary>
 public sealed class BackendNotListeningRule : IDiagnosisRule
 {
@@ -21,7 +23,9 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
-        if (evidence.Firewall?.Ports.ContainsKey(port.Key) != true)
+        var proxied = BackendCollector.ProxiedTargetsOf(port.Key, evidence.Sockets, evidence.Processes).ToList();
+        var verdicts = evidence.Firewall?.Ports.GetValueOrDefault(port.Key);
+        if (verdicts is null && proxied.Count == 0)
         {
             return RuleOutcome.Skipped(Check, "no firewall verdict: where a DNAT sends the port is not known");
         }
@@ -29,7 +33,7 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
         var targets = BackendFacts.Targets(port, evidence);
         if (targets.Count == 0)
         {
-            return RuleOutcome.Clear(Check, "no DNAT sends the port to another address");
+            return RuleOutcome.Clear(Check, "no DNAT or userland proxy sends the port to another address");
         }
 
         if (evidence.Backends is not { } backends)
@@ -43,6 +47,18 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
             var where = dead.Namespace!.Describe();
             var port2 = dead.Target.Port.ToString(CultureInfo.InvariantCulture);
             var bound = dead.Detail is null ? string.Empty : $" ({dead.Detail})";
+            var translated = verdicts is not null && BackendCollector.TargetsOf(verdicts, port.Protocol).Contains(dead.Target);
+            if (!translated && BackendFacts.ProxyTo(port, dead.Target, evidence) is { } proxy)
+            {
+                var holder = $"{proxy.DisplayName} pid {proxy.Pid.ToString(CultureInfo.InvariantCulture)}";
+                return RuleOutcome.Cause(
+                    Check,
+                    $"{holder} holds {port.Port}/{port.Protocol.ToLabel()} and forwards it to {dead.Target.Label}: nothing listens there in {where}{bound}; clients connect to the proxy and are closed at once",
+                    Command(dead)!,
+                    $"{Diagnoser.Describe(port)}: {holder} accepts its connections and forwards them to the backend {dead.Target.Label}, where nothing listens (in {where}){bound}: clients connect, then the proxy closes on them.",
+                    $"Start the service behind {dead.Target.Label} (the container of {dead.Namespace.Process.DisplayName} pid {dead.Namespace.Process.Pid.ToString(CultureInfo.InvariantCulture)}; check its log), have it listen on {(dead.Target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[::]" : "0.0.0.0")}:{port2}, or correct the published port (`docker port CONTAINER`).");
+            }
+
             if (evidence.Network?.IsLocal(dead.Target.Address) == true)
             {
                 // A REDIRECT (or a DNAT to this host's own address): the listener belongs on this host.
