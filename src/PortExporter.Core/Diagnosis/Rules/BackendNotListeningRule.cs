@@ -56,7 +56,7 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
                     $"{holder} holds {port.Port}/{port.Protocol.ToLabel()} and forwards it to {dead.Target.Label}: nothing listens there in {where}{bound}; clients connect to the proxy and are closed at once",
                     Command(dead)!,
                     $"{Diagnoser.Describe(port)}: {holder} accepts its connections and forwards them to the backend {dead.Target.Label}, where nothing listens (in {where}){bound}: clients connect, then the proxy closes on them.",
-                    $"Start the service behind {dead.Target.Label} (the container of {dead.Namespace.Process.DisplayName} pid {dead.Namespace.Process.Pid.ToString(CultureInfo.InvariantCulture)}; check its log), have it listen on {(dead.Target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[::]" : "0.0.0.0")}:{port2}, or correct the published port (`docker port CONTAINER`).");
+                    StartBehind(dead, "the container", "correct the published port (`docker port CONTAINER`)"));
             }
 
             if (evidence.Network?.IsLocal(dead.Target.Address) == true)
@@ -75,7 +75,7 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
                 $"the DNAT sends {port.Port}/{port.Protocol.ToLabel()} to {dead.Target.Label}: nothing listens there in {where}{bound}",
                 Command(dead)!,
                 $"{Diagnoser.Describe(port)}: the DNAT sends it to the backend {dead.Target.Label}, where nothing listens (in {where}){bound}.",
-                $"Start the service behind {dead.Target.Label} (the container or pod of {dead.Namespace.Process.DisplayName} pid {dead.Namespace.Process.Pid.ToString(CultureInfo.InvariantCulture)}; check its log), have it listen on {(dead.Target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[::]" : "0.0.0.0")}:{port2}, or correct the published port of the DNAT.");
+                StartBehind(dead, "the container or pod", "correct the published port of the DNAT"));
         }
 
         // A backend no namespace of this host owns, outside its container networks: another host's to check.
@@ -88,6 +88,16 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
 
         var seen = here.Select(Describe).Concat(placed.Where(p => p.Elsewhere is not null).Select(p => $"backend {p.Backend.Target.Label} on another host ({p.Elsewhere}): its listener is that host's to check"));
         return RuleOutcome.Clear(Check, string.Join("; ", seen), here.Count > 0 ? Command(here[0]) : null);
+    }
+
+    /// <summary>The fix for a backend where nothing listens: start it where <paramref name="whose"/> runs, listen on the wildcard, or <paramref name="orElse"/>.</summary>
+    private static string StartBehind(BackendResult dead, string whose, string orElse)
+    {
+        var process = dead.Namespace!.Process;
+        var wildcard = dead.Target.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "[::]" : "0.0.0.0";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"Start the service behind {dead.Target.Label} ({whose} of {process.DisplayName} pid {process.Pid}; check its log), have it listen on {wildcard}:{dead.Target.Port}, or {orElse}.");
     }
 
     private static string Describe(BackendResult backend)
