@@ -32,6 +32,7 @@ public sealed record SetContent(string Name, int Elements, string Sha256)
     public sealed class Builder(string name)
     {
         private readonly ulong[] _sum = new ulong[4];
+        private readonly ContentHash.Sha256Builder _member = ContentHash.Sha256Incremental();
         private int _count;
 
         public void Add(string member)
@@ -43,8 +44,10 @@ public sealed record SetContent(string Name, int Elements, string Sha256)
         /// <summary>Adds a member given as its UTF-8 text.</summary>
         public void Add(ReadOnlySpan<byte> utf8)
         {
+            // One digest for every member: a set of 100k members is hashed without a digest object each.
             Span<byte> digest = stackalloc byte[ContentHash.Sha256Bytes];
-            ContentHash.Sha256(utf8, digest);
+            _member.Append(utf8);
+            _member.Finish(digest);
             ulong carry = 0;
             for (var i = 0; i < 4; i++)
             {
