@@ -47,19 +47,25 @@ public sealed class BackendCollector(ILogger<BackendCollector> logger) : IEviden
     /// docker-proxy's container address): a proxy accepts every connection itself, so only its backend tells whether
     /// anything serves them.
     /// </summary>
-    public static IEnumerable<BackendTarget> ProxiedTargetsOf(PortKey port, SocketEvidence? sockets, ProcessEvidence? processes)
+    public static IEnumerable<BackendTarget> ProxiedTargetsOf(PortKey port, SocketEvidence? sockets, ProcessEvidence? processes) =>
+        ProxiesOf(port, sockets, processes).Select(p => p.Target).Distinct();
+
+    /// <summary>Each userland proxy holding a listener of <paramref name="port"/>, with where it forwards the port.</summary>
+    public static IEnumerable<(ProcessInfo Proxy, BackendTarget Target)> ProxiesOf(PortKey port, SocketEvidence? sockets, ProcessEvidence? processes)
     {
         if (sockets is null || processes is null)
         {
-            return [];
+            yield break;
         }
 
-        return sockets.For(port)
-            .Select(l => processes.OwnersByInode.GetValueOrDefault(l.Inode)?.Forward)
-            .OfType<ProxyForward>()
-            .Where(f => f.Protocol == port.Protocol && f.HostPort == port.Port)
-            .Select(f => new BackendTarget(f.Backend, f.BackendPort, f.Protocol))
-            .Distinct();
+        foreach (var listener in sockets.For(port))
+        {
+            if (processes.OwnersByInode.GetValueOrDefault(listener.Inode) is { Forward: { } forward } proxy
+                && forward.Protocol == port.Protocol && forward.HostPort == port.Port)
+            {
+                yield return (proxy, new BackendTarget(forward.Backend, forward.BackendPort, forward.Protocol));
+            }
+        }
     }
 
     /// <summary>Every backend of <paramref name="port"/>: where its DNATs send it, then where the proxies holding it forward it.</summary>

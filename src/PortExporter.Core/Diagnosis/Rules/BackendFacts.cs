@@ -16,10 +16,7 @@ internal static class BackendFacts
 
     /// <summary>The userland proxy holding <paramref name="port"/> that forwards it to <paramref name="target"/>; null when none does.</summary>
     public static Processes.ProcessInfo? ProxyTo(PortSpec port, BackendTarget target, EvidenceSnapshot evidence) =>
-        evidence.Sockets?.For(port.Key)
-            .Select(l => evidence.Processes?.OwnersByInode.GetValueOrDefault(l.Inode))
-            .FirstOrDefault(p => p?.Forward is { } f && f.Protocol == port.Protocol && f.HostPort == port.Port
-                && f.Backend.Equals(target.Address) && f.BackendPort == target.Port);
+        BackendCollector.ProxiesOf(port.Key, evidence.Sockets, evidence.Processes).FirstOrDefault(p => p.Target == target).Proxy;
 
     /// <summary>
     /// True when <paramref name="port"/> has no listener on this host and every address its DNATs send it to has a

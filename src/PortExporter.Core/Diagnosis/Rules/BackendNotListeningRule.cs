@@ -23,14 +23,13 @@ public sealed class BackendNotListeningRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
-        var proxied = BackendCollector.ProxiedTargetsOf(port.Key, evidence.Sockets, evidence.Processes).ToList();
         var verdicts = evidence.Firewall?.Ports.GetValueOrDefault(port.Key);
-        if (verdicts is null && proxied.Count == 0)
+        var targets = BackendFacts.Targets(port, evidence);
+        if (verdicts is null && targets.Count == 0)
         {
             return RuleOutcome.Skipped(Check, "no firewall verdict: where a DNAT sends the port is not known");
         }
 
-        var targets = BackendFacts.Targets(port, evidence);
         if (targets.Count == 0)
         {
             return RuleOutcome.Clear(Check, "no DNAT or userland proxy sends the port to another address");
