@@ -10,7 +10,7 @@ namespace PortExporter.Tests.Reliability;
 /// both exec, so <see cref="Pid"/> is the exporter's own), scraped over HTTP from the test through a
 /// <see cref="NetnsThread"/>. Its log lines are kept; its memory and signals are reachable through the pid.
 /// </summary>
-public sealed class RunningExporter : IDisposable
+public sealed partial class RunningExporter : IDisposable
 {
     public const int Port = 10070;
     public const string ScrapeTimeoutHeader = "X-Prometheus-Scrape-Timeout-Seconds";
@@ -22,8 +22,13 @@ public sealed class RunningExporter : IDisposable
     /// </summary>
     public static readonly TimeSpan EventBound = TimeSpan.FromSeconds(120);
 
-    /// <summary>The shipped binary's gen0 budget, hexadecimal as the runtime reads it (4 MB).</summary>
-    public const string ShippedGen0Size = "400000";
+    /// <summary>
+    /// The gen0 budget baked into the shipped binary (<c>--runtimeopt:GCgen0size=</c> in PortExporter.csproj, read from
+    /// there), hexadecimal as the runtime reads it.
+    /// </summary>
+    public static readonly string ShippedGen0Size = Gen0SizeRegex().Match(File.ReadAllText(Deploy.RepositoryFiles.PathOf("src/PortExporter/PortExporter.csproj"))) is { Success: true } m
+        ? m.Groups[1].Value
+        : throw new InvalidOperationException("PortExporter.csproj bakes no GCgen0size into the binary");
 
     private readonly Process _process;
     private readonly NetnsThread _thread;
@@ -274,4 +279,7 @@ public sealed class RunningExporter : IDisposable
 
     /// <summary>One HTTP answer and how long it took.</summary>
     public sealed record Answer(int Status, string Body, TimeSpan Elapsed);
+
+    [System.Text.RegularExpressions.GeneratedRegex("--runtimeopt:GCgen0size=([0-9A-Fa-f]+)")]
+    private static partial System.Text.RegularExpressions.Regex Gen0SizeRegex();
 }
