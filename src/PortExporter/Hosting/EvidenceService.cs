@@ -21,6 +21,13 @@ public sealed class EvidenceService : IDisposable
     /// <summary>How long past the run's deadline a caller whose deadline is not earlier waits (the collectors stop at the deadline; this covers writing the series).</summary>
     private static readonly TimeSpan JoinGrace = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// The largest exposition buffer kept for the next scrape. One buffer is kept (a second scrape at the same time
+    /// writes into a new one): an exposition of 50 ports is about 80 KB, and a new buffer grown to it on every scrape
+    /// was a 128 KB array on the large object heap each time, which only a full collection frees.
+    /// </summary>
+    private const int MaxKeptBufferBytes = 8 << 20;
+
     private readonly ConfigHolder _config;
     private readonly EvidenceCollection _collection;
     private readonly IReadOnlyList<IMetricsWriter> _writers;
@@ -35,6 +42,7 @@ public sealed class EvidenceService : IDisposable
     private readonly Counter _collections;
     private volatile CollectedState? _latest;
     private long _runDeadlineTicks;
+    private MemoryStream? _spareBuffer;
 
     public EvidenceService(
         ConfigHolder config,
@@ -98,22 +106,33 @@ public sealed class EvidenceService : IDisposable
     /// <summary>Writes the exposition of the current series; never concurrent with a metrics write.</summary>
     public async Task ExportAsync(Stream destination, ExpositionFormat format, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await _metricsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = Interlocked.Exchange(ref _spareBuffer, null) ?? new MemoryStream();
+        buffer.SetLength(0);
         try
         {
-            // The reload status is the config holder's, not a collection's: a scrape that reuses a young collection
-            // still shows a reload (good or failed) that happened since.
-            _exporterMetrics.WriteReload(_config.LastReloadSuccessful, _config.LastReloadSuccessAt);
-            await Registry.CollectAndExportAsTextAsync(buffer, format, cancellationToken).ConfigureAwait(false);
+            await _metricsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // The reload status is the config holder's, not a collection's: a scrape that reuses a young collection
+                // still shows a reload (good or failed) that happened since.
+                _exporterMetrics.WriteReload(_config.LastReloadSuccessful, _config.LastReloadSuccessAt);
+                await Registry.CollectAndExportAsTextAsync(buffer, format, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _metricsGate.Release();
+            }
+
+            buffer.Position = 0;
+            await buffer.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _metricsGate.Release();
+            if (buffer.Capacity <= MaxKeptBufferBytes)
+            {
+                Interlocked.CompareExchange(ref _spareBuffer, buffer, null);
+            }
         }
-
-        buffer.Position = 0;
-        await buffer.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -30,6 +30,8 @@ internal sealed class ExporterHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<ExporterHost> StartAsync(string configYaml, Func<ExporterSettings, ExporterSettings>? adjust = null)
     {
         var dir = new TempDir();
