@@ -71,7 +71,7 @@ public static class RulesetFingerprints
                 text.Append('\n');
                 foreach (var rule in chain.Rules)
                 {
-                    text.Append("  ").Append(rule.Text).Append('\n');
+                    rule.AppendText(text.Append("  ")).Append('\n');
                     if (text.Length >= DrainChars)
                     {
                         drain(text);

@@ -16,6 +16,24 @@ public sealed class FirewallRuleTests
         var rule = new FirewallRule(1, null, text, [], RuleAction.Accept);
         Assert.Equal(text, rule.Text);
         Assert.Equal($"rule 1: {text}", rule.Label);
+        Assert.Equal($"[{text}]", rule.AppendText(new System.Text.StringBuilder("[")).Append(']').ToString());
+    }
+
+    [Fact]
+    public void Text_longer_than_the_copy_buffer_is_appended_whole_and_without_a_string()
+    {
+        var text = string.Concat(Enumerable.Range(0, 200).Select(i => $"caf\u00e9 {i} "));
+        var rule = new FirewallRule(1, null, text, [], RuleAction.Accept);
+        var destination = new System.Text.StringBuilder(text.Length * 2);
+        rule.AppendText(destination); // warm
+
+        destination.Clear();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        rule.AppendText(destination);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(text, destination.ToString());
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
