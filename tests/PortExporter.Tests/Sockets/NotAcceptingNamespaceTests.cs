@@ -55,6 +55,55 @@ public sealed class NotAcceptingNamespaceTests
         }
     }
 
+    [Fact]
+    public void One_stopped_listener_of_a_reuseport_pair_is_not_accepting_though_the_other_serves()
+    {
+        // Two workers share 8080 with SO_REUSEPORT; one is stopped. The kernel hashes each client to one of them: those
+        // sent to the stopped one fill its queue and time out, the others are served, and so may the local probes be.
+        using var server = new Netns("narp");
+        using var client = new Netns("narpcli");
+        using var dir = new TempDir();
+        server.Link("eth0", "10.76.1.1/24", client, "eth0", "10.76.1.2/24");
+        var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n");
+        using var first = server.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,reuseport,fork,backlog=2", "SYSTEM:echo web");
+        server.WaitForListener(8080);
+        using var second = server.Start("socat", "TCP-LISTEN:8080,bind=0.0.0.0,reuseaddr,reuseport,fork,backlog=2", "SYSTEM:echo web");
+        WaitUntil(() => Queues(server).Count == 2, "the second worker did not listen");
+        var stopped = SocatPid(server);
+        Shell.Run("kill", "-STOP", stopped);
+
+        var waiting = Enumerable.Range(0, 40).Select(_ => client.Start("socat", "-u", "TCP4:10.76.1.1:8080,connect-timeout=30", "-")).ToList();
+        try
+        {
+            WaitUntil(() => Queues(server) is [var a, var b] && (a.Waiting > a.Backlog) != (b.Waiting > b.Backlog), "the stopped worker's accept queue did not fill");
+            // The other still serves: of 20 clients, hashed by their source ports, some reach it (all missing it: 1 in 2^20).
+            Assert.Contains(Enumerable.Range(0, 20), _ => client.ExecAllowFailure("socat", "-T", "5", "-", "TCP4:10.76.1.1:8080,connect-timeout=1").Stdout.Trim() == "web");
+
+            var partial = ExporterBinary.Diagnose(server, config, "web");
+            Assert.Equal("not_accepting", partial.GetProperty("cause").GetString());
+            var summary = partial.GetProperty("summary").GetString();
+            Assert.Contains("listens but part of it takes no connections", summary, StringComparison.Ordinal);
+            Assert.Contains("one of 2 listeners on that address and port (SO_REUSEPORT)", summary, StringComparison.Ordinal);
+            Assert.StartsWith($"socat (pid {stopped}) is not accepting", partial.GetProperty("fix").GetString(), StringComparison.Ordinal);
+
+            waiting.ForEach(p => p.Kill());
+            Shell.Run("kill", "-CONT", stopped);
+            WaitUntil(() => Queues(server).TrueForAll(q => q.Waiting == 0), "the queued connections were not taken");
+            Assert.Equal("ok", ExporterBinary.Diagnose(server, config, "web").GetProperty("cause").GetString());
+        }
+        finally
+        {
+            Shell.RunAllowFailure("kill", "-CONT", stopped);
+            waiting.ForEach(p => { p.Kill(); p.Dispose(); });
+        }
+    }
+
+    /// <summary>Each 8080 listener's accept queue as <c>ss</c> shows it: waiting connections (Recv-Q) and backlog (Send-Q).</summary>
+    private static List<(int Waiting, int Backlog)> Queues(Netns ns) =>
+        [.. ns.Exec("ss", "-Htln", "sport = :8080").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(f => (int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture)))];
+
     /// <summary>The listening socat's pid (the one <c>ss -p</c> names), not the <c>ip netns exec</c> wrapper's.</summary>
     private static string SocatPid(Netns ns)
     {
@@ -63,12 +112,12 @@ public sealed class NotAcceptingNamespaceTests
         return line[at..line.IndexOf(',', at)];
     }
 
-    private static void WaitUntil(Func<bool> condition)
+    private static void WaitUntil(Func<bool> condition, string what = "the accept queue did not fill")
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the accept queue did not fill in 30 s");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{what} in 30 s");
             Thread.Sleep(50);
         }
     }

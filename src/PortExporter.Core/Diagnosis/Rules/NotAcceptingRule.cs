@@ -10,7 +10,10 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// B: the port listens, but its process does not take connections: a listener's accept queue is full, so the
 /// kernel drops new handshakes and clients time out, from inside and outside alike (a hung, deadlocked or overloaded
 /// process). A full queue is the cause when the local probes failed too, or gave nothing; when they connected, the
-/// queue filled for a moment (a burst the process is working through), and it is only noted.
+/// queue filled for a moment (a burst the process is working through), and it is only noted. Not so where the full
+/// listener shares its address and port with one that is not full (SO_REUSEPORT, a listener per worker or per
+/// process): the kernel hashes each new connection to one of them, so the probes may have reached another while the
+/// clients sent to the full one time out.
 /// </summary>
 public sealed class NotAcceptingRule : IDiagnosisRule
 {
@@ -39,8 +42,11 @@ public sealed class NotAcceptingRule : IDiagnosisRule
             return RuleOutcome.Clear(Check, described, command);
         }
 
+        // A full listener beside one of its SO_REUSEPORT group that is not full: probes that connected prove nothing of it.
+        var group = full.Select(l => queued.Count(o => o.Address.Equals(l.Address) && o.Port == l.Port && o.Device == l.Device)).Max();
+        var partial = full.Exists(l => queued.Exists(o => !o.AcceptQueue!.Value.Full && o.Address.Equals(l.Address) && o.Port == l.Port && o.Device == l.Device));
         var probes = ProbeFacts.Usable(port, evidence, out _)?.Ports.GetValueOrDefault(port.Key)?.Where(r => ProbeVantageNames.IsInside(r.Vantage)).ToList();
-        if (probes is { Count: > 0 } && probes.TrueForAll(r => r.Success))
+        if (!partial && probes is { Count: > 0 } && probes.TrueForAll(r => r.Success))
         {
             return RuleOutcome.Clear(Check, $"{described}; the local probes connected, so a burst filled it for a moment", command);
         }
@@ -52,7 +58,9 @@ public sealed class NotAcceptingRule : IDiagnosisRule
             Check,
             $"accept queue full: {described}",
             command,
-            $"{Diagnoser.Describe(port)} listens but takes no connections: the accept queue of {described}; the kernel drops new connections, and clients time out.",
+            partial
+                ? $"{Diagnoser.Describe(port)} listens but part of it takes no connections: the accept queue of {described}, one of {group.ToString(CultureInfo.InvariantCulture)} listeners on that address and port (SO_REUSEPORT); the kernel hashes each new connection to one of them, and the clients it sends to a full one time out while the others are served."
+                : $"{Diagnoser.Describe(port)} listens but takes no connections: the accept queue of {described}; the kernel drops new connections, and clients time out.",
             $"{process} is not accepting: hung, deadlocked or overloaded. Look at it (top -H -p {pid}, its log, a thread dump) and restart it; if it is overload, add workers, or raise its listen backlog (and net.core.somaxconn).");
     }
 
