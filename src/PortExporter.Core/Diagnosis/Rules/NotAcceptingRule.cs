@@ -42,9 +42,11 @@ public sealed class NotAcceptingRule : IDiagnosisRule
             return RuleOutcome.Clear(Check, described, command);
         }
 
-        // A full listener beside one of its SO_REUSEPORT group that is not full: probes that connected prove nothing of it.
-        var group = full.Select(l => queued.Count(o => o.Address.Equals(l.Address) && o.Port == l.Port && o.Device == l.Device)).Max();
-        var partial = full.Exists(l => queued.Exists(o => !o.AcceptQueue!.Value.Full && o.Address.Equals(l.Address) && o.Port == l.Port && o.Device == l.Device));
+        // A full listener beside one of its SO_REUSEPORT group (the port's listeners on the same address and device)
+        // that is not full: probes that connected prove nothing of it.
+        var mixed = full.Select(l => queued.FindAll(o => o.Address.Equals(l.Address) && o.Device == l.Device))
+            .FirstOrDefault(group => group.Exists(o => !o.AcceptQueue!.Value.Full));
+        var partial = mixed is not null;
         var probes = ProbeFacts.Usable(port, evidence, out _)?.Ports.GetValueOrDefault(port.Key)?.Where(r => ProbeVantageNames.IsInside(r.Vantage)).ToList();
         if (!partial && probes is { Count: > 0 } && probes.TrueForAll(r => r.Success))
         {
@@ -59,7 +61,7 @@ public sealed class NotAcceptingRule : IDiagnosisRule
             $"accept queue full: {described}",
             command,
             partial
-                ? $"{Diagnoser.Describe(port)} listens but part of it takes no connections: the accept queue of {described}, one of {group.ToString(CultureInfo.InvariantCulture)} listeners on that address and port (SO_REUSEPORT); the kernel hashes each new connection to one of them, and the clients it sends to a full one time out while the others are served."
+                ? $"{Diagnoser.Describe(port)} listens but part of it takes no connections: the accept queue of {described}, one of {mixed!.Count.ToString(CultureInfo.InvariantCulture)} listeners on that address and port (SO_REUSEPORT); the kernel hashes each new connection to one of them, and the clients it sends to a full one time out while the others are served."
                 : $"{Diagnoser.Describe(port)} listens but takes no connections: the accept queue of {described}; the kernel drops new connections, and clients time out.",
             $"{process} is not accepting: hung, deadlocked or overloaded. Look at it (top -H -p {pid}, its log, a thread dump) and restart it; if it is overload, add workers, or raise its listen backlog (and net.core.somaxconn).");
     }
