@@ -11,7 +11,9 @@ namespace PortExporter.Core.Network;
 /// coming in, and for the replies going back (<see cref="RouteQuery"/>, every table and policy rule). Where either is
 /// refused (a <c>blackhole</c>, <c>unreachable</c> or <c>prohibit</c> route or <c>ip rule</c>; the reverse path
 /// filter, also where policy routing keeps <see cref="ReversePathFilter"/> from simulating it), the connection never
-/// gets an answer, whatever the rules say. The verdicts made this way have the backend <see cref="VerdictBackend"/>.
+/// gets an answer, whatever the rules say. Every source is asked: outside, inside and each <c>from:</c> range (both
+/// its ends); for a range the config names, no route back at all refuses too, as its clients were promised an answer.
+/// The verdicts made this way have the backend <see cref="VerdictBackend"/>.
 /// </summary>
 public static class KernelRouting
 {
@@ -45,9 +47,12 @@ public static class KernelRouting
         {
             var gated = Gate(result.Outside, result.OutsideConnection, Once);
             var reply = ReplyElsewhere(gated, result.OutsideConnection, Once);
-            if (!ReferenceEquals(gated, result.Outside) || reply is not null)
+            var inside = Gate(result.Inside, result.InsideConnection, Once);
+            var from = result.From.Select(source => GateRange(source, Once)).ToList();
+            if (!ReferenceEquals(gated, result.Outside) || reply is not null || !ReferenceEquals(inside, result.Inside)
+                || from.Where((source, i) => !ReferenceEquals(source, result.From[i])).Any())
             {
-                results[key] = result with { Outside = gated, ReplyInterface = reply };
+                results[key] = result with { Outside = gated, ReplyInterface = reply, Inside = inside, From = from };
             }
         }
 
@@ -55,10 +60,38 @@ public static class KernelRouting
     }
 
     /// <summary>
-    /// <paramref name="decision"/> unless it accepts <paramref name="connection"/> (to this host, not forwarded) and the
-    /// kernel refuses the packet's route in or the replies' route back; then a drop that says which and why.
+    /// A <c>from:</c> range's verdict gated at each end simulated (<see cref="SourceVerdict.Addresses"/>): the first end
+    /// the kernel refuses, or has no route back to, makes it a drop with that end's connection; else as it was.
     /// </summary>
-    public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, Ask ask)
+    public static SourceVerdict GateRange(SourceVerdict source, Ask ask)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(ask);
+        if (source.Connection is not { } connection)
+        {
+            return source;
+        }
+
+        IEnumerable<IPAddress> ends = source.Addresses.Count > 0 ? source.Addresses : [connection.Source];
+        foreach (var end in ends)
+        {
+            var client = end.Equals(connection.Source) ? connection : connection with { Source = end };
+            var gated = Gate(source.Decision, client, ask, declared: true);
+            if (!ReferenceEquals(gated, source.Decision))
+            {
+                return source with { Decision = gated, Connection = client };
+            }
+        }
+
+        return source;
+    }
+
+    /// <summary>
+    /// <paramref name="decision"/> unless it accepts <paramref name="connection"/> (to this host, not forwarded) and the
+    /// kernel refuses the packet's route in or the replies' route back (has no route back at all, when the client is
+    /// <paramref name="declared"/> by the config); then a drop that says which and why.
+    /// </summary>
+    public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, Ask ask, bool declared = false)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(ask);
@@ -73,6 +106,12 @@ public static class KernelRouting
         {
             return Drop(decision, $"ip route get {destination} from {source} iif {connection.Interface}", incoming,
                 $"the rules accept it, but the kernel's routing refuses it as it comes in on {connection.Interface}: {incoming.Describe()}");
+        }
+
+        if (ask(source, destination, null) is { } none && declared && none.NoRoute)
+        {
+            return Drop(decision, $"ip route get {source} from {destination}", none,
+                $"the rules accept it, but the replies from {destination} to {source} have no way back: the host has no route to {source}, not even a default one, so the clients the config names in that range never get an answer");
         }
 
         if (ask(source, destination, null) is { Refuses: true } back)

@@ -169,7 +169,11 @@ public sealed record RouteAnswer(int Errno, byte Type, string? Interface)
     private const int Eacces = 13;
     private const int Exdev = 18;
     private const int Einval = 22;
+    private const int Enetunreach = 101;
     private const int Ehostunreach = 113;
+
+    /// <summary>The <see cref="Name"/> of "no route at all".</summary>
+    public const string NoRouteName = "no route";
 
     /// <summary>
     /// The kernel refuses the packet by a route or rule made to refuse it (<c>blackhole</c>, <c>unreachable</c>,
@@ -179,6 +183,12 @@ public sealed record RouteAnswer(int Errno, byte Type, string? Interface)
     /// </summary>
     public bool Refuses => Errno is Einval or Ehostunreach or Eacces or Exdev;
 
+    /// <summary>
+    /// No route at all (<c>ENETUNREACH</c>): the kernel has nowhere to send the packet. Not a refusal for a client the
+    /// exporter imagines, but the promise broken for one the config names (a <c>from:</c> range).
+    /// </summary>
+    public bool NoRoute => Errno == Enetunreach;
+
     /// <summary>The answer in a word: the refusing route's type, the reverse path filter, or the route's interface.</summary>
     public string Name => Errno switch
     {
@@ -187,6 +197,7 @@ public sealed record RouteAnswer(int Errno, byte Type, string? Interface)
         Ehostunreach => "unreachable",
         Eacces => "prohibit",
         Exdev => "reverse path filter",
+        Enetunreach => NoRouteName,
         _ => $"error {Errno}",
     };
 
@@ -198,6 +209,7 @@ public sealed record RouteAnswer(int Errno, byte Type, string? Interface)
         Ehostunreach => "an unreachable route or rule (RTNETLINK answers: No route to host)",
         Eacces => "a prohibit route or rule (RTNETLINK answers: Permission denied)",
         Exdev => "the reverse path filter (RTNETLINK answers: Invalid cross-device link)",
+        Enetunreach => "no route, not even a default one (RTNETLINK answers: Network is unreachable)",
         _ => $"error {Errno}",
     };
 }

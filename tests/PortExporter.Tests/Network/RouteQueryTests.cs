@@ -87,6 +87,78 @@ public sealed class RouteQueryTests
     }
 
     [Fact]
+    public void A_from_range_is_gated_at_each_end_and_no_route_back_to_it_is_a_refusal()
+    {
+        var accept = new FirewallDecision(FirewallVerdict.Accept, FirewallBackends.Nftables, "filter", "input", "policy accept");
+        var first = IPAddress.Parse("198.51.100.1");
+        var last = IPAddress.Parse("198.51.100.254");
+        var connection = new SimulatedConnection(ConnectionOrigin.Outside, first, Host, "eth0", TransportProtocol.Tcp, 8080);
+        var range = new PortExporter.Core.Firewall.SourceVerdict("198.51.100.0/24", accept, connection) { Addresses = [first, last] };
+        RouteAnswer? Local(IPAddress destination, IPAddress source, string? iif) => new(0, 2, "lo");
+        RouteAnswer? NoRouteTo(IPAddress client, IPAddress destination, IPAddress source, string? iif) =>
+            iif is not null ? Local(destination, source, iif) : destination.Equals(client) ? new RouteAnswer(101, 0, null) : new RouteAnswer(0, 1, "eth0");
+
+        // Only the range's far end has no route back: the verdict is that end's, with its connection.
+        var farEnd = KernelRouting.GateRange(range, (d, s, iif) => NoRouteTo(last, d, s, iif));
+
+        Assert.Equal((FirewallVerdict.Drop, "ip route get 198.51.100.254 from 10.81.0.1: no route"), (farEnd.Decision.Verdict, farEnd.Decision.Rule));
+        Assert.Equal(last, farEnd.Connection!.Source);
+        Assert.Contains("the host has no route to 198.51.100.254, not even a default one", farEnd.Decision.Detail, StringComparison.Ordinal);
+        Assert.Same(range, KernelRouting.GateRange(range, (d, s, iif) => iif is null ? new RouteAnswer(0, 1, "eth0") : Local(d, s, iif)));
+        // The outside client the exporter imagines is not promised a route: no route to it stays an accept.
+        Assert.Same(accept, KernelRouting.Gate(accept, connection, (d, s, iif) => NoRouteTo(first, d, s, iif)));
+
+        // Apply gates the ranges and the inside clients as it gates outside.
+        var inside = connection with { Origin = ConnectionOrigin.Inside, Source = IPAddress.Parse("10.81.0.2") };
+        var results = new Dictionary<PortExporter.Core.PortKey, PortExporter.Core.Firewall.FirewallPortResult>
+        {
+            [new(8080, TransportProtocol.Tcp)] = new(accept, accept, OutsideConnection: connection with { Source = Outside }) { InsideConnection = inside, From = [range] },
+        };
+        var gated = KernelRouting.Apply(results, (d, s, iif) => iif is null && (d.Equals(last) || d.Equals(inside.Source)) ? new RouteAnswer(22, 0, null) : iif is null ? new RouteAnswer(0, 1, "eth0") : Local(d, s, iif))[new(8080, TransportProtocol.Tcp)];
+
+        Assert.Same(accept, gated.Outside);
+        Assert.Equal("ip route get 10.81.0.2 from 10.81.0.1: blackhole", gated.Inside.Rule);
+        Assert.Equal("ip route get 198.51.100.254 from 10.81.0.1: blackhole", Assert.Single(gated.From).Decision.Rule);
+    }
+
+    [Fact]
+    public void A_from_range_the_host_cannot_answer_is_blocked_by_its_routing_until_it_can()
+    {
+        var (ns, peer) = Namespace();
+        using (ns)
+        using (peer)
+        using (var dir = new TempDir())
+        {
+            var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n    from: [198.51.100.0/24]\n");
+            peer.Exec("ip", "addr", "add", "198.51.100.7/32", "dev", "lo");
+            peer.Exec("ip", "addr", "add", "198.51.100.200/32", "dev", "lo");
+            ns.Start("socat", "TCP-LISTEN:8080,fork,reuseaddr", "SYSTEM:echo hi");
+            ns.WaitForListener(8080);
+            // The default route is gone and no other covers the range: its clients' SYNs arrive, no SYN-ACK leaves.
+            ns.Exec("ip", "route", "del", "default");
+            peer.AssertConnectTimesOut("10.81.0.1", 8080, from: "198.51.100.7");
+
+            var lost = ExporterBinary.Diagnose(ns, config, "web");
+            Assert.Equal("firewall_blocked", lost.GetProperty("cause").GetString());
+            Assert.Contains("the host has no route to 198.51.100.1, not even a default one", lost.GetProperty("summary").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("Give the host a route back to 198.51.100.0/24: ip route add 198.51.100.0/24 via <the gateway on eth0> dev eth0", lost.GetProperty("fix").GetString(), StringComparison.Ordinal);
+
+            // Routed again, but half the range into a blackhole: the clients there time out, and the verdict names that end.
+            ns.Exec("ip", "route", "add", "198.51.100.0/24", "via", "10.81.0.2");
+            ns.Exec("ip", "route", "add", "blackhole", "198.51.100.128/25");
+            peer.AssertConnectTimesOut("10.81.0.1", 8080, from: "198.51.100.200");
+            Assert.Equal("hi", peer.Exec("socat", "-T", "5", "-", "TCP4:10.81.0.1:8080,connect-timeout=5,bind=198.51.100.7").Stdout.Trim());
+            var half = ExporterBinary.Diagnose(ns, config, "web");
+            Assert.Equal("firewall_blocked", half.GetProperty("cause").GetString());
+            Assert.Contains("the replies from 10.81.0.1 to 198.51.100.254 have no way back", half.GetProperty("summary").GetString(), StringComparison.Ordinal);
+
+            ns.Exec("ip", "route", "del", "blackhole", "198.51.100.128/25");
+            Assert.Equal("hi", peer.Exec("socat", "-T", "5", "-", "TCP4:10.81.0.1:8080,connect-timeout=5,bind=198.51.100.200").Stdout.Trim());
+            Assert.Equal("ok", ExporterBinary.Diagnose(ns, config, "web").GetProperty("cause").GetString());
+        }
+    }
+
+    [Fact]
     public void A_port_whose_replies_a_policy_rule_blackholes_is_blocked_by_the_kernels_routing_and_ok_once_the_rule_is_gone()
     {
         var (ns, peer) = Namespace();

@@ -30,9 +30,13 @@ public sealed class Netns : IDisposable
     /// Dials <paramref name="address"/>:<paramref name="port"/> over TCP/IPv4 from this namespace, as a client would,
     /// and asserts the handshake times out (the SYN dropped), not refused and not connected.
     /// </summary>
-    public void AssertConnectTimesOut(string address, int port)
+    /// <param name="address">The address dialled.</param>
+    /// <param name="port">The port dialled.</param>
+    /// <param name="from">The client's source address (one of this namespace's); null: the kernel's choice.</param>
+    public void AssertConnectTimesOut(string address, int port, string? from = null)
     {
-        var dialled = ExecAllowFailure("socat", "-u", $"TCP4:{address}:{port},connect-timeout=2", "-");
+        var bind = from is null ? string.Empty : $",bind={from}";
+        var dialled = ExecAllowFailure("socat", "-u", $"TCP4:{address}:{port},connect-timeout=2{bind}", "-");
         Assert.NotEqual(0, dialled.ExitCode);
         Assert.Contains("timed out", dialled.Stderr, StringComparison.Ordinal);
     }

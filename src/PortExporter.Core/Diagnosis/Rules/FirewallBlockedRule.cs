@@ -105,7 +105,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             $"{must}: {done} by {Where(d)} ({blocked.Describe()}){tail}",
             ConfirmCommand(d, port, firewalld, ufw, bothIptables),
             $"{Diagnoser.Describe(port)} {must} (expose {port.Expose.ToLabel()}, {port.Origin.ToLabel()}): {done} by {Where(d)}. {(d.Backend is Network.ForwardingSysctls.VerdictBackend or Network.KernelRouting.VerdictBackend ? $"The kernel ({d.Backend})" : $"The firewall ({managed})")} {verb} new connections {From(blocked)} ({blocked.Describe()}){tail}.",
-            NeighbourDiscoveryFix(d, bothIptables) ?? SysctlFix(d, blocked.Connection) ?? RoutingFix(d, blocked.Connection) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, bothIptables, blocked)
+            NeighbourDiscoveryFix(d, bothIptables) ?? SysctlFix(d, blocked.Connection) ?? RoutingFix(d, blocked) ?? ReversePathRuleFix(d, blocked.Connection) ?? (firewalld is not null ? FirewalldFix(d, port, firewalld, bothIptables, blocked)
                 : SetFix(d, blocked.Connection?.Source) ?? (ufw ? UfwFix(d, port, blocked) : Fix(d, port, bothIptables, blocked))));
     }
 
@@ -148,6 +148,8 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             Network.ForwardingSysctls.VerdictBackend when Sysctl(d).EndsWith(".route_localnet", StringComparison.Ordinal) =>
                 $"sysctl net.ipv4.conf.all.route_localnet {Sysctl(d)}; iptables -t nat -S PREROUTING; nft list ruleset | grep -n dnat",
             Network.ForwardingSysctls.VerdictBackend => $"sysctl {Sysctl(d)} net.ipv4.ip_forward net.ipv6.conf.all.forwarding",
+            Network.KernelRouting.VerdictBackend when NoRouteBack(d) =>
+                Question(d).Contains(':', StringComparison.Ordinal) ? $"{Question(d)}; ip -6 route; ip -6 rule" : $"{Question(d)}; ip route; ip rule",
             Network.KernelRouting.VerdictBackend when Question(d).Contains(':', StringComparison.Ordinal) =>
                 $"{Question(d)}; ip -6 rule; ip -6 route show table all | grep -e blackhole -e unreachable -e prohibit",
             Network.KernelRouting.VerdictBackend => $"{Question(d)}; ip rule; ip route show table all | grep -e blackhole -e unreachable -e prohibit",
@@ -236,20 +238,32 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
 
     /// <summary>
     /// A connection the kernel's routing refuses: a blackhole, unreachable or prohibit route or policy rule on the way
-    /// in or on the replies' way back, or the reverse path filter where policy routing decides the route back.
+    /// in or on the replies' way back, the reverse path filter where policy routing decides the route back, or no route
+    /// back at all to a range the config names.
     /// </summary>
-    private static string? RoutingFix(FirewallDecision d, PortExporter.Firewall.Evaluation.SimulatedConnection? connection)
+    private static string? RoutingFix(FirewallDecision d, SourceVerdict blocked)
     {
         if (d.Backend != Network.KernelRouting.VerdictBackend)
         {
             return null;
         }
 
+        var connection = blocked.Connection;
         var ip = connection?.IpVersion == 6 ? "ip -6" : "ip";
+        if (NoRouteBack(d))
+        {
+            var range = RangeOf(blocked) ?? connection?.Source.ToString() ?? "RANGE";
+            var ingress = connection?.Interface ?? "IF";
+            return $"Give the host a route back to {range}: {ip} route add {range} via <the gateway on {ingress}> dev {ingress}, or restore the default route if it was lost ({ip} route add default via <gateway>). Make it permanent where the network configuration is kept (systemd-networkd, netplan, NetworkManager, /etc/network/interfaces) so a reboot does not lose it again.";
+        }
+
         return d.Rule.Contains("reverse path filter", StringComparison.Ordinal)
             ? RouteBackFix(connection, "make the reverse path filter loose on it (sysctl -w net.ipv4.conf.all.rp_filter=2, persisted in /etc/sysctl.d/)")
             : $"Find the route or policy rule that refuses it ({Question(d)} names the answer; {ip} rule shows the rules in the order the kernel tries them, {ip} route show table all the blackhole, unreachable and prohibit routes): delete it or make it spare this address ({ip} rule del pref N; {ip} route del TYPE PREFIX table T), and fix it where the network configuration is kept (systemd-networkd, netplan, NetworkManager, /etc/network/interfaces) so a reboot does not bring it back.";
     }
+
+    /// <summary>A <c>routing</c> verdict whose answer is no route at all (only ever for a <c>from:</c> range).</summary>
+    private static bool NoRouteBack(FirewallDecision d) => d.Rule.EndsWith($": {Network.RouteAnswer.NoRouteName}", StringComparison.Ordinal);
 
     /// <summary>The <c>ip route get</c> question a <c>routing</c> verdict answers (its rule reads <c>QUESTION: ANSWER</c>).</summary>
     private static string Question(FirewallDecision d) => d.Rule.Split(": ", 2)[0];
