@@ -19,7 +19,9 @@ public sealed class DiagnoseStorageTests
         using (var exporter = new RunningExporter(lab.Ns, ["--config.file", lab.Config, "--storage.path", storage.Path]))
         {
             await exporter.WarmUpAsync();
-            await exporter.NextScrapeAsync("/diagnose?format=json");
+            // The change must find the port ok: on a busy machine a first look may not be (a probe cut by its
+            // deadline), and changes from before a port was ever ok are no "before it broke".
+            await exporter.ReadUntilAsync(body => Cause(body) == "ok", "port 8080 ok before the change", "/diagnose?format=json");
             lab.Ns.Exec("iptables", "-A", "INPUT", "-p", "tcp", "--dport", "8080", "-j", "DROP");
             pushed = Assert.Single(BeforeFailure((await exporter.NextScrapeAsync("/diagnose?format=json")).Body), c => c.Evidence == "firewall");
         }
@@ -41,6 +43,13 @@ public sealed class DiagnoseStorageTests
         // Without the option the one-shot diagnosis knows no history.
         var alone = lab.Ns.ExecAllowFailure(ExporterBinary.Command("diagnose", "--config.file", lab.Config, "--output", "json"));
         Assert.Empty(BeforeFailure(alone.Stdout));
+    }
+
+    /// <summary>The 8080 port's cause in a JSON report.</summary>
+    private static string? Cause(string report)
+    {
+        using var json = JsonDocument.Parse(report);
+        return json.RootElement.GetProperty("ports").EnumerateArray().Single(p => p.GetProperty("port").GetInt32() == 8080).GetProperty("cause").GetString();
     }
 
     /// <summary>The 8080 port's "before failure" changes; none when the report has no timeline.</summary>
