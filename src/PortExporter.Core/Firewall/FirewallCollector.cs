@@ -47,6 +47,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
     private readonly ILogger<FirewallCollector> _logger;
     private readonly IRulesetChangeSignal _signal;
     private readonly BackgroundRefresh<Loaded> _refresh;
+    private readonly DefaultRouteMemory _defaultRoutes = new();
     private readonly RefreshMemory _memory;
     private readonly Lock _gate = new();
     private Request? _lastRequest;
@@ -129,7 +130,7 @@ public sealed class FirewallCollector : IPortEvidenceCollector<FirewallEvidence>
         {
             // Asked of the kernel on every collection (two netlink answers a port): routes and rules change with no
             // ruleset change, and the answer is the namespace's own, so only where procfs is this namespace's.
-            results = KernelRouting.Apply(results, RouteQuery.Ask);
+            results = KernelRouting.Apply(results, RouteQuery.Ask, _defaultRoutes.Observe(network, now));
         }
 
         return new FirewallEvidence(loaded.Snapshot.Backends, results, loaded.Snapshot.TakenAt, loaded.Snapshot.Firewalld?.Zones)

@@ -12,7 +12,9 @@ namespace PortExporter.Core.Network;
 /// refused (a <c>blackhole</c>, <c>unreachable</c> or <c>prohibit</c> route or <c>ip rule</c>; the reverse path
 /// filter, also where policy routing keeps <see cref="ReversePathFilter"/> from simulating it), the connection never
 /// gets an answer, whatever the rules say. Every source is asked: outside, inside and each <c>from:</c> range (both
-/// its ends); for a range the config names, no route back at all refuses too, as its clients were promised an answer.
+/// its ends). No route back at all refuses too for a range the config names, as its clients were promised an answer,
+/// and for the outside client once the default route of its family is gone (<see cref="DefaultRouteMemory"/>): not
+/// while the host never had one, as it then answers only the networks it routes.
 /// The verdicts made this way have the backend <see cref="VerdictBackend"/>.
 /// </summary>
 public static class KernelRouting
@@ -27,7 +29,10 @@ public static class KernelRouting
     /// The ports' results with each accepted outside connection the kernel's routing refuses dropped. Each question is
     /// asked once (ports on the same address ask the same two).
     /// </summary>
-    public static Dictionary<PortKey, FirewallPortResult> Apply(Dictionary<PortKey, FirewallPortResult> results, Ask ask)
+    /// <param name="results">The rules' verdicts per port.</param>
+    /// <param name="ask">The kernel's route lookup.</param>
+    /// <param name="lost">Default routes the host had and has no more.</param>
+    public static Dictionary<PortKey, FirewallPortResult> Apply(Dictionary<PortKey, FirewallPortResult> results, Ask ask, IReadOnlyList<LostDefaultRoute>? lost = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(ask);
@@ -45,7 +50,8 @@ public static class KernelRouting
 
         foreach (var (key, result) in results.ToList())
         {
-            var gated = Gate(result.Outside, result.OutsideConnection, Once);
+            var gone = result.OutsideConnection is { } outside ? lost?.FirstOrDefault(r => r.IpVersion == outside.IpVersion) : null;
+            var gated = Gate(result.Outside, result.OutsideConnection, Once, gone is null ? null : $"{gone.Describe()}, is gone, so outside clients never get an answer");
             var reply = ReplyElsewhere(gated, result.OutsideConnection, Once);
             var inside = Gate(result.Inside, result.InsideConnection, Once);
             var from = result.From.Select(source => GateRange(source, Once)).ToList();
@@ -76,7 +82,7 @@ public static class KernelRouting
         foreach (var end in ends)
         {
             var client = end.Equals(connection.Source) ? connection : connection with { Source = end };
-            var gated = Gate(source.Decision, client, ask, declared: true);
+            var gated = Gate(source.Decision, client, ask, "so the clients the config names in that range never get an answer");
             if (!ReferenceEquals(gated, source.Decision))
             {
                 return source with { Decision = gated, Connection = client };
@@ -88,10 +94,11 @@ public static class KernelRouting
 
     /// <summary>
     /// <paramref name="decision"/> unless it accepts <paramref name="connection"/> (to this host, not forwarded) and the
-    /// kernel refuses the packet's route in or the replies' route back (has no route back at all, when the client is
-    /// <paramref name="declared"/> by the config); then a drop that says which and why.
+    /// kernel refuses the packet's route in or the replies' route back, or has no route back at all where
+    /// <paramref name="noRoute"/> says what that breaks (null: nothing, the client is one the exporter imagines on a
+    /// host that routes only its own networks); then a drop that says which and why.
     /// </summary>
-    public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, Ask ask, bool declared = false)
+    public static FirewallDecision Gate(FirewallDecision decision, SimulatedConnection? connection, Ask ask, string? noRoute = null)
     {
         ArgumentNullException.ThrowIfNull(decision);
         ArgumentNullException.ThrowIfNull(ask);
@@ -108,10 +115,10 @@ public static class KernelRouting
                 $"the rules accept it, but the kernel's routing refuses it as it comes in on {connection.Interface}: {incoming.Describe()}");
         }
 
-        if (ask(source, destination, null) is { } none && declared && none.NoRoute)
+        if (noRoute is not null && ask(source, destination, null) is { NoRoute: true } none)
         {
             return Drop(decision, $"ip route get {source} from {destination}", none,
-                $"the rules accept it, but the replies from {destination} to {source} have no way back: the host has no route to {source}, not even a default one, so the clients the config names in that range never get an answer");
+                $"the rules accept it, but the replies from {destination} to {source} have no way back: the host has no route to {source}, not even a default one; {noRoute}");
         }
 
         if (ask(source, destination, null) is { Refuses: true } back)

@@ -34,6 +34,9 @@ public class WebServiceLab : IDisposable
 
     public Netns Ns { get; }
 
+    /// <summary>The outside peer (10.NET.0.254), the namespace's default gateway.</summary>
+    public Netns Peer => _peer;
+
     public TempDir Dir { get; }
 
     public string Config { get; }

@@ -252,9 +252,14 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
         var ip = connection?.IpVersion == 6 ? "ip -6" : "ip";
         if (NoRouteBack(d))
         {
-            var range = RangeOf(blocked) ?? connection?.Source.ToString() ?? "RANGE";
+            const string Keep = "Make it permanent where the network configuration is kept (systemd-networkd, netplan, NetworkManager, /etc/network/interfaces) so a reboot does not lose it again, and find what removed it (a DHCP client, a VPN, a network restart).";
+            if (RangeOf(blocked) is not { } range)
+            {
+                return $"Restore the default route the outside clients' replies left by (the summary names its interface): {ip} route add default via <gateway> dev <interface>. {Keep}";
+            }
+
             var ingress = connection?.Interface ?? "IF";
-            return $"Give the host a route back to {range}: {ip} route add {range} via <the gateway on {ingress}> dev {ingress}, or restore the default route if it was lost ({ip} route add default via <gateway>). Make it permanent where the network configuration is kept (systemd-networkd, netplan, NetworkManager, /etc/network/interfaces) so a reboot does not lose it again.";
+            return $"Give the host a route back to {range}: {ip} route add {range} via <the gateway on {ingress}> dev {ingress}, or restore the default route if it was lost ({ip} route add default via <gateway>). {Keep}";
         }
 
         return d.Rule.Contains("reverse path filter", StringComparison.Ordinal)
@@ -262,7 +267,7 @@ public sealed class FirewallBlockedRule : IDiagnosisRule
             : $"Find the route or policy rule that refuses it ({Question(d)} names the answer; {ip} rule shows the rules in the order the kernel tries them, {ip} route show table all the blackhole, unreachable and prohibit routes): delete it or make it spare this address ({ip} rule del pref N; {ip} route del TYPE PREFIX table T), and fix it where the network configuration is kept (systemd-networkd, netplan, NetworkManager, /etc/network/interfaces) so a reboot does not bring it back.";
     }
 
-    /// <summary>A <c>routing</c> verdict whose answer is no route at all (only ever for a <c>from:</c> range).</summary>
+    /// <summary>A <c>routing</c> verdict whose answer is no route at all (a <c>from:</c> range, or outside once the default route is gone).</summary>
     private static bool NoRouteBack(FirewallDecision d) => d.Rule.EndsWith($": {Network.RouteAnswer.NoRouteName}", StringComparison.Ordinal);
 
     /// <summary>The <c>ip route get</c> question a <c>routing</c> verdict answers (its rule reads <c>QUESTION: ANSWER</c>).</summary>
