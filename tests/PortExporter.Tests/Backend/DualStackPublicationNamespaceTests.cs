@@ -75,6 +75,51 @@ public sealed class DualStackPublicationNamespaceTests
         Assert.Contains("backend [fd30:b::2]:80 listening", ExporterBinary.Observed(noNeighbours, "backend listening"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_port_published_over_ipv6_only_refuses_ipv4_clients_and_is_ok_once_published_over_both_or_bound_to_ipv6()
+    {
+        using var host = new Netns("d6host");
+        using var container = new Netns("d6ctr");
+        using var client = new Netns("d6out");
+        using var dir = new TempDir();
+        host.Link("docker0", "172.30.12.1/24", container, "eth0", "172.30.12.2/24");
+        host.Link("eth0", "10.79.6.1/24", client, "eth0", "10.79.6.2/24");
+        host.AddIPv6("docker0", "fd30:c::1/64");
+        container.AddIPv6("eth0", "fd30:c::2/64");
+        host.AddIPv6("eth0", "fd79:6::1/64");
+        client.AddIPv6("eth0", "fd79:6::2/64");
+        host.Exec("ip", "route", "add", "default", "via", "10.79.6.2");
+        host.Exec("ip", "-6", "route", "add", "default", "via", "fd79:6::2");
+        container.Exec("ip", "route", "add", "default", "via", "172.30.12.1");
+        container.Exec("ip", "-6", "route", "add", "default", "via", "fd30:c::1");
+        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        // Published by an IPv6 DNAT alone (docker -p [::]:8080:80 with ip6tables): nothing on the host listens.
+        host.Exec("ip6tables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "[fd30:c::2]:80");
+        using var service = container.Start("socat", "TCP6-LISTEN:80,fork,reuseaddr,ipv6only=0", "SYSTEM:echo from-container");
+        container.WaitForListener(80);
+        var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n");
+        Assert.Equal("from-container", Dial(client, "TCP6:[fd79:6::1]:8080").Stdout.Trim());
+        Assert.Contains("refused", Dial(client, "TCP4:10.79.6.1:8080").Stderr, StringComparison.OrdinalIgnoreCase);
+
+        var v6Only = ExporterBinary.Diagnose(host, config, "web");
+
+        Assert.True(v6Only.GetProperty("cause").GetString() == "not_listening", v6Only.ToString());
+        Assert.StartsWith("web (8080/tcp) is published over IPv6 only, by a DNAT to [fd30:c::2]:80: IPv4 clients, to 10.79.6.1, find nothing listening and are refused.", v6Only.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Publish the port over IPv4 too", v6Only.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        Assert.Contains("backend [fd30:c::2]:80 listening", ExporterBinary.Observed(v6Only, "backend listening"), StringComparison.Ordinal);
+
+        // IPv6 only is the intent: the port's address says so, and it is ok.
+        var bound = dir.File("bound.yml", "ports:\n  - name: web\n    port: 8080\n    bind: \"fd79:6::1\"\n");
+        var intended = ExporterBinary.Diagnose(host, bound, "web");
+        Assert.True(intended.GetProperty("cause").GetString() == "ok", intended.ToString());
+
+        // Published over IPv4 too: both families served, ok.
+        host.Exec("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "172.30.12.2:80");
+        Assert.Equal("from-container", Dial(client, "TCP4:10.79.6.1:8080").Stdout.Trim());
+        var both = ExporterBinary.Diagnose(host, config, "web");
+        Assert.True(both.GetProperty("cause").GetString() == "ok", both.ToString());
+    }
+
     private static Shell.Result Dial(Netns from, string address) =>
         from.ExecAllowFailure("socat", "-T", "5", "-", $"{address},connect-timeout=3");
 }
