@@ -165,6 +165,38 @@ public sealed class IntentLabTests
     }
 
     [Fact]
+    public void Public_port_allowlisted_to_an_ipv6_range_is_wrong_address_while_it_listens_on_ipv4_only()
+    {
+        using var lab = new Lab();
+        lab.Ns.Exec("ip", "-6", "addr", "add", "2001:db8:77::1/64", "dev", "eth0", "nodad");
+        lab.Ns.Exec("ip", "-6", "route", "add", "default", "via", "2001:db8:77::254");
+        lab.Outside.Exec("ip", "-6", "addr", "add", "2001:db8:77::254/64", "dev", "eth0", "nodad");
+        lab.Outside.Exec("ip", "-6", "addr", "add", "2001:db8:aa::7/128", "dev", "lo", "nodad");
+        var v4 = lab.Ns.Start("socat", "TCP4-LISTEN:8443,bind=0.0.0.0,reuseaddr,fork", "SYSTEM:echo api");
+        lab.Ns.WaitForListener(8443);
+        var exporter = lab.Exporter("""
+            ports:
+              - name: api
+                port: 8443
+                from: ["2001:db8:aa::/48"]
+            """);
+        // The range's clients dial the host's IPv6 address, where nothing listens.
+        Assert.Contains("refused", lab.Outside.ExecAllowFailure("socat", "-T", "5", "-", "TCP6:[2001:db8:77::1]:8443,connect-timeout=5,bind=[2001:db8:aa::7]").Stderr, StringComparison.OrdinalIgnoreCase);
+
+        WaitFor(exporter, "api", "wrong_address");
+        var port = lab.Diagnose("api");
+        Assert.Contains("its clients from 2001:db8:aa::/48 reach the host on 2001:db8:77::1, where nothing listens", port.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Change the service's bind address to [::] (dual-stack", port.GetProperty("fix").GetString(), StringComparison.Ordinal);
+
+        v4.Kill(entireProcessTree: true);
+        v4.WaitForExit();
+        lab.Ns.Start("socat", "TCP6-LISTEN:8443,bind=[::],ipv6only=0,reuseaddr,fork", "SYSTEM:echo api");
+        lab.Ns.WaitForListener(8443);
+        Assert.Equal("api", lab.Outside.Exec("socat", "-T", "5", "-", "TCP6:[2001:db8:77::1]:8443,connect-timeout=5,bind=[2001:db8:aa::7]").Stdout.Trim());
+        WaitFor(exporter, "api", "ok");
+    }
+
+    [Fact]
     public void Auto_watch_keeps_loopback_and_ephemeral_listeners_quiet_survives_a_flood_and_still_pages()
     {
         using var lab = new Lab();
@@ -266,6 +298,9 @@ public sealed class IntentLabTests
         }
 
         public Netns Ns { get; }
+
+        /// <summary>The outside peer (10.77.0.254), the default gateway.</summary>
+        public Netns Outside => _outside;
 
         public ExporterInNamespace Exporter(string yaml)
         {

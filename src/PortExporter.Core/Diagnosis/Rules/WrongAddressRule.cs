@@ -8,7 +8,8 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// <summary>
 /// C: the port listens, but not on the address outside clients reach (the <c>bind</c> address, a local
 /// <c>external</c> address, or the default-route interface's address), or, with no <c>bind</c>, only on the IPv6 ones
-/// of a host outside IPv4 clients reach as well.
+/// of a host outside IPv4 clients reach as well, or not on the address a <c>from:</c> range's clients dial (an IPv6
+/// range and a service on IPv4 only).
 /// </summary>
 public sealed class WrongAddressRule : IDiagnosisRule
 {
@@ -69,8 +70,27 @@ public sealed class WrongAddressRule : IDiagnosisRule
                 Fix(port, outside, listeners, v4, evidence));
         }
 
+        // Each from: range's clients dial the address the plan gives them (its interface's, of the range's family): a
+        // service that listens on none of that family refuses them, however the outside address above is served.
+        if (port.From.Count > 0 && UnservedRange(listeners, evidence, evidence.Firewall?.Ports.GetValueOrDefault(port.Key)) is { } range)
+        {
+            var seen = ListenerFacts.DescribeAll(listeners, evidence);
+            var to = range.Connection!.Destination;
+            return RuleOutcome.Cause(
+                Check,
+                $"listens on {seen}; clients from {range.Source} arrive on {to}, where it does not listen",
+                $"{ListenerFacts.SsCommand(port)}; ip -br addr",
+                $"{Diagnoser.Describe(port)} listens on {seen}, but its clients from {range.Source} reach the host on {to}, where nothing listens: they are refused.",
+                Fix(port, [to], listeners, to.ToString(), evidence));
+        }
+
         return RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
     }
+
+    /// <summary>The first <c>from:</c> range whose clients dial an address of this host that no listener serves.</summary>
+    private static Firewall.SourceVerdict? UnservedRange(List<Listener> listeners, EvidenceSnapshot evidence, Firewall.FirewallPortResult? firewall) =>
+        firewall?.From.FirstOrDefault(r => r.Connection is { } c && evidence.Network?.OwnerOf(c.Destination) is not null
+            && !listeners.Any(l => ListenerFacts.Serves(l, c.Destination, evidence.Network)));
 
     /// <summary>The bind address to ask for: the configured one; else a wildcard of the family outside traffic uses.</summary>
     private static string Fix(PortSpec port, IReadOnlyList<System.Net.IPAddress> outside, List<Listener> listeners, string want, EvidenceSnapshot evidence)
