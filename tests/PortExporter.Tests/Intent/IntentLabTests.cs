@@ -197,6 +197,35 @@ public sealed class IntentLabTests
     }
 
     [Fact]
+    public void Internal_port_bound_to_the_outside_address_refuses_its_inside_clients_and_is_ok_once_bound_inside()
+    {
+        using var lab = new Lab();
+        var outsideOnly = lab.Ns.Start("socat", "TCP-LISTEN:5432,bind=10.77.0.1,reuseaddr,fork", "SYSTEM:echo db");
+        lab.Ns.WaitForListener(5432);
+        lab.Ruleset("iifname \"eth1\" tcp dport 5432 accept");
+        var exporter = lab.Exporter("""
+            ports:
+              - name: db
+                port: 5432
+                expose: internal
+            """);
+        // Outside is dropped as promised, and the inside clients, dialling the host's address on their network, are refused.
+        Assert.Contains("refused", lab.Inside.ExecAllowFailure("socat", "-T", "5", "-", "TCP4:10.88.0.1:5432,connect-timeout=5").Stderr, StringComparison.OrdinalIgnoreCase);
+
+        WaitFor(exporter, "db", "wrong_address");
+        var port = lab.Diagnose("db");
+        Assert.Contains("its inside clients reach the host on 10.88.0.1 (eth1), where nothing listens", port.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Bind the service to 10.88.0.1 (its internal address)", port.GetProperty("fix").GetString(), StringComparison.Ordinal);
+
+        outsideOnly.Kill(entireProcessTree: true);
+        outsideOnly.WaitForExit();
+        lab.Ns.Start("socat", "TCP-LISTEN:5432,bind=10.88.0.1,reuseaddr,fork", "SYSTEM:echo db");
+        lab.Ns.WaitForListener(5432);
+        Assert.Equal("db", lab.Inside.Exec("socat", "-T", "5", "-", "TCP4:10.88.0.1:5432,connect-timeout=5").Stdout.Trim());
+        WaitFor(exporter, "db", "ok");
+    }
+
+    [Fact]
     public void Auto_watch_keeps_loopback_and_ephemeral_listeners_quiet_survives_a_flood_and_still_pages()
     {
         using var lab = new Lab();
@@ -301,6 +330,9 @@ public sealed class IntentLabTests
 
         /// <summary>The outside peer (10.77.0.254), the default gateway.</summary>
         public Netns Outside => _outside;
+
+        /// <summary>The inside peer (10.88.0.254 on eth1's network).</summary>
+        public Netns Inside => _inside;
 
         public ExporterInNamespace Exporter(string yaml)
         {

@@ -19,6 +19,11 @@ public sealed class WrongAddressRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
+        if (port.Expose == PortExpose.Internal)
+        {
+            return Inside(port, evidence);
+        }
+
         if (IntentGate.Unless(port, Check, "from outside", PortExpose.Public) is { } notPromised)
         {
             return notPromised;
@@ -72,25 +77,71 @@ public sealed class WrongAddressRule : IDiagnosisRule
 
         // Each from: range's clients dial the address the plan gives them (its interface's, of the range's family): a
         // service that listens on none of that family refuses them, however the outside address above is served.
-        if (port.From.Count > 0 && UnservedRange(listeners, evidence, evidence.Firewall?.Ports.GetValueOrDefault(port.Key)) is { } range)
-        {
-            var seen = ListenerFacts.DescribeAll(listeners, evidence);
-            var to = range.Connection!.Destination;
-            return RuleOutcome.Cause(
-                Check,
-                $"listens on {seen}; clients from {range.Source} arrive on {to}, where it does not listen",
-                $"{ListenerFacts.SsCommand(port)}; ip -br addr",
-                $"{Diagnoser.Describe(port)} listens on {seen}, but its clients from {range.Source} reach the host on {to}, where nothing listens: they are refused.",
-                Fix(port, [to], listeners, to.ToString(), evidence));
-        }
-
-        return RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
+        return UnservedRange(port, listeners, evidence) ?? RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
     }
 
-    /// <summary>The first <c>from:</c> range whose clients dial an address of this host that no listener serves.</summary>
-    private static Firewall.SourceVerdict? UnservedRange(List<Listener> listeners, EvidenceSnapshot evidence, Firewall.FirewallPortResult? firewall) =>
-        firewall?.From.FirstOrDefault(r => r.Connection is { } c && evidence.Network?.OwnerOf(c.Destination) is not null
-            && !listeners.Any(l => ListenerFacts.Serves(l, c.Destination, evidence.Network)));
+    /// <summary>
+    /// An internal port: the inside clients dial the host's address on their network (the one the firewall's inside
+    /// verdict is for); a service that listens only on another address (the outside one) refuses them.
+    /// </summary>
+    private static RuleOutcome Inside(PortSpec port, EvidenceSnapshot evidence)
+    {
+        if (evidence.Sockets is not { } sockets)
+        {
+            return RuleOutcome.Missing(Check, $"socket evidence {evidence.WhyMissing(CollectorNames.Sockets)}");
+        }
+
+        var listeners = sockets.For(port.Key).Where(l => l.Scope != ListenerScope.Loopback).ToList();
+        if (listeners.Count == 0)
+        {
+            return RuleOutcome.Skipped(Check, "no non-loopback listener");
+        }
+
+        var seen = ListenerFacts.DescribeAll(listeners, evidence);
+        if (port.From.Count > 0)
+        {
+            return UnservedRange(port, listeners, evidence) ?? RuleOutcome.Clear(Check, $"listening on {seen}, where each from: range's clients arrive");
+        }
+
+        if (evidence.Firewall?.Ports.GetValueOrDefault(port.Key)?.InsideConnection is not { } inside
+            || inside.Interface == Network.HostNetwork.LoopbackInterface || evidence.Network?.OwnerOf(inside.Destination) is null)
+        {
+            return RuleOutcome.Clear(Check, $"no internal network known; listening on {seen}");
+        }
+
+        var to = inside.Destination;
+        if (listeners.Any(l => ListenerFacts.Serves(l, to, evidence.Network)))
+        {
+            return RuleOutcome.Clear(Check, $"reachable from inside on {to} ({inside.Interface})");
+        }
+
+        return RuleOutcome.Cause(
+            Check,
+            $"listens on {seen}; inside clients arrive on {to} ({inside.Interface}), where it does not listen",
+            $"{ListenerFacts.SsCommand(port)}; ip -br addr",
+            $"{Diagnoser.Describe(port)} must be internal, but listens on {seen}, and its inside clients reach the host on {to} ({inside.Interface}), where nothing listens: they are refused.",
+            $"Bind the service to {to} (its internal address), or to {(to.AddressFamily == AddressFamily.InterNetworkV6 ? "[::]" : "0.0.0.0")} with new connections from outside dropped by the firewall, and restart it.");
+    }
+
+    /// <summary>The cause when a <c>from:</c> range's clients dial an address of this host that no listener serves; null when none does.</summary>
+    private static RuleOutcome? UnservedRange(PortSpec port, List<Listener> listeners, EvidenceSnapshot evidence)
+    {
+        var range = evidence.Firewall?.Ports.GetValueOrDefault(port.Key)?.From.FirstOrDefault(r => r.Connection is { } c
+            && evidence.Network?.OwnerOf(c.Destination) is not null && !listeners.Any(l => ListenerFacts.Serves(l, c.Destination, evidence.Network)));
+        if (range?.Connection is not { } connection)
+        {
+            return null;
+        }
+
+        var seen = ListenerFacts.DescribeAll(listeners, evidence);
+        var to = connection.Destination;
+        return RuleOutcome.Cause(
+            Check,
+            $"listens on {seen}; clients from {range.Source} arrive on {to}, where it does not listen",
+            $"{ListenerFacts.SsCommand(port)}; ip -br addr",
+            $"{Diagnoser.Describe(port)} listens on {seen}, but its clients from {range.Source} reach the host on {to}, where nothing listens: they are refused.",
+            Fix(port, [to], listeners, to.ToString(), evidence));
+    }
 
     /// <summary>The bind address to ask for: the configured one; else a wildcard of the family outside traffic uses.</summary>
     private static string Fix(PortSpec port, IReadOnlyList<System.Net.IPAddress> outside, List<Listener> listeners, string want, EvidenceSnapshot evidence)
