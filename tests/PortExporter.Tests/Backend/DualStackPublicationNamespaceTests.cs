@@ -17,16 +17,7 @@ public sealed class DualStackPublicationNamespaceTests
         using var container = new Netns("dsctr");
         using var client = new Netns("dsout");
         using var dir = new TempDir();
-        host.Link("docker0", "172.30.11.1/24", container, "eth0", "172.30.11.2/24");
-        host.Link("eth0", "10.79.5.1/24", client, "eth0", "10.79.5.2/24");
-        host.AddIPv6("docker0", "fd30:b::1/64");
-        container.AddIPv6("eth0", "fd30:b::2/64");
-        host.AddIPv6("eth0", "fd79:5::1/64");
-        client.AddIPv6("eth0", "fd79:5::2/64");
-        host.Exec("ip", "route", "add", "default", "via", "10.79.5.2");
-        container.Exec("ip", "route", "add", "default", "via", "172.30.11.1");
-        container.Exec("ip", "-6", "route", "add", "default", "via", "fd30:b::1");
-        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+        Topology(host, container, client, 11, 5);
         host.Exec("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "172.30.11.2:80");
         host.Exec("ip6tables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "[fd30:b::2]:80");
         var config = dir.File("config.yml", "ports:\n  - name: web\n    port: 8080\n");
@@ -82,17 +73,8 @@ public sealed class DualStackPublicationNamespaceTests
         using var container = new Netns("d6ctr");
         using var client = new Netns("d6out");
         using var dir = new TempDir();
-        host.Link("docker0", "172.30.12.1/24", container, "eth0", "172.30.12.2/24");
-        host.Link("eth0", "10.79.6.1/24", client, "eth0", "10.79.6.2/24");
-        host.AddIPv6("docker0", "fd30:c::1/64");
-        container.AddIPv6("eth0", "fd30:c::2/64");
-        host.AddIPv6("eth0", "fd79:6::1/64");
-        client.AddIPv6("eth0", "fd79:6::2/64");
-        host.Exec("ip", "route", "add", "default", "via", "10.79.6.2");
+        Topology(host, container, client, 12, 6);
         host.Exec("ip", "-6", "route", "add", "default", "via", "fd79:6::2");
-        container.Exec("ip", "route", "add", "default", "via", "172.30.12.1");
-        container.Exec("ip", "-6", "route", "add", "default", "via", "fd30:c::1");
-        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
         // Published by an IPv6 DNAT alone (docker -p [::]:8080:80 with ip6tables): nothing on the host listens.
         host.Exec("ip6tables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "[fd30:c::2]:80");
         using var service = container.Start("socat", "TCP6-LISTEN:80,fork,reuseaddr,ipv6only=0", "SYSTEM:echo from-container");
@@ -118,6 +100,25 @@ public sealed class DualStackPublicationNamespaceTests
         Assert.Equal("from-container", Dial(client, "TCP4:10.79.6.1:8080").Stdout.Trim());
         var both = ExporterBinary.Diagnose(host, config, "web");
         Assert.True(both.GetProperty("cause").GetString() == "ok", both.ToString());
+    }
+
+    /// <summary>
+    /// The host between a container on docker0 (172.30.C.2, fd30:X::2 where X is C in hex) and an outside client on eth0
+    /// (10.79.O.2, fd79:O::2), both families, forwarding on, the IPv4 default route by the client.
+    /// </summary>
+    private static void Topology(Netns host, Netns container, Netns client, int c, int o)
+    {
+        var x = c.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        host.Link("docker0", $"172.30.{c}.1/24", container, "eth0", $"172.30.{c}.2/24");
+        host.Link("eth0", $"10.79.{o}.1/24", client, "eth0", $"10.79.{o}.2/24");
+        host.AddIPv6("docker0", $"fd30:{x}::1/64");
+        container.AddIPv6("eth0", $"fd30:{x}::2/64");
+        host.AddIPv6("eth0", $"fd79:{o}::1/64");
+        client.AddIPv6("eth0", $"fd79:{o}::2/64");
+        host.Exec("ip", "route", "add", "default", "via", $"10.79.{o}.2");
+        container.Exec("ip", "route", "add", "default", "via", $"172.30.{c}.1");
+        container.Exec("ip", "-6", "route", "add", "default", "via", $"fd30:{x}::1");
+        host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
     }
 
     private static Shell.Result Dial(Netns from, string address) =>

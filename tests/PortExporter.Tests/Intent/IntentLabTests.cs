@@ -180,20 +180,12 @@ public sealed class IntentLabTests
                 port: 8443
                 from: ["2001:db8:aa::/48"]
             """);
-        // The range's clients dial the host's IPv6 address, where nothing listens.
-        Assert.Contains("refused", lab.Outside.ExecAllowFailure("socat", "-T", "5", "-", "TCP6:[2001:db8:77::1]:8443,connect-timeout=5,bind=[2001:db8:aa::7]").Stderr, StringComparison.OrdinalIgnoreCase);
-
-        WaitFor(exporter, "api", "wrong_address");
-        var port = lab.Diagnose("api");
-        Assert.Contains("its clients from 2001:db8:aa::/48 reach the host on 2001:db8:77::1, where nothing listens", port.GetProperty("summary").GetString(), StringComparison.Ordinal);
-        Assert.StartsWith("Change the service's bind address to [::] (dual-stack", port.GetProperty("fix").GetString(), StringComparison.Ordinal);
-
-        v4.Kill(entireProcessTree: true);
-        v4.WaitForExit();
-        lab.Ns.Start("socat", "TCP6-LISTEN:8443,bind=[::],ipv6only=0,reuseaddr,fork", "SYSTEM:echo api");
-        lab.Ns.WaitForListener(8443);
-        Assert.Equal("api", lab.Outside.Exec("socat", "-T", "5", "-", "TCP6:[2001:db8:77::1]:8443,connect-timeout=5,bind=[2001:db8:aa::7]").Stdout.Trim());
-        WaitFor(exporter, "api", "ok");
+        // The range's clients dial the host's IPv6 address, where nothing listens; then it listens in both families.
+        RefusedUntilRelistened(lab, exporter, ("api", 8443), v4, lab.Outside, "TCP6:[2001:db8:77::1]:8443,bind=[2001:db8:aa::7]", "TCP6-LISTEN:8443,bind=[::],ipv6only=0", port =>
+        {
+            Assert.Contains("its clients from 2001:db8:aa::/48 reach the host on 2001:db8:77::1, where nothing listens", port.GetProperty("summary").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("Change the service's bind address to [::] (dual-stack", port.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        });
     }
 
     [Fact]
@@ -209,20 +201,32 @@ public sealed class IntentLabTests
                 port: 5432
                 expose: internal
             """);
-        // Outside is dropped as promised, and the inside clients, dialling the host's address on their network, are refused.
-        Assert.Contains("refused", lab.Inside.ExecAllowFailure("socat", "-T", "5", "-", "TCP4:10.88.0.1:5432,connect-timeout=5").Stderr, StringComparison.OrdinalIgnoreCase);
+        // Outside is dropped as promised, and the inside clients, dialling the host's address on their network, are
+        // refused; then it listens on that address.
+        RefusedUntilRelistened(lab, exporter, ("db", 5432), outsideOnly, lab.Inside, "TCP4:10.88.0.1:5432", "TCP-LISTEN:5432,bind=10.88.0.1", port =>
+        {
+            Assert.Contains("its inside clients reach the host on 10.88.0.1 (eth1), where nothing listens", port.GetProperty("summary").GetString(), StringComparison.Ordinal);
+            Assert.StartsWith("Bind the service to 10.88.0.1 (its internal address)", port.GetProperty("fix").GetString(), StringComparison.Ordinal);
+        });
+    }
 
-        WaitFor(exporter, "db", "wrong_address");
-        var port = lab.Diagnose("db");
-        Assert.Contains("its inside clients reach the host on 10.88.0.1 (eth1), where nothing listens", port.GetProperty("summary").GetString(), StringComparison.Ordinal);
-        Assert.StartsWith("Bind the service to 10.88.0.1 (its internal address)", port.GetProperty("fix").GetString(), StringComparison.Ordinal);
+    /// <summary>
+    /// A service on an address its promised clients do not dial: <paramref name="client"/>'s dial is refused and the
+    /// port is <c>wrong_address</c> (its diagnosis checked by <paramref name="check"/>); then the service listens on
+    /// <paramref name="listen"/>, the dial is answered, and the port is ok.
+    /// </summary>
+    private static void RefusedUntilRelistened(Lab lab, ExporterInNamespace exporter, (string Name, int Port) service, System.Diagnostics.Process old, Netns client, string dial, string listen, Action<JsonElement> check)
+    {
+        Assert.Contains("refused", client.ExecAllowFailure("socat", "-T", "5", "-", $"{dial},connect-timeout=5").Stderr, StringComparison.OrdinalIgnoreCase);
+        WaitFor(exporter, service.Name, "wrong_address");
+        check(lab.Diagnose(service.Name));
 
-        outsideOnly.Kill(entireProcessTree: true);
-        outsideOnly.WaitForExit();
-        lab.Ns.Start("socat", "TCP-LISTEN:5432,bind=10.88.0.1,reuseaddr,fork", "SYSTEM:echo db");
-        lab.Ns.WaitForListener(5432);
-        Assert.Equal("db", lab.Inside.Exec("socat", "-T", "5", "-", "TCP4:10.88.0.1:5432,connect-timeout=5").Stdout.Trim());
-        WaitFor(exporter, "db", "ok");
+        old.Kill(entireProcessTree: true);
+        old.WaitForExit();
+        lab.Ns.Start("socat", $"{listen},reuseaddr,fork", $"SYSTEM:echo {service.Name}");
+        lab.Ns.WaitForListener(service.Port);
+        Assert.Equal(service.Name, client.Exec("socat", "-T", "5", "-", $"{dial},connect-timeout=5").Stdout.Trim());
+        WaitFor(exporter, service.Name, "ok");
     }
 
     [Fact]
