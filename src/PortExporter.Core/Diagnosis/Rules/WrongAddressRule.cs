@@ -19,12 +19,7 @@ public sealed class WrongAddressRule : IDiagnosisRule
 
     public RuleOutcome Evaluate(PortSpec port, EvidenceSnapshot evidence)
     {
-        if (port.Expose == PortExpose.Internal)
-        {
-            return Inside(port, evidence);
-        }
-
-        if (IntentGate.Unless(port, Check, "from outside", PortExpose.Public) is { } notPromised)
+        if (IntentGate.Unless(port, Check, "from outside", PortExpose.Public, PortExpose.Internal) is { } notPromised)
         {
             return notPromised;
         }
@@ -40,6 +35,12 @@ public sealed class WrongAddressRule : IDiagnosisRule
             return RuleOutcome.Skipped(Check, "no non-loopback listener");
         }
 
+        return port.Expose == PortExpose.Internal ? Inside(port, listeners, evidence) : Outside(port, listeners, evidence);
+    }
+
+    /// <summary>A public port: its listeners against the addresses outside clients and each <c>from:</c> range's dial.</summary>
+    private static RuleOutcome Outside(PortSpec port, List<Listener> listeners, EvidenceSnapshot evidence)
+    {
         var outside = ListenerFacts.OutsideAddresses(port, evidence);
         if (outside.Count == 0)
         {
@@ -84,19 +85,8 @@ public sealed class WrongAddressRule : IDiagnosisRule
     /// An internal port: the inside clients dial the host's address on their network (the one the firewall's inside
     /// verdict is for); a service that listens only on another address (the outside one) refuses them.
     /// </summary>
-    private static RuleOutcome Inside(PortSpec port, EvidenceSnapshot evidence)
+    private static RuleOutcome Inside(PortSpec port, List<Listener> listeners, EvidenceSnapshot evidence)
     {
-        if (evidence.Sockets is not { } sockets)
-        {
-            return RuleOutcome.Missing(Check, $"socket evidence {evidence.WhyMissing(CollectorNames.Sockets)}");
-        }
-
-        var listeners = sockets.For(port.Key).Where(l => l.Scope != ListenerScope.Loopback).ToList();
-        if (listeners.Count == 0)
-        {
-            return RuleOutcome.Skipped(Check, "no non-loopback listener");
-        }
-
         var seen = ListenerFacts.DescribeAll(listeners, evidence);
         if (port.From.Count > 0)
         {
