@@ -210,6 +210,26 @@ public sealed class IntentLabTests
         });
     }
 
+    [Fact]
+    public void A_from_range_on_the_internal_network_counts_the_address_its_clients_dial_and_no_other()
+    {
+        using var lab = new Lab();
+        var outsideOnly = lab.Ns.Start("socat", "TCP-LISTEN:8443,bind=10.77.0.1,reuseaddr,fork", "SYSTEM:echo partner");
+        lab.Ns.WaitForListener(8443);
+        var exporter = lab.Exporter("""
+            ports:
+              - name: partner
+                port: 8443
+                from: [10.88.0.0/24]
+            """);
+
+        // The range is eth1's network: its clients dial 10.88.0.1. Bound to the outside address, they are refused;
+        // bound to theirs, it is ok, though nothing listens on the outside address any more.
+        RefusedUntilRelistened(lab, exporter, ("partner", 8443), outsideOnly, lab.Inside, "TCP4:10.88.0.1:8443", "TCP-LISTEN:8443,bind=10.88.0.1", port =>
+            Assert.Contains("its clients from 10.88.0.0/24 reach the host on 10.88.0.1, where nothing listens", port.GetProperty("summary").GetString(), StringComparison.Ordinal));
+        Assert.Equal("ok", lab.Diagnose("partner").GetProperty("cause").GetString());
+    }
+
     /// <summary>
     /// A service on an address its promised clients do not dial: <paramref name="client"/>'s dial is refused and the
     /// port is <c>wrong_address</c> (its diagnosis checked by <paramref name="check"/>); then the service listens on

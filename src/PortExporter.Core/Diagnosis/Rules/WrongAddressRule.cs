@@ -8,8 +8,9 @@ namespace PortExporter.Core.Diagnosis.Rules;
 /// <summary>
 /// C: the port listens, but not on the address outside clients reach (the <c>bind</c> address, a local
 /// <c>external</c> address, or the default-route interface's address), or, with no <c>bind</c>, only on the IPv6 ones
-/// of a host outside IPv4 clients reach as well, or not on the address a <c>from:</c> range's clients dial (an IPv6
-/// range and a service on IPv4 only).
+/// of a host outside IPv4 clients reach as well. A port with <c>from:</c> ranges is judged by the addresses their
+/// clients dial alone (an IPv6 range and a service on IPv4 only; a range on an internal network and a service on the
+/// outside address), an internal one by the address its inside clients dial.
 /// </summary>
 public sealed class WrongAddressRule : IDiagnosisRule
 {
@@ -35,10 +36,13 @@ public sealed class WrongAddressRule : IDiagnosisRule
             return RuleOutcome.Skipped(Check, "no non-loopback listener");
         }
 
-        return port.Expose == PortExpose.Internal ? Inside(port, listeners, evidence) : Outside(port, listeners, evidence);
+        // A port with from: ranges is promised to them alone: the addresses their clients dial are the ones that count.
+        return port.From.Count > 0
+            ? UnservedRange(port, listeners, evidence) ?? RuleOutcome.Clear(Check, $"listening on {ListenerFacts.DescribeAll(listeners, evidence)}, where each from: range's clients arrive")
+            : port.Expose == PortExpose.Internal ? Inside(port, listeners, evidence) : Outside(port, listeners, evidence);
     }
 
-    /// <summary>A public port: its listeners against the addresses outside clients and each <c>from:</c> range's dial.</summary>
+    /// <summary>A public port: its listeners against the addresses outside clients dial.</summary>
     private static RuleOutcome Outside(PortSpec port, List<Listener> listeners, EvidenceSnapshot evidence)
     {
         var outside = ListenerFacts.OutsideAddresses(port, evidence);
@@ -76,9 +80,7 @@ public sealed class WrongAddressRule : IDiagnosisRule
                 Fix(port, outside, listeners, v4, evidence));
         }
 
-        // Each from: range's clients dial the address the plan gives them (its interface's, of the range's family): a
-        // service that listens on none of that family refuses them, however the outside address above is served.
-        return UnservedRange(port, listeners, evidence) ?? RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
+        return RuleOutcome.Clear(Check, $"reachable on {string.Join(", ", served)}");
     }
 
     /// <summary>
@@ -88,11 +90,6 @@ public sealed class WrongAddressRule : IDiagnosisRule
     private static RuleOutcome Inside(PortSpec port, List<Listener> listeners, EvidenceSnapshot evidence)
     {
         var seen = ListenerFacts.DescribeAll(listeners, evidence);
-        if (port.From.Count > 0)
-        {
-            return UnservedRange(port, listeners, evidence) ?? RuleOutcome.Clear(Check, $"listening on {seen}, where each from: range's clients arrive");
-        }
-
         if (evidence.Firewall?.Ports.GetValueOrDefault(port.Key)?.InsideConnection is not { } inside
             || inside.Interface == Network.HostNetwork.LoopbackInterface || evidence.Network?.OwnerOf(inside.Destination) is null)
         {
@@ -113,7 +110,11 @@ public sealed class WrongAddressRule : IDiagnosisRule
             $"Bind the service to {to} (its internal address), or to {(to.AddressFamily == AddressFamily.InterNetworkV6 ? "[::]" : "0.0.0.0")} with new connections from outside dropped by the firewall, and restart it.");
     }
 
-    /// <summary>The cause when a <c>from:</c> range's clients dial an address of this host that no listener serves; null when none does.</summary>
+    /// <summary>
+    /// The cause when a <c>from:</c> range's clients dial an address of this host that no listener serves (the plan
+    /// gives them the address of the interface whose network holds the range, else the outside one, of the range's
+    /// family); null when none does.
+    /// </summary>
     private static RuleOutcome? UnservedRange(PortSpec port, List<Listener> listeners, EvidenceSnapshot evidence)
     {
         var range = evidence.Firewall?.Ports.GetValueOrDefault(port.Key)?.From.FirstOrDefault(r => r.Connection is { } c
