@@ -26,8 +26,8 @@ public static class KernelRouting
     public delegate RouteAnswer? Ask(IPAddress destination, IPAddress source, string? inputInterface);
 
     /// <summary>
-    /// The ports' results with each accepted outside connection the kernel's routing refuses dropped. Each question is
-    /// asked once (ports on the same address ask the same two).
+    /// The ports' results with each accepted connection the kernel's routing refuses dropped: outside, inside and each
+    /// <c>from:</c> range's ends. Each question is asked once (ports on the same address ask the same ones).
     /// </summary>
     /// <param name="results">The rules' verdicts per port.</param>
     /// <param name="ask">The kernel's route lookup.</param>
