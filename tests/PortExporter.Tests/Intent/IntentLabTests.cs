@@ -211,6 +211,30 @@ public sealed class IntentLabTests
     }
 
     [Fact]
+    public void Internal_port_on_the_address_of_one_internal_network_of_several_keeps_its_promise()
+    {
+        // A second internal network (a VPN, another VLAN) after eth1: the service listens on its address only. Clients
+        // of either network reach that address through this host, so it is no wrong address.
+        using var lab = new Lab();
+        using var vpn = new Netns("intentvpn");
+        lab.Ns.Link("eth2", "10.99.0.1/24", vpn, "eth0", "10.99.0.254/24");
+        lab.Ns.Start("socat", "TCP-LISTEN:5432,bind=10.99.0.1,reuseaddr,fork", "SYSTEM:echo db");
+        lab.Ns.WaitForListener(5432);
+        lab.Ruleset("iifname { \"eth1\", \"eth2\" } tcp dport 5432 accept");
+        var exporter = lab.Exporter("""
+            ports:
+              - name: db
+                port: 5432
+                expose: internal
+            """);
+        lab.Inside.Exec("ip", "route", "add", "10.99.0.0/24", "via", "10.88.0.1");
+        Assert.Equal("db", lab.Inside.Exec("socat", "-T", "5", "-", "TCP4:10.99.0.1:5432,connect-timeout=5").Stdout.Trim());
+
+        WaitFor(exporter, "db", "ok");
+        Assert.Equal("reachable from inside on 10.99.0.1", ExporterBinary.Observed(lab.Diagnose("db"), "bind (outside address)"));
+    }
+
+    [Fact]
     public void A_from_range_on_the_internal_network_counts_the_address_its_clients_dial_and_no_other()
     {
         using var lab = new Lab();

@@ -85,7 +85,7 @@ public sealed class WrongAddressRule : IDiagnosisRule
 
     /// <summary>
     /// An internal port: the inside clients dial the host's address on their network (the one the firewall's inside
-    /// verdict is for); a service that listens only on another address (the outside one) refuses them.
+    /// verdict is for); a service that listens on no internal network's address (only on the outside one) refuses them.
     /// </summary>
     private static RuleOutcome Inside(PortSpec port, List<Listener> listeners, EvidenceSnapshot evidence)
     {
@@ -96,10 +96,14 @@ public sealed class WrongAddressRule : IDiagnosisRule
             return RuleOutcome.Clear(Check, $"no internal network known; listening on {seen}");
         }
 
+        // Served on the address of any internal network is enough: on a host with several (a VPN, a second VLAN),
+        // clients of one network may reach the service's address on another through this host.
         var to = inside.Destination;
-        if (listeners.Any(l => ListenerFacts.Serves(l, to, evidence.Network)))
+        var version = to.AddressFamily == AddressFamily.InterNetworkV6 ? 6 : 4;
+        var own = evidence.Network!.InternalNetworks(version).SelectMany(n => n.Interface.Addresses.Where(n.Subnet.Contains)).Prepend(to);
+        if (own.FirstOrDefault(a => listeners.Any(l => ListenerFacts.Serves(l, a, evidence.Network))) is { } served)
         {
-            return RuleOutcome.Clear(Check, $"reachable from inside on {to} ({inside.Interface})");
+            return RuleOutcome.Clear(Check, $"reachable from inside on {served}");
         }
 
         return RuleOutcome.Cause(
