@@ -54,7 +54,7 @@ public static class KernelRouting
             var gated = Gate(result.Outside, result.OutsideConnection, Once, gone is null ? null : $"{gone.Describe()}, is gone, so outside clients never get an answer");
             var reply = ReplyElsewhere(gated, result.OutsideConnection, Once);
             var inside = Gate(result.Inside, result.InsideConnection, Once);
-            var from = result.From.Select(source => GateRange(source, Once)).ToList();
+            var from = result.From.Count == 0 ? result.From : [.. result.From.Select(source => GateRange(source, Once))];
             if (!ReferenceEquals(gated, result.Outside) || reply is not null || !ReferenceEquals(inside, result.Inside)
                 || from.Where((source, i) => !ReferenceEquals(source, result.From[i])).Any())
             {
@@ -115,13 +115,14 @@ public static class KernelRouting
                 $"the rules accept it, but the kernel's routing refuses it as it comes in on {connection.Interface}: {incoming.Describe()}");
         }
 
-        if (noRoute is not null && ask(source, destination, null) is { NoRoute: true } none)
+        var back = ask(source, destination, null);
+        if (noRoute is not null && back is { NoRoute: true })
         {
-            return Drop(decision, $"ip route get {source} from {destination}", none,
+            return Drop(decision, $"ip route get {source} from {destination}", back,
                 $"the rules accept it, but the replies from {destination} to {source} have no way back: the host has no route to {source}, not even a default one; {noRoute}");
         }
 
-        if (ask(source, destination, null) is { Refuses: true } back)
+        if (back is { Refuses: true })
         {
             return Drop(decision, $"ip route get {source} from {destination}", back,
                 $"the rules accept it, but the replies from {destination} to {source} have no way back: the kernel's route for them is {back.Describe()}, so the client never gets an answer");
